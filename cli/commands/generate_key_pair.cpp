@@ -1,0 +1,69 @@
+// sigil generate-key-pair
+#include "command.hpp"
+#include "output.hpp"
+#include "secrets.hpp"
+
+#include "sigil/crypto/key_file.hpp"
+
+#include <fmt/format.h>
+
+namespace sigil::cli {
+
+namespace {
+
+struct Options {
+  std::string prefix = "sigil";
+  std::string algorithm = "ecdsa-p256";
+  std::string password_file;
+  bool force = false;
+};
+
+Result<int> run(const Options& o)
+{
+  const auto kind = crypto::parse_key_kind(o.algorithm);
+  if (!kind) {
+    return fail(ErrorCode::usage, fmt::format("unknown --algorithm {}", o.algorithm));
+  }
+  protect_key_material();
+  auto key = crypto::PrivateKey::generate(*kind);
+  if (!key) {
+    return fail(key.error());
+  }
+  auto password = read_password(o.password_file, Confirm::yes);
+  if (!password) {
+    return fail(password.error());
+  }
+  auto paths = crypto::write_key_pair({.prefix = o.prefix,
+                                       .key = *key,
+                                       .password = password->view(),
+                                       .overwrite = o.force ? util::Overwrite::yes : util::Overwrite::no});
+  if (!paths) {
+    return fail(paths.error().context("writing key pair"));
+  }
+  print_info(fmt::format("Private key written to {}", paths->private_key));
+  print_info(fmt::format("Public key written to {}", paths->public_key));
+  return 0;
+}
+
+} // namespace
+
+void register_generate_key_pair(Commands& commands)
+{
+  auto* app = commands.add(
+    "generate-key-pair",
+    "Generate a key pair: PREFIX.key encrypted in cosign's format (mode 0600) and PREFIX.pub.\n"
+    "The password comes from --password-file, SIGIL_PASSWORD, COSIGN_PASSWORD or a terminal prompt.",
+    "  SIGIL_PASSWORD=... sigil generate-key-pair\n"
+    "  sigil generate-key-pair --output-key-prefix release --algorithm ecdsa-p384\n"
+    "  sigil generate-key-pair --password-file pass.txt --force\n");
+  auto o = std::make_shared<Options>();
+  app->add_option("--output-key-prefix", o->prefix, "Write PREFIX.key and PREFIX.pub")->capture_default_str();
+  app->add_option("--algorithm", o->algorithm, "Key algorithm")
+    ->check(CLI::IsMember({"ecdsa-p256", "ecdsa-p384", "ed25519", "rsa-3072", "rsa-4096"}))
+    ->capture_default_str();
+  app->add_option("--password-file", o->password_file, "Read the password from FILE (one trailing newline removed)");
+  app->add_flag("--force,-f", o->force, "Overwrite existing key files");
+  commands.set_run(app, [o] { return run(*o); });
+}
+
+} // namespace sigil::cli

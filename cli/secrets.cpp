@@ -1,0 +1,153 @@
+#include "secrets.hpp"
+
+#include "output.hpp"
+
+#include "sigil/core/env.hpp"
+#include "sigil/util/file.hpp"
+
+#include <fmt/format.h>
+#include <openssl/crypto.h>
+
+#include <fcntl.h>
+#include <sys/prctl.h>
+#include <termios.h>
+#include <unistd.h>
+
+namespace sigil::cli {
+
+namespace {
+
+constexpr std::uint64_t k_max_password_file = 64 * 1024;
+
+void strip_newline(util::SecureBytes& pass)
+{
+  if (!pass.empty() && pass.data()[pass.size() - 1] == '\n') {
+    pass.pop_back();
+    if (!pass.empty() && pass.data()[pass.size() - 1] == '\r') {
+      pass.pop_back();
+    }
+  }
+}
+
+class TtyEcho {
+public:
+  explicit TtyEcho(int fd) : m_fd(fd)
+  {
+    if (::tcgetattr(fd, &m_saved) == 0) {
+      termios quiet = m_saved;
+      quiet.c_lflag &= ~static_cast<tcflag_t>(ECHO);
+      m_restore = ::tcsetattr(fd, TCSAFLUSH, &quiet) == 0;
+    }
+  }
+  ~TtyEcho()
+  {
+    if (m_restore) {
+      ::tcsetattr(m_fd, TCSAFLUSH, &m_saved);
+    }
+  }
+  TtyEcho(const TtyEcho&) = delete;
+  TtyEcho& operator=(const TtyEcho&) = delete;
+
+private:
+  int m_fd;
+  termios m_saved{};
+  bool m_restore = false;
+};
+
+Result<util::SecureBytes> prompt_once(int tty, std::string_view prompt)
+{
+  (void)!::write(tty, prompt.data(), prompt.size());
+  util::SecureBytes line;
+  {
+    TtyEcho quiet(tty);
+    char c = 0;
+    while (true) {
+      const ssize_t n = ::read(tty, &c, 1);
+      if (n <= 0 || c == '\n') {
+        break;
+      }
+      if (line.size() >= k_max_password_file) {
+        return fail(ErrorCode::usage, "password too long");
+      }
+      line.push_back(static_cast<std::uint8_t>(c));
+    }
+    c = 0;
+  }
+  (void)!::write(tty, "\n", 1);
+  if (!line.empty() && line.data()[line.size() - 1] == '\r') {
+    line.pop_back();
+  }
+  return line;
+}
+
+Result<util::SecureBytes> prompt_password(Confirm confirm)
+{
+  if (::isatty(STDIN_FILENO) != 1) {
+    return fail(ErrorCode::usage, "no password for the private key: set SIGIL_PASSWORD (or COSIGN_PASSWORD; set but "
+                                  "empty means no password) or pass --password-file FILE");
+  }
+  const int tty = ::open("/dev/tty", O_RDWR | O_CLOEXEC);
+  if (tty < 0) {
+    return fail(ErrorCode::usage, "no password for the private key and no terminal to ask on: set SIGIL_PASSWORD or "
+                                  "pass --password-file FILE");
+  }
+  auto first = prompt_once(tty, "Enter password for private key: ");
+  if (first && confirm == Confirm::yes) {
+    auto second = prompt_once(tty, "Enter password for private key again: ");
+    if (second && !first->equals(second->view())) {
+      ::close(tty);
+      return fail(ErrorCode::usage, "passwords do not match");
+    }
+  }
+  ::close(tty);
+  return first;
+}
+
+} // namespace
+
+Result<util::SecureBytes> read_password(const std::string& password_file, Confirm confirm)
+{
+  if (!password_file.empty()) {
+    auto text = util::read_file(password_file, k_max_password_file);
+    if (!text) {
+      return fail(text.error().context("reading --password-file"));
+    }
+    util::SecureBytes pass(util::as_bytes(*text));
+    OPENSSL_cleanse(text->data(), text->size());
+    strip_newline(pass);
+    return pass;
+  }
+  for (const auto* name : {"SIGIL_PASSWORD", "COSIGN_PASSWORD"}) {
+    if (auto value = core::env::get(name)) {
+      util::SecureBytes pass(util::as_bytes(*value));
+      OPENSSL_cleanse(value->data(), value->size());
+      return pass;
+    }
+  }
+  return prompt_password(confirm);
+}
+
+crypto::PasswordProvider password_provider(const std::string& password_file)
+{
+  return [password_file]() { return read_password(password_file, Confirm::no); };
+}
+
+void protect_key_material()
+{
+  ::prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+}
+
+Result<crypto::PrivateKey> open_signing_key(const std::string& ref, const std::string& password_file)
+{
+  protect_key_material();
+  auto loaded = crypto::load_private_key(ref, password_provider(password_file));
+  if (!loaded) {
+    return fail(loaded.error());
+  }
+  for (const auto& w : loaded->warnings) {
+    print_warning(w);
+  }
+  return std::move(loaded->key);
+}
+
+} // namespace sigil::cli

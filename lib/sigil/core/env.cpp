@@ -1,0 +1,67 @@
+#include "sigil/core/env.hpp"
+
+#include <array>
+#include <cassert>
+#include <cstdlib>
+
+namespace sigil::core::env {
+
+namespace {
+
+constexpr std::array k_variables{
+  Variable{"SIGIL_PASSWORD", "Password of the encrypted private key. Set but empty means the empty password.", Secret::yes},
+  Variable{"COSIGN_PASSWORD", "Read when SIGIL_PASSWORD is unset, for compatibility with cosign.", Secret::yes},
+  Variable{"SIGIL_REPOSITORY", "Repository that stores signatures and attestations instead of the image's own.", Secret::no},
+  Variable{"COSIGN_REPOSITORY", "Read when SIGIL_REPOSITORY is unset, for compatibility with cosign.", Secret::no},
+  Variable{"NO_COLOR", "When set, output is never coloured.", Secret::no},
+  Variable{"DOCKER_CONFIG", "Directory holding the docker config.json with registry credentials (default ~/.docker).", Secret::no},
+  Variable{"HOME", "Home directory, for ~/.docker/config.json.", Secret::no},
+  Variable{"SSL_CERT_FILE", "File of CA certificates trusted for registry TLS, instead of the system store.", Secret::no},
+  Variable{"CI_REGISTRY", "GitLab CI: host of the project's container registry; the CI_REGISTRY_* credentials are used only for it.", Secret::no},
+  Variable{"CI_REGISTRY_USER", "GitLab CI: user name for CI_REGISTRY.", Secret::no},
+  Variable{"CI_REGISTRY_PASSWORD", "GitLab CI: password for CI_REGISTRY.", Secret::yes},
+  Variable{"CI_JOB_TOKEN", "GitLab CI: job token, used as gitlab-ci-token for CI_REGISTRY.", Secret::yes},
+};
+
+} // namespace
+
+std::span<const Variable> variables()
+{
+  return k_variables;
+}
+
+std::optional<std::string> get(std::string_view name)
+{
+  [[maybe_unused]] bool listed = false;
+  for (const auto& v : k_variables) {
+    if (v.name == name) {
+      listed = true;
+      break;
+    }
+  }
+  assert(listed && "environment variable missing from core/env table");
+  const std::string key(name);
+  const char* value = std::getenv(key.c_str()); // NOLINT(concurrency-mt-unsafe): read-only use
+  if (value == nullptr) {
+    return std::nullopt;
+  }
+  return std::string(value);
+}
+
+std::optional<std::string> get_user_named(std::string_view name)
+{
+  const std::string key(name);
+  const char* value = std::getenv(key.c_str()); // NOLINT(concurrency-mt-unsafe): read-only use
+  if (value == nullptr) {
+    return std::nullopt;
+  }
+  return std::string(value);
+}
+
+bool flag(std::string_view name)
+{
+  const auto value = get(name);
+  return value && !value->empty() && *value != "0" && *value != "false";
+}
+
+} // namespace sigil::core::env

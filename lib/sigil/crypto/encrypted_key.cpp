@@ -1,0 +1,184 @@
+#include "sigil/crypto/encrypted_key.hpp"
+
+#include "sigil/util/encoding.hpp"
+#include "sigil/util/json.hpp"
+#include "sigil/util/pem.hpp"
+
+#include <fmt/format.h>
+#include <sodium.h>
+
+#include <array>
+#include <mutex>
+
+namespace sigil::crypto {
+
+namespace {
+
+constexpr std::size_t k_salt_size = 32;
+constexpr std::size_t k_key_size = crypto_secretbox_KEYBYTES;
+static_assert(crypto_secretbox_NONCEBYTES == 24);
+
+Result<void> init_sodium()
+{
+  static std::once_flag once;
+  static int rc = -1;
+  std::call_once(once, [] { rc = sodium_init(); });
+  if (rc < 0) {
+    return fail(ErrorCode::internal, "libsodium failed to initialise");
+  }
+  return {};
+}
+
+Result<util::SecureBytes> derive_key(util::ByteView password, util::ByteView salt, const ScryptParams& params)
+{
+  util::SecureBytes key(k_key_size);
+  if (crypto_pwhash_scryptsalsa208sha256_ll(password.data(), password.size(), salt.data(), salt.size(), params.n,
+                                            params.r, params.p, key.data(), key.size()) != 0) {
+    return fail(ErrorCode::internal, "scrypt key derivation failed (out of memory?)");
+  }
+  return key;
+}
+
+bool params_accepted(const ScryptParams& p)
+{
+  return (p.n == (1U << 15) || p.n == (1U << 16) || p.n == (1U << 17)) && p.r == 8 && p.p == 1;
+}
+
+struct Envelope {
+  ScryptParams params;
+  util::Bytes salt;
+  util::Bytes nonce;
+  util::Bytes ciphertext;
+};
+
+Result<util::Bytes> b64_field(const util::Json& object, std::string_view key)
+{
+  auto text = util::json_string(object, key);
+  if (!text) {
+    return fail(text.error());
+  }
+  auto bytes = util::base64_decode(*text);
+  if (!bytes) {
+    return fail(bytes.error().context(fmt::format("field \"{}\"", key)));
+  }
+  return bytes;
+}
+
+Result<Envelope> parse_envelope(std::string_view json_text)
+{
+  auto doc = util::parse_json(json_text, 8);
+  if (!doc) {
+    return fail(doc.error());
+  }
+  auto kdf = util::json_object(*doc, "kdf");
+  auto cipher = util::json_object(*doc, "cipher");
+  if (!kdf || !cipher) {
+    return fail(!kdf ? kdf.error() : cipher.error());
+  }
+  auto kdf_name = util::json_string(**kdf, "name");
+  auto cipher_name = util::json_string(**cipher, "name");
+  if (!kdf_name || *kdf_name != "scrypt") {
+    return fail(ErrorCode::bad_input, "unsupported kdf (want scrypt)");
+  }
+  if (!cipher_name || *cipher_name != "nacl/secretbox") {
+    return fail(ErrorCode::bad_input, "unsupported cipher (want nacl/secretbox)");
+  }
+  auto params = util::json_object(**kdf, "params");
+  if (!params) {
+    return fail(params.error());
+  }
+  auto n = util::json_int(**params, "N");
+  auto r = util::json_int(**params, "r");
+  auto p = util::json_int(**params, "p");
+  if (!n || !r || !p || *n <= 0 || *r <= 0 || *p <= 0) {
+    return fail(ErrorCode::bad_input, "invalid scrypt parameters");
+  }
+  Envelope env;
+  env.params = {static_cast<std::uint64_t>(*n), static_cast<std::uint32_t>(*r), static_cast<std::uint32_t>(*p)};
+  if (!params_accepted(env.params)) {
+    return fail(ErrorCode::bad_input,
+                fmt::format("unsupported scrypt parameters N={} r={} p={} (N=32768, 65536 or 131072 with r=8, p=1 are)",
+                            *n, *r, *p));
+  }
+  auto salt = b64_field(**kdf, "salt");
+  auto nonce = b64_field(**cipher, "nonce");
+  auto ciphertext = b64_field(*doc, "ciphertext");
+  if (!salt || !nonce || !ciphertext) {
+    return fail(!salt ? salt.error() : !nonce ? nonce.error() : ciphertext.error());
+  }
+  if (nonce->size() != crypto_secretbox_NONCEBYTES) {
+    return fail(ErrorCode::bad_input, "invalid nonce: want 24 bytes");
+  }
+  if (ciphertext->size() < crypto_secretbox_MACBYTES) {
+    return fail(ErrorCode::bad_input, "ciphertext too short");
+  }
+  env.salt = std::move(*salt);
+  env.nonce = std::move(*nonce);
+  env.ciphertext = std::move(*ciphertext);
+  return env;
+}
+
+} // namespace
+
+bool is_encrypted_key_pem(std::string_view text)
+{
+  return text.find(fmt::format("-----BEGIN {}-----", k_sigstore_key_label)) != std::string_view::npos ||
+         text.find(fmt::format("-----BEGIN {}-----", k_cosign_key_label)) != std::string_view::npos;
+}
+
+Result<std::string> encrypt_private_key(util::ByteView pkcs8_der, util::ByteView password, ScryptParams params)
+{
+  if (auto ok = init_sodium(); !ok) {
+    return fail(ok.error());
+  }
+  std::array<std::uint8_t, k_salt_size> salt{};
+  std::array<std::uint8_t, crypto_secretbox_NONCEBYTES> nonce{};
+  randombytes_buf(salt.data(), salt.size());
+  randombytes_buf(nonce.data(), nonce.size());
+  auto key = derive_key(password, salt, params);
+  if (!key) {
+    return fail(key.error());
+  }
+  util::Bytes ciphertext(pkcs8_der.size() + crypto_secretbox_MACBYTES);
+  if (crypto_secretbox_easy(ciphertext.data(), pkcs8_der.data(), pkcs8_der.size(), nonce.data(), key->data()) != 0) {
+    return fail(ErrorCode::internal, "encrypting private key");
+  }
+  // Field order and spelling as Go's json.Marshal writes cosign's struct.
+  const std::string body = fmt::format(
+    R"({{"kdf":{{"name":"scrypt","params":{{"N":{},"r":{},"p":{}}},"salt":"{}"}},)"
+    R"("cipher":{{"name":"nacl/secretbox","nonce":"{}"}},"ciphertext":"{}"}})",
+    params.n, params.r, params.p, util::base64_encode(salt), util::base64_encode(nonce),
+    util::base64_encode(ciphertext));
+  return util::encode_pem(k_sigstore_key_label, util::as_bytes(body));
+}
+
+Result<util::SecureBytes> decrypt_private_key(std::string_view pem, util::ByteView password)
+{
+  if (auto ok = init_sodium(); !ok) {
+    return fail(ok.error());
+  }
+  auto blocks = util::parse_pem(pem);
+  if (!blocks) {
+    return fail(blocks.error());
+  }
+  const auto& block = blocks->front();
+  if (block.type != k_sigstore_key_label && block.type != k_cosign_key_label) {
+    return fail(ErrorCode::bad_input, fmt::format("unsupported pem type {}", block.type));
+  }
+  auto env = parse_envelope(block.der.chars());
+  if (!env) {
+    return fail(env.error().context("invalid encrypted key"));
+  }
+  auto key = derive_key(password, env->salt, env->params);
+  if (!key) {
+    return fail(key.error());
+  }
+  util::SecureBytes plain(env->ciphertext.size() - crypto_secretbox_MACBYTES);
+  if (crypto_secretbox_open_easy(plain.data(), env->ciphertext.data(), env->ciphertext.size(), env->nonce.data(),
+                                 key->data()) != 0) {
+    return fail(ErrorCode::bad_input, "wrong password or corrupt key");
+  }
+  return plain;
+}
+
+} // namespace sigil::crypto

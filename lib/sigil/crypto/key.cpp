@@ -1,0 +1,389 @@
+#include "sigil/crypto/key.hpp"
+
+#include "sigil/util/encoding.hpp"
+#include "sigil/util/pem.hpp"
+
+#include <fmt/format.h>
+#include <openssl/core_names.h>
+#include <openssl/crypto.h>
+#include <openssl/x509.h>
+
+#include <array>
+#include <cstring>
+
+namespace sigil::crypto {
+
+namespace {
+
+std::shared_ptr<EVP_PKEY> share(EVP_PKEY* key)
+{
+  return {key, PkeyDeleter{}};
+}
+
+Result<std::string> ec_curve_name(EVP_PKEY* key)
+{
+  std::array<char, 64> name{};
+  std::size_t len = 0;
+  if (EVP_PKEY_get_utf8_string_param(key, OSSL_PKEY_PARAM_GROUP_NAME, name.data(), name.size(), &len) != 1) {
+    clear_openssl_errors();
+    return fail(ErrorCode::bad_input, "unsupported elliptic curve: the key has no named curve");
+  }
+  return std::string(name.data(), len);
+}
+
+} // namespace
+
+std::optional<KeyKind> parse_key_kind(std::string_view name)
+{
+  if (name == "ecdsa-p256") {
+    return KeyKind::ecdsa_p256;
+  }
+  if (name == "ecdsa-p384") {
+    return KeyKind::ecdsa_p384;
+  }
+  if (name == "ed25519") {
+    return KeyKind::ed25519;
+  }
+  if (name == "rsa-3072") {
+    return KeyKind::rsa_3072;
+  }
+  if (name == "rsa-4096") {
+    return KeyKind::rsa_4096;
+  }
+  return std::nullopt;
+}
+
+std::string_view key_algorithm_name(KeyAlgorithm alg)
+{
+  switch (alg) {
+  case KeyAlgorithm::ecdsa_p256: return "ecdsa-p256";
+  case KeyAlgorithm::ecdsa_p384: return "ecdsa-p384";
+  case KeyAlgorithm::ecdsa_p521: return "ecdsa-p521";
+  case KeyAlgorithm::ed25519: return "ed25519";
+  case KeyAlgorithm::rsa: return "rsa";
+  }
+  return "unknown";
+}
+
+std::optional<HashAlgorithm> signing_hash(KeyAlgorithm alg)
+{
+  switch (alg) {
+  case KeyAlgorithm::ecdsa_p256: return HashAlgorithm::sha256;
+  case KeyAlgorithm::ecdsa_p384: return HashAlgorithm::sha384;
+  case KeyAlgorithm::ecdsa_p521: return HashAlgorithm::sha512;
+  case KeyAlgorithm::rsa: return HashAlgorithm::sha256;
+  case KeyAlgorithm::ed25519: return std::nullopt;
+  }
+  return std::nullopt;
+}
+
+Result<KeyAlgorithm> classify_key(EVP_PKEY* key)
+{
+  switch (EVP_PKEY_get_base_id(key)) {
+  case EVP_PKEY_ED25519: return KeyAlgorithm::ed25519;
+  case EVP_PKEY_RSA: {
+    const int bits = EVP_PKEY_get_bits(key);
+    if (bits < 2048 || bits > 4096) {
+      return fail(ErrorCode::bad_input, fmt::format("rsa key size not supported: {} bits (2048 to 4096 are)", bits));
+    }
+    return KeyAlgorithm::rsa;
+  }
+  case EVP_PKEY_EC: {
+    auto curve = ec_curve_name(key);
+    if (!curve) {
+      return fail(curve.error());
+    }
+    if (*curve == "prime256v1" || *curve == "P-256") {
+      return KeyAlgorithm::ecdsa_p256;
+    }
+    if (*curve == "secp384r1" || *curve == "P-384") {
+      return KeyAlgorithm::ecdsa_p384;
+    }
+    if (*curve == "secp521r1" || *curve == "P-521") {
+      return KeyAlgorithm::ecdsa_p521;
+    }
+    return fail(ErrorCode::bad_input, fmt::format("ecdsa curve {} not allowed (P-256, P-384 and P-521 are)", *curve));
+  }
+  default: break;
+  }
+  return fail(ErrorCode::bad_input, "unsupported key type (ecdsa, ed25519 and rsa are supported)");
+}
+
+// ---- PublicKey ----
+
+Result<PublicKey> PublicKey::from_der(util::ByteView pkix_der)
+{
+  const unsigned char* p = pkix_der.data();
+  EVP_PKEY* raw = d2i_PUBKEY(nullptr, &p, static_cast<long>(pkix_der.size()));
+  if (raw == nullptr || p != pkix_der.data() + pkix_der.size()) {
+    EVP_PKEY_free(raw);
+    return openssl_fail(ErrorCode::bad_input, "invalid public key");
+  }
+  auto key = share(raw);
+  auto alg = classify_key(key.get());
+  if (!alg) {
+    return fail(alg.error());
+  }
+  return PublicKey(std::move(key), *alg);
+}
+
+Result<PublicKey> PublicKey::from_pem(std::string_view pem)
+{
+  auto blocks = util::parse_pem(pem);
+  if (!blocks) {
+    return with_context(blocks, "reading public key");
+  }
+  const auto& block = blocks->front();
+  if (block.type == "PUBLIC KEY") {
+    return from_der(block.der.view());
+  }
+  if (block.type == "RSA PUBLIC KEY") {
+    const unsigned char* p = block.der.data();
+    EVP_PKEY* raw = d2i_PublicKey(EVP_PKEY_RSA, nullptr, &p, static_cast<long>(block.der.size()));
+    if (raw == nullptr) {
+      return openssl_fail(ErrorCode::bad_input, "invalid rsa public key");
+    }
+    auto key = share(raw);
+    auto alg = classify_key(key.get());
+    if (!alg) {
+      return fail(alg.error());
+    }
+    return PublicKey(std::move(key), *alg);
+  }
+  return fail(ErrorCode::bad_input, fmt::format("unsupported pem type {} for a public key (want PUBLIC KEY)", block.type));
+}
+
+util::Bytes PublicKey::der() const
+{
+  unsigned char* buf = nullptr;
+  const int len = i2d_PUBKEY(m_key.get(), &buf);
+  if (len <= 0) {
+    return {};
+  }
+  util::Bytes out(buf, buf + len);
+  OPENSSL_free(buf);
+  return out;
+}
+
+std::string PublicKey::pem() const
+{
+  return util::encode_pem("PUBLIC KEY", der());
+}
+
+std::string PublicKey::hint() const
+{
+  return util::base64_encode(sha256(der()));
+}
+
+std::string PublicKey::fingerprint() const
+{
+  return "sha256:" + util::hex_encode(sha256(der()));
+}
+
+bool PublicKey::same_key(const PublicKey& other) const
+{
+  return EVP_PKEY_eq(m_key.get(), other.m_key.get()) == 1;
+}
+
+// ---- PrivateKey ----
+
+Result<PrivateKey> PrivateKey::generate(KeyKind kind)
+{
+  EVP_PKEY* raw = nullptr;
+  switch (kind) {
+  case KeyKind::ecdsa_p256: raw = EVP_PKEY_Q_keygen(nullptr, nullptr, "EC", "P-256"); break;
+  case KeyKind::ecdsa_p384: raw = EVP_PKEY_Q_keygen(nullptr, nullptr, "EC", "P-384"); break;
+  case KeyKind::ed25519: raw = EVP_PKEY_Q_keygen(nullptr, nullptr, "ED25519"); break;
+  case KeyKind::rsa_3072: raw = EVP_PKEY_Q_keygen(nullptr, nullptr, "RSA", std::size_t{3072}); break;
+  case KeyKind::rsa_4096: raw = EVP_PKEY_Q_keygen(nullptr, nullptr, "RSA", std::size_t{4096}); break;
+  }
+  if (raw == nullptr) {
+    return openssl_fail(ErrorCode::internal, "generating key");
+  }
+  auto key = share(raw);
+  auto alg = classify_key(key.get());
+  if (!alg) {
+    return fail(alg.error());
+  }
+  return PrivateKey(std::move(key), *alg);
+}
+
+Result<PrivateKey> PrivateKey::from_pkcs8_der(util::ByteView der)
+{
+  const unsigned char* p = der.data();
+  PKCS8_PRIV_KEY_INFO* info = d2i_PKCS8_PRIV_KEY_INFO(nullptr, &p, static_cast<long>(der.size()));
+  if (info == nullptr || p != der.data() + der.size()) {
+    PKCS8_PRIV_KEY_INFO_free(info);
+    clear_openssl_errors();
+    return from_ed25519_onekey_v2(der);
+  }
+  EVP_PKEY* raw = EVP_PKCS82PKEY(info);
+  PKCS8_PRIV_KEY_INFO_free(info);
+  if (raw == nullptr) {
+    clear_openssl_errors();
+    return from_ed25519_onekey_v2(der);
+  }
+  auto key = share(raw);
+  auto alg = classify_key(key.get());
+  if (!alg) {
+    return fail(alg.error());
+  }
+  return PrivateKey(std::move(key), *alg);
+}
+
+Result<PrivateKey> PrivateKey::from_pem(std::string_view pem)
+{
+  auto blocks = util::parse_pem(pem);
+  if (!blocks) {
+    return fail(blocks.error());
+  }
+  const auto& block = blocks->front();
+  if (block.type == "PRIVATE KEY") {
+    return from_pkcs8_der(block.der.view());
+  }
+  int type = EVP_PKEY_NONE;
+  if (block.type == "EC PRIVATE KEY") {
+    type = EVP_PKEY_EC;
+  } else if (block.type == "RSA PRIVATE KEY") {
+    type = EVP_PKEY_RSA;
+  } else {
+    return fail(ErrorCode::bad_input, fmt::format("unsupported private key: pem type {} (want PRIVATE KEY, EC PRIVATE KEY or RSA PRIVATE KEY)", block.type));
+  }
+  const unsigned char* p = block.der.data();
+  EVP_PKEY* raw = d2i_PrivateKey(type, nullptr, &p, static_cast<long>(block.der.size()));
+  if (raw == nullptr) {
+    return openssl_fail(ErrorCode::bad_input, fmt::format("error parsing {}", block.type == "EC PRIVATE KEY" ? "ecdsa private key" : "rsa private key"));
+  }
+  auto key = share(raw);
+  auto alg = classify_key(key.get());
+  if (!alg) {
+    return fail(alg.error());
+  }
+  return PrivateKey(std::move(key), *alg);
+}
+
+Result<util::SecureBytes> PrivateKey::pkcs8_der() const
+{
+  PKCS8_PRIV_KEY_INFO* info = EVP_PKEY2PKCS8(m_key.get());
+  if (info == nullptr) {
+    return openssl_fail(ErrorCode::internal, "encoding private key as pkcs#8");
+  }
+  unsigned char* buf = nullptr;
+  const int len = i2d_PKCS8_PRIV_KEY_INFO(info, &buf);
+  PKCS8_PRIV_KEY_INFO_free(info);
+  if (len <= 0) {
+    return openssl_fail(ErrorCode::internal, "encoding private key as pkcs#8");
+  }
+  util::SecureBytes out(util::ByteView(buf, static_cast<std::size_t>(len)));
+  OPENSSL_clear_free(buf, static_cast<std::size_t>(len));
+  return out;
+}
+
+PublicKey PrivateKey::public_key() const
+{
+  // Re-encode the public half alone so a PublicKey never carries private material.
+  unsigned char* buf = nullptr;
+  const int len = i2d_PUBKEY(m_key.get(), &buf);
+  const unsigned char* p = buf;
+  EVP_PKEY* pub = d2i_PUBKEY(nullptr, &p, len);
+  OPENSSL_free(buf);
+  return PublicKey(share(pub), m_alg);
+}
+
+namespace {
+
+// Minimal DER reader for ed25519_from_onekey_v2.
+struct Der {
+  util::ByteView data;
+  std::size_t pos = 0;
+
+  // Reads one TLV; returns its tag and content, or nullopt on malformed input.
+  std::optional<std::pair<std::uint8_t, util::ByteView>> next()
+  {
+    if (pos + 2 > data.size()) {
+      return std::nullopt;
+    }
+    const std::uint8_t tag = data[pos++];
+    std::size_t len = data[pos++];
+    if (len & 0x80U) {
+      const std::size_t n = len & 0x7fU;
+      if (n == 0 || n > 2 || pos + n > data.size()) {
+        return std::nullopt;
+      }
+      len = 0;
+      for (std::size_t i = 0; i < n; ++i) {
+        len = (len << 8) | data[pos++];
+      }
+    }
+    if (pos + len > data.size()) {
+      return std::nullopt;
+    }
+    const util::ByteView content = data.subspan(pos, len);
+    pos += len;
+    return std::make_pair(tag, content);
+  }
+  [[nodiscard]] bool done() const { return pos == data.size(); }
+};
+
+} // namespace
+
+// OpenSSL 3.0 does not parse these; read the 32-byte seed ourselves. The embedded public key,
+// when present, must match the one derived from the seed.
+Result<PrivateKey> PrivateKey::from_ed25519_onekey_v2(util::ByteView der)
+{
+  const auto bad = [] {
+    return fail(ErrorCode::bad_input, "x509: failed to parse private key: not a pkcs#8 private key");
+  };
+  Der outer{der};
+  const auto seq = outer.next();
+  if (!seq || seq->first != 0x30 || !outer.done()) {
+    return bad();
+  }
+  Der in{seq->second};
+  const auto version = in.next();
+  const auto algorithm = in.next();
+  const auto octets = in.next();
+  constexpr std::array<std::uint8_t, 5> k_ed25519_oid{0x06, 0x03, 0x2b, 0x65, 0x70};
+  if (!version || version->first != 0x02 || version->second.size() != 1 || version->second[0] > 1 || !algorithm ||
+      algorithm->first != 0x30 || algorithm->second.size() != k_ed25519_oid.size() ||
+      std::memcmp(algorithm->second.data(), k_ed25519_oid.data(), k_ed25519_oid.size()) != 0 || !octets ||
+      octets->first != 0x04) {
+    return bad();
+  }
+  Der seed_der{octets->second};
+  const auto seed = seed_der.next();
+  if (!seed || seed->first != 0x04 || seed->second.size() != 32 || !seed_der.done()) {
+    return bad();
+  }
+  std::optional<util::ByteView> embedded_public;
+  while (!in.done()) {
+    const auto extra = in.next();
+    if (!extra) {
+      return bad();
+    }
+    if (extra->first == 0x81) { // [1] IMPLICIT BIT STRING publicKey
+      if (extra->second.size() != 33 || extra->second[0] != 0) {
+        return bad();
+      }
+      embedded_public = extra->second.subspan(1);
+    } else if (extra->first != 0xa0) { // [0] attributes are allowed and ignored
+      return bad();
+    }
+  }
+  EVP_PKEY* raw = EVP_PKEY_new_raw_private_key(EVP_PKEY_ED25519, nullptr, seed->second.data(), 32);
+  if (raw == nullptr) {
+    return openssl_fail(ErrorCode::bad_input, "invalid ed25519 private key");
+  }
+  auto key = share(raw);
+  if (embedded_public) {
+    std::array<std::uint8_t, 32> derived{};
+    std::size_t len = derived.size();
+    if (EVP_PKEY_get_raw_public_key(key.get(), derived.data(), &len) != 1 ||
+        std::memcmp(derived.data(), embedded_public->data(), 32) != 0) {
+      return fail(ErrorCode::bad_input, "ed25519 private key: embedded public key does not match the private key");
+    }
+  }
+  return PrivateKey(std::move(key), KeyAlgorithm::ed25519);
+}
+
+} // namespace sigil::crypto

@@ -1,0 +1,152 @@
+#include "sigil/crypto/key_file.hpp"
+
+#include "sigil/core/env.hpp"
+#include "sigil/crypto/encrypted_key.hpp"
+#include "sigil/util/file.hpp"
+
+#include <fmt/format.h>
+#include <openssl/crypto.h>
+
+#include <unistd.h>
+
+namespace sigil::crypto {
+
+namespace {
+
+constexpr std::string_view k_env_prefix = "env://";
+constexpr std::uint64_t k_max_key_file = 1U << 20;
+
+// std::string that wipes itself: key PEM may be unencrypted.
+struct WipedString {
+  std::string text;
+  WipedString() = default;
+  explicit WipedString(std::string s) : text(std::move(s)) {}
+  ~WipedString()
+  {
+    if (!text.empty()) {
+      OPENSSL_cleanse(text.data(), text.size());
+    }
+  }
+  WipedString(WipedString&&) = default;
+  WipedString& operator=(WipedString&&) = delete;
+  WipedString(const WipedString&) = delete;
+  WipedString& operator=(const WipedString&) = delete;
+};
+
+Result<WipedString> read_key_text(std::string_view ref, std::vector<std::string>* warnings)
+{
+  if (ref.empty()) {
+    return fail(ErrorCode::usage, "no key given: pass --key PATH or --key env://VARIABLE");
+  }
+  if (ref == "-") {
+    return fail(ErrorCode::usage, "--key - is not supported: pass a file path or env://VARIABLE");
+  }
+  if (ref.starts_with(k_env_prefix)) {
+    const auto name = ref.substr(k_env_prefix.size());
+    auto value = core::env::get_user_named(name);
+    if (!value || value->empty()) {
+      return fail(ErrorCode::bad_input, fmt::format("key reference {}: environment variable {} is not set", ref, name));
+    }
+    return WipedString(std::move(*value));
+  }
+  const std::string path(ref);
+  auto text = util::read_file(path, k_max_key_file);
+  if (!text) {
+    return fail(text.error());
+  }
+  WipedString out(std::move(*text));
+  if (warnings != nullptr) {
+    if (auto mode = util::file_mode(path); mode && (*mode & 077) != 0) {
+      warnings->push_back(fmt::format("key file {} can be read by other users (mode {:04o}); run: chmod 600 {}", path,
+                                      *mode, path));
+    }
+  }
+  return out;
+}
+
+} // namespace
+
+Result<LoadedPrivateKey> open_private_key_pem(std::string_view pem, const PasswordProvider& password)
+{
+  if (!is_encrypted_key_pem(pem)) {
+    auto key = PrivateKey::from_pem(pem);
+    if (!key) {
+      return fail(key.error());
+    }
+    return LoadedPrivateKey{
+      .key = std::move(*key),
+      .warnings = {"the private key is not encrypted; encrypt it with: sigil import-key-pair --key FILE"}};
+  }
+  auto pass = password();
+  if (!pass) {
+    return fail(pass.error());
+  }
+  auto der = decrypt_private_key(pem, pass->view());
+  if (!der) {
+    return fail(der.error());
+  }
+  // cosign's loader accepts PKCS#8 only; a SEC1 key inside the envelope is refused.
+  auto key = PrivateKey::from_pkcs8_der(der->view());
+  if (!key) {
+    return fail(key.error().context("parsing private key"));
+  }
+  return LoadedPrivateKey{.key = std::move(*key), .warnings = {}};
+}
+
+Result<LoadedPrivateKey> load_private_key(std::string_view ref, const PasswordProvider& password)
+{
+  std::vector<std::string> warnings;
+  auto text = read_key_text(ref, &warnings);
+  if (!text) {
+    return fail(text.error());
+  }
+  auto loaded = open_private_key_pem(text->text, password);
+  if (!loaded) {
+    return fail(loaded.error().context(fmt::format("loading private key {}", ref)));
+  }
+  loaded->warnings.insert(loaded->warnings.begin(), warnings.begin(), warnings.end());
+  return loaded;
+}
+
+Result<PublicKey> load_public_key(std::string_view ref)
+{
+  auto text = read_key_text(ref, nullptr);
+  if (!text) {
+    return fail(text.error());
+  }
+  auto key = PublicKey::from_pem(text->text);
+  if (!key) {
+    return fail(key.error().context(fmt::format("loading public key {}", ref)));
+  }
+  return key;
+}
+
+Result<KeyPairPaths> write_key_pair(const WriteKeyPairRequest& request)
+{
+  KeyPairPaths paths{request.prefix + ".key", request.prefix + ".pub"};
+  if (request.overwrite == util::Overwrite::no) {
+    for (const auto& p : {paths.private_key, paths.public_key}) {
+      if (::access(p.c_str(), F_OK) == 0) {
+        return fail(ErrorCode::usage, fmt::format("{} already exists; use --force to overwrite it", p));
+      }
+    }
+  }
+  auto der = request.key.pkcs8_der();
+  if (!der) {
+    return fail(der.error());
+  }
+  auto pem = encrypt_private_key(der->view(), request.password);
+  if (!pem) {
+    return fail(pem.error());
+  }
+  if (auto ok = util::write_file_atomic({paths.private_key, util::as_bytes(*pem), 0600, request.overwrite}); !ok) {
+    return fail(ok.error());
+  }
+  const std::string pub = request.key.public_key().pem();
+  if (auto ok = util::write_file_atomic({paths.public_key, util::as_bytes(pub), 0644, request.overwrite}); !ok) {
+    return fail(ok.error());
+  }
+  return paths;
+}
+
+} // namespace sigil::crypto

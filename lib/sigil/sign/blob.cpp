@@ -1,0 +1,55 @@
+#include "sigil/sign/blob.hpp"
+
+#include "sigil/bundle/bundle.hpp"
+#include "sigil/crypto/signature.hpp"
+#include "sigil/util/stream.hpp"
+
+namespace sigil::sign {
+
+namespace {
+
+// Pure Ed25519 needs the artifact in memory; pipes are capped here.
+constexpr std::uint64_t k_max_ed25519_stdin = std::uint64_t{1} << 30;
+
+} // namespace
+
+Result<SignBlobResult> sign_blob(const SignBlobRequest& request)
+{
+  SignBlobResult result;
+  const auto hash_alg = crypto::signing_hash(request.key.algorithm());
+  if (hash_alg) {
+    crypto::Hasher hasher(*hash_alg);
+    auto size = util::stream_input(request.input, [&](util::ByteView chunk) { hasher.update(chunk); });
+    if (!size) {
+      return fail(size.error());
+    }
+    result.size = *size;
+    result.digest_algorithm = *hash_alg;
+    result.digest = hasher.finish();
+    auto sig = crypto::sign_digest(request.key, *hash_alg, result.digest);
+    if (!sig) {
+      return fail(sig.error());
+    }
+    result.signature = std::move(*sig);
+  } else {
+    auto whole = util::WholeInput::open(request.input, k_max_ed25519_stdin);
+    if (!whole) {
+      return fail(whole.error());
+    }
+    result.size = whole->bytes().size();
+    result.digest_algorithm = crypto::HashAlgorithm::sha256;
+    result.digest = crypto::sha256(whole->bytes());
+    auto sig = crypto::sign_message(request.key, whole->bytes());
+    if (!sig) {
+      return fail(sig.error());
+    }
+    result.signature = std::move(*sig);
+  }
+  bundle::Bundle b;
+  b.public_key_hint = request.key.public_key().hint();
+  b.content = bundle::MessageSignature{result.digest_algorithm, result.digest, result.signature};
+  result.bundle_json = bundle::write_bundle(b);
+  return result;
+}
+
+} // namespace sigil::sign

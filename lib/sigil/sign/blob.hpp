@@ -1,0 +1,33 @@
+// sigil::sign blob signing: a release artifact -> signature + Sigstore bundle v0.3.
+//
+// The input is streamed through the key's hash (constant memory for any size), and the
+// digest is signed. Ed25519 keys sign the artifact bytes themselves (pure EdDSA, as cosign's
+// sign-blob does without a transparency log); for them the input is mapped, not copied.
+#pragma once
+
+#include "sigil/core/result.hpp"
+#include "sigil/crypto/digest.hpp"
+#include "sigil/crypto/key.hpp"
+#include "sigil/util/bytes.hpp"
+
+#include <cstdint>
+#include <string>
+
+namespace sigil::sign {
+
+struct SignBlobRequest {
+  std::string input; // file path or "-"
+  const crypto::PrivateKey& key;
+};
+
+struct SignBlobResult {
+  util::Bytes signature;
+  crypto::HashAlgorithm digest_algorithm = crypto::HashAlgorithm::sha256;
+  util::Bytes digest;
+  std::uint64_t size = 0;
+  std::string bundle_json; // Sigstore bundle v0.3 with messageSignature
+};
+
+[[nodiscard]] Result<SignBlobResult> sign_blob(const SignBlobRequest& request);
+
+} // namespace sigil::sign

@@ -1,0 +1,131 @@
+#include "sigil/util/json.hpp"
+
+#include <fmt/format.h>
+
+namespace sigil::util {
+
+namespace {
+
+// Rejects nesting deeper than max_depth without recursion.
+bool depth_within(std::string_view text, int max_depth)
+{
+  int depth = 0;
+  bool in_string = false;
+  bool escaped = false;
+  for (const char c : text) {
+    if (in_string) {
+      if (escaped) {
+        escaped = false;
+      } else if (c == '\\') {
+        escaped = true;
+      } else if (c == '"') {
+        in_string = false;
+      }
+      continue;
+    }
+    if (c == '"') {
+      in_string = true;
+    } else if (c == '{' || c == '[') {
+      if (++depth > max_depth) {
+        return false;
+      }
+    } else if (c == '}' || c == ']') {
+      --depth;
+    }
+  }
+  return true;
+}
+
+Result<const Json*> member(const Json& object, std::string_view key)
+{
+  if (!object.is_object()) {
+    return fail(ErrorCode::bad_input, fmt::format("expected a JSON object holding \"{}\"", key));
+  }
+  const auto it = object.find(key);
+  if (it == object.end()) {
+    return fail(ErrorCode::bad_input, fmt::format("missing field \"{}\"", key));
+  }
+  return &*it;
+}
+
+} // namespace
+
+Result<Json> parse_json(std::string_view text, int max_depth)
+{
+  if (!depth_within(text, max_depth)) {
+    return fail(ErrorCode::bad_input, fmt::format("invalid JSON: nested deeper than {} levels", max_depth));
+  }
+  Json value = Json::parse(text, nullptr, /*allow_exceptions=*/false);
+  if (value.is_discarded()) {
+    return fail(ErrorCode::bad_input, "invalid JSON");
+  }
+  return value;
+}
+
+Result<std::string> json_string(const Json& object, std::string_view key)
+{
+  auto m = member(object, key);
+  if (!m) {
+    return fail(m.error());
+  }
+  if (!(*m)->is_string()) {
+    return fail(ErrorCode::bad_input, fmt::format("field \"{}\" is not a string", key));
+  }
+  return (*m)->get<std::string>();
+}
+
+Result<std::int64_t> json_int(const Json& object, std::string_view key)
+{
+  auto m = member(object, key);
+  if (!m) {
+    return fail(m.error());
+  }
+  if (!(*m)->is_number_integer()) {
+    return fail(ErrorCode::bad_input, fmt::format("field \"{}\" is not an integer", key));
+  }
+  return (*m)->get<std::int64_t>();
+}
+
+Result<const Json*> json_object(const Json& object, std::string_view key)
+{
+  auto m = member(object, key);
+  if (!m) {
+    return fail(m.error());
+  }
+  if (!(*m)->is_object()) {
+    return fail(ErrorCode::bad_input, fmt::format("field \"{}\" is not an object", key));
+  }
+  return *m;
+}
+
+Result<const Json*> json_array(const Json& object, std::string_view key)
+{
+  auto m = member(object, key);
+  if (!m) {
+    return fail(m.error());
+  }
+  if (!(*m)->is_array()) {
+    return fail(ErrorCode::bad_input, fmt::format("field \"{}\" is not an array", key));
+  }
+  return *m;
+}
+
+Result<const Json*> json_optional_object(const Json& object, std::string_view key)
+{
+  if (!object.is_object() || !object.contains(key)) {
+    return static_cast<const Json*>(nullptr);
+  }
+  return json_object(object, key);
+}
+
+std::string dump_json(const Json& value)
+{
+  return value.dump(-1, ' ', false, Json::error_handler_t::replace);
+}
+
+std::string dump_json(const OrderedJson& value)
+{
+  return value.dump(-1, ' ', false, OrderedJson::error_handler_t::replace);
+}
+
+} // namespace sigil::util

@@ -1,0 +1,37 @@
+// sigil::util JSON adapter over nlohmann::json: no exception leaves this module.
+//
+// parse_json bounds nesting depth before parsing (hostile input cannot exhaust the stack),
+// and the typed getters turn missing or mistyped fields into errors naming the field.
+#pragma once
+
+#include "sigil/core/result.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+namespace sigil::util {
+
+using Json = nlohmann::json;
+// Preserves insertion order; used where we write JSON whose key order matters.
+using OrderedJson = nlohmann::ordered_json;
+
+constexpr int k_max_json_depth = 64;
+
+[[nodiscard]] Result<Json> parse_json(std::string_view text, int max_depth = k_max_json_depth);
+
+// Typed access to object members: fails when absent or of another type.
+[[nodiscard]] Result<std::string> json_string(const Json& object, std::string_view key);
+[[nodiscard]] Result<std::int64_t> json_int(const Json& object, std::string_view key);
+[[nodiscard]] Result<const Json*> json_object(const Json& object, std::string_view key);
+[[nodiscard]] Result<const Json*> json_array(const Json& object, std::string_view key);
+// nullptr when absent; error when present with another type.
+[[nodiscard]] Result<const Json*> json_optional_object(const Json& object, std::string_view key);
+
+// Compact serialisation (no spaces); never throws (invalid UTF-8 is replaced).
+[[nodiscard]] std::string dump_json(const Json& value);
+[[nodiscard]] std::string dump_json(const OrderedJson& value);
+
+} // namespace sigil::util

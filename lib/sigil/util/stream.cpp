@@ -1,0 +1,132 @@
+#include "sigil/util/stream.hpp"
+
+#include "sigil/util/file.hpp"
+
+#include <fmt/format.h>
+
+#include <cerrno>
+#include <cstring>
+#include <fcntl.h>
+#include <memory>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+namespace sigil::util {
+
+namespace {
+
+std::string errno_text()
+{
+  return std::strerror(errno); // NOLINT(concurrency-mt-unsafe): message only
+}
+
+struct InputFd {
+  int fd = -1;
+  bool owned = false;
+  ~InputFd()
+  {
+    if (owned && fd >= 0) {
+      ::close(fd);
+    }
+  }
+};
+
+Result<void> open_input(const std::string& input, InputFd& out)
+{
+  if (input == "-") {
+    out.fd = STDIN_FILENO;
+    return {};
+  }
+  out.fd = ::open(input.c_str(), O_RDONLY | O_CLOEXEC);
+  if (out.fd < 0) {
+    return fail(ErrorCode::bad_input, fmt::format("cannot open {}: {}", input, errno_text()));
+  }
+  out.owned = true;
+  struct stat st {};
+  if (::fstat(out.fd, &st) == 0 && S_ISDIR(st.st_mode)) {
+    return fail(ErrorCode::bad_input, fmt::format("cannot read {}: is a directory", input));
+  }
+  return {};
+}
+
+} // namespace
+
+Result<std::uint64_t> stream_input(const std::string& input, const std::function<void(ByteView)>& sink)
+{
+  InputFd in;
+  if (auto ok = open_input(input, in); !ok) {
+    return fail(ok.error());
+  }
+  if (in.owned) {
+    ::posix_fadvise(in.fd, 0, 0, POSIX_FADV_SEQUENTIAL);
+  }
+  const auto buffer = std::make_unique<std::uint8_t[]>(k_stream_chunk);
+  std::uint64_t total = 0;
+  while (true) {
+    const ssize_t n = ::read(in.fd, buffer.get(), k_stream_chunk);
+    if (n < 0) {
+      if (errno == EINTR) {
+        continue;
+      }
+      return fail(ErrorCode::bad_input, fmt::format("reading {}: {}", input == "-" ? "standard input" : input, errno_text()));
+    }
+    if (n == 0) {
+      break;
+    }
+    sink(ByteView(buffer.get(), static_cast<std::size_t>(n)));
+    total += static_cast<std::uint64_t>(n);
+  }
+  return total;
+}
+
+Result<WholeInput> WholeInput::open(const std::string& input, std::uint64_t max_size)
+{
+  WholeInput whole;
+  if (input != "-") {
+    InputFd in;
+    if (auto ok = open_input(input, in); !ok) {
+      return fail(ok.error());
+    }
+    struct stat st {};
+    if (::fstat(in.fd, &st) == 0 && S_ISREG(st.st_mode)) {
+      const auto size = static_cast<std::size_t>(st.st_size);
+      if (size == 0) {
+        return whole;
+      }
+      void* map = ::mmap(nullptr, size, PROT_READ, MAP_PRIVATE, in.fd, 0);
+      if (map == MAP_FAILED) {
+        return fail(ErrorCode::bad_input, fmt::format("cannot map {}: {}", input, errno_text()));
+      }
+      whole.m_map = map;
+      whole.m_map_size = size;
+      whole.m_view = ByteView(static_cast<const std::uint8_t*>(map), size);
+      return whole;
+    }
+  }
+  auto text = input == "-" ? read_stdin(max_size) : read_file(input, max_size);
+  if (!text) {
+    return fail(text.error());
+  }
+  whole.m_buffer = std::move(*text);
+  whole.m_view = as_bytes(whole.m_buffer);
+  return whole;
+}
+
+WholeInput::~WholeInput()
+{
+  if (m_map != nullptr) {
+    ::munmap(m_map, m_map_size);
+  }
+}
+
+WholeInput::WholeInput(WholeInput&& other) noexcept
+  : m_map(std::exchange(other.m_map, nullptr)),
+    m_map_size(std::exchange(other.m_map_size, 0)),
+    m_buffer(std::move(other.m_buffer))
+{
+  m_view = m_map != nullptr ? ByteView(static_cast<const std::uint8_t*>(m_map), m_map_size) : as_bytes(m_buffer);
+  other.m_view = {};
+}
+
+} // namespace sigil::util

@@ -1,0 +1,40 @@
+// sigil::util streaming input: files far larger than memory are read in fixed chunks.
+//
+// An input name is a file path or "-" for standard input.
+#pragma once
+
+#include "sigil/core/result.hpp"
+#include "sigil/util/bytes.hpp"
+
+#include <cstdint>
+#include <functional>
+#include <string>
+
+namespace sigil::util {
+
+constexpr std::size_t k_stream_chunk = std::size_t{1} << 20; // 1 MiB
+
+// Calls sink for each chunk; returns the total number of bytes read.
+[[nodiscard]] Result<std::uint64_t> stream_input(const std::string& input, const std::function<void(ByteView)>& sink);
+
+// The whole input in memory: mapped read-only for regular files, read (up to max_size)
+// for pipes. For algorithms that cannot work on a digest (pure Ed25519).
+class WholeInput {
+public:
+  [[nodiscard]] static Result<WholeInput> open(const std::string& input, std::uint64_t max_size);
+  ~WholeInput();
+  WholeInput(WholeInput&& other) noexcept;
+  WholeInput& operator=(WholeInput&&) = delete;
+  WholeInput(const WholeInput&) = delete;
+  WholeInput& operator=(const WholeInput&) = delete;
+  [[nodiscard]] ByteView bytes() const { return m_view; }
+
+private:
+  WholeInput() = default;
+  void* m_map = nullptr;
+  std::size_t m_map_size = 0;
+  std::string m_buffer;
+  ByteView m_view;
+};
+
+} // namespace sigil::util

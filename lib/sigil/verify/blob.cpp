@@ -1,0 +1,197 @@
+#include "sigil/verify/blob.hpp"
+
+#include "sigil/bundle/bundle.hpp"
+#include "sigil/crypto/signature.hpp"
+#include "sigil/util/encoding.hpp"
+#include "sigil/util/stream.hpp"
+
+#include <fmt/format.h>
+
+#include <array>
+#include <optional>
+
+namespace sigil::verify {
+
+namespace {
+
+constexpr std::uint64_t k_max_ed25519_stdin = std::uint64_t{1} << 30;
+
+struct Claim {
+  util::Bytes signature;
+  std::optional<std::pair<crypto::HashAlgorithm, util::Bytes>> digest; // the bundle's messageDigest
+  std::string format;
+  std::vector<std::string> notes;
+};
+
+Result<Claim> claim_from_sigstore_bundle(std::string_view json)
+{
+  auto b = bundle::parse_bundle(json);
+  if (!b) {
+    return fail(b.error());
+  }
+  const auto* ms = std::get_if<bundle::MessageSignature>(&b->content);
+  if (ms == nullptr) {
+    return fail(ErrorCode::bad_input,
+                "the bundle holds a DSSE envelope (an attestation), not a message signature; use verify-blob-attestation");
+  }
+  Claim claim{ms->signature, std::make_pair(ms->digest_algorithm, ms->digest), "sigstore-bundle", {}};
+  if (b->tlog_entries > 0) {
+    claim.notes.emplace_back("the bundle's transparency log entries were not checked (sigil verifies with keys)");
+  }
+  if (b->has_certificate) {
+    claim.notes.emplace_back("the bundle's certificate was ignored: the signature was checked against --key");
+  }
+  return claim;
+}
+
+Result<Claim> claim_from_bundle(std::string_view json)
+{
+  auto kind = bundle::detect_bundle_kind(json);
+  if (!kind) {
+    return fail(kind.error());
+  }
+  switch (*kind) {
+  case bundle::BundleKind::sigstore: return claim_from_sigstore_bundle(json);
+  case bundle::BundleKind::cosign_legacy: {
+    auto b = bundle::parse_legacy_bundle(json);
+    if (!b) {
+      return fail(b.error());
+    }
+    Claim claim{std::move(b->signature), std::nullopt, "cosign-bundle", {}};
+    if (b->has_rekor_bundle) {
+      claim.notes.emplace_back("the bundle's rekorBundle was not checked (sigil verifies with keys)");
+    }
+    return claim;
+  }
+  }
+  return fail(ErrorCode::internal, "unknown bundle kind");
+}
+
+Result<Claim> claim_from_signature(std::string_view text)
+{
+  while (!text.empty() && (text.back() == '\n' || text.back() == '\r' || text.back() == ' ')) {
+    text.remove_suffix(1);
+  }
+  auto sig = util::base64_decode(text);
+  if (!sig) {
+    return fail(ErrorCode::bad_input, "the signature file is not base64 (as cosign and sigil write it)");
+  }
+  return Claim{std::move(*sig), std::nullopt, "signature", {}};
+}
+
+// Digests of the artifact for every algorithm some key (or the bundle) needs, in one pass.
+struct ArtifactDigests {
+  std::array<std::optional<util::Bytes>, 3> by_alg; // indexed by HashAlgorithm
+  std::optional<util::WholeInput> whole;            // only when an Ed25519 key needs the bytes
+
+  [[nodiscard]] const util::Bytes& get(crypto::HashAlgorithm alg) const
+  {
+    return *by_alg[static_cast<std::size_t>(alg)];
+  }
+};
+
+Result<ArtifactDigests> digest_artifact(const VerifyBlobRequest& request, const Claim& claim)
+{
+  std::array<bool, 3> wanted{};
+  bool need_whole = false;
+  if (claim.digest) {
+    wanted[static_cast<std::size_t>(claim.digest->first)] = true;
+  }
+  for (const auto& k : request.keys) {
+    const auto alg = crypto::signing_hash(k.key.algorithm());
+    if (alg) {
+      wanted[static_cast<std::size_t>(*alg)] = true;
+    } else {
+      need_whole = true;
+    }
+  }
+  std::vector<crypto::Hasher> hashers;
+  for (std::size_t i = 0; i < wanted.size(); ++i) {
+    if (wanted[i]) {
+      hashers.emplace_back(static_cast<crypto::HashAlgorithm>(i));
+    }
+  }
+  ArtifactDigests out;
+  if (need_whole) {
+    auto whole = util::WholeInput::open(request.input, k_max_ed25519_stdin);
+    if (!whole) {
+      return fail(whole.error());
+    }
+    for (auto& h : hashers) {
+      h.update(whole->bytes());
+    }
+    out.whole.emplace(std::move(*whole));
+  } else {
+    auto size = util::stream_input(request.input, [&](util::ByteView chunk) {
+      for (auto& h : hashers) {
+        h.update(chunk);
+      }
+    });
+    if (!size) {
+      return fail(size.error());
+    }
+  }
+  for (auto& h : hashers) {
+    out.by_alg[static_cast<std::size_t>(h.algorithm())] = h.finish();
+  }
+  return out;
+}
+
+std::string digest_text(crypto::HashAlgorithm alg, const util::Bytes& digest)
+{
+  return fmt::format("{}:{}", crypto::hash_name(alg), util::hex_encode(digest));
+}
+
+} // namespace
+
+Result<VerifyBlobResult> verify_blob(const VerifyBlobRequest& request)
+{
+  if (request.keys.empty()) {
+    return fail(ErrorCode::usage, "no trusted key: pass --key PUBLIC_KEY");
+  }
+  if (request.bundle_json.has_value() == request.signature_b64.has_value()) {
+    return fail(ErrorCode::usage, "pass exactly one of --bundle and --signature");
+  }
+  auto claim = request.bundle_json ? claim_from_bundle(*request.bundle_json) : claim_from_signature(*request.signature_b64);
+  if (!claim) {
+    return fail(claim.error());
+  }
+  if (claim->signature.empty()) {
+    return fail(ErrorCode::bad_input, "the signature is empty");
+  }
+  auto digests = digest_artifact(request, *claim);
+  if (!digests) {
+    return fail(digests.error());
+  }
+  if (claim->digest) {
+    const auto& [alg, claimed] = *claim->digest;
+    const auto& actual = digests->get(alg);
+    if (actual != claimed) {
+      return fail(ErrorCode::none_verified,
+                  fmt::format("artifact digest {} does not match the bundle's message digest {}: this is not the file "
+                              "that was signed",
+                              digest_text(alg, actual), digest_text(alg, claimed)));
+    }
+  }
+  for (std::size_t i = 0; i < request.keys.size(); ++i) {
+    const auto& key = request.keys[i].key;
+    const auto alg = crypto::signing_hash(key.algorithm());
+    const bool ok = alg ? crypto::verify_digest(key, *alg, digests->get(*alg), claim->signature)
+                        : crypto::verify_message(key, digests->whole->bytes(), claim->signature);
+    if (ok) {
+      return VerifyBlobResult{i, claim->format, std::move(claim->notes)};
+    }
+  }
+  if (request.keys.size() == 1) {
+    return fail(ErrorCode::none_verified,
+                fmt::format("invalid signature: it does not verify with key {}", request.keys.front().name));
+  }
+  std::string names;
+  for (const auto& k : request.keys) {
+    names += names.empty() ? k.name : ", " + k.name;
+  }
+  return fail(ErrorCode::none_verified,
+              fmt::format("invalid signature: no trusted key verifies it (tried {})", names));
+}
+
+} // namespace sigil::verify

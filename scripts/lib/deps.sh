@@ -1,0 +1,31 @@
+# Installs the Debian packages sigil needs, only those that are missing (so a second run is
+# fast). Sourced by scripts/test and scripts/demo.
+
+SIGIL_APT_PACKAGES=(
+  g++ cmake make pkg-config git ca-certificates openssl
+  libssl-dev libcurl4-openssl-dev nlohmann-json3-dev libfmt-dev libcli11-dev doctest-dev libsodium-dev
+  docker-registry skopeo apache2-utils
+)
+
+ensure_apt_packages() {
+  local missing=() p
+  for p in "${SIGIL_APT_PACKAGES[@]}" "$@"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+  done
+  [[ ${#missing[@]} -eq 0 ]] && return 0
+  echo "==> installing Debian packages: ${missing[*]}"
+  local sudo=()
+  [[ $(id -u) -ne 0 ]] && sudo=(sudo)
+  "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get update -qq
+  "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  # Debian starts a system registry on :5000 on install; sigil's tests start their own.
+  if command -v systemctl >/dev/null 2>&1; then "${sudo[@]}" systemctl stop docker-registry 2>/dev/null || true; fi
+}
+
+# Configures and builds into $1 (default build) with extra cmake arguments.
+build_sigil() {
+  local dir=${1:-build}
+  shift || true
+  cmake -S . -B "$dir" -DSIGIL_WERROR=ON "$@" >/dev/null
+  cmake --build "$dir" -j"$(nproc)"
+}
