@@ -1,0 +1,123 @@
+#!/usr/bin/env bash
+# CLI tests for sign-blob / verify-blob: round trips for every key type, every exit status,
+# and the negative cases, each asserting the reason.
+source "$(dirname "$0")/lib.sh"
+cd "$TEST_TMP"
+export SIGIL_PASSWORD='blob-test-password'
+unset COSIGN_PASSWORD
+
+"$SIGIL" generate-key-pair --output-key-prefix k >/dev/null 2>&1
+"$SIGIL" generate-key-pair --output-key-prefix other >/dev/null 2>&1
+"$SIGIL" generate-key-pair --output-key-prefix rsa --algorithm rsa-3072 >/dev/null 2>&1
+head -c 3000000 /dev/urandom >artifact.bin
+
+# --- round trips
+for alg in ecdsa-p256 ecdsa-p384 ed25519 rsa-3072 rsa-4096; do
+  "$SIGIL" generate-key-pair --output-key-prefix rt-$alg --algorithm $alg >/dev/null 2>&1
+  run "$SIGIL" sign-blob artifact.bin --key rt-$alg.key --bundle rt-$alg.json --output-signature rt-$alg.sig
+  expect "sign-blob $alg" 0 "Wrote bundle to rt-$alg.json"
+  run "$SIGIL" verify-blob artifact.bin --key rt-$alg.pub --bundle rt-$alg.json
+  expect "verify-blob --bundle $alg" 0 "Verified OK"
+  run "$SIGIL" verify-blob artifact.bin --key rt-$alg.pub --signature rt-$alg.sig
+  expect "verify-blob --signature $alg" 0 "Verified OK"
+done
+python3 - <<'PY' && pass "bundle v0.3 shape, hint and digest" || failed "bundle shape"
+import base64, hashlib, json, subprocess
+b = json.load(open("rt-ecdsa-p256.json"))
+assert b["mediaType"] == "application/vnd.dev.sigstore.bundle.v0.3+json"
+der = subprocess.run(["openssl", "pkey", "-pubin", "-in", "rt-ecdsa-p256.pub", "-outform", "DER"], capture_output=True).stdout
+assert b["verificationMaterial"]["publicKey"]["hint"] == base64.b64encode(hashlib.sha256(der).digest()).decode()
+md = b["messageSignature"]["messageDigest"]
+assert md["algorithm"] == "SHA2_256"
+assert base64.b64decode(md["digest"]) == hashlib.sha256(open("artifact.bin", "rb").read()).digest()
+assert list(b) == ["mediaType", "verificationMaterial", "messageSignature"]
+PY
+python3 -c 'import json; assert json.load(open("rt-ecdsa-p384.json"))["messageSignature"]["messageDigest"]["algorithm"]=="SHA2_384"' \
+  && pass "P-384 signs SHA-384" || failed "P-384 digest algorithm"
+
+run "$SIGIL" sign-blob - --key k.key --bundle stdin.json <artifact.bin
+expect "sign-blob from stdin" 0
+run "$SIGIL" verify-blob artifact.bin --key k.pub --bundle stdin.json
+expect "stdin-signed bundle verifies on the file" 0 "Verified OK"
+run "$SIGIL" verify-blob - --key k.pub --bundle stdin.json <artifact.bin
+expect "verify-blob from stdin" 0 "Verified OK"
+: >empty.bin
+run "$SIGIL" sign-blob empty.bin --key k.key --bundle empty.json
+expect "empty file signs" 0
+run "$SIGIL" verify-blob empty.bin --key k.pub --bundle empty.json
+expect "empty file verifies" 0 "Verified OK"
+run "$SIGIL" verify-blob artifact.bin --key other.pub --key k.pub --bundle stdin.json
+expect "key rotation: second key matches" 0 "Verified with key k.pub"
+run "$SIGIL" sign-blob artifact.bin --key k.key --bundle ok.json
+cp artifact.bin tampered.bin; printf 'x' | dd of=tampered.bin bs=1 seek=1000 conv=notrunc 2>/dev/null
+
+# --- negative cases for verify-blob (exit status and reason)
+run "$SIGIL" verify-blob tampered.bin --key k.pub --bundle ok.json
+expect "neg: tampered file" 12 "does not match the bundle's message digest"
+python3 -c '
+import json,base64; b=json.load(open("ok.json")); d=bytearray(base64.b64decode(b["messageSignature"]["messageDigest"]["digest"])); d[0]^=1
+b["messageSignature"]["messageDigest"]["digest"]=base64.b64encode(bytes(d)).decode(); json.dump(b,open("bad-digest.json","w"))'
+run "$SIGIL" verify-blob artifact.bin --key k.pub --bundle bad-digest.json
+expect "neg: tampered bundle digest" 12 "does not match"
+python3 -c '
+import json,base64; b=json.load(open("ok.json"))
+import hashlib; d=hashlib.sha256(open("tampered.bin","rb").read()).digest()
+b["messageSignature"]["messageDigest"]["digest"]=base64.b64encode(d).decode(); json.dump(b,open("digest-swapped.json","w"))'
+run "$SIGIL" verify-blob tampered.bin --key k.pub --bundle digest-swapped.json
+expect "neg: digest swapped to match a tampered file" 12 "invalid signature"
+run "$SIGIL" verify-blob artifact.bin --key other.pub --bundle ok.json
+expect "neg: signature from another key" 12 "does not verify with key other.pub"
+python3 -c '
+import json; b=json.load(open("ok.json")); s=b["messageSignature"]["signature"]; b["messageSignature"]["signature"]=s[:len(s)//2//4*4]
+json.dump(b,open("truncated.json","w"))'
+run "$SIGIL" verify-blob artifact.bin --key k.pub --bundle truncated.json
+expect "neg: truncated signature" 12 "invalid signature"
+run "$SIGIL" verify-blob artifact.bin --key rsa.pub --bundle ok.json
+expect "neg: key of another algorithm" 12 "invalid signature"
+python3 -c '
+import json; b=json.load(open("ok.json")); b["mediaType"]="application/vnd.dev.sigstore.bundle.v9+json"; json.dump(b,open("mt.json","w"))'
+run "$SIGIL" verify-blob artifact.bin --key k.pub --bundle mt.json
+expect "neg: unknown bundle mediaType" 30 "unsupported mediaType"
+run "$SIGIL" verify-blob empty.bin --key k.pub --bundle ok.json
+expect "neg: empty file against another file's bundle" 12 "does not match"
+echo 'this is not json' >notjson.json
+run "$SIGIL" verify-blob artifact.bin --key k.pub --bundle notjson.json
+expect "neg: bundle is not JSON" 30 "malformed bundle"
+python3 -c '
+import json; b=json.load(open("ok.json")); del b["messageSignature"]["signature"]; json.dump(b,open("missing.json","w"))'
+run "$SIGIL" verify-blob artifact.bin --key k.pub --bundle missing.json
+expect "neg: missing signature field" 30 "missing field \"signature\""
+python3 -c '
+import json; b=json.load(open("ok.json")); del b["verificationMaterial"]; json.dump(b,open("novm.json","w"))'
+run "$SIGIL" verify-blob artifact.bin --key k.pub --bundle novm.json
+expect "neg: missing verificationMaterial" 30 "verificationMaterial"
+python3 -c '
+import json; b=json.load(open("ok.json")); b["dsseEnvelope"]={"payload":"e30=","payloadType":"application/vnd.in-toto+json","signatures":[{"sig":"AA=="}]}; json.dump(b,open("both.json","w"))'
+run "$SIGIL" verify-blob artifact.bin --key k.pub --bundle both.json
+expect "neg: both messageSignature and dsseEnvelope" 30 "exactly one of"
+SIGIL_PASSWORD=wrong run "$SIGIL" sign-blob artifact.bin --key k.key --bundle wrongpw.json
+expect "neg: wrong password at signing" 30 "wrong password or corrupt key"
+[[ ! -e wrongpw.json ]] && pass "no bundle written on failure" || failed "bundle written on failure"
+cp k.key open.key; chmod 644 open.key
+run "$SIGIL" sign-blob artifact.bin --key open.key --bundle open.json
+expect "world-readable key warns at signing" 0 "can be read by other users"
+run "$SIGIL" verify-blob no-such-file.bin --key k.pub --bundle ok.json
+expect "neg: artifact does not exist" 30 "cannot open no-such-file.bin"
+run "$SIGIL" verify-blob artifact.bin --key k.pub --bundle no-such.json
+expect "neg: bundle does not exist" 30 "cannot open no-such.json"
+run "$SIGIL" verify-blob artifact.bin --key k.pub --bundle ok.json --signature rt-ecdsa-p256.sig
+expect "neg: both --bundle and --signature" 2 "exactly one of"
+run "$SIGIL" verify-blob artifact.bin --key k.pub
+expect "neg: neither --bundle nor --signature" 2 "exactly one of"
+echo '!!!not base64!!!' >garbage.sig
+run "$SIGIL" verify-blob artifact.bin --key k.pub --signature garbage.sig
+expect "neg: signature file not base64" 30 "not base64"
+run "$SIGIL" verify-blob artifact.bin --key k.key --bundle ok.json
+expect "neg: private key given as trusted key" 30 "unsupported pem type"
+run "$SIGIL" verify-blob artifact.bin --bundle ok.json
+expect "neg: no --key" 2 "--key"
+run "$SIGIL" sign-blob artifact.bin --key k.key
+expect "neg: sign-blob without an output" 2 "--bundle"
+run "$SIGIL" verify-blob artifact.bin --key k.pub --bundle ok.json --frobnicate
+expect "neg: unknown flag" 2 "frobnicate"
+finish

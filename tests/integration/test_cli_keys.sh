@@ -1,0 +1,120 @@
+#!/usr/bin/env bash
+# CLI tests for generate-key-pair, import-key-pair and public-key: files, modes, passwords,
+# exit statuses, and that no secret reaches the output.
+source "$(dirname "$0")/lib.sh"
+cd "$TEST_TMP"
+unset SIGIL_PASSWORD COSIGN_PASSWORD
+PASS='correct horse battery staple'
+
+# --- generate-key-pair
+umask 000
+SIGIL_PASSWORD=$PASS run "$SIGIL" generate-key-pair
+umask 022
+expect "generate-key-pair default prefix" 0 "Private key written to sigil.key"
+[[ $(stat -c %a sigil.key) == 600 ]] && pass "key file is 0600 under umask 000" || failed "key file mode $(stat -c %a sigil.key)"
+[[ $(stat -c %a sigil.pub) == 644 ]] && pass "public key is 0644" || failed "pub mode $(stat -c %a sigil.pub)"
+grep -q "BEGIN ENCRYPTED SIGSTORE PRIVATE KEY" sigil.key && pass "key has cosign's PEM label" || failed "key label"
+base64 -d <(sed '1d;$d' sigil.key) | grep -q '"N":65536,"r":8,"p":1' && pass "scrypt N=65536 r=8 p=1" || failed "scrypt params"
+openssl pkey -pubin -in sigil.pub -noout 2>/dev/null && pass "public key is PKIX PEM openssl reads" || failed "pub not PKIX"
+
+cp sigil.key before.key
+SIGIL_PASSWORD=$PASS run "$SIGIL" generate-key-pair
+expect "refuses to overwrite" 2 "already exists; use --force"
+cmp -s sigil.key before.key && pass "existing key untouched" || failed "existing key changed"
+SIGIL_PASSWORD=$PASS run "$SIGIL" generate-key-pair --force
+expect "--force overwrites" 0
+cmp -s sigil.key before.key && failed "--force did not replace the key" || pass "--force replaced the key"
+
+for alg in ecdsa-p256 ecdsa-p384 ed25519 rsa-3072; do
+  SIGIL_PASSWORD=$PASS run "$SIGIL" generate-key-pair --algorithm $alg --output-key-prefix k-$alg
+  expect "generate $alg" 0
+done
+SIGIL_PASSWORD=$PASS run "$SIGIL" generate-key-pair --algorithm dsa --output-key-prefix x
+expect "unknown algorithm is a usage error" 2 "--algorithm"
+
+run "$SIGIL" generate-key-pair --output-key-prefix nopass </dev/null
+expect "no password and no terminal" 2 "set SIGIL_PASSWORD"
+[[ ! -e nopass.key && ! -e nopass.pub ]] && pass "nothing written without a password" || failed "files written without password"
+
+COSIGN_PASSWORD=cpw run "$SIGIL" generate-key-pair --output-key-prefix c
+expect "COSIGN_PASSWORD is read" 0
+COSIGN_PASSWORD=cpw run "$SIGIL" public-key --key c.key
+expect "key opens with COSIGN_PASSWORD" 0
+SIGIL_PASSWORD=spw COSIGN_PASSWORD=cpw run "$SIGIL" public-key --key c.key
+expect "SIGIL_PASSWORD wins over COSIGN_PASSWORD" 30 "wrong password or corrupt key"
+COSIGN_PASSWORD= run "$SIGIL" generate-key-pair --output-key-prefix empty
+expect "set-but-empty password is the empty password" 0
+SIGIL_PASSWORD= run "$SIGIL" public-key --key empty.key
+expect "empty password opens the key" 0
+
+printf '%s\n' "$PASS" >pass.txt
+run "$SIGIL" generate-key-pair --output-key-prefix pf --password-file pass.txt
+expect "--password-file" 0
+SIGIL_PASSWORD=$PASS run "$SIGIL" public-key --key pf.key
+expect "--password-file strips one newline" 0
+
+# --- public-key
+SIGIL_PASSWORD=$PASS run "$SIGIL" public-key --key sigil.key
+expect "public-key prints" 0
+[[ "$OUT" == "$(cat sigil.pub)" ]] && pass "public-key equals sigil.pub" || failed "public-key differs from sigil.pub"
+SIGIL_PASSWORD=$PASS run "$SIGIL" public-key --key sigil.key --outfile out.pub
+expect "public-key --outfile" 0 "Public key written to out.pub"
+cmp -s out.pub sigil.pub && pass "outfile equals sigil.pub" || failed "outfile differs"
+SIGIL_PASSWORD=wrong run "$SIGIL" public-key --key sigil.key
+expect "wrong password" 30 "wrong password or corrupt key"
+run "$SIGIL" public-key --key - 
+expect "--key - refused" 2 "not supported"
+run "$SIGIL" public-key --key missing.key
+expect "missing key file" 30 "cannot open missing.key"
+export SIGIL_TEST_KEY_PEM="$(cat sigil.key)"
+SIGIL_PASSWORD=$PASS run "$SIGIL" public-key --key env://SIGIL_TEST_KEY_PEM
+expect "env:// key reference" 0
+[[ "$OUT" == "$(cat sigil.pub)" ]] && pass "env:// key is the same key" || failed "env:// key differs"
+run "$SIGIL" public-key --key env://SIGIL_TEST_UNSET_VARIABLE
+expect "env:// unset variable" 30 "is not set"
+unset SIGIL_TEST_KEY_PEM
+echo "garbage" >garbage.key
+run "$SIGIL" public-key --key garbage.key
+expect "not a PEM key" 30 "no PEM block"
+
+# --- import-key-pair
+openssl ecparam -name prime256v1 -genkey -noout -out ec-sec1.pem 2>/dev/null
+openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-384 -out ec-pkcs8.pem 2>/dev/null
+openssl genrsa -traditional -out rsa-pkcs1.pem 2048 2>/dev/null
+openssl genrsa -out rsa-1024.pem 1024 2>/dev/null
+openssl genpkey -algorithm ED25519 -out ed.pem 2>/dev/null
+for k in ec-sec1 ec-pkcs8 rsa-pkcs1 ed; do
+  SIGIL_PASSWORD=$PASS run "$SIGIL" import-key-pair --key $k.pem --output-key-prefix imp-$k
+  expect "import $k" 0 "Private key written to imp-$k.key"
+  SIGIL_PASSWORD=$PASS run "$SIGIL" public-key --key imp-$k.key
+  want=$(openssl pkey -in $k.pem -pubout 2>/dev/null)
+  [[ "$OUT" == "$want" ]] && pass "imported $k keeps its public key" || failed "imported $k public key differs"
+done
+SIGIL_PASSWORD=$PASS run "$SIGIL" import-key-pair --key rsa-1024.pem --output-key-prefix small
+expect "RSA 1024 refused" 30 "rsa key size not supported: 1024"
+[[ ! -e small.key ]] && pass "no key written for a refused import" || failed "small.key written"
+SIGIL_PASSWORD=$PASS run "$SIGIL" public-key --key ec-sec1.pem
+expect "unencrypted key warns" 0 "not encrypted"
+chmod 644 sigil.key
+SIGIL_PASSWORD=$PASS run "$SIGIL" public-key --key sigil.key
+expect "readable key file warns" 0 "chmod 600 sigil.key"
+
+# --- CLI usage
+run "$SIGIL" generate-key-pair --no-such-flag
+expect "unknown flag" 2 "no-such-flag"
+run "$SIGIL" no-such-command
+expect "unknown command" 2
+run "$SIGIL" version -o json
+expect "version -o json" 0
+echo "$OUT" | python3 -c 'import json,sys; d=json.load(sys.stdin); assert d["version"] and d["openssl"] and d["libcurl"] and d["gitCommit"]' \
+  && pass "version JSON has version, commit, openssl, libcurl" || failed "version JSON"
+for cmd in version generate-key-pair import-key-pair public-key sign-blob verify-blob; do
+  run "$SIGIL" $cmd --help
+  [[ $RC == 0 && "$OUT" == *"Examples:"* ]] && pass "$cmd --help has Examples" || failed "$cmd --help lacks Examples"
+done
+
+# --- secrets never printed
+if grep -qF "$PASS" "$TEST_TMP/all-output.log"; then failed "password appeared in output"; else pass "password never printed"; fi
+key_b64=$(openssl pkey -in ec-pkcs8.pem -outform DER 2>/dev/null | base64 -w0 | cut -c 20-60)
+if grep -qF "$key_b64" "$TEST_TMP/all-output.log"; then failed "private key bytes in output"; else pass "private key bytes never printed"; fi
+finish
