@@ -79,6 +79,25 @@ Result<Claim> claim_from_signature(std::string_view text)
   return Claim{std::move(*sig), std::nullopt, "signature", {}};
 }
 
+// Hashes under which a key's signature is checked. A bundle declares its digest algorithm
+// and that one is used. A bare signature does not: the key's default is tried, then SHA-256,
+// because cosign 2.x signs with SHA-256 for every ECDSA curve while the Sigstore algorithm
+// registry (cosign 3, sigil) uses SHA-384 for P-384 and SHA-512 for P-521.
+std::vector<crypto::HashAlgorithm> candidate_hashes(const crypto::PublicKey& key, const Claim& claim)
+{
+  const auto key_default = crypto::signing_hash(key.algorithm());
+  if (!key_default) {
+    return {}; // Ed25519 signs the message itself
+  }
+  if (claim.digest) {
+    return {claim.digest->first};
+  }
+  if (*key_default == crypto::HashAlgorithm::sha256) {
+    return {crypto::HashAlgorithm::sha256};
+  }
+  return {*key_default, crypto::HashAlgorithm::sha256};
+}
+
 // Digests of the artifact for every algorithm some key (or the bundle) needs, in one pass.
 struct ArtifactDigests {
   std::array<std::optional<util::Bytes>, 3> by_alg; // indexed by HashAlgorithm
@@ -98,12 +117,10 @@ Result<ArtifactDigests> digest_artifact(const VerifyBlobRequest& request, const 
     wanted[static_cast<std::size_t>(claim.digest->first)] = true;
   }
   for (const auto& k : request.keys) {
-    const auto alg = crypto::signing_hash(k.key.algorithm());
-    if (alg) {
-      wanted[static_cast<std::size_t>(*alg)] = true;
-    } else {
-      need_whole = true;
+    for (const auto alg : candidate_hashes(k.key, claim)) {
+      wanted[static_cast<std::size_t>(alg)] = true;
     }
+    need_whole = need_whole || !crypto::signing_hash(k.key.algorithm());
   }
   std::vector<crypto::Hasher> hashers;
   for (std::size_t i = 0; i < wanted.size(); ++i) {
@@ -175,9 +192,13 @@ Result<VerifyBlobResult> verify_blob(const VerifyBlobRequest& request)
   }
   for (std::size_t i = 0; i < request.keys.size(); ++i) {
     const auto& key = request.keys[i].key;
-    const auto alg = crypto::signing_hash(key.algorithm());
-    const bool ok = alg ? crypto::verify_digest(key, *alg, digests->get(*alg), claim->signature)
-                        : crypto::verify_message(key, digests->whole->bytes(), claim->signature);
+    bool ok = false;
+    if (!crypto::signing_hash(key.algorithm())) {
+      ok = crypto::verify_message(key, digests->whole->bytes(), claim->signature);
+    }
+    for (const auto alg : candidate_hashes(key, *claim)) {
+      ok = ok || crypto::verify_digest(key, alg, digests->get(alg), claim->signature);
+    }
     if (ok) {
       return VerifyBlobResult{i, claim->format, std::move(claim->notes)};
     }
