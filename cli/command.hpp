@@ -48,5 +48,9 @@ void register_import_key_pair(Commands& commands);
 void register_public_key(Commands& commands);
 void register_sign_blob(Commands& commands);
 void register_verify_blob(Commands& commands);
+void register_resolve(Commands& commands);
+void register_triangulate(Commands& commands);
+void register_tree(Commands& commands);
+void register_login(Commands& commands);
 
 } // namespace sigil::cli

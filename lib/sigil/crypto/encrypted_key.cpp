@@ -8,6 +8,7 @@
 #include <sodium.h>
 
 #include <array>
+#include <limits>
 #include <mutex>
 
 namespace sigil::crypto {
@@ -93,9 +94,11 @@ Result<Envelope> parse_envelope(std::string_view json_text)
   if (!n || !r || !p || *n <= 0 || *r <= 0 || *p <= 0) {
     return fail(ErrorCode::bad_input, "invalid scrypt parameters");
   }
+  // r and p are checked before narrowing: r = 2^32 + 8 must not pass as r = 8.
+  constexpr std::int64_t k_u32_max = std::numeric_limits<std::uint32_t>::max();
   Envelope env;
   env.params = {static_cast<std::uint64_t>(*n), static_cast<std::uint32_t>(*r), static_cast<std::uint32_t>(*p)};
-  if (!params_accepted(env.params)) {
+  if (*r > k_u32_max || *p > k_u32_max || !params_accepted(env.params)) {
     return fail(ErrorCode::bad_input,
                 fmt::format("unsupported scrypt parameters N={} r={} p={} (N=32768, 65536 or 131072 with r=8, p=1 are)",
                             *n, *r, *p));

@@ -1,0 +1,76 @@
+// sigil login
+#include "command.hpp"
+#include "output.hpp"
+#include "registry_flags.hpp"
+
+#include "sigil/registry/credentials.hpp"
+#include "sigil/util/file.hpp"
+
+#include <fmt/format.h>
+#include <openssl/crypto.h>
+
+namespace sigil::cli {
+
+namespace {
+
+struct Options {
+  std::string registry;
+  std::string username;
+  bool password_stdin = false;
+  RegistryFlags flags;
+};
+
+Result<int> run(Options o, const GlobalOptions& global)
+{
+  if (!o.password_stdin) {
+    return fail(ErrorCode::usage, "pass the password on standard input with --password-stdin");
+  }
+  auto password = util::read_stdin(64 * 1024);
+  if (!password) {
+    return fail(password.error());
+  }
+  while (!password->empty() && (password->back() == '\n' || password->back() == '\r')) {
+    password->pop_back();
+  }
+  auto ref = oci::Reference::parse(o.registry + "/x");
+  if (!ref || o.registry.find('/') != std::string::npos) {
+    return fail(ErrorCode::usage, fmt::format("\"{}\" is not a registry host (e.g. registry.example.com:5000)", o.registry));
+  }
+  // Check the credentials against the registry before saving them.
+  o.flags.username = o.username;
+  o.flags.password = *password;
+  auto session = open_session(o.flags, global);
+  auto ok = session->client().ping(ref->registry());
+  if (!ok) {
+    OPENSSL_cleanse(password->data(), password->size());
+    return fail(ok.error().context(fmt::format("logging in to {}", ref->registry())));
+  }
+  auto path = registry::login({.registry = ref->registry(), .username = o.username, .password = util::as_bytes(*password)});
+  OPENSSL_cleanse(password->data(), password->size());
+  OPENSSL_cleanse(o.flags.password.data(), o.flags.password.size());
+  if (!path) {
+    return fail(path.error());
+  }
+  print_info(fmt::format("Login succeeded; credentials saved in {}", *path));
+  return 0;
+}
+
+} // namespace
+
+void register_login(Commands& commands)
+{
+  auto* app = commands.add("login",
+                           "Log in to a registry and save the credentials in docker's config.json (mode 0600),\n"
+                           "where sigil, docker, podman, skopeo and cosign find them.",
+                           "  echo \"$CI_REGISTRY_PASSWORD\" | sigil login \"$CI_REGISTRY\" -u \"$CI_REGISTRY_USER\" --password-stdin\n");
+  auto o = std::make_shared<Options>();
+  app->add_option("registry", o->registry, "Registry host[:port]")->required();
+  app->add_option("-u,--username", o->username, "User name")->required();
+  app->add_flag("--password-stdin", o->password_stdin, "Read the password from standard input");
+  app->add_option("--ca-file", o->flags.ca_file, "CA certificates (PEM) trusted for registry TLS");
+  app->add_flag("--allow-insecure-registry", o->flags.allow_insecure, "Do not verify the registry's TLS certificate");
+  app->add_flag("--allow-http-registry", o->flags.allow_http, "Allow plain HTTP");
+  commands.set_run(app, [o, &global = commands.global()] { return run(*o, global); });
+}
+
+} // namespace sigil::cli

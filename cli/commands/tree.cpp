@@ -1,0 +1,148 @@
+// sigil tree
+#include "command.hpp"
+#include "output.hpp"
+#include "registry_flags.hpp"
+
+#include "sigil/registry/tree.hpp"
+#include "sigil/util/json.hpp"
+
+#include <fmt/format.h>
+
+#include <unistd.h>
+
+namespace sigil::cli {
+
+namespace {
+
+struct Options {
+  std::string image;
+  std::string output;
+  RegistryFlags registry;
+};
+
+util::OrderedJson descriptor_json(const oci::Descriptor& d)
+{
+  util::OrderedJson j;
+  j["digest"] = d.digest.str();
+  j["mediaType"] = d.media_type;
+  j["size"] = d.size;
+  if (d.artifact_type) {
+    j["artifactType"] = *d.artifact_type;
+  }
+  if (d.platform) {
+    j["platform"] = d.platform->str();
+  }
+  return j;
+}
+
+std::string render_json(const registry::ImageTree& t)
+{
+  util::OrderedJson j;
+  j["image"] = t.image.str();
+  j["mediaType"] = t.media_type;
+  util::OrderedJson tags = util::OrderedJson::array();
+  for (const auto& tag : t.tags) {
+    util::OrderedJson tj;
+    tj["kind"] = tag.kind;
+    tj["tag"] = tag.tag;
+    tj["layers"] = util::OrderedJson::array();
+    for (const auto& l : tag.layers) {
+      tj["layers"].push_back(descriptor_json(l));
+    }
+    tags.push_back(tj);
+  }
+  j["tags"] = tags;
+  j["referrersApi"] = t.referrers_api;
+  j["referrers"] = util::OrderedJson::array();
+  for (const auto& r : t.referrers) {
+    j["referrers"].push_back(descriptor_json(r));
+  }
+  j["platforms"] = util::OrderedJson::array();
+  for (const auto& p : t.platforms) {
+    j["platforms"].push_back(descriptor_json(p));
+  }
+  return util::dump_json(j) + "\n";
+}
+
+std::string render_text(const registry::ImageTree& t)
+{
+  std::string out = fmt::format("{}\n", t.image.str());
+  std::vector<std::string> sections;
+  for (const auto& p : t.platforms) {
+    sections.push_back(fmt::format("platform {}: {}", p.platform ? p.platform->str() : "unknown", p.digest.str()));
+  }
+  for (const auto& tag : t.tags) {
+    std::string s = fmt::format("{} ({})", tag.kind, tag.tag);
+    for (std::size_t i = 0; i < tag.layers.size(); ++i) {
+      s += fmt::format("\n{}{}", i + 1 == tag.layers.size() ? "└── " : "├── ", tag.layers[i].digest.str());
+    }
+    sections.push_back(s);
+  }
+  if (!t.referrers.empty()) {
+    std::string s = fmt::format("referrers ({})", t.referrers_api ? "referrers API" : "fallback tag");
+    for (std::size_t i = 0; i < t.referrers.size(); ++i) {
+      const auto& r = t.referrers[i];
+      s += fmt::format("\n{}{} {}", i + 1 == t.referrers.size() ? "└── " : "├── ", r.digest.str(),
+                       r.artifact_type.value_or(r.media_type));
+    }
+    sections.push_back(s);
+  }
+  if (sections.empty()) {
+    return out + "└── (nothing attached)\n";
+  }
+  for (std::size_t i = 0; i < sections.size(); ++i) {
+    const bool last = i + 1 == sections.size();
+    std::string s = sections[i];
+    std::string indented;
+    std::size_t pos = 0;
+    bool first = true;
+    while (pos <= s.size()) {
+      const auto nl = s.find('\n', pos);
+      const std::string line = s.substr(pos, nl == std::string::npos ? std::string::npos : nl - pos);
+      indented += fmt::format("{}{}\n", first ? (last ? "└── " : "├── ") : (last ? "    " : "│   "), line);
+      first = false;
+      if (nl == std::string::npos) {
+        break;
+      }
+      pos = nl + 1;
+    }
+    out += indented;
+  }
+  return out;
+}
+
+} // namespace
+
+void register_tree(Commands& commands)
+{
+  auto* app = commands.add("tree",
+                           "Show what is attached to an image: signatures, attestations and SBOMs (cosign tags) and\n"
+                           "OCI referrers, as a tree (or JSON with -o json).",
+                           "  sigil tree registry.example.com/app:1.2\n"
+                           "  sigil tree registry.example.com/app@sha256:... -o json\n");
+  auto o = std::make_shared<Options>();
+  app->add_option("image", o->image, "Image reference (tag or digest)")->required();
+  app->add_option("-o,--output", o->output, "Output format (default: text on a terminal, else json)")
+    ->check(CLI::IsMember({"text", "json"}));
+  add_registry_flags(app, o->registry);
+  commands.set_run(app, [o, &global = commands.global()]() -> Result<int> {
+    auto ref = parse_image(o->image);
+    if (!ref) {
+      return fail(ref.error());
+    }
+    auto session = open_session(o->registry, global);
+    auto repo = signature_repository(*ref);
+    if (!repo) {
+      return fail(repo.error());
+    }
+    auto tree = registry::collect_tree(session->client(), *ref, *repo);
+    if (!tree) {
+      return fail(tree.error());
+    }
+    const bool json = o->output == "json" || (o->output.empty() && ::isatty(STDOUT_FILENO) != 1);
+    print_result(json ? render_json(*tree) : render_text(*tree));
+    return 0;
+  });
+}
+
+} // namespace sigil::cli

@@ -1,0 +1,36 @@
+// Registry flags shared by every command that talks to a registry, and the Session they make.
+#pragma once
+
+#include "command.hpp"
+
+#include "sigil/oci/reference.hpp"
+#include "sigil/registry/session.hpp"
+
+#include <memory>
+#include <string>
+
+namespace sigil::cli {
+
+struct RegistryFlags {
+  std::string username;
+  std::string password;
+  std::string token;
+  std::string ca_file;
+  bool allow_insecure = false;
+  bool allow_http = false;
+  int max_attempts = 5;
+  double timeout_seconds = 120;
+};
+
+void add_registry_flags(CLI::App* app, RegistryFlags& flags);
+
+// Builds the session; prints the insecure-TLS warning every time it applies.
+[[nodiscard]] std::unique_ptr<registry::Session> open_session(const RegistryFlags& flags, const GlobalOptions& global);
+
+// Parses an image reference, with the exit status and message for a usage error.
+[[nodiscard]] Result<oci::Reference> parse_image(const std::string& text);
+
+// Where signatures live: SIGIL_REPOSITORY, else COSIGN_REPOSITORY, else the image's own.
+[[nodiscard]] Result<registry::Repository> signature_repository(const oci::Reference& image);
+
+} // namespace sigil::cli

@@ -1,0 +1,348 @@
+// registry::Client — the request layer: scheme, auth, retries, redirects.
+#include "sigil/registry/client.hpp"
+
+#include "sigil/util/json.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <ctime>
+#include <random>
+#include <thread>
+
+namespace sigil::registry {
+
+namespace {
+
+bool retryable_status(long status)
+{
+  return status == 429 || status == 502 || status == 503 || status == 504;
+}
+
+bool retryable_failure(TransportFailure f)
+{
+  switch (f) {
+  case TransportFailure::connect:
+  case TransportFailure::timeout:
+  case TransportFailure::reset: return true;
+  case TransportFailure::tls_handshake:
+  case TransportFailure::tls_verification:
+  case TransportFailure::too_large:
+  case TransportFailure::sink:
+  case TransportFailure::other: return false;
+  }
+  return false;
+}
+
+bool is_redirect(long status)
+{
+  return status == 301 || status == 302 || status == 303 || status == 307 || status == 308;
+}
+
+// "scheme://host[:port]" of a URL.
+std::string origin_of(std::string_view url)
+{
+  const auto scheme_end = url.find("://");
+  if (scheme_end == std::string_view::npos) {
+    return {};
+  }
+  const auto path = url.find_first_of("/?#", scheme_end + 3);
+  return std::string(url.substr(0, path));
+}
+
+std::string resolve_location(std::string_view location, std::string_view current)
+{
+  if (location.find("://") != std::string_view::npos) {
+    return std::string(location);
+  }
+  if (location.starts_with("//")) {
+    return std::string(current.substr(0, current.find("://") + 1)) + std::string(location);
+  }
+  if (location.starts_with("/")) {
+    return origin_of(current) + std::string(location);
+  }
+  const auto q = current.find('?');
+  const std::string_view base = current.substr(0, q);
+  return std::string(base.substr(0, base.rfind('/') + 1)) + std::string(location);
+}
+
+std::string reason_phrase(long status)
+{
+  switch (status) {
+  case 400: return "bad request";
+  case 401: return "unauthorized";
+  case 403: return "forbidden";
+  case 404: return "not found";
+  case 405: return "method not allowed";
+  case 409: return "conflict";
+  case 412: return "precondition failed";
+  case 413: return "payload too large";
+  case 429: return "too many requests";
+  case 500: return "internal server error";
+  case 502: return "bad gateway";
+  case 503: return "service unavailable";
+  case 504: return "gateway timeout";
+  default: return "unexpected status";
+  }
+}
+
+// The registry's own words from an OCI error body, bounded and on one line.
+std::string registry_message(const Response& response)
+{
+  auto doc = util::parse_json(response.body.size() > 65536 ? std::string_view{} : std::string_view(response.body), 8);
+  if (!doc || !doc->is_object() || !doc->contains("errors") || !(*doc)["errors"].is_array() ||
+      (*doc)["errors"].empty()) {
+    return {};
+  }
+  const auto& e = (*doc)["errors"][0];
+  std::string out;
+  if (e.contains("code") && e["code"].is_string()) {
+    out = e["code"].get<std::string>();
+  }
+  if (e.contains("message") && e["message"].is_string()) {
+    out += (out.empty() ? "" : ": ") + e["message"].get<std::string>();
+  }
+  if (out.size() > 200) {
+    out.resize(200);
+  }
+  std::replace_if(out.begin(), out.end(), [](char c) { return c == '\n' || c == '\r'; }, ' ');
+  return out;
+}
+
+std::optional<std::chrono::milliseconds> retry_after(const Response& response)
+{
+  const auto value = response.header("retry-after");
+  if (!value || value->empty()) {
+    return std::nullopt;
+  }
+  if (std::all_of(value->begin(), value->end(), [](char c) { return c >= '0' && c <= '9'; })) {
+    if (value->size() > 6) {
+      return std::chrono::milliseconds::max();
+    }
+    return std::chrono::seconds(std::stol(std::string(*value)));
+  }
+  std::tm tm{};
+  const std::string text(*value);
+  if (strptime(text.c_str(), "%a, %d %b %Y %H:%M:%S GMT", &tm) == nullptr) {
+    return std::nullopt;
+  }
+  const auto when = std::chrono::system_clock::from_time_t(timegm(&tm));
+  const auto delta = when - std::chrono::system_clock::now();
+  return std::max(std::chrono::milliseconds(0), std::chrono::duration_cast<std::chrono::milliseconds>(delta));
+}
+
+} // namespace
+
+// Next page from a Link header: <url>; rel="next".
+std::optional<std::string> next_link(const Response& r)
+{
+  const auto link = r.header("link");
+  if (!link || link->find("rel=\"next\"") == std::string_view::npos) {
+    return std::nullopt;
+  }
+  const auto open = link->find('<');
+  const auto close = link->find('>');
+  if (open == std::string_view::npos || close == std::string_view::npos || close < open) {
+    return std::nullopt;
+  }
+  return std::string(link->substr(open + 1, close - open - 1));
+}
+
+std::string scope_for(const Repository& repo, Access access)
+{
+  switch (access) {
+  case Access::pull: return fmt::format("repository:{}:pull", repo.path);
+  case Access::push: return fmt::format("repository:{}:pull,push", repo.path);
+  case Access::delete_: return fmt::format("repository:{}:delete", repo.path);
+  }
+  return fmt::format("repository:{}:pull", repo.path);
+}
+
+Client::Client(Transport& transport, Authenticator& auth, ClientOptions options)
+  : m_transport(transport), m_auth(auth), m_options(options)
+{
+}
+
+std::string Client::api_host(const std::string& registry) const
+{
+  return registry == oci::k_docker_hub_registry ? std::string(oci::k_docker_hub_api_host) : registry;
+}
+
+bool Client::http_allowed(const std::string& registry) const
+{
+  if (m_options.allow_http) {
+    return true;
+  }
+  auto ref = oci::Reference::parse(registry + "/x");
+  return ref && ref->is_loopback();
+}
+
+std::string Client::scheme_for(const std::string& registry)
+{
+  {
+    const std::lock_guard guard(m_scheme_mutex);
+    if (const auto it = m_schemes.find(registry); it != m_schemes.end()) {
+      return it->second;
+    }
+  }
+  // Loopback registries are most often plain HTTP (docker does the same); a TLS one is
+  // detected from its answer and remembered.
+  auto ref = oci::Reference::parse(registry + "/x");
+  return ref && ref->is_loopback() ? "http" : "https";
+}
+
+void Client::set_scheme(const std::string& registry, std::string scheme)
+{
+  const std::lock_guard guard(m_scheme_mutex);
+  m_schemes[registry] = std::move(scheme);
+}
+
+std::string Client::base_url(const std::string& registry)
+{
+  return fmt::format("{}://{}", scheme_for(registry), api_host(registry));
+}
+
+std::chrono::milliseconds Client::backoff(int attempt, const Response* response) const
+{
+  const auto& p = m_options.retry;
+  if (response != nullptr) {
+    if (const auto after = retry_after(*response)) {
+      return std::min(*after, p.max_retry_after);
+    }
+  }
+  const auto exp = p.initial_backoff * (std::int64_t{1} << std::min(attempt, 20));
+  const auto capped = std::min<std::chrono::milliseconds>(exp, p.max_backoff);
+  thread_local std::mt19937 rng{std::random_device{}()};
+  std::uniform_int_distribution<std::int64_t> jitter(capped.count() / 2, std::max<std::int64_t>(capped.count(), 1));
+  return std::chrono::milliseconds(jitter(rng));
+}
+
+Error Client::status_error(const Call& call, const Response& response)
+{
+  const std::string what = registry_message(response);
+  const std::string msg = fmt::format("{} {}: {} {}{}", call.method,
+                                      call.path.find("://") == std::string::npos ? call.repo.name() + "/" + call.path
+                                                                                 : redact_url(call.path),
+                                      response.status, reason_phrase(response.status), what.empty() ? "" : ": " + what);
+  if (response.status == 404) {
+    return Error{ErrorCode::not_found, msg};
+  }
+  if (response.status == 401 || response.status == 403) {
+    return Error{ErrorCode::auth, msg};
+  }
+  return Error{ErrorCode::registry, msg};
+}
+
+Result<Response> Client::send(const Call& call)
+{
+  const auto start = std::chrono::steady_clock::now();
+  const std::string host = api_host(call.repo.registry);
+  const std::string scope = call.scope.value_or(scope_for(call.repo, call.access));
+  const bool absolute = call.path.find("://") != std::string::npos;
+  auto build_url = [&] { return absolute ? call.path : fmt::format("{}/v2/{}/{}", base_url(call.repo.registry), call.repo.path, call.path); };
+  std::string url = build_url();
+  std::string origin = origin_of(url);
+  bool cross_host = false;
+  bool reauthed = false;
+  bool scheme_switched = false;
+  int attempt = 0;
+  int redirects = 0;
+  std::uint64_t delivered = 0;
+  Request req{call.method, url, {}, call.body, call.max_response_bytes, {}};
+  if (call.body_sink) {
+    req.body_sink = [&](util::ByteView chunk) {
+      delivered += chunk.size();
+      return call.body_sink(chunk);
+    };
+  }
+  const auto time_left = [&] { return std::chrono::steady_clock::now() - start < m_options.retry.max_total; };
+  while (true) {
+    req.url = url;
+    req.headers = call.headers;
+    if (!cross_host) {
+      if (auto authz = m_auth.cached(host, scope)) {
+        req.headers.push_back(Header{"Authorization", std::move(*authz)});
+      }
+    }
+    auto sent = m_transport.send(req);
+    if (!sent) {
+      const auto& err = sent.error();
+      if (err.failure == TransportFailure::tls_handshake && !absolute && !scheme_switched && url.starts_with("https:") &&
+          http_allowed(call.repo.registry)) {
+        set_scheme(call.repo.registry, "http");
+        scheme_switched = true;
+        url = build_url();
+        continue;
+      }
+      if (retryable_failure(err.failure) && call.idempotent && delivered == 0 &&
+          attempt + 1 < m_options.retry.max_attempts && time_left()) {
+        std::this_thread::sleep_for(backoff(attempt++, nullptr));
+        continue;
+      }
+      Error e = err.error;
+      if (attempt > 0) {
+        e.message += fmt::format(" (after {} attempts)", attempt + 1);
+      }
+      return fail(e);
+    }
+    Response resp = std::move(*sent);
+    if (resp.status == 400 && !scheme_switched && url.starts_with("http:") &&
+        resp.body.find("HTTP request to an HTTPS server") != std::string::npos) {
+      set_scheme(call.repo.registry, "https");
+      scheme_switched = true;
+      url = build_url();
+      continue;
+    }
+    if (resp.status == 401 && !cross_host && !reauthed) {
+      m_auth.invalidate(host, scope);
+      auto authz = m_auth.authorize(host, scope, resp);
+      if (!authz) {
+        return fail(authz.error());
+      }
+      reauthed = true;
+      continue;
+    }
+    if (retryable_status(resp.status) && call.idempotent && delivered == 0 &&
+        attempt + 1 < m_options.retry.max_attempts && time_left()) {
+      std::this_thread::sleep_for(backoff(attempt++, &resp));
+      continue;
+    }
+    if (call.follow_redirects && is_redirect(resp.status)) {
+      const auto location = resp.header("location");
+      if (!location) {
+        return resp;
+      }
+      if (++redirects > m_options.max_redirects) {
+        return fail(ErrorCode::registry, fmt::format("{} {}: more than {} redirects", call.method, redact_url(req.url),
+                                                     m_options.max_redirects));
+      }
+      url = resolve_location(*location, url);
+      if (url.starts_with("http:") && !http_allowed(call.repo.registry)) {
+        return fail(ErrorCode::registry, fmt::format("{} {}: refusing a redirect to plain http {}", call.method,
+                                                     redact_url(req.url), redact_url(url)));
+      }
+      // Credentials never follow to another host (object storage URLs carry their own).
+      cross_host = cross_host || origin_of(url) != origin;
+      continue;
+    }
+    return resp;
+  }
+}
+
+Result<void> Client::ping(const std::string& registry)
+{
+  Call call{.method = "GET",
+            .repo = Repository{registry, ""},
+            .path = base_url(registry) + "/v2/",
+            .scope = std::string{}};
+  auto resp = send(call);
+  if (!resp) {
+    return fail(resp.error());
+  }
+  if (resp->status != 200) {
+    return fail(status_error(call, *resp));
+  }
+  return {};
+}
+
+} // namespace sigil::registry

@@ -1,0 +1,152 @@
+// sigil::registry::Client — the OCI distribution API over one Transport.
+//
+// Every request goes through Client::send, which owns all request policy in one place:
+// scheme choice (https; plain http for loopback hosts or with --allow-http-registry), auth
+// (cached token per scope, one re-authentication on 401), retries of idempotent requests
+// (connection errors, 429, 502, 503, 504) with capped, jittered exponential backoff that
+// honours Retry-After, and redirects (Authorization never follows to another host).
+#pragma once
+
+#include "sigil/core/result.hpp"
+#include "sigil/oci/manifest.hpp"
+#include "sigil/oci/reference.hpp"
+#include "sigil/registry/auth.hpp"
+#include "sigil/registry/transport.hpp"
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace sigil::registry {
+
+struct RetryPolicy {
+  int max_attempts = 5; // first try included
+  std::chrono::milliseconds initial_backoff{200};
+  std::chrono::milliseconds max_backoff{5'000};
+  std::chrono::milliseconds max_retry_after{30'000}; // Retry-After above this is capped
+  std::chrono::milliseconds max_total{120'000};      // no new attempt after this
+};
+
+struct ClientOptions {
+  bool allow_http = false; // --allow-http-registry: plain HTTP to any host
+  RetryPolicy retry;
+  std::uint64_t max_manifest_bytes = std::uint64_t{4} << 20;
+  std::uint64_t chunked_upload_threshold = std::uint64_t{64} << 20;
+  std::uint64_t chunk_size = std::uint64_t{16} << 20;
+  int max_redirects = 5;
+  int max_pages = 1000; // tag list and referrers pagination
+};
+
+enum class Access { pull, push, delete_ };
+
+// A repository in a registry: what requests are addressed to.
+struct Repository {
+  std::string registry; // as in references: index.docker.io, 127.0.0.1:5000
+  std::string path;     // library/alpine
+
+  [[nodiscard]] static Repository of(const oci::Reference& ref) { return {ref.registry(), ref.repository()}; }
+  [[nodiscard]] std::string name() const { return registry + "/" + path; }
+};
+
+struct FetchedManifest {
+  std::string bytes;        // exactly as received
+  std::string media_type;   // from the document, else Content-Type
+  oci::Digest digest;       // sha256 of bytes (checked against the requested digest)
+  oci::ManifestKind kind = oci::ManifestKind::image;
+};
+
+struct ResolvedDescriptor {
+  oci::Digest digest;
+  std::string media_type;
+  std::int64_t size = 0;
+};
+
+struct ReferrersResult {
+  oci::Index index;
+  bool api = false; // true: referrers API; false: tag-schema fallback (sha256-<hex>)
+};
+
+class Client {
+public:
+  Client(Transport& transport, Authenticator& auth, ClientOptions options);
+
+  // Tag or digest -> descriptor: HEAD (with manifest Accept types), GET when HEAD gives no
+  // Docker-Content-Digest. 404 is ErrorCode::not_found.
+  [[nodiscard]] Result<ResolvedDescriptor> resolve(const oci::Reference& ref);
+  // Manifest bytes by tag or digest; by digest, the bytes must hash to it.
+  [[nodiscard]] Result<FetchedManifest> get_manifest(const oci::Reference& ref);
+  // nullopt when the registry answers 404.
+  [[nodiscard]] Result<std::optional<FetchedManifest>> find_manifest(const Repository& repo, const std::string& tag_or_digest);
+  // PUT by tag or digest; returns the digest of the bytes.
+  [[nodiscard]] Result<oci::Digest> put_manifest(const Repository& repo, const std::string& tag_or_digest,
+                                                 std::string_view bytes, std::string_view media_type);
+  [[nodiscard]] Result<void> delete_manifest(const Repository& repo, const oci::Digest& digest);
+
+  [[nodiscard]] Result<bool> blob_exists(const Repository& repo, const oci::Digest& digest);
+  // Whole blob in memory, at most max_bytes; digest and size checked.
+  [[nodiscard]] Result<std::string> get_blob(const Repository& repo, const oci::Descriptor& blob, std::uint64_t max_bytes);
+  // Streams a blob to sink; digest checked at the end (the sink must not act before).
+  [[nodiscard]] Result<void> get_blob_to(const Repository& repo, const oci::Descriptor& blob,
+                                         const std::function<Result<void>(util::ByteView)>& sink);
+  // Uploads unless present; mounts from `mount_from` when given. Monolithic POST+PUT, or
+  // chunked PATCHes above the threshold.
+  [[nodiscard]] Result<void> put_blob(const Repository& repo, const oci::Digest& digest, util::ByteView data,
+                                      const std::optional<Repository>& mount_from = std::nullopt);
+
+  [[nodiscard]] Result<std::vector<std::string>> list_tags(const Repository& repo);
+  // Referrers of a digest, from the API or the sha256-<hex> fallback tag.
+  [[nodiscard]] Result<ReferrersResult> referrers(const Repository& repo, const oci::Digest& subject,
+                                                  const std::optional<std::string>& artifact_type = std::nullopt);
+
+  // GET /v2/ with authentication (what `sigil login` checks before saving credentials).
+  [[nodiscard]] Result<void> ping(const std::string& registry);
+
+  [[nodiscard]] Transport& transport() { return m_transport; }
+
+  // --- the request layer, public for operations built elsewhere ---
+  struct Call {
+    std::string method = "GET";
+    Repository repo;
+    Access access = Access::pull;
+    std::string path; // after /v2/<repo>/, e.g. "manifests/latest"; or an absolute URL
+    std::vector<Header> headers;
+    util::ByteView body;
+    bool idempotent = true;
+    bool follow_redirects = false;
+    std::uint64_t max_response_bytes = std::uint64_t{4} << 20;
+    std::function<Result<void>(util::ByteView)> body_sink;
+    std::optional<std::string> scope; // default: scope_for(repo, access)
+  };
+  // Sends with scheme choice, auth, retries and redirects. Returns any HTTP response;
+  // Error only when no response could be had (ErrorCode::registry / auth).
+  [[nodiscard]] Result<Response> send(const Call& call);
+  // The error for an unexpected status: 404 not_found, 401/403 auth, others registry.
+  [[nodiscard]] static Error status_error(const Call& call, const Response& response);
+  [[nodiscard]] std::string base_url(const std::string& registry);
+
+private:
+  [[nodiscard]] std::string api_host(const std::string& registry) const;
+  [[nodiscard]] bool http_allowed(const std::string& registry) const;
+  [[nodiscard]] std::string scheme_for(const std::string& registry);
+  void set_scheme(const std::string& registry, std::string scheme);
+  [[nodiscard]] std::chrono::milliseconds backoff(int attempt, const Response* response) const;
+
+  Transport& m_transport;
+  Authenticator& m_auth;
+  ClientOptions m_options;
+  std::mutex m_scheme_mutex;
+  std::map<std::string, std::string> m_schemes;
+};
+
+// Next page URL from a Link header (<url>; rel="next"), as given (may be relative).
+[[nodiscard]] std::optional<std::string> next_link(const Response& response);
+
+// "repository:<path>:pull" etc.
+[[nodiscard]] std::string scope_for(const Repository& repo, Access access);
+
+} // namespace sigil::registry

@@ -1,0 +1,326 @@
+// The curl implementation of registry::Transport — the only file that includes curl.
+#include "sigil/registry/transport.hpp"
+
+#include <curl/curl.h>
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <array>
+#include <atomic>
+#include <mutex>
+
+namespace sigil::registry {
+
+namespace {
+
+std::string lower(std::string_view s)
+{
+  std::string out(s);
+  std::transform(out.begin(), out.end(), out.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  return out;
+}
+
+std::string_view trim(std::string_view s)
+{
+  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) {
+    s.remove_prefix(1);
+  }
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r' || s.back() == '\n')) {
+    s.remove_suffix(1);
+  }
+  return s;
+}
+
+// State of one transfer, seen by curl's callbacks.
+struct Transfer {
+  const Request* request = nullptr;
+  Response* response = nullptr;
+  bool too_large = false;
+  std::optional<Error> sink_error;
+};
+
+std::size_t on_header(char* data, std::size_t size, std::size_t count, void* user)
+{
+  auto* t = static_cast<Transfer*>(user);
+  const std::string_view line(data, size * count);
+  if (line.starts_with("HTTP/")) {
+    t->response->headers.clear(); // a new response (e.g. after 100 Continue)
+    return size * count;
+  }
+  const auto colon = line.find(':');
+  if (colon != std::string_view::npos && t->response->headers.size() < 256) {
+    t->response->headers.push_back(Header{lower(trim(line.substr(0, colon))), std::string(trim(line.substr(colon + 1)))});
+  }
+  return size * count;
+}
+
+std::size_t on_body(char* data, std::size_t size, std::size_t count, void* user)
+{
+  auto* t = static_cast<Transfer*>(user);
+  const std::size_t n = size * count;
+  if (t->response->body_bytes + n > t->request->max_response_bytes) {
+    t->too_large = true;
+    return 0; // aborts with CURLE_WRITE_ERROR
+  }
+  t->response->body_bytes += n;
+  if (t->request->body_sink) {
+    auto ok = t->request->body_sink(util::ByteView(reinterpret_cast<const std::uint8_t*>(data), n));
+    if (!ok) {
+      t->sink_error = ok.error();
+      return 0;
+    }
+    return n;
+  }
+  t->response->body.append(data, n);
+  return n;
+}
+
+TransportFailure classify(CURLcode code, const Transfer& t)
+{
+  switch (code) {
+  case CURLE_COULDNT_CONNECT:
+  case CURLE_COULDNT_RESOLVE_HOST:
+  case CURLE_COULDNT_RESOLVE_PROXY: return TransportFailure::connect;
+  case CURLE_SSL_CONNECT_ERROR: return TransportFailure::tls_handshake;
+  case CURLE_PEER_FAILED_VERIFICATION:
+  case CURLE_SSL_CACERT_BADFILE:
+  case CURLE_SSL_CERTPROBLEM: return TransportFailure::tls_verification;
+  case CURLE_OPERATION_TIMEDOUT: return TransportFailure::timeout;
+  case CURLE_RECV_ERROR:
+  case CURLE_SEND_ERROR:
+  case CURLE_PARTIAL_FILE:
+  case CURLE_GOT_NOTHING:
+  case CURLE_HTTP2:
+  case CURLE_HTTP2_STREAM:
+  case CURLE_WEIRD_SERVER_REPLY: return TransportFailure::reset;
+  case CURLE_WRITE_ERROR:
+    if (t.too_large) {
+      return TransportFailure::too_large;
+    }
+    return t.sink_error ? TransportFailure::sink : TransportFailure::other;
+  default: return TransportFailure::other;
+  }
+}
+
+class CurlTransport final : public Transport {
+public:
+  explicit CurlTransport(TransportOptions options) : m_options(std::move(options))
+  {
+    static std::once_flag once;
+    std::call_once(once, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
+    m_share = curl_share_init();
+    curl_share_setopt(m_share, CURLSHOPT_LOCKFUNC, &CurlTransport::lock);
+    curl_share_setopt(m_share, CURLSHOPT_UNLOCKFUNC, &CurlTransport::unlock);
+    curl_share_setopt(m_share, CURLSHOPT_USERDATA, this);
+    curl_share_setopt(m_share, CURLSHOPT_SHARE, CURL_LOCK_DATA_CONNECT);
+    curl_share_setopt(m_share, CURLSHOPT_SHARE, CURL_LOCK_DATA_DNS);
+    curl_share_setopt(m_share, CURLSHOPT_SHARE, CURL_LOCK_DATA_SSL_SESSION);
+  }
+
+  ~CurlTransport() override
+  {
+    for (CURL* h : m_idle) {
+      curl_easy_cleanup(h);
+    }
+    curl_share_cleanup(m_share);
+  }
+  CurlTransport(const CurlTransport&) = delete;
+  CurlTransport& operator=(const CurlTransport&) = delete;
+
+  std::expected<Response, TransportError> send(const Request& request) override;
+
+  std::uint64_t request_count() const override { return m_count.load(); }
+
+private:
+  static void lock(CURL*, curl_lock_data data, curl_lock_access, void* user)
+  {
+    static_cast<CurlTransport*>(user)->m_share_locks[static_cast<std::size_t>(data) % k_locks].lock();
+  }
+  static void unlock(CURL*, curl_lock_data data, void* user)
+  {
+    static_cast<CurlTransport*>(user)->m_share_locks[static_cast<std::size_t>(data) % k_locks].unlock();
+  }
+
+  CURL* take_handle()
+  {
+    const std::lock_guard guard(m_idle_mutex);
+    if (m_idle.empty()) {
+      return curl_easy_init();
+    }
+    CURL* h = m_idle.back();
+    m_idle.pop_back();
+    return h;
+  }
+
+  void return_handle(CURL* h)
+  {
+    curl_easy_reset(h);
+    const std::lock_guard guard(m_idle_mutex);
+    m_idle.push_back(h);
+  }
+
+  void configure(CURL* h, const Request& request, Transfer& transfer, curl_slist* headers) const;
+  void log_request(const Request& request, const Response& response, std::string_view failure) const;
+
+  static constexpr std::size_t k_locks = 8;
+  TransportOptions m_options;
+  CURLSH* m_share = nullptr;
+  std::array<std::mutex, k_locks> m_share_locks;
+  std::mutex m_idle_mutex;
+  std::vector<CURL*> m_idle;
+  std::atomic<std::uint64_t> m_count{0};
+};
+
+void CurlTransport::configure(CURL* h, const Request& request, Transfer& transfer, curl_slist* headers) const
+{
+  curl_easy_setopt(h, CURLOPT_SHARE, m_share);
+  curl_easy_setopt(h, CURLOPT_URL, request.url.c_str());
+  curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https");
+  curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
+  curl_easy_setopt(h, CURLOPT_FOLLOWLOCATION, 0L);
+  curl_easy_setopt(h, CURLOPT_HTTP_VERSION, static_cast<long>(CURL_HTTP_VERSION_2TLS));
+  curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, static_cast<long>(m_options.connect_timeout.count()));
+  curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, static_cast<long>(m_options.request_timeout.count()));
+  curl_easy_setopt(h, CURLOPT_LOW_SPEED_LIMIT, m_options.low_speed_bytes);
+  curl_easy_setopt(h, CURLOPT_LOW_SPEED_TIME, static_cast<long>(m_options.low_speed_time.count()));
+  curl_easy_setopt(h, CURLOPT_USERAGENT, m_options.user_agent.c_str());
+  curl_easy_setopt(h, CURLOPT_ACCEPT_ENCODING, nullptr); // digests are over the bytes as sent
+  if (m_options.insecure_skip_tls_verify) {
+    curl_easy_setopt(h, CURLOPT_SSL_VERIFYPEER, 0L);
+    curl_easy_setopt(h, CURLOPT_SSL_VERIFYHOST, 0L);
+  }
+  if (!m_options.ca_file.empty()) {
+    curl_easy_setopt(h, CURLOPT_CAINFO, m_options.ca_file.c_str());
+  }
+  curl_easy_setopt(h, CURLOPT_HTTPHEADER, headers);
+  curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, &on_header);
+  curl_easy_setopt(h, CURLOPT_HEADERDATA, &transfer);
+  curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, &on_body);
+  curl_easy_setopt(h, CURLOPT_WRITEDATA, &transfer);
+  if (request.method == "HEAD") {
+    curl_easy_setopt(h, CURLOPT_NOBODY, 1L);
+  } else if (request.method != "GET") {
+    curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, request.method.c_str());
+    if (request.method != "DELETE" || !request.body.empty()) {
+      curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(request.body.size()));
+      curl_easy_setopt(h, CURLOPT_POSTFIELDS, request.body.empty() ? "" : reinterpret_cast<const char*>(request.body.data()));
+    }
+  }
+}
+
+std::expected<Response, TransportError> CurlTransport::send(const Request& request)
+{
+  Response response;
+  Transfer transfer{&request, &response, false, std::nullopt};
+  curl_slist* headers = curl_slist_append(nullptr, "Expect:");
+  for (const auto& hdr : request.headers) {
+    headers = curl_slist_append(headers, fmt::format("{}: {}", hdr.name, hdr.value).c_str());
+  }
+  CURL* h = take_handle();
+  configure(h, request, transfer, headers);
+  m_count.fetch_add(1);
+  const CURLcode code = curl_easy_perform(h);
+  curl_off_t micros = 0;
+  curl_easy_getinfo(h, CURLINFO_TOTAL_TIME_T, &micros);
+  response.elapsed = std::chrono::milliseconds(micros / 1000);
+  curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &response.status);
+  return_handle(h);
+  curl_slist_free_all(headers);
+  if (code != CURLE_OK) {
+    const TransportFailure failure = classify(code, transfer);
+    log_request(request, response, curl_easy_strerror(code));
+    if (failure == TransportFailure::sink && transfer.sink_error) {
+      return std::unexpected(TransportError{failure, *transfer.sink_error});
+    }
+    std::string reason = curl_easy_strerror(code);
+    if (failure == TransportFailure::too_large) {
+      reason = fmt::format("response larger than the limit of {} bytes", request.max_response_bytes);
+    }
+    return std::unexpected(TransportError{
+      failure, Error{ErrorCode::registry, fmt::format("{} {}: {}", request.method, redact_url(request.url), lower(reason))}});
+  }
+  log_request(request, response, "");
+  return response;
+}
+
+void CurlTransport::log_request(const Request& request, const Response& response, std::string_view failure) const
+{
+  if (!m_options.log) {
+    return;
+  }
+  const std::string status = failure.empty() ? std::to_string(response.status) : fmt::format("failed ({})", failure);
+  m_options.log(fmt::format("{} {} {} {}B {}ms", request.method, redact_url(request.url), status, response.body_bytes,
+                            response.elapsed.count()));
+}
+
+} // namespace
+
+std::optional<std::string_view> Response::header(std::string_view name) const
+{
+  const std::string key = lower(name);
+  for (const auto& h : headers) {
+    if (h.name == key) {
+      return h.value;
+    }
+  }
+  return std::nullopt;
+}
+
+std::vector<std::string_view> Response::headers_named(std::string_view name) const
+{
+  const std::string key = lower(name);
+  std::vector<std::string_view> out;
+  for (const auto& h : headers) {
+    if (h.name == key) {
+      out.emplace_back(h.value);
+    }
+  }
+  return out;
+}
+
+std::string redact_url(std::string_view url)
+{
+  std::string out(url);
+  // userinfo: scheme://user:pass@host -> scheme://***@host
+  const auto scheme_end = out.find("://");
+  if (scheme_end != std::string::npos) {
+    const auto host_start = scheme_end + 3;
+    const auto path_start = out.find('/', host_start);
+    const auto at = out.find('@', host_start);
+    if (at != std::string::npos && (path_start == std::string::npos || at < path_start)) {
+      out.replace(host_start, at - host_start, "***");
+    }
+  }
+  // query parameters that carry secrets
+  const auto q = out.find('?');
+  if (q == std::string::npos) {
+    return out;
+  }
+  std::string query = out.substr(q + 1);
+  std::string redacted;
+  std::size_t pos = 0;
+  while (pos <= query.size()) {
+    const auto amp = query.find('&', pos);
+    std::string part = query.substr(pos, amp == std::string::npos ? std::string::npos : amp - pos);
+    const auto eq = part.find('=');
+    const std::string key = lower(part.substr(0, eq));
+    static constexpr std::array k_secret_keys{"token", "access_token", "refresh_token", "password", "x-amz-signature",
+                                              "x-amz-credential", "x-amz-security-token", "signature", "sig", "code"};
+    if (eq != std::string::npos && std::find(k_secret_keys.begin(), k_secret_keys.end(), key) != k_secret_keys.end()) {
+      part = part.substr(0, eq + 1) + "***";
+    }
+    redacted += (redacted.empty() ? "" : "&") + part;
+    if (amp == std::string::npos) {
+      break;
+    }
+    pos = amp + 1;
+  }
+  return out.substr(0, q + 1) + redacted;
+}
+
+std::unique_ptr<Transport> make_curl_transport(TransportOptions options)
+{
+  return std::make_unique<CurlTransport>(std::move(options));
+}
+
+} // namespace sigil::registry

@@ -1,0 +1,266 @@
+// registry::Client — operations of the OCI distribution API.
+#include "sigil/registry/client.hpp"
+
+#include "sigil/crypto/digest.hpp"
+#include "sigil/oci/media_types.hpp"
+#include "sigil/util/encoding.hpp"
+#include "sigil/util/json.hpp"
+
+#include <fmt/format.h>
+
+#include <thread>
+
+namespace sigil::registry {
+
+namespace {
+
+std::string digest_of(std::string_view bytes, oci::DigestAlgorithm alg)
+{
+  const auto h = crypto::hash(alg == oci::DigestAlgorithm::sha512 ? crypto::HashAlgorithm::sha512
+                                                                  : crypto::HashAlgorithm::sha256,
+                              util::as_bytes(bytes));
+  return fmt::format("{}:{}", oci::algorithm_name(alg), util::hex_encode(h));
+}
+
+oci::Digest sha256_digest(std::string_view bytes)
+{
+  return oci::Digest{oci::DigestAlgorithm::sha256, util::hex_encode(crypto::sha256(util::as_bytes(bytes)))};
+}
+
+std::string content_type_of(const Response& r)
+{
+  const auto ct = r.header("content-type").value_or("");
+  return std::string(ct.substr(0, ct.find(';')));
+}
+
+} // namespace
+
+Result<std::optional<FetchedManifest>> Client::find_manifest(const Repository& repo, const std::string& tag_or_digest)
+{
+  Call call{.method = "GET",
+            .repo = repo,
+            .path = "manifests/" + tag_or_digest,
+            .headers = {{"Accept", std::string(oci::media_type::manifest_accept)}},
+            .max_response_bytes = m_options.max_manifest_bytes};
+  auto resp = send(call);
+  if (!resp) {
+    return fail(resp.error());
+  }
+  if (resp->status == 404) {
+    return std::optional<FetchedManifest>{};
+  }
+  if (resp->status != 200) {
+    return fail(status_error(call, *resp));
+  }
+  FetchedManifest m;
+  m.bytes = std::move(resp->body);
+  if (auto requested = oci::parse_digest(tag_or_digest)) {
+    const std::string actual = digest_of(m.bytes, requested->algorithm);
+    if (actual != requested->str()) {
+      return fail(ErrorCode::registry, fmt::format("manifest {}@{} from the registry does not match its digest (the bytes "
+                                                   "hash to {}): refusing it",
+                                                   repo.name(), requested->str(), actual));
+    }
+  }
+  m.digest = sha256_digest(m.bytes);
+  auto kind = oci::manifest_kind(m.bytes, content_type_of(*resp));
+  if (!kind) {
+    return fail(kind.error().context(fmt::format("manifest {}:{}", repo.name(), tag_or_digest)));
+  }
+  m.kind = *kind;
+  auto doc_type = util::parse_json(m.bytes);
+  m.media_type = doc_type && doc_type->contains("mediaType") && (*doc_type)["mediaType"].is_string()
+                   ? (*doc_type)["mediaType"].get<std::string>()
+                   : content_type_of(*resp);
+  return std::optional<FetchedManifest>(std::move(m));
+}
+
+Result<FetchedManifest> Client::get_manifest(const oci::Reference& ref)
+{
+  auto m = find_manifest(Repository::of(ref), ref.identifier());
+  if (!m) {
+    return fail(m.error());
+  }
+  if (!*m) {
+    return fail(ErrorCode::not_found, fmt::format("image {} not found", ref.str()));
+  }
+  return std::move(**m);
+}
+
+Result<ResolvedDescriptor> Client::resolve(const oci::Reference& ref)
+{
+  const auto repo = Repository::of(ref);
+  Call call{.method = "HEAD",
+            .repo = repo,
+            .path = "manifests/" + ref.identifier(),
+            .headers = {{"Accept", std::string(oci::media_type::manifest_accept)}}};
+  auto resp = send(call);
+  if (!resp) {
+    return fail(resp.error());
+  }
+  if (resp->status == 404) {
+    return fail(ErrorCode::not_found, fmt::format("image {} not found", ref.str()));
+  }
+  if (resp->status == 200) {
+    if (const auto header = resp->header("docker-content-digest")) {
+      auto digest = oci::parse_digest(*header);
+      const bool matches = !ref.digest() || (digest && *digest == *ref.digest());
+      const auto length = resp->header("content-length");
+      if (digest && matches && digest->algorithm == oci::DigestAlgorithm::sha256) {
+        return ResolvedDescriptor{*digest, content_type_of(*resp), length ? std::stoll(std::string(*length)) : 0};
+      }
+    }
+  } else if (resp->status != 405 && resp->status != 400) {
+    return fail(status_error(call, *resp));
+  }
+  // No usable digest header (or HEAD refused): fetch and hash the bytes.
+  auto m = get_manifest(ref);
+  if (!m) {
+    return fail(m.error());
+  }
+  return ResolvedDescriptor{m->digest, m->media_type, static_cast<std::int64_t>(m->bytes.size())};
+}
+
+Result<oci::Digest> Client::put_manifest(const Repository& repo, const std::string& tag_or_digest,
+                                         std::string_view bytes, std::string_view media_type)
+{
+  const oci::Digest digest = sha256_digest(bytes);
+  if (auto requested = oci::parse_digest(tag_or_digest); requested && !(*requested == digest)) {
+    return fail(ErrorCode::internal, "put_manifest: bytes do not match the digest they are put under");
+  }
+  Call call{.method = "PUT",
+            .repo = repo,
+            .access = Access::push,
+            .path = "manifests/" + tag_or_digest,
+            .headers = {{"Content-Type", std::string(media_type)}},
+            .body = util::as_bytes(bytes)};
+  auto resp = send(call);
+  if (!resp) {
+    return fail(resp.error());
+  }
+  if (resp->status != 201 && resp->status != 200) {
+    return fail(status_error(call, *resp));
+  }
+  return digest;
+}
+
+Result<void> Client::delete_manifest(const Repository& repo, const oci::Digest& digest)
+{
+  Call call{.method = "DELETE", .repo = repo, .access = Access::delete_, .path = "manifests/" + digest.str()};
+  auto resp = send(call);
+  if (!resp) {
+    return fail(resp.error());
+  }
+  if (resp->status != 202 && resp->status != 200) {
+    return fail(status_error(call, *resp));
+  }
+  return {};
+}
+
+Result<bool> Client::blob_exists(const Repository& repo, const oci::Digest& digest)
+{
+  Call call{.method = "HEAD", .repo = repo, .path = "blobs/" + digest.str(), .follow_redirects = true};
+  auto resp = send(call);
+  if (!resp) {
+    return fail(resp.error());
+  }
+  if (resp->status == 200) {
+    return true;
+  }
+  if (resp->status == 404) {
+    return false;
+  }
+  return fail(status_error(call, *resp));
+}
+
+Result<void> Client::get_blob_to(const Repository& repo, const oci::Descriptor& blob,
+                                 const std::function<Result<void>(util::ByteView)>& sink)
+{
+  const bool sha512 = blob.digest.algorithm == oci::DigestAlgorithm::sha512;
+  crypto::Hasher hasher(sha512 ? crypto::HashAlgorithm::sha512 : crypto::HashAlgorithm::sha256);
+  Call call{.method = "GET",
+            .repo = repo,
+            .path = "blobs/" + blob.digest.str(),
+            .follow_redirects = true,
+            .max_response_bytes = static_cast<std::uint64_t>(blob.size),
+            .body_sink = [&](util::ByteView chunk) -> Result<void> {
+              hasher.update(chunk);
+              return sink(chunk);
+            }};
+  auto resp = send(call);
+  if (!resp) {
+    return fail(resp.error().context(fmt::format("fetching blob {}", blob.digest.str())));
+  }
+  if (resp->status != 200) {
+    return fail(status_error(call, *resp));
+  }
+  if (resp->body_bytes != static_cast<std::uint64_t>(blob.size)) {
+    return fail(ErrorCode::registry, fmt::format("blob {} in {} has {} bytes, its descriptor says {}", blob.digest.str(),
+                                                 repo.name(), resp->body_bytes, blob.size));
+  }
+  const std::string actual = fmt::format("{}:{}", oci::algorithm_name(blob.digest.algorithm), util::hex_encode(hasher.finish()));
+  if (actual != blob.digest.str()) {
+    return fail(ErrorCode::registry, fmt::format("blob {} in {} does not match its digest (the bytes hash to {})",
+                                                 blob.digest.str(), repo.name(), actual));
+  }
+  return {};
+}
+
+Result<std::string> Client::get_blob(const Repository& repo, const oci::Descriptor& blob, std::uint64_t max_bytes)
+{
+  if (blob.size < 0 || static_cast<std::uint64_t>(blob.size) > max_bytes) {
+    return fail(ErrorCode::registry, fmt::format("blob {} is {} bytes, over the limit of {}", blob.digest.str(),
+                                                 blob.size, max_bytes));
+  }
+  std::string out;
+  out.reserve(static_cast<std::size_t>(blob.size));
+  auto ok = get_blob_to(repo, blob, [&](util::ByteView chunk) -> Result<void> {
+    out.append(util::as_chars(chunk));
+    return {};
+  });
+  if (!ok) {
+    return fail(ok.error());
+  }
+  return out;
+}
+
+Result<std::vector<std::string>> Client::list_tags(const Repository& repo)
+{
+  std::vector<std::string> tags;
+  std::string path = "tags/list?n=1000";
+  for (int page = 0; page < m_options.max_pages; ++page) {
+    Call call{.method = "GET", .repo = repo, .path = path};
+    auto resp = send(call);
+    if (!resp) {
+      return fail(resp.error());
+    }
+    if (resp->status == 404) {
+      return tags; // repository without tags
+    }
+    if (resp->status != 200) {
+      return fail(status_error(call, *resp));
+    }
+    auto doc = util::parse_json(resp->body);
+    if (!doc || !doc->is_object()) {
+      return fail(ErrorCode::registry, fmt::format("tag list of {} is not JSON", repo.name()));
+    }
+    if (doc->contains("tags") && (*doc)["tags"].is_array()) {
+      for (const auto& t : (*doc)["tags"]) {
+        if (t.is_string()) {
+          tags.push_back(t.get<std::string>());
+        }
+      }
+    }
+    const auto next = next_link(*resp);
+    if (!next) {
+      return tags;
+    }
+    path = next->starts_with("/") ? base_url(repo.registry) + *next : *next;
+    if (path.find("://") == std::string::npos) {
+      return fail(ErrorCode::registry, "tag list: unusable Link header");
+    }
+  }
+  return fail(ErrorCode::registry, fmt::format("tag list of {} has more than {} pages", repo.name(), m_options.max_pages));
+}
+
+} // namespace sigil::registry
