@@ -3,7 +3,6 @@
 #include "sigil/registry/token.hpp"
 
 #include <fmt/format.h>
-#include <fmt/ranges.h>
 
 #include <algorithm>
 #include <future>
@@ -414,7 +413,8 @@ std::optional<std::string> Authenticator::cached(std::string_view host, std::str
   const auto now = m_state->now();
   const std::string lower_host = to_lower(host);
   const std::scoped_lock lock(m_state->mutex);
-  for (const auto& key : {State::Key{lower_host, std::string(scope)}, State::Key{lower_host, std::string(k_basic_scope)}}) {
+  for (const auto& key :
+       {State::Key{lower_host, std::string(scope)}, State::Key{lower_host, std::string(k_basic_scope)}}) {
     const auto it = m_state->cache.find(key);
     if (it == m_state->cache.end()) {
       continue;
@@ -427,7 +427,8 @@ std::optional<std::string> Authenticator::cached(std::string_view host, std::str
   return std::nullopt;
 }
 
-Result<std::string> Authenticator::authorize(std::string_view host, std::string_view scope, const Response& unauthorized)
+Result<std::string> Authenticator::authorize(std::string_view host, std::string_view scope,
+                                             const Response& unauthorized)
 {
   const std::string lower_host = to_lower(host);
   auto challenges = parse_challenges(unauthorized);
@@ -437,10 +438,11 @@ Result<std::string> Authenticator::authorize(std::string_view host, std::string_
   const Challenge* bearer = find_scheme(*challenges, "bearer");
   const Challenge* basic = find_scheme(*challenges, "basic");
   if (bearer == nullptr && basic == nullptr) {
-    return fail(ErrorCode::auth,
-                challenges->empty()
-                    ? fmt::format("{} answered {} without a WWW-Authenticate challenge", lower_host, unauthorized.status)
-                    : fmt::format("{} asks for unsupported authentication \"{}\"", lower_host, challenges->front().scheme));
+    return fail(
+        ErrorCode::auth,
+        challenges->empty()
+            ? fmt::format("{} answered {} without a WWW-Authenticate challenge", lower_host, unauthorized.status)
+            : fmt::format("{} asks for unsupported authentication \"{}\"", lower_host, challenges->front().scheme));
   }
   auto credential = m_state->credentials.lookup(lower_host);
   if (!credential) {
@@ -448,11 +450,11 @@ Result<std::string> Authenticator::authorize(std::string_view host, std::string_
   }
   const Credential* cred = credential->get();
   if (bearer != nullptr) {
-    return m_state->single_flight({lower_host, std::string(scope)}, [&] {
-      return bearer_token(m_state->transport, lower_host, scope, *bearer, cred);
-    });
+    return m_state->single_flight({lower_host, std::string(scope)},
+                                  [&] { return bearer_token(m_state->transport, lower_host, scope, *bearer, cred); });
   }
-  return m_state->single_flight({lower_host, std::string(k_basic_scope)}, [&] { return basic_token(lower_host, cred); });
+  return m_state->single_flight({lower_host, std::string(k_basic_scope)},
+                                [&] { return basic_token(lower_host, cred); });
 }
 
 void Authenticator::invalidate(std::string_view host, std::string_view scope)

@@ -7,18 +7,18 @@
 //
 // The Authenticator (one per process, thread-safe) turns a 401 answer into an Authorization
 // header value:
-//   Bearer challenge -> token from the realm the registry named (docker's token flow):
-//                       basic credential    GET realm?service=S&scope=A&scope=B with Basic auth
-//                       identity token      POST realm, form grant_type=refresh_token (OAuth2)
-//                       registry token      used as the Bearer token directly
-//                       anonymous           GET realm?service=S&scope=A without credentials
-//   Basic challenge  -> "Basic base64(user:password)" from the credential store.
-// Tokens are cached per (host, scope) until shortly before they expire; concurrent requests
-// for the same (host, scope) share one token fetch. Credentials are never sent over plain
-// HTTP to a realm that is not loopback. Tokens and secrets never appear in errors.
+//   Bearer challenge -> a token from the realm the registry named (token.hpp: GET with Basic
+//                       auth or anonymous, OAuth2 refresh_token POST for identity tokens);
+//                       a registry token (--registry-token) is used as the Bearer token as is
+//   Basic challenge  -> "Basic base64(user:password)" from the credential store
+// Tokens are cached per (host, scope) until shortly before they expire (30 s, or a quarter of
+// the lifetime, before); concurrent authorize calls for the same (host, scope) share one
+// token fetch. Credentials are never sent over plain HTTP to a realm that is not loopback.
+// Tokens and secrets never appear in errors.
 //
 // A scope is a space-separated list of scopes ("repository:a/b:pull repository:c/d:pull,push");
-// each goes into its own scope= query parameter. The empty scope asks for no scope.
+// each goes into its own scope= query parameter, followed by the scope the challenge names (if
+// another). The empty scope asks for no scope.
 #pragma once
 
 #include "sigil/core/result.hpp"

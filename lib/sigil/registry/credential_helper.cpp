@@ -185,7 +185,7 @@ Result<HelperOutput> run_helper(const std::string& program, std::string_view inp
   out_child.reset();
   err_child.reset();
   // A short write only matters if the helper stopped reading; it then fails on its own.
-  [[maybe_unused]] const auto sent = ::send(in_parent.get(), input.data(), input.size(), MSG_NOSIGNAL);
+  [[maybe_unused]] const auto sent = ::send(in_parent.get(), input.data(), input.size(), MSG_NOSIGNAL | MSG_DONTWAIT);
   in_parent.reset();
   HelperOutput output;
   const auto collected = collect(out_parent.get(), err_parent.get(), deadline, output);
@@ -250,7 +250,8 @@ Result<CredentialPtr> credential_helper_get(std::string_view helper, std::string
       return CredentialPtr{};
     }
     const std::string message = output->out.empty() ? output->err : output->out;
-    return fail_helper(Error{ErrorCode::auth, fmt::format("exit status {}: {}", output->exit_status, first_line(message))});
+    return fail_helper(
+        Error{ErrorCode::auth, fmt::format("exit status {}: {}", output->exit_status, first_line(message))});
   }
   auto json = util::parse_json(output->out);
   if (!json) {

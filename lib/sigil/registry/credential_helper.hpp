@@ -22,6 +22,6 @@ constexpr std::chrono::seconds k_credential_helper_timeout{10};
 constexpr std::size_t k_max_credential_helper_output = 64 * 1024;
 
 [[nodiscard]] Result<std::shared_ptr<const Credential>> credential_helper_get(std::string_view helper,
-                                                                             std::string_view server_url);
+                                                                              std::string_view server_url);
 
 } // namespace sigil::registry

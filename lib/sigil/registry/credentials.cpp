@@ -38,7 +38,8 @@ void wipe(util::Bytes& b)
 std::string to_lower(std::string_view s)
 {
   std::string out(s);
-  std::ranges::transform(out, out.begin(), [](char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c + 32) : c; });
+  std::ranges::transform(out, out.begin(),
+                         [](char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c + 32) : c; });
   return out;
 }
 
@@ -101,10 +102,16 @@ CredentialPtr make_credential(std::string username, std::string_view secret, Kin
 
 // ---- config.json --------------------------------------------------------------------------
 
+bool is_blank(std::string_view text)
+{
+  return text.find_first_not_of(" \t\r\n") == std::string_view::npos;
+}
+
 std::string_view string_field(const Json& entry, std::string_view key)
 {
   const auto it = entry.find(key);
-  return (it != entry.end() && it->is_string()) ? std::string_view(it->get_ref<const std::string&>()) : std::string_view();
+  return (it != entry.end() && it->is_string()) ? std::string_view(it->get_ref<const std::string&>())
+                                                : std::string_view();
 }
 
 // An auths entry: {"auth": base64(user:password)} or {"identitytoken": ...}; nullptr if empty.
@@ -156,6 +163,9 @@ Result<std::optional<Json>> load_docker_config()
   auto text = util::read_file(*path, k_max_docker_config_bytes);
   if (!text) {
     return fail(text.error());
+  }
+  if (is_blank(*text)) { // docker accepts an empty file
+    return std::optional<Json>{};
   }
   auto json = util::parse_json(*text);
   wipe(*text);
@@ -331,12 +341,16 @@ Result<OrderedJson> load_ordered_config(const std::filesystem::path& path)
   if (!text) {
     return fail(text.error());
   }
+  if (is_blank(*text)) {
+    return OrderedJson::object();
+  }
   // parse_json bounds the depth; the ordered parse keeps the user's key order.
   const bool valid = util::parse_json(*text).has_value();
   OrderedJson root = valid ? OrderedJson::parse(*text, nullptr, false) : OrderedJson();
   wipe(*text);
   if (!valid || !root.is_object() || (root.contains("auths") && !root["auths"].is_object())) {
-    return fail(ErrorCode::bad_input, fmt::format("{} is not a docker config JSON object; fix or move it away", path.string()));
+    return fail(ErrorCode::bad_input,
+                fmt::format("{} is not a docker config JSON object; fix or move it away", path.string()));
   }
   return root;
 }

@@ -43,7 +43,8 @@ struct RealmUrl {
 Result<RealmUrl> parse_realm(std::string_view registry, std::string_view realm)
 {
   std::string lower(realm);
-  std::ranges::transform(lower, lower.begin(), [](char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c + 32) : c; });
+  std::ranges::transform(lower, lower.begin(),
+                         [](char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c + 32) : c; });
   RealmUrl url;
   std::string_view rest = lower;
   if (rest.starts_with("https://")) {
@@ -57,7 +58,8 @@ Result<RealmUrl> parse_realm(std::string_view registry, std::string_view realm)
   const std::string_view authority = rest.substr(0, rest.find_first_of("/?#"));
   const std::size_t host_end = authority.starts_with('[') ? authority.find(']') + 1 : authority.find(':');
   url.host = std::string(authority.substr(0, host_end));
-  const bool bad_chars = std::ranges::any_of(lower, [](char c) { return static_cast<unsigned char>(c) <= 0x20 || c == 0x7f; });
+  const bool bad_chars =
+      std::ranges::any_of(lower, [](char c) { return static_cast<unsigned char>(c) <= 0x20 || c == 0x7f; });
   if (url.host.empty() || authority.find('@') != std::string_view::npos || bad_chars) {
     return fail(ErrorCode::registry, fmt::format("{} named an invalid token realm", registry));
   }
@@ -98,7 +100,8 @@ Result<Response> get_token(Transport& transport, const TokenRequest& token_reque
 // docker's OAuth2 flow for identity tokens: POST realm with a refresh_token grant.
 Result<Response> post_refresh_token(Transport& transport, const TokenRequest& token_request)
 {
-  util::SecureBytes body(util::as_bytes(fmt::format("grant_type=refresh_token&service={}", query_escape(token_request.service))));
+  util::SecureBytes body(
+      util::as_bytes(fmt::format("grant_type=refresh_token&service={}", query_escape(token_request.service))));
   if (!token_request.scopes.empty()) {
     body.append(util::as_bytes("&scope=" + query_escape(fmt::format("{}", fmt::join(token_request.scopes, " ")))));
   }
@@ -137,7 +140,8 @@ std::string error_detail(std::string_view body)
     return {};
   }
   std::string detail = text->get<std::string>().substr(0, k_max_error_detail_chars);
-  std::ranges::replace_if(detail, [](char c) { return static_cast<unsigned char>(c) < 0x20; }, ' ');
+  std::ranges::replace_if(
+      detail, [](char c) { return static_cast<unsigned char>(c) < 0x20; }, ' ');
   return ": " + detail;
 }
 
@@ -146,16 +150,19 @@ Result<Token> parse_token_response(const TokenRequest& request, std::string& bod
   auto json = util::parse_json(body);
   wipe(body);
   if (!json || !json->is_object()) {
-    return fail(ErrorCode::registry, fmt::format("the token endpoint of {} answered with invalid JSON", request.registry));
+    return fail(ErrorCode::registry,
+                fmt::format("the token endpoint of {} answered with invalid JSON", request.registry));
   }
   std::string* token = nullptr;
   for (const char* name : {"access_token", "token"}) { // both: access_token wins, as in docker
-    if (auto it = json->find(name); !token && it != json->end() && it->is_string() && !it->get_ref<std::string&>().empty()) {
+    if (auto it = json->find(name);
+        !token && it != json->end() && it->is_string() && !it->get_ref<std::string&>().empty()) {
       token = &it->get_ref<std::string&>();
     }
   }
   if (token == nullptr) {
-    return fail(ErrorCode::registry, fmt::format("the token endpoint of {} answered without a token", request.registry));
+    return fail(ErrorCode::registry,
+                fmt::format("the token endpoint of {} answered without a token", request.registry));
   }
   const bool printable = std::ranges::all_of(*token, [](char c) { return c > 0x20 && c < 0x7f; });
   Token result{.header = printable ? "Bearer " + *token : std::string(), .lifetime = k_default_token_lifetime};
@@ -165,7 +172,8 @@ Result<Token> parse_token_response(const TokenRequest& request, std::string& bod
     }
   }
   if (!printable) {
-    return fail(ErrorCode::registry, fmt::format("the token endpoint of {} answered with a malformed token", request.registry));
+    return fail(ErrorCode::registry,
+                fmt::format("the token endpoint of {} answered with a malformed token", request.registry));
   }
   if (const auto it = json->find("expires_in"); it != json->end() && it->is_number_integer()) {
     const auto seconds = it->get<std::int64_t>();
@@ -190,8 +198,8 @@ Result<Token> check_token_response(const TokenRequest& request, Response& respon
                                              joined_scopes(request), error_detail(response.body)));
   }
   if (status < 200 || status > 299) {
-    return fail(ErrorCode::registry, fmt::format("the token endpoint of {} answered HTTP {}{}", request.registry, status,
-                                                 error_detail(response.body)));
+    return fail(ErrorCode::registry, fmt::format("the token endpoint of {} answered HTTP {}{}", request.registry,
+                                                 status, error_detail(response.body)));
   }
   return parse_token_response(request, response.body);
 }
@@ -200,6 +208,9 @@ Result<Token> check_token_response(const TokenRequest& request, Response& respon
 
 Result<Token> fetch_token(Transport& transport, const TokenRequest& request)
 {
+  if (request.credential != nullptr && request.credential->kind == Kind::registry_token) {
+    return Token{.header = fmt::format("Bearer {}", request.credential->secret.chars()), .lifetime = std::nullopt};
+  }
   auto url = parse_realm(request.registry, request.realm);
   if (!url) {
     return fail(url.error());

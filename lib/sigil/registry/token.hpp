@@ -33,7 +33,7 @@ struct TokenRequest {
   std::string_view realm;    // URL from the challenge
   std::string_view service;  // may be empty
   std::vector<std::string> scopes;
-  const Credential* credential = nullptr; // nullptr: anonymous; registry_token is not fetched
+  const Credential* credential = nullptr; // nullptr: anonymous; a registry_token is returned as is
 };
 
 struct Token {
