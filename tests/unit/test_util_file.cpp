@@ -1,0 +1,161 @@
+// Tests for sigil::util files: bounded reads and atomic writes with exact modes.
+#include "sigil/util/file.hpp"
+
+#include <doctest/doctest.h>
+
+#include <algorithm>
+#include <cstdlib>
+#include <filesystem>
+#include <string>
+#include <sys/stat.h>
+#include <vector>
+
+namespace {
+
+namespace fs = std::filesystem;
+using sigil::ErrorCode;
+using sigil::util::as_bytes;
+using sigil::util::AtomicWrite;
+using sigil::util::Overwrite;
+using sigil::util::read_file;
+using sigil::util::write_file_atomic;
+
+class TempDir {
+public:
+  TempDir()
+  {
+    std::string pattern = (fs::temp_directory_path() / "sigil-unit-XXXXXX").string();
+    REQUIRE(::mkdtemp(pattern.data()) != nullptr);
+    m_path = pattern;
+  }
+  ~TempDir()
+  {
+    std::error_code ec;
+    fs::remove_all(m_path, ec);
+  }
+  TempDir(const TempDir&) = delete;
+  TempDir& operator=(const TempDir&) = delete;
+  [[nodiscard]] const fs::path& path() const { return m_path; }
+  [[nodiscard]] std::vector<std::string> entries() const
+  {
+    std::vector<std::string> out;
+    for (const auto& e : fs::directory_iterator(m_path)) {
+      out.push_back(e.path().filename().string());
+    }
+    std::sort(out.begin(), out.end());
+    return out;
+  }
+
+private:
+  fs::path m_path;
+};
+
+class ScopedUmask {
+public:
+  explicit ScopedUmask(mode_t mask) : m_old(::umask(mask)) {}
+  ~ScopedUmask() { ::umask(m_old); }
+  ScopedUmask(const ScopedUmask&) = delete;
+  ScopedUmask& operator=(const ScopedUmask&) = delete;
+
+private:
+  mode_t m_old;
+};
+
+} // namespace
+
+TEST_CASE("write_file_atomic then read_file round-trips bytes, NULs included")
+{
+  const TempDir dir;
+  const fs::path target = dir.path() / "out.bin";
+  const std::string data("a\0b\nc\xff", 6);
+  REQUIRE(write_file_atomic({target, as_bytes(data)}).has_value());
+  const auto back = read_file(target);
+  REQUIRE(back.has_value());
+  CHECK(*back == data);
+  CHECK(dir.entries() == std::vector<std::string>{"out.bin"}); // no temporary left behind
+
+  REQUIRE(write_file_atomic({target, as_bytes("")}).has_value());
+  const auto empty = read_file(target);
+  REQUIRE(empty.has_value());
+  CHECK(empty->empty());
+}
+
+TEST_CASE("write_file_atomic sets the requested mode whatever the umask")
+{
+  const TempDir dir;
+  struct Case {
+    mode_t umask;
+    mode_t mode;
+  };
+  const Case cases[] = {{022, 0600}, {0, 0600}, {077, 0644}, {0, 0644}, {027, 0640}};
+  int i = 0;
+  for (const auto& c : cases) {
+    CAPTURE(c.umask);
+    CAPTURE(c.mode);
+    const ScopedUmask mask(c.umask);
+    const fs::path target = dir.path() / ("f" + std::to_string(i++));
+    REQUIRE(write_file_atomic({.path = target, .data = as_bytes("k"), .mode = c.mode}).has_value());
+    const auto mode = sigil::util::file_mode(target);
+    REQUIRE(mode.has_value());
+    CHECK(*mode == c.mode);
+  }
+}
+
+TEST_CASE("write_file_atomic: Overwrite::no refuses an existing file and leaves it untouched")
+{
+  const TempDir dir;
+  const fs::path target = dir.path() / "cosign.key";
+  REQUIRE(write_file_atomic({.path = target, .data = as_bytes("first"), .mode = 0600, .overwrite = Overwrite::no})
+              .has_value());
+  const auto again =
+      write_file_atomic({.path = target, .data = as_bytes("second"), .mode = 0600, .overwrite = Overwrite::no});
+  REQUIRE_FALSE(again.has_value());
+  CHECK(again.error().code == ErrorCode::usage);
+  CHECK(again.error().message.find("already exists; use --force to overwrite it") != std::string::npos);
+  CHECK(read_file(target).value_or("") == "first");
+  CHECK(dir.entries() == std::vector<std::string>{"cosign.key"});
+
+  REQUIRE(write_file_atomic({.path = target, .data = as_bytes("third"), .mode = 0600, .overwrite = Overwrite::yes})
+              .has_value());
+  CHECK(read_file(target).value_or("") == "third");
+  CHECK(dir.entries() == std::vector<std::string>{"cosign.key"});
+}
+
+TEST_CASE("write_file_atomic: a missing directory is an error")
+{
+  const TempDir dir;
+  const auto r = write_file_atomic({dir.path() / "no" / "such" / "file", as_bytes("x")});
+  REQUIRE_FALSE(r.has_value());
+  CHECK(r.error().message.find("cannot create") != std::string::npos);
+}
+
+TEST_CASE("read_file: limits and errors")
+{
+  const TempDir dir;
+  const fs::path target = dir.path() / "data";
+  const std::string data(100000, 'q'); // larger than one read chunk
+  REQUIRE(write_file_atomic({target, as_bytes(data)}).has_value());
+
+  const auto exact = read_file(target, data.size());
+  REQUIRE(exact.has_value());
+  CHECK(exact->size() == data.size());
+
+  const auto over = read_file(target, data.size() - 1);
+  REQUIRE_FALSE(over.has_value());
+  CHECK(over.error().code == ErrorCode::bad_input);
+  CHECK(over.error().message.find("larger than the limit of 99999 bytes") != std::string::npos);
+
+  const auto missing = read_file(dir.path() / "missing");
+  REQUIRE_FALSE(missing.has_value());
+  CHECK(missing.error().code == ErrorCode::bad_input);
+  CHECK(missing.error().message.find("cannot open") != std::string::npos);
+  CHECK(missing.error().message.find("missing") != std::string::npos);
+
+  const auto directory = read_file(dir.path());
+  REQUIRE_FALSE(directory.has_value());
+  CHECK(directory.error().message.find("is a directory") != std::string::npos);
+
+  const auto no_mode = sigil::util::file_mode(dir.path() / "missing");
+  REQUIRE_FALSE(no_mode.has_value());
+  CHECK(no_mode.error().code == ErrorCode::bad_input);
+}
