@@ -54,6 +54,8 @@ int run_main(int argc, char** argv)
   register_public_key(commands);
   register_sign_blob(commands);
   register_verify_blob(commands);
+  register_sign(commands);
+  register_verify(commands);
   register_resolve(commands);
   register_triangulate(commands);
   register_tree(commands);

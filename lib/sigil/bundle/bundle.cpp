@@ -18,7 +18,6 @@ constexpr std::array k_known_media_types{
 };
 
 constexpr std::size_t k_max_tlog_entries = 32;
-constexpr std::size_t k_max_dsse_signatures = 32;
 
 Result<util::Bytes> b64_member(const util::Json& object, std::string_view key)
 {
@@ -57,33 +56,6 @@ Result<MessageSignature> parse_message_signature(const util::Json& node)
                                                   *alg_name, crypto::digest_size(*alg)));
   }
   return MessageSignature{*alg, std::move(*digest), std::move(*sig)};
-}
-
-Result<DsseEnvelope> parse_dsse(const util::Json& node)
-{
-  auto payload_type = util::json_string(node, "payloadType");
-  auto payload = b64_member(node, "payload");
-  auto sigs = util::json_array(node, "signatures");
-  if (!payload_type || !payload || !sigs) {
-    return fail(!payload_type ? payload_type.error() : !payload ? payload.error() : sigs.error());
-  }
-  if ((*sigs)->empty() || (*sigs)->size() > k_max_dsse_signatures) {
-    return fail(ErrorCode::bad_input, fmt::format("dsse envelope has {} signatures (1 to {} allowed)", (*sigs)->size(),
-                                                  k_max_dsse_signatures));
-  }
-  DsseEnvelope env{std::move(*payload_type), std::move(*payload), {}};
-  for (const auto& s : **sigs) {
-    auto sig = b64_member(s, "sig");
-    if (!sig) {
-      return fail(sig.error().context("dsse signature"));
-    }
-    std::string keyid;
-    if (s.contains("keyid") && s["keyid"].is_string()) {
-      keyid = s["keyid"].get<std::string>();
-    }
-    env.signatures.push_back(DsseSignature{std::move(*sig), std::move(keyid)});
-  }
-  return env;
 }
 
 Result<void> parse_verification_material(const util::Json& vm, Bundle& out)
@@ -131,21 +103,7 @@ std::string write_bundle(const Bundle& bundle)
     node["signature"] = util::base64_encode(ms->signature);
     doc["messageSignature"] = node;
   } else {
-    const auto& env = std::get<DsseEnvelope>(bundle.content);
-    util::OrderedJson node;
-    node["payload"] = util::base64_encode(env.payload);
-    node["payloadType"] = env.payload_type;
-    util::OrderedJson sigs = util::OrderedJson::array();
-    for (const auto& s : env.signatures) {
-      util::OrderedJson sig;
-      sig["sig"] = util::base64_encode(s.sig);
-      if (!s.keyid.empty()) {
-        sig["keyid"] = s.keyid;
-      }
-      sigs.push_back(sig);
-    }
-    node["signatures"] = sigs;
-    doc["dsseEnvelope"] = node;
+    doc["dsseEnvelope"] = dsse::envelope_to_json(std::get<DsseEnvelope>(bundle.content));
   }
   return util::dump_json(doc);
 }
@@ -188,7 +146,8 @@ Result<Bundle> parse_bundle(std::string_view json)
     }
     out.content = std::move(*ms);
   } else {
-    auto env = parse_dsse((*doc)["dsseEnvelope"]);
+    // The bundle file is already in memory in full: no separate cap on the payload.
+    auto env = dsse::envelope_from_json((*doc)["dsseEnvelope"], dsse::k_unbounded_payload);
     if (!env) {
       return fail(env.error().context("malformed bundle: dsseEnvelope"));
     }

@@ -7,6 +7,7 @@
 
 #include "sigil/core/result.hpp"
 #include "sigil/crypto/digest.hpp"
+#include "sigil/dsse/envelope.hpp"
 #include "sigil/util/bytes.hpp"
 
 #include <optional>
@@ -25,16 +26,9 @@ struct MessageSignature {
   util::Bytes signature;
 };
 
-struct DsseSignature {
-  util::Bytes sig;
-  std::string keyid;
-};
-
-struct DsseEnvelope {
-  std::string payload_type;
-  util::Bytes payload;
-  std::vector<DsseSignature> signatures;
-};
+// The DSSE envelope a bundle holds is sigil::dsse's (one type for bundles and `.att` layers).
+using DsseSignature = dsse::Signature;
+using DsseEnvelope = dsse::Envelope;
 
 struct Bundle {
   std::string media_type{k_media_type_v03};

@@ -88,7 +88,8 @@ public:
   [[nodiscard]] Result<void> delete_manifest(const Repository& repo, const oci::Digest& digest);
 
   [[nodiscard]] Result<bool> blob_exists(const Repository& repo, const oci::Digest& digest);
-  // Whole blob in memory, at most max_bytes; digest and size checked.
+  // Whole blob in memory, at most max_bytes; digest and size checked. Content that does not
+  // match its descriptor is ErrorCode::bad_input (an integrity failure, not a transport one).
   [[nodiscard]] Result<std::string> get_blob(const Repository& repo, const oci::Descriptor& blob, std::uint64_t max_bytes);
   // Streams a blob to sink; digest checked at the end (the sink must not act before).
   [[nodiscard]] Result<void> get_blob_to(const Repository& repo, const oci::Descriptor& blob,

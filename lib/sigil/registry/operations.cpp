@@ -195,12 +195,12 @@ Result<void> Client::get_blob_to(const Repository& repo, const oci::Descriptor& 
     return fail(status_error(call, *resp));
   }
   if (resp->body_bytes != static_cast<std::uint64_t>(blob.size)) {
-    return fail(ErrorCode::registry, fmt::format("blob {} in {} has {} bytes, its descriptor says {}", blob.digest.str(),
+    return fail(ErrorCode::bad_input, fmt::format("blob {} in {} has {} bytes, its descriptor says {}", blob.digest.str(),
                                                  repo.name(), resp->body_bytes, blob.size));
   }
   const std::string actual = fmt::format("{}:{}", oci::algorithm_name(blob.digest.algorithm), util::hex_encode(hasher.finish()));
   if (actual != blob.digest.str()) {
-    return fail(ErrorCode::registry, fmt::format("blob {} in {} does not match its digest (the bytes hash to {})",
+    return fail(ErrorCode::bad_input, fmt::format("blob {} in {} does not match its digest (the bytes hash to {})",
                                                  blob.digest.str(), repo.name(), actual));
   }
   return {};
@@ -209,7 +209,7 @@ Result<void> Client::get_blob_to(const Repository& repo, const oci::Descriptor& 
 Result<std::string> Client::get_blob(const Repository& repo, const oci::Descriptor& blob, std::uint64_t max_bytes)
 {
   if (blob.size < 0 || static_cast<std::uint64_t>(blob.size) > max_bytes) {
-    return fail(ErrorCode::registry, fmt::format("blob {} is {} bytes, over the limit of {}", blob.digest.str(),
+    return fail(ErrorCode::bad_input, fmt::format("blob {} is {} bytes, over the limit of {}", blob.digest.str(),
                                                  blob.size, max_bytes));
   }
   std::string out;

@@ -1,0 +1,155 @@
+// sigil sign
+#include "command.hpp"
+#include "output.hpp"
+#include "registry_flags.hpp"
+#include "secrets.hpp"
+
+#include "sigil/sign/image.hpp"
+#include "sigil/util/encoding.hpp"
+#include "sigil/util/file.hpp"
+
+#include <fmt/format.h>
+
+namespace sigil::cli {
+
+namespace {
+
+struct Options {
+  std::vector<std::string> images;
+  std::string key;
+  std::vector<std::string> annotations;
+  std::string format = "legacy";
+  bool recursive = false;
+  bool upload = true;
+  std::string output_signature;
+  std::string output_payload;
+  bool yes = false;
+  std::string password_file;
+  RegistryFlags registry;
+};
+
+Result<std::map<std::string, std::string>> parse_annotations(const std::vector<std::string>& pairs)
+{
+  std::map<std::string, std::string> out;
+  for (const auto& p : pairs) {
+    const auto eq = p.find('=');
+    if (eq == std::string::npos || eq == 0) {
+      return fail(ErrorCode::usage, fmt::format("annotation \"{}\" is not key=value", p));
+    }
+    out[p.substr(0, eq)] = p.substr(eq + 1);
+  }
+  return out;
+}
+
+sign::Format format_of(const std::string& name)
+{
+  return name == "bundle" ? sign::Format::bundle : name == "both" ? sign::Format::both : sign::Format::legacy;
+}
+
+Result<void> write_outputs(const Options& o, const sign::SignedDigest& s)
+{
+  if (!o.output_signature.empty()) {
+    const std::string b64 = util::base64_encode(s.signature);
+    if (auto ok = util::write_file_atomic({o.output_signature, util::as_bytes(b64), 0644, util::Overwrite::yes}); !ok) {
+      return fail(ok.error());
+    }
+  }
+  if (!o.output_payload.empty()) {
+    if (auto ok = util::write_file_atomic({o.output_payload, util::as_bytes(s.payload), 0644, util::Overwrite::yes}); !ok) {
+      return fail(ok.error());
+    }
+  }
+  return {};
+}
+
+Result<int> run(const Options& o, const GlobalOptions& global)
+{
+  auto annotations = parse_annotations(o.annotations);
+  if (!annotations) {
+    return fail(annotations.error());
+  }
+  if (!o.upload && o.output_signature.empty() && o.output_payload.empty()) {
+    return fail(ErrorCode::usage, "--upload=false writes nothing: add --output-signature FILE and/or --output-payload FILE");
+  }
+  if (o.images.size() > 1 && (!o.output_signature.empty() || !o.output_payload.empty())) {
+    return fail(ErrorCode::usage, "--output-signature and --output-payload take one image");
+  }
+  std::vector<oci::Reference> refs;
+  for (const auto& image : o.images) {
+    auto ref = parse_image(image);
+    if (!ref) {
+      return fail(ref.error());
+    }
+    refs.push_back(std::move(*ref));
+  }
+  auto key = open_signing_key(o.key, o.password_file);
+  if (!key) {
+    return fail(key.error());
+  }
+  auto session = open_session(o.registry, global);
+  for (const auto& ref : refs) {
+    auto repo = signature_repository(ref);
+    if (!repo) {
+      return fail(repo.error());
+    }
+    const bool custom_repo = !(repo->registry == ref.registry() && repo->path == ref.repository());
+    auto result = sign::sign_image(session->client(), {.image = ref,
+                                                       .signature_repo = custom_repo ? std::optional(*repo) : std::nullopt,
+                                                       .key = *key,
+                                                       .annotations = *annotations,
+                                                       .format = format_of(o.format),
+                                                       .recursive = o.recursive,
+                                                       .upload = o.upload});
+    if (!result) {
+      return fail(result.error());
+    }
+    if (result->tag_given) {
+      print_warning(fmt::format("{} is a tag: signing the digest it points to now; tags are mutable, sign by digest", ref.str()));
+    }
+    for (const auto& s : result->signed_digests) {
+      if (s.already_signed) {
+        print_info(fmt::format("{} is already signed with this key; nothing added", s.image.str()));
+      } else {
+        print_info(fmt::format("Signed {}{}", s.image.str(), o.upload ? "" : " (not uploaded)"));
+      }
+      if (auto ok = write_outputs(o, s); !ok) {
+        return fail(ok.error());
+      }
+    }
+  }
+  return 0;
+}
+
+} // namespace
+
+void register_sign(Commands& commands)
+{
+  auto* app = commands.add(
+    "sign",
+    "Sign container images by digest and push the signatures to the registry in cosign's format.\n"
+    "A tag is resolved once to its digest, which is what gets signed. --format legacy (default) writes the\n"
+    "simple-signing .sig tag that cosign, Kyverno, podman, skopeo and CRI-O verify; bundle writes a Sigstore\n"
+    "bundle referrer as cosign 3 does; both writes both. Concurrent signers never lose each other's signatures.",
+    "  sigil sign registry.example.com/app@sha256:... --key sigil.key\n"
+    "  sigil sign registry.example.com/app:1.2 --key env://SIGNING_KEY -a git-sha=$CI_COMMIT_SHA\n"
+    "  sigil sign registry.example.com/app@sha256:... --key sigil.key --recursive --format both\n"
+    "  SIGIL_REPOSITORY=registry.example.com/signatures sigil sign registry.example.com/app@sha256:... --key sigil.key\n");
+  auto o = std::make_shared<Options>();
+  app->add_option("image", o->images, "Images to sign (by digest; a tag is resolved)")->required();
+  app->add_option("--key", o->key, "Private key (path or env://VAR)")->required();
+  app->add_option("-a,--annotations", o->annotations, "Extra key=value pairs signed into the payload");
+  app->add_option("--format", o->format, "Signature format")
+    ->check(CLI::IsMember({"legacy", "bundle", "both"}))
+    ->capture_default_str();
+  app->add_flag("-r,--recursive", o->recursive, "For an index, also sign every platform manifest");
+  app->add_option("--upload", o->upload, "Push the signature to the registry (--upload=false: only write files)")
+    ->capture_default_str();
+  app->add_option("--output-signature", o->output_signature, "Write the base64 signature to FILE");
+  app->add_option("--output-payload", o->output_payload, "Write the signed payload to FILE");
+  app->add_flag("-y,--yes", o->yes, "Accepted for cosign compatibility (sigil never prompts to confirm)");
+  app->add_option("--password-file", o->password_file, "Read the key's password from FILE");
+  add_registry_flags(app, o->registry);
+  commands.set_run(app, [o, &global = commands.global()] { return run(*o, global); });
+}
+
+} // namespace sigil::cli

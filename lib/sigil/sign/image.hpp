@@ -1,0 +1,49 @@
+// sigil::sign image signing: a digest (never a tag) signed and attached in cosign's formats.
+//
+// legacy: simple-signing payload in the `sha256-<hex>.sig` manifest (what cosign 2, Kyverno,
+//         podman, skopeo and CRI-O read);
+// bundle: Sigstore bundle v0.3 (DSSE over an in-toto statement, predicateType
+//         https://sigstore.dev/cosign/sign/v1) pushed as an OCI 1.1 referrer, with the
+//         referrers fallback tag updated when the registry has no referrers API (cosign 3);
+// both:   the two.
+#pragma once
+
+#include "sigil/core/result.hpp"
+#include "sigil/crypto/key.hpp"
+#include "sigil/oci/reference.hpp"
+#include "sigil/registry/client.hpp"
+
+#include <map>
+#include <string>
+#include <vector>
+
+namespace sigil::sign {
+
+enum class Format { legacy, bundle, both };
+
+struct SignImageRequest {
+  oci::Reference image;
+  std::optional<registry::Repository> signature_repo; // SIGIL_REPOSITORY; default: the image's
+  const crypto::PrivateKey& key;
+  std::map<std::string, std::string> annotations;
+  Format format = Format::legacy;
+  bool recursive = false; // an index: sign it and every platform manifest
+  bool upload = true;     // false: only produce payload and signature
+};
+
+struct SignedDigest {
+  oci::Reference image; // by digest
+  std::string payload;  // the exact signed bytes (simple-signing)
+  util::Bytes signature;
+  bool already_signed = false; // legacy: an equivalent signature by this key was there
+  std::optional<oci::Digest> referrer; // bundle format: the referrer manifest's digest
+};
+
+struct SignImageResult {
+  bool tag_given = false;
+  std::vector<SignedDigest> signed_digests;
+};
+
+[[nodiscard]] Result<SignImageResult> sign_image(registry::Client& client, const SignImageRequest& request);
+
+} // namespace sigil::sign

@@ -1,0 +1,138 @@
+#include "sigil/sign/referrer.hpp"
+
+#include "sigil/bundle/bundle.hpp"
+#include "sigil/crypto/digest.hpp"
+#include "sigil/dsse/envelope.hpp"
+#include "sigil/intoto/statement.hpp"
+#include "sigil/oci/media_types.hpp"
+#include "sigil/signature/attach.hpp"
+#include "sigil/util/encoding.hpp"
+
+#include <fmt/chrono.h>
+#include <fmt/format.h>
+
+#include <chrono>
+
+namespace sigil::sign {
+
+namespace {
+
+constexpr std::string_view k_empty_config = "{}";
+
+oci::Digest sha256_of(std::string_view bytes)
+{
+  return oci::Digest{oci::DigestAlgorithm::sha256, util::hex_encode(crypto::sha256(util::as_bytes(bytes)))};
+}
+
+std::string now_rfc3339()
+{
+  const auto now = std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now());
+  return fmt::format("{:%Y-%m-%dT%H:%M:%SZ}", now);
+}
+
+oci::Manifest referrer_manifest(const ReferrerPush& p, const registry::ResolvedDescriptor& subject)
+{
+  const std::string bundle_type(oci::media_type::sigstore_bundle_v03);
+  oci::Manifest m;
+  m.media_type = std::string(oci::media_type::oci_manifest);
+  m.artifact_type = bundle_type;
+  m.config = oci::Descriptor{std::string(oci::media_type::oci_empty), sha256_of(k_empty_config), 2, {}, {}, bundle_type,
+                             std::nullopt};
+  m.layers.push_back(oci::Descriptor{bundle_type, sha256_of(p.bundle_json),
+                                     static_cast<std::int64_t>(p.bundle_json.size()), {}, {}, std::nullopt,
+                                     std::nullopt});
+  m.subject = oci::Descriptor{subject.media_type, subject.digest, subject.size, {}, {}, std::nullopt, std::nullopt};
+  m.annotations = {{std::string(oci::annotation::created), now_rfc3339()},
+                   {std::string(oci::annotation::bundle_content), "dsse-envelope"},
+                   {std::string(oci::annotation::bundle_predicate_type), p.predicate_type}};
+  return m;
+}
+
+} // namespace
+
+Result<oci::Digest> push_bundle_referrer(registry::Client& client, const ReferrerPush& p)
+{
+  registry::ResolvedDescriptor subject;
+  if (p.subject) {
+    subject = *p.subject;
+  } else {
+    auto resolved = client.resolve(p.image);
+    if (!resolved) {
+      return fail(resolved.error());
+    }
+    subject = *resolved;
+  }
+  const oci::Manifest m = referrer_manifest(p, subject);
+  for (const auto& [digest, bytes] : {std::pair{m.config.digest, std::string_view(k_empty_config)},
+                                      std::pair{m.layers.front().digest, std::string_view(p.bundle_json)}}) {
+    if (auto ok = client.put_blob(p.target, digest, util::as_bytes(bytes)); !ok) {
+      return fail(ok.error());
+    }
+  }
+  const std::string bytes = oci::serialize_manifest(m);
+  const oci::Digest digest = sha256_of(bytes);
+  auto put = client.put_manifest(p.target, digest.str(), bytes, oci::media_type::oci_manifest);
+  if (!put) {
+    return fail(put.error());
+  }
+  // With a referrers API the registry indexes the subject itself; otherwise keep the
+  // fallback index tag, carrying artifactType and annotations up (cosign#4641).
+  auto refs = client.referrers(p.target, subject.digest);
+  if (!refs) {
+    return fail(refs.error());
+  }
+  if (refs->api) {
+    return digest;
+  }
+  oci::Descriptor entry{std::string(oci::media_type::oci_manifest), digest, static_cast<std::int64_t>(bytes.size()),
+                        m.annotations, {}, m.artifact_type, std::nullopt};
+  auto attached = signature::attach_layer(client, {.repo = p.target,
+                                                   .tag = oci::signature_tag(subject.digest, ""),
+                                                   .layer = entry,
+                                                   .container = signature::Container::referrers_index});
+  if (!attached) {
+    return fail(attached.error().context("updating the referrers fallback index"));
+  }
+  return digest;
+}
+
+Result<std::string> dsse_bundle(const crypto::PrivateKey& key, std::string_view statement, util::Bytes* signature_out)
+{
+  auto envelope = dsse::sign(key, intoto::k_payload_type, util::as_bytes(statement));
+  if (!envelope) {
+    return fail(envelope.error());
+  }
+  if (signature_out != nullptr) {
+    *signature_out = envelope->signatures.front().sig;
+  }
+  bundle::Bundle b;
+  b.public_key_hint = key.public_key().hint();
+  b.content = std::move(*envelope);
+  return bundle::write_bundle(b);
+}
+
+Result<SignatureBundle> push_signature_bundle(registry::Client& client, const SignatureBundleRequest& r)
+{
+  SignatureBundle out;
+  out.statement = intoto::cosign_sign_statement(*r.image.digest(), r.annotations);
+  auto json = dsse_bundle(r.key, out.statement, &out.signature);
+  if (!json) {
+    return fail(json.error());
+  }
+  out.bundle_json = std::move(*json);
+  if (!r.upload) {
+    return out;
+  }
+  auto digest = push_bundle_referrer(client, {.image = r.image,
+                                              .subject = r.subject,
+                                              .target = r.target,
+                                              .bundle_json = out.bundle_json,
+                                              .predicate_type = std::string(intoto::k_cosign_sign_predicate_type)});
+  if (!digest) {
+    return fail(digest.error());
+  }
+  out.manifest_digest = *digest;
+  return out;
+}
+
+} // namespace sigil::sign

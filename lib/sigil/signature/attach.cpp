@@ -1,0 +1,159 @@
+#include "sigil/signature/attach.hpp"
+
+#include "sigil/oci/media_types.hpp"
+#include "sigil/signature/manifest.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <random>
+#include <thread>
+
+namespace sigil::signature {
+
+namespace {
+
+std::chrono::milliseconds random_between(std::chrono::milliseconds lo, std::chrono::milliseconds hi)
+{
+  thread_local std::mt19937 rng{std::random_device{}()};
+  std::uniform_int_distribution<std::int64_t> d(lo.count(), std::max(lo.count(), hi.count()));
+  return std::chrono::milliseconds(d(rng));
+}
+
+struct Current {
+  std::string bytes; // empty: no manifest yet
+  std::vector<oci::Descriptor> layers;
+};
+
+Result<Current> read_current(registry::Client& client, const AttachRequest& r)
+{
+  auto found = client.find_manifest(r.repo, r.tag);
+  if (!found) {
+    return fail(found.error());
+  }
+  if (!*found) {
+    return Current{};
+  }
+  const auto unreadable = [&](const Error& e) {
+    return fail(e.context(fmt::format("{}:{} cannot be read; refusing to overwrite it", r.repo.name(), r.tag)));
+  };
+  if (r.container == Container::referrers_index) {
+    auto index = (*found)->kind == oci::ManifestKind::index ? oci::parse_index((*found)->bytes)
+                                                          : fail(ErrorCode::registry, "not an index");
+    if (!index) {
+      return unreadable(index.error());
+    }
+    return Current{std::move((*found)->bytes), std::move(index->manifests)};
+  }
+  auto parsed = (*found)->kind == oci::ManifestKind::image ? oci::parse_manifest((*found)->bytes)
+                                                          : fail(ErrorCode::registry, "not an image manifest");
+  if (!parsed) {
+    return unreadable(parsed.error());
+  }
+  return Current{std::move((*found)->bytes), std::move(parsed->layers)};
+}
+
+bool has_layer(const Current& c, const AttachRequest& r)
+{
+  return std::any_of(c.layers.begin(), c.layers.end(), [&](const oci::Descriptor& l) {
+    // Index entries are identified by digest: other tools may rewrite descriptor fields.
+    return r.container == Container::referrers_index ? l.digest == r.layer.digest : same_layer(l, r.layer);
+  });
+}
+
+// The document to PUT for these entries: (bytes, media type), with the config uploaded first.
+Result<std::pair<std::string, std::string_view>> render(registry::Client& client, const AttachRequest& r,
+                                                        std::vector<oci::Descriptor> entries)
+{
+  if (r.container == Container::referrers_index) {
+    std::sort(entries.begin(), entries.end(),
+              [](const oci::Descriptor& a, const oci::Descriptor& b) { return a.digest.str() < b.digest.str(); });
+    oci::Index index;
+    index.media_type = std::string(oci::media_type::oci_index);
+    index.manifests = std::move(entries);
+    return std::make_pair(oci::serialize_index(index), oci::media_type::oci_index);
+  }
+  SignatureManifest m = build_signature_manifest(entries);
+  if (auto ok = client.put_blob(r.repo, m.config_descriptor.digest, util::as_bytes(m.config)); !ok) {
+    return fail(ok.error());
+  }
+  return std::make_pair(std::move(m.manifest), oci::media_type::oci_manifest);
+}
+
+// Merges our layer into what is there and writes it, unless the tag moved meanwhile.
+// Returns false when the tag changed between the read and the write (try again).
+// `span` receives the time from the re-read to the end of the PUT: another writer's window
+// for clobbering us is about as long, which sizes the settle interval.
+Result<bool> write_merged(registry::Client& client, const AttachRequest& r, const Current& current,
+                          std::chrono::milliseconds& span)
+{
+  if (current.layers.size() >= oci::k_max_descriptors) {
+    return fail(ErrorCode::registry, fmt::format("{}:{} already holds {} layers, the limit", r.repo.name(), r.tag,
+                                                 current.layers.size()));
+  }
+  std::vector<oci::Descriptor> layers = current.layers;
+  layers.push_back(r.layer);
+  auto document = render(client, r, std::move(layers));
+  if (!document) {
+    return fail(document.error());
+  }
+  const auto started = std::chrono::steady_clock::now();
+  auto again = read_current(client, r);
+  if (!again) {
+    return fail(again.error());
+  }
+  if (again->bytes != current.bytes) {
+    return false;
+  }
+  auto put = client.put_manifest(r.repo, r.tag, document->first, document->second);
+  if (!put) {
+    return fail(put.error());
+  }
+  span = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started);
+  return true;
+}
+
+} // namespace
+
+Result<AttachResult> attach_layer(registry::Client& client, const AttachRequest& r)
+{
+  AttachResult result;
+  int seen_present = 0;
+  std::chrono::milliseconds span{0};
+  for (result.rounds = 1; result.rounds <= r.max_rounds; ++result.rounds) {
+    auto current = read_current(client, r);
+    if (!current) {
+      return fail(current.error());
+    }
+    result.layers = current->layers.size();
+    const bool present = has_layer(*current, r);
+    if (!present && r.is_duplicate &&
+        std::any_of(current->layers.begin(), current->layers.end(), r.is_duplicate)) {
+      result.already_present = result.rounds == 1;
+      if (result.already_present) {
+        return result;
+      }
+    }
+    if (present) {
+      if (++seen_present >= 2) {
+        return result;
+      }
+      const auto settle = std::clamp(3 * span, r.settle_min, r.settle_max);
+      std::this_thread::sleep_for(random_between(settle, 2 * settle));
+      continue;
+    }
+    seen_present = 0;
+    auto written = write_merged(client, r, *current, span);
+    if (!written) {
+      return fail(written.error());
+    }
+    if (!*written) {
+      std::this_thread::sleep_for(random_between(std::chrono::milliseconds(5), std::chrono::milliseconds(60)));
+    }
+  }
+  return fail(ErrorCode::registry, fmt::format("{}:{}: our layer did not stay in the manifest after {} rounds (too many "
+                                               "concurrent writers?)",
+                                               r.repo.name(), r.tag, r.max_rounds));
+}
+
+} // namespace sigil::signature

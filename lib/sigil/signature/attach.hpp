@@ -1,0 +1,49 @@
+// sigil::signature attaching a layer to a `.sig`/`.att` manifest without losing anyone
+// else's: the registry has no compare-and-swap, so a read-modify-write of the tag races
+// (cosign loses signatures this way, sigstore/cosign#2432).
+//
+// The loop: read the manifest, merge our layer, upload the config, re-read right before the
+// PUT (and start over if it changed), PUT, then read again until our layer has been seen
+// present twice, a randomised settle interval apart (three times our own re-read-to-PUT
+// time, the window in which another writer could still clobber us, within bounds). Every writer does the same, so a writer
+// whose PUT dropped someone's layer is corrected by that writer's next round. Bounded in
+// rounds and time. Blobs are uploaded before the manifest that names them; a failure leaves
+// the previous manifest as it was.
+#pragma once
+
+#include "sigil/core/result.hpp"
+#include "sigil/oci/manifest.hpp"
+#include "sigil/registry/client.hpp"
+
+#include <chrono>
+#include <functional>
+#include <string>
+
+namespace sigil::signature {
+
+// What the tag holds: a cosign signature/attestation manifest (one layer per entry), or the
+// OCI referrers fallback index (one manifest descriptor per referrer, sorted by digest).
+enum class Container { signature_manifest, referrers_index };
+
+struct AttachRequest {
+  registry::Repository repo;
+  std::string tag; // sha256-<hex>.sig, .att, or sha256-<hex> for the referrers fallback
+  oci::Descriptor layer; // the entry to add: a layer, or a referrer manifest's descriptor
+  Container container = Container::signature_manifest;
+  // An existing layer that makes ours redundant (cosign's dedupe: same payload, and the
+  // existing signature verifies with our key).
+  std::function<bool(const oci::Descriptor&)> is_duplicate;
+  int max_rounds = 40;
+  std::chrono::milliseconds settle_min{15};
+  std::chrono::milliseconds settle_max{2'000};
+};
+
+struct AttachResult {
+  bool already_present = false; // a duplicate was there before we wrote anything
+  int rounds = 0;
+  std::size_t layers = 0; // layers in the manifest when we last saw it
+};
+
+[[nodiscard]] Result<AttachResult> attach_layer(registry::Client& client, const AttachRequest& request);
+
+} // namespace sigil::signature

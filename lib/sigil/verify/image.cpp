@@ -1,0 +1,195 @@
+#include "sigil/verify/image.hpp"
+
+#include "sigil/crypto/signature.hpp"
+#include "sigil/oci/media_types.hpp"
+#include "sigil/payload/simple_signing.hpp"
+#include "sigil/util/encoding.hpp"
+#include "sigil/verify/bundle_referrer.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+
+namespace sigil::verify {
+
+namespace {
+
+struct Context {
+  registry::Client& client;
+  const VerifyImageRequest& request;
+  const oci::Reference& image; // by digest
+  const registry::Repository& target;
+};
+
+std::string value_text(const util::Json& v)
+{
+  return v.is_string() ? fmt::format("\"{}\"", v.get<std::string>()) : util::dump_json(v);
+}
+
+// The -a annotations and the optional docker-reference check, on a verified payload.
+std::optional<std::string> claim_problem(const Context& ctx, const payload::SimpleSigning& p)
+{
+  if (p.manifest_digest != ctx.image.digest()->str()) {
+    return fmt::format("payload digest {} does not match image {}: the signature is for another image",
+                       p.manifest_digest, ctx.image.digest()->str());
+  }
+  for (const auto& [key, want] : ctx.request.annotations) {
+    if (!p.optional.is_object() || !p.optional.contains(key)) {
+      return fmt::format("annotation {}: not in the signed payload (want \"{}\")", key, want);
+    }
+    const auto& found = p.optional[key];
+    if (!found.is_string() || found.get<std::string>() != want) {
+      return fmt::format("annotation {}: want \"{}\", signed value is {}", key, want, value_text(found));
+    }
+  }
+  if (ctx.request.check_docker_reference) {
+    auto named = oci::Reference::parse(p.docker_reference);
+    if (!named || named->name() != ctx.image.name()) {
+      return fmt::format("docker-reference \"{}\" does not name repository {}", p.docker_reference, ctx.image.name());
+    }
+  }
+  return std::nullopt;
+}
+
+// One layer of the .sig manifest. Registry failures propagate; everything else is a reason.
+Result<SignatureReport> check_layer(const Context& ctx, const oci::Descriptor& layer, std::string source)
+{
+  SignatureReport report{std::move(source), SignatureFormat::legacy, false, {}, std::nullopt, {}};
+  const auto reject = [&](std::string reason) {
+    report.reason = std::move(reason);
+    return report;
+  };
+  if (layer.media_type != oci::media_type::cosign_simple_signing) {
+    return reject(fmt::format("media type {} is not a simple-signing signature", layer.media_type));
+  }
+  const std::string sig_key(oci::annotation::cosign_signature);
+  if (std::ranges::find(layer.non_string_annotations, sig_key) != layer.non_string_annotations.end()) {
+    return reject("the signature annotation is not a string");
+  }
+  const auto sig_text = layer.annotations.find(sig_key);
+  if (sig_text == layer.annotations.end() || sig_text->second.empty()) {
+    return reject("no signature annotation");
+  }
+  auto sig = util::base64_decode(sig_text->second);
+  if (!sig) {
+    return reject("the signature annotation is not base64");
+  }
+  if (layer.size < 0 || static_cast<std::uint64_t>(layer.size) > ctx.request.max_payload_bytes) {
+    return reject(fmt::format("payload blob is {} bytes, over the limit of {}", layer.size, ctx.request.max_payload_bytes));
+  }
+  auto blob = ctx.client.get_blob(ctx.target, layer, ctx.request.max_payload_bytes);
+  if (!blob) {
+    if (blob.error().code == ErrorCode::bad_input) {
+      return reject(blob.error().message);
+    }
+    return fail(blob.error());
+  }
+  report.payload = std::move(*blob);
+  const auto& keys = ctx.request.keys;
+  for (std::size_t k = 0; k < keys.size() && !report.key_index; ++k) {
+    if (crypto::verify_message(keys[k].key, util::as_bytes(report.payload), *sig)) {
+      report.key_index = k;
+    }
+  }
+  if (!report.key_index) {
+    return reject(fmt::format("signature does not verify with {}", keys.size() == 1 ? "the trusted key" : "any trusted key"));
+  }
+  if (ctx.request.check_claims) {
+    auto parsed = payload::parse_simple_signing(report.payload);
+    if (!parsed) {
+      return reject(parsed.error().message);
+    }
+    if (auto problem = claim_problem(ctx, *parsed)) {
+      return reject(*problem);
+    }
+  }
+  report.verified = true;
+  report.reason = fmt::format("verified with key {}", keys[*report.key_index].name);
+  return report;
+}
+
+// Signatures in the `.sig` tag. Returns false when there is no such tag.
+Result<bool> collect_legacy(const Context& ctx, std::vector<SignatureReport>& out)
+{
+  const std::string tag = oci::signature_tag(*ctx.image.digest(), "sig");
+  auto found = ctx.client.find_manifest(ctx.target, tag);
+  if (!found) {
+    return fail(found.error());
+  }
+  if (!*found) {
+    return false;
+  }
+  const auto whole = [&](std::string reason) {
+    out.push_back(SignatureReport{tag, SignatureFormat::legacy, false, std::move(reason), std::nullopt, {}});
+    return true;
+  };
+  if ((*found)->kind != oci::ManifestKind::image) {
+    return whole("the signature tag points to an index, not a signature manifest");
+  }
+  auto manifest = oci::parse_manifest((*found)->bytes);
+  if (!manifest) {
+    return whole(fmt::format("invalid signature manifest: {}", manifest.error().message));
+  }
+  if (manifest->layers.size() > ctx.request.max_signatures) {
+    return whole(fmt::format("{} signatures, more than the limit of {} (--max-signatures)", manifest->layers.size(),
+                             ctx.request.max_signatures));
+  }
+  for (std::size_t i = 0; i < manifest->layers.size(); ++i) {
+    auto report = check_layer(ctx, manifest->layers[i], fmt::format("{} layer {}", tag, i + 1));
+    if (!report) {
+      return fail(report.error());
+    }
+    out.push_back(std::move(*report));
+  }
+  return true;
+}
+
+} // namespace
+
+std::size_t VerifyImageResult::verified_count() const
+{
+  return static_cast<std::size_t>(std::ranges::count_if(signatures, [](const auto& s) { return s.verified; }));
+}
+
+Result<VerifyImageResult> verify_image(registry::Client& client, const VerifyImageRequest& request)
+{
+  if (request.keys.empty()) {
+    return fail(ErrorCode::usage, "no trusted key: pass --key PUBLIC_KEY");
+  }
+  VerifyImageResult result{request.image, !request.image.digest().has_value(), {}};
+  if (result.tag_given) {
+    auto resolved = client.resolve(request.image);
+    if (!resolved) {
+      return fail(resolved.error());
+    }
+    result.image = request.image.with_digest(resolved->digest);
+  }
+  const registry::Repository target = request.signature_repo.value_or(registry::Repository::of(request.image));
+  const Context ctx{client, request, result.image, target};
+  auto legacy = collect_legacy(ctx, result.signatures);
+  if (!legacy) {
+    return fail(legacy.error());
+  }
+  // A verified legacy signature settles it; otherwise look for Sigstore bundle referrers.
+  if (result.verified_count() == 0) {
+    auto bundles = collect_bundle_referrers(
+      {.client = client, .image = result.image, .target = target, .keys = request.keys,
+       .annotations = request.annotations, .check_claims = request.check_claims,
+       .predicate_type = std::string(intoto::k_cosign_sign_predicate_type), .max_entries = request.max_signatures,
+       .max_blob_bytes = request.max_payload_bytes},
+      result.signatures);
+    if (!bundles) {
+      return fail(bundles.error());
+    }
+  }
+  if (result.signatures.empty() && !result.tag_given) {
+    // Tell "no signatures" from "no such image" (the digest was never resolved).
+    auto exists = client.resolve(result.image);
+    if (!exists) {
+      return fail(exists.error());
+    }
+  }
+  return result;
+}
+
+} // namespace sigil::verify

@@ -1,0 +1,59 @@
+// sigil::verify image verification (DESIGN.md §3): every signature sigil can find for the
+// digest — the `.sig` tag, and Sigstore bundles among the referrers (API or fallback tag) —
+// is checked and reported with the reason it was accepted or rejected.
+//
+// A signature is accepted when: its layer is a simple-signing payload (or a DSSE bundle with
+// the cosign sign predicate), the signature verifies over the exact payload bytes with one
+// of the trusted keys, the signed digest equals the digest under verification, and every
+// -a annotation is present with the same string value. Hostile registries are bounded:
+// at most max_signatures considered, payload blobs capped, manifests capped (client).
+#pragma once
+
+#include "sigil/core/result.hpp"
+#include "sigil/oci/reference.hpp"
+#include "sigil/registry/client.hpp"
+#include "sigil/verify/blob.hpp"
+
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace sigil::verify {
+
+struct VerifyImageRequest {
+  oci::Reference image;
+  std::optional<registry::Repository> signature_repo; // SIGIL_REPOSITORY; default: the image's
+  std::vector<TrustedKey> keys;
+  std::map<std::string, std::string> annotations; // -a key=value: must match
+  bool check_claims = true;            // false: signature only (digest binding not checked!)
+  bool check_docker_reference = false; // the payload's docker-reference must name the repository
+  std::size_t max_signatures = 100;
+  std::uint64_t max_payload_bytes = std::uint64_t{1} << 20;
+};
+
+enum class SignatureFormat { legacy, bundle };
+
+struct SignatureReport {
+  std::string source; // "sha256-<hex>.sig layer 2", "referrer sha256:..."
+  SignatureFormat format = SignatureFormat::legacy;
+  bool verified = false;
+  std::string reason;                   // why rejected, or what was checked
+  std::optional<std::size_t> key_index; // which trusted key verified it
+  std::string payload;                  // the signed bytes (simple-signing or in-toto statement)
+};
+
+struct VerifyImageResult {
+  oci::Reference image; // by digest
+  bool tag_given = false;
+  std::vector<SignatureReport> signatures;
+
+  [[nodiscard]] std::size_t verified_count() const;
+};
+
+// Registry failures are errors (exit 20/21, never "no signatures"); a missing image is
+// ErrorCode::not_found. Otherwise the result reports every signature considered; the caller
+// decides: none at all -> no_signatures, none verified -> none_verified.
+[[nodiscard]] Result<VerifyImageResult> verify_image(registry::Client& client, const VerifyImageRequest& request);
+
+} // namespace sigil::verify
