@@ -236,10 +236,17 @@ Error Client::status_error(const Call& call, const Response& response)
 Result<Response> Client::send(const Call& call)
 {
   const auto start = std::chrono::steady_clock::now();
-  const std::string host = api_host(call.repo.registry);
+  const std::string& registry = call.repo.registry;
+  const std::string host = api_host(registry);
   const std::string scope = call.scope.value_or(scope_for(call.repo, call.access));
   const bool absolute = call.path.find("://") != std::string::npos;
-  auto build_url = [&] { return absolute ? call.path : fmt::format("{}/v2/{}/{}", base_url(call.repo.registry), call.repo.path, call.path); };
+  auto build_url = [&] {
+    if (absolute) {
+      return call.path;
+    }
+    return call.repo.path.empty() ? fmt::format("{}/v2/{}", base_url(registry), call.path)
+                                  : fmt::format("{}/v2/{}/{}", base_url(registry), call.repo.path, call.path);
+  };
   std::string url = build_url();
   std::string origin = origin_of(url);
   bool cross_host = false;
@@ -255,7 +262,36 @@ Result<Response> Client::send(const Call& call)
       return call.body_sink(chunk);
     };
   }
-  const auto time_left = [&] { return std::chrono::steady_clock::now() - start < m_options.retry.max_total; };
+  const auto switch_scheme = [&](std::string scheme) {
+    set_scheme(registry, std::move(scheme));
+    scheme_switched = true;
+    url = build_url();
+    origin = origin_of(url);
+  };
+  // A loopback registry is tried over plain http first (most are). Until it has answered in
+  // this process, a 400 or an empty reply over http may come from a TLS-only server (Go says
+  // so in the body of a 400, which HEAD does not get; others just close): https is tried once,
+  // and what http said stands if the server does not speak TLS either.
+  const auto may_probe_https = [&] {
+    const std::lock_guard guard(m_scheme_mutex);
+    return !absolute && !cross_host && !scheme_switched && url.starts_with("http:") && !m_schemes.contains(registry);
+  };
+  bool probing_https = false;
+  std::optional<Response> plain_answer;
+  std::optional<TransportError> plain_failure;
+  // Sleeps before the next attempt when one is allowed and fits in the time budget.
+  const auto wait_for_retry = [&](const Response* response) {
+    if (!call.idempotent || delivered != 0 || attempt + 1 >= m_options.retry.max_attempts) {
+      return false;
+    }
+    const auto delay = backoff(attempt, response);
+    if (std::chrono::steady_clock::now() - start + delay >= m_options.retry.max_total) {
+      return false;
+    }
+    std::this_thread::sleep_for(delay);
+    ++attempt;
+    return true;
+  };
   while (true) {
     req.url = url;
     req.headers = call.headers;
@@ -266,17 +302,27 @@ Result<Response> Client::send(const Call& call)
     }
     auto sent = m_transport.send(req);
     if (!sent) {
-      const auto& err = sent.error();
-      if (err.failure == TransportFailure::tls_handshake && !absolute && !scheme_switched && url.starts_with("https:") &&
-          http_allowed(call.repo.registry)) {
-        set_scheme(call.repo.registry, "http");
-        scheme_switched = true;
-        url = build_url();
+      TransportError err = std::move(sent.error());
+      if (probing_https) {
+        probing_https = false;
+        if (err.failure == TransportFailure::tls_handshake) { // plain http after all
+          switch_scheme("http");
+          if (plain_answer) {
+            return std::move(*plain_answer);
+          }
+          err = std::move(*plain_failure);
+        }
+      } else if (err.failure == TransportFailure::reset && delivered == 0 && may_probe_https()) {
+        plain_failure = std::move(err);
+        probing_https = true;
+        switch_scheme("https");
+        continue;
+      } else if (err.failure == TransportFailure::tls_handshake && !absolute && !scheme_switched &&
+                 url.starts_with("https:") && http_allowed(registry)) {
+        switch_scheme("http");
         continue;
       }
-      if (retryable_failure(err.failure) && call.idempotent && delivered == 0 &&
-          attempt + 1 < m_options.retry.max_attempts && time_left()) {
-        std::this_thread::sleep_for(backoff(attempt++, nullptr));
+      if (retryable_failure(err.failure) && wait_for_retry(nullptr)) {
         continue;
       }
       Error e = err.error;
@@ -286,13 +332,17 @@ Result<Response> Client::send(const Call& call)
       return fail(e);
     }
     Response resp = std::move(*sent);
-    if (resp.status == 400 && !scheme_switched && url.starts_with("http:") &&
-        resp.body.find("HTTP request to an HTTPS server") != std::string::npos) {
-      set_scheme(call.repo.registry, "https");
-      scheme_switched = true;
-      url = build_url();
+    if (resp.status == 400 && may_probe_https()) {
+      plain_answer = std::move(resp);
+      probing_https = true;
+      switch_scheme("https");
       continue;
     }
+    if (!absolute && !cross_host) {
+      const std::lock_guard guard(m_scheme_mutex);
+      m_schemes.try_emplace(registry, url.substr(0, url.find(':'))); // it answered: settled
+    }
+    probing_https = false;
     if (resp.status == 401 && !cross_host && !reauthed) {
       m_auth.invalidate(host, scope);
       auto authz = m_auth.authorize(host, scope, resp);
@@ -302,9 +352,7 @@ Result<Response> Client::send(const Call& call)
       reauthed = true;
       continue;
     }
-    if (retryable_status(resp.status) && call.idempotent && delivered == 0 &&
-        attempt + 1 < m_options.retry.max_attempts && time_left()) {
-      std::this_thread::sleep_for(backoff(attempt++, &resp));
+    if (retryable_status(resp.status) && wait_for_retry(&resp)) {
       continue;
     }
     if (call.follow_redirects && is_redirect(resp.status)) {
@@ -317,7 +365,7 @@ Result<Response> Client::send(const Call& call)
                                                      m_options.max_redirects));
       }
       url = resolve_location(*location, url);
-      if (url.starts_with("http:") && !http_allowed(call.repo.registry)) {
+      if (url.starts_with("http:") && !http_allowed(registry)) {
         return fail(ErrorCode::registry, fmt::format("{} {}: refusing a redirect to plain http {}", call.method,
                                                      redact_url(req.url), redact_url(url)));
       }
@@ -331,10 +379,8 @@ Result<Response> Client::send(const Call& call)
 
 Result<void> Client::ping(const std::string& registry)
 {
-  Call call{.method = "GET",
-            .repo = Repository{registry, ""},
-            .path = base_url(registry) + "/v2/",
-            .scope = std::string{}};
+  // Relative ("/v2/"), so that the scheme of the registry is found as for any other request.
+  Call call{.method = "GET", .repo = Repository{registry, ""}, .path = "", .scope = std::string{}};
   auto resp = send(call);
   if (!resp) {
     return fail(resp.error());

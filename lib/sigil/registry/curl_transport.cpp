@@ -31,13 +31,30 @@ std::string_view trim(std::string_view s)
   return s;
 }
 
+// Body kept of a non-2xx answer to a streamed request (for the error message).
+constexpr std::uint64_t k_max_error_body = 64 * 1024;
+
 // State of one transfer, seen by curl's callbacks.
 struct Transfer {
   const Request* request = nullptr;
   Response* response = nullptr;
+  long status = 0; // of the response being received
   bool too_large = false;
   std::optional<Error> sink_error;
+  std::array<char, CURL_ERROR_SIZE> error_buffer{};
 };
+
+// "HTTP/1.1 404 Not Found" / "HTTP/2 200" -> the status code, 0 if unreadable.
+long status_of(std::string_view line)
+{
+  const auto space = line.find(' ');
+  long status = 0;
+  for (std::size_t i = space == std::string_view::npos ? line.size() : space + 1;
+       i < line.size() && line[i] >= '0' && line[i] <= '9' && status < 1000; ++i) {
+    status = status * 10 + (line[i] - '0');
+  }
+  return status;
+}
 
 std::size_t on_header(char* data, std::size_t size, std::size_t count, void* user)
 {
@@ -45,6 +62,7 @@ std::size_t on_header(char* data, std::size_t size, std::size_t count, void* use
   const std::string_view line(data, size * count);
   if (line.starts_with("HTTP/")) {
     t->response->headers.clear(); // a new response (e.g. after 100 Continue)
+    t->status = status_of(line);
     return size * count;
   }
   const auto colon = line.find(':');
@@ -58,12 +76,16 @@ std::size_t on_body(char* data, std::size_t size, std::size_t count, void* user)
 {
   auto* t = static_cast<Transfer*>(user);
   const std::size_t n = size * count;
-  if (t->response->body_bytes + n > t->request->max_response_bytes) {
+  // Only a success goes to the sink: the body of an error, a challenge or a redirect is not
+  // the content asked for (it would spoil a digest and block retries); it is kept, bounded.
+  const bool to_sink = t->request->body_sink && t->status >= 200 && t->status < 300;
+  const std::uint64_t limit = to_sink || !t->request->body_sink ? t->request->max_response_bytes : k_max_error_body;
+  if (t->response->body_bytes + n > limit) {
     t->too_large = true;
     return 0; // aborts with CURLE_WRITE_ERROR
   }
   t->response->body_bytes += n;
-  if (t->request->body_sink) {
+  if (to_sink) {
     auto ok = t->request->body_sink(util::ByteView(reinterpret_cast<const std::uint8_t*>(data), n));
     if (!ok) {
       t->sink_error = ok.error();
@@ -93,6 +115,12 @@ TransportFailure classify(CURLcode code, const Transfer& t)
   case CURLE_HTTP2:
   case CURLE_HTTP2_STREAM:
   case CURLE_WEIRD_SERVER_REPLY: return TransportFailure::reset;
+  case CURLE_UNSUPPORTED_PROTOCOL:
+    // For an http(s) URL: the reply is not HTTP ("received HTTP/0.9"), e.g. the excess bytes of
+    // an earlier answer longer than its Content-Length, read on the reused connection. curl
+    // drops that connection; the request may be sent again.
+    return t.request->url.starts_with("http://") || t.request->url.starts_with("https://") ? TransportFailure::reset
+                                                                                           : TransportFailure::other;
   case CURLE_WRITE_ERROR:
     if (t.too_large) {
       return TransportFailure::too_large;
@@ -192,6 +220,7 @@ void CurlTransport::configure(CURL* h, const Request& request, Transfer& transfe
   if (!m_options.ca_file.empty()) {
     curl_easy_setopt(h, CURLOPT_CAINFO, m_options.ca_file.c_str());
   }
+  curl_easy_setopt(h, CURLOPT_ERRORBUFFER, transfer.error_buffer.data());
   curl_easy_setopt(h, CURLOPT_HTTPHEADER, headers);
   curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, &on_header);
   curl_easy_setopt(h, CURLOPT_HEADERDATA, &transfer);
@@ -211,7 +240,7 @@ void CurlTransport::configure(CURL* h, const Request& request, Transfer& transfe
 std::expected<Response, TransportError> CurlTransport::send(const Request& request)
 {
   Response response;
-  Transfer transfer{&request, &response, false, std::nullopt};
+  Transfer transfer{.request = &request, .response = &response};
   curl_slist* headers = curl_slist_append(nullptr, "Expect:");
   for (const auto& hdr : request.headers) {
     headers = curl_slist_append(headers, fmt::format("{}: {}", hdr.name, hdr.value).c_str());
@@ -232,12 +261,19 @@ std::expected<Response, TransportError> CurlTransport::send(const Request& reque
     if (failure == TransportFailure::sink && transfer.sink_error) {
       return std::unexpected(TransportError{failure, *transfer.sink_error});
     }
-    std::string reason = curl_easy_strerror(code);
+    // curl's own detail ("SSL certificate problem: unable to get local issuer certificate")
+    // says more than the generic text of the code.
+    std::string reason =
+        lower(transfer.error_buffer[0] != '\0' ? transfer.error_buffer.data() : curl_easy_strerror(code));
     if (failure == TransportFailure::too_large) {
-      reason = fmt::format("response larger than the limit of {} bytes", request.max_response_bytes);
+      const bool error_body = request.body_sink && (transfer.status < 200 || transfer.status >= 300);
+      reason = fmt::format("response larger than the limit of {} bytes",
+                           error_body ? k_max_error_body : request.max_response_bytes);
+    } else if (failure == TransportFailure::tls_verification) {
+      reason += " (trust the registry's CA with --ca-file or SSL_CERT_FILE)";
     }
     return std::unexpected(TransportError{
-      failure, Error{ErrorCode::registry, fmt::format("{} {}: {}", request.method, redact_url(request.url), lower(reason))}});
+      failure, Error{ErrorCode::registry, fmt::format("{} {}: {}", request.method, redact_url(request.url), reason)}});
   }
   log_request(request, response, "");
   return response;

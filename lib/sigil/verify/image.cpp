@@ -27,13 +27,13 @@ std::string value_text(const util::Json& v)
 }
 
 // The -a annotations and the optional docker-reference check, on a verified payload.
-std::optional<std::string> claim_problem(const Context& ctx, const payload::SimpleSigning& p)
+std::optional<std::string> claim_problem(const SimpleSigningCheck& c, const payload::SimpleSigning& p)
 {
-  if (p.manifest_digest != ctx.image.digest()->str()) {
+  if (p.manifest_digest != c.expected_digest) {
     return fmt::format("payload digest {} does not match image {}: the signature is for another image",
-                       p.manifest_digest, ctx.image.digest()->str());
+                       p.manifest_digest, c.expected_digest);
   }
-  for (const auto& [key, want] : ctx.request.annotations) {
+  for (const auto& [key, want] : c.annotations) {
     if (!p.optional.is_object() || !p.optional.contains(key)) {
       return fmt::format("annotation {}: not in the signed payload (want \"{}\")", key, want);
     }
@@ -42,10 +42,10 @@ std::optional<std::string> claim_problem(const Context& ctx, const payload::Simp
       return fmt::format("annotation {}: want \"{}\", signed value is {}", key, want, value_text(found));
     }
   }
-  if (ctx.request.check_docker_reference) {
+  if (c.docker_repository) {
     auto named = oci::Reference::parse(p.docker_reference);
-    if (!named || named->name() != ctx.image.name()) {
-      return fmt::format("docker-reference \"{}\" does not name repository {}", p.docker_reference, ctx.image.name());
+    if (!named || named->name() != *c.docker_repository) {
+      return fmt::format("docker-reference \"{}\" does not name repository {}", p.docker_reference, *c.docker_repository);
     }
   }
   return std::nullopt;
@@ -70,10 +70,6 @@ Result<SignatureReport> check_layer(const Context& ctx, const oci::Descriptor& l
   if (sig_text == layer.annotations.end() || sig_text->second.empty()) {
     return reject("no signature annotation");
   }
-  auto sig = util::base64_decode(sig_text->second);
-  if (!sig) {
-    return reject("the signature annotation is not base64");
-  }
   if (layer.size < 0 || static_cast<std::uint64_t>(layer.size) > ctx.request.max_payload_bytes) {
     return reject(fmt::format("payload blob is {} bytes, over the limit of {}", layer.size, ctx.request.max_payload_bytes));
   }
@@ -85,28 +81,56 @@ Result<SignatureReport> check_layer(const Context& ctx, const oci::Descriptor& l
     return fail(blob.error());
   }
   report.payload = std::move(*blob);
-  const auto& keys = ctx.request.keys;
-  for (std::size_t k = 0; k < keys.size() && !report.key_index; ++k) {
-    if (crypto::verify_message(keys[k].key, util::as_bytes(report.payload), *sig)) {
-      report.key_index = k;
-    }
-  }
-  if (!report.key_index) {
-    return reject(fmt::format("signature does not verify with {}", keys.size() == 1 ? "the trusted key" : "any trusted key"));
-  }
-  if (ctx.request.check_claims) {
-    auto parsed = payload::parse_simple_signing(report.payload);
-    if (!parsed) {
-      return reject(parsed.error().message);
-    }
-    if (auto problem = claim_problem(ctx, *parsed)) {
-      return reject(*problem);
-    }
-  }
-  report.verified = true;
-  report.reason = fmt::format("verified with key {}", keys[*report.key_index].name);
+  const auto outcome = check_simple_signing(
+    {.payload = report.payload,
+     .signature_b64 = sig_text->second,
+     .keys = ctx.request.keys,
+     .expected_digest = ctx.image.digest()->str(),
+     .annotations = ctx.request.annotations,
+     .check_claims = ctx.request.check_claims,
+     .docker_repository = ctx.request.check_docker_reference ? std::optional(ctx.image.name()) : std::nullopt});
+  report.verified = outcome.verified;
+  report.key_index = outcome.key_index;
+  report.reason = outcome.reason;
   return report;
 }
+
+} // namespace
+
+CheckOutcome check_simple_signing(const SimpleSigningCheck& c)
+{
+  CheckOutcome out;
+  auto sig = util::base64_decode(c.signature_b64);
+  if (!sig) {
+    out.reason = "the signature annotation is not base64";
+    return out;
+  }
+  for (std::size_t k = 0; k < c.keys.size() && !out.key_index; ++k) {
+    if (crypto::verify_message(c.keys[k].key, util::as_bytes(c.payload), *sig)) {
+      out.key_index = k;
+    }
+  }
+  if (!out.key_index) {
+    out.reason = fmt::format("signature does not verify with {}", c.keys.size() == 1 ? "the trusted key" : "any trusted key");
+    return out;
+  }
+  if (c.check_claims) {
+    auto parsed = payload::parse_simple_signing(c.payload);
+    if (!parsed) {
+      out.reason = parsed.error().message;
+      return out;
+    }
+    if (auto problem = claim_problem(c, *parsed)) {
+      out.reason = *problem;
+      return out;
+    }
+  }
+  out.verified = true;
+  out.reason = fmt::format("verified with key {}", c.keys[*out.key_index].name);
+  return out;
+}
+
+namespace {
 
 // Signatures in the `.sig` tag. Returns false when there is no such tag.
 Result<bool> collect_legacy(const Context& ctx, std::vector<SignatureReport>& out)

@@ -51,6 +51,27 @@ struct VerifyImageResult {
   [[nodiscard]] std::size_t verified_count() const;
 };
 
+// The registry-free core of a legacy signature check, for signatures that are already at
+// hand (fixtures, offline copies): the signature over the exact payload bytes, then the
+// claims. `expected_digest` is "sha256:<hex>".
+struct SimpleSigningCheck {
+  std::string_view payload;
+  std::string_view signature_b64;
+  const std::vector<TrustedKey>& keys;
+  std::string_view expected_digest;
+  const std::map<std::string, std::string>& annotations;
+  bool check_claims = true;
+  std::optional<std::string> docker_repository; // when set, docker-reference must name it
+};
+
+struct CheckOutcome {
+  bool verified = false;
+  std::optional<std::size_t> key_index;
+  std::string reason;
+};
+
+[[nodiscard]] CheckOutcome check_simple_signing(const SimpleSigningCheck& check);
+
 // Registry failures are errors (exit 20/21, never "no signatures"); a missing image is
 // ErrorCode::not_found. Otherwise the result reports every signature considered; the caller
 // decides: none at all -> no_signatures, none verified -> none_verified.
