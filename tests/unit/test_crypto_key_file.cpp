@@ -196,3 +196,20 @@ TEST_CASE("key references: env://VAR, and refusals")
     CHECK(r.error().message.find("unsupported pem type PRIVATE KEY") != std::string::npos);
   }
 }
+
+TEST_CASE("load_private_key: key files over 1 MiB and directories are refused")
+{
+  const TempDir dir;
+  const fs::path big = dir.path() / "big.key";
+  const std::string pem = plain_pem(make_key());
+  REQUIRE(
+      sigil::util::write_file_atomic({.path = big, .data = as_bytes(pem + std::string(1 << 20, '\n')), .mode = 0600})
+          .has_value());
+  const auto r = sigil::crypto::load_private_key(big.string(), password_is(""));
+  REQUIRE_FALSE(r.has_value());
+  CHECK(r.error().code == ErrorCode::bad_input);
+  CHECK(r.error().message.find("larger than the limit of 1048576 bytes") != std::string::npos);
+  const auto d = sigil::crypto::load_private_key(dir.path().string(), password_is(""));
+  REQUIRE_FALSE(d.has_value());
+  CHECK(d.error().message.find("is a directory") != std::string::npos);
+}

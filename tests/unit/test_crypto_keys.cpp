@@ -6,13 +6,17 @@
 #include "sigil/util/pem.hpp"
 
 #include <doctest/doctest.h>
+#include <fmt/format.h>
 #include <openssl/bn.h>
 #include <openssl/ecdsa.h>
+#include <openssl/err.h>
 #include <openssl/x509.h>
 
+#include <array>
 #include <functional>
 #include <map>
 #include <string>
+#include <tuple>
 #include <vector>
 
 namespace {
@@ -306,6 +310,9 @@ TEST_CASE("public keys: PKCS#1 RSA PUBLIC KEY, first block wins, errors")
   CHECK(from_pkcs1->same_key(rsa.public_key()));
   CHECK(from_pkcs1->algorithm() == KeyAlgorithm::rsa);
 
+  Bytes pkcs1_trailing = pkcs1;
+  pkcs1_trailing.push_back(0);
+
   const auto two = PublicKey::from_pem(std::string(k_p256_pem) + std::string(k_ed25519_pem));
   REQUIRE(two.has_value());
   CHECK(two->algorithm() == KeyAlgorithm::ecdsa_p256);
@@ -330,6 +337,8 @@ TEST_CASE("public keys: PKCS#1 RSA PUBLIC KEY, first block wins, errors")
       {"not pem", PublicKey::from_pem("hello"), "reading public key: invalid pem"},
       {"bad PKCS#1", PublicKey::from_pem(sigil::util::encode_pem("RSA PUBLIC KEY", to_bytes("x"))),
        "invalid rsa public key"},
+      {"trailing bytes after PKCS#1", PublicKey::from_pem(sigil::util::encode_pem("RSA PUBLIC KEY", pkcs1_trailing)),
+       "invalid rsa public key"},
   };
   for (const auto& c : cases) {
     CAPTURE(c.name);
@@ -350,6 +359,21 @@ TEST_CASE("private keys: SEC1 and PKCS#1 PEM, Ed25519 RFC 5958 v2, errors")
       const auto loaded = PrivateKey::from_pem(sigil::util::encode_pem(label, traditional_of(key.get())));
       REQUIRE(loaded.has_value());
       CHECK(loaded->public_key().same_key(key.public_key()));
+    }
+  }
+  SUBCASE("EC PRIVATE KEY and RSA PRIVATE KEY with bytes after the DER are refused")
+  {
+    for (const auto& [name, label, what] : {std::tuple{std::string("ecdsa-p256"), "EC PRIVATE KEY", "ecdsa"},
+                                            std::tuple{std::string("rsa-3072"), "RSA PRIVATE KEY", "rsa"}}) {
+      CAPTURE(name);
+      for (const Bytes& tail : {Bytes{0}, Bytes{0x30, 0x00}, to_bytes("junk")}) {
+        Bytes der = traditional_of(cached_key(name).get());
+        der.insert(der.end(), tail.begin(), tail.end());
+        const auto loaded = PrivateKey::from_pem(sigil::util::encode_pem(label, der));
+        REQUIRE_FALSE(loaded.has_value());
+        CHECK(loaded.error().code == ErrorCode::bad_input);
+        CHECK(loaded.error().message == fmt::format("error parsing {} private key: trailing data after the key", what));
+      }
     }
   }
   SUBCASE("Ed25519 v2 with an embedded public key")
@@ -539,4 +563,30 @@ TEST_CASE("ECDSA signatures in IEEE P1363 (r||s) form are accepted")
   const Bytes fake(64, 0x42);
   CHECK_FALSE(sigil::crypto::verify_message(cached_key("ed25519").public_key(), message, fake));
   CHECK_FALSE(sigil::crypto::verify_message(cached_key("rsa-3072").public_key(), message, fake));
+}
+
+TEST_CASE("public_key(): derived once, public half only, for every algorithm")
+{
+  for (const auto& k : all_algorithms()) {
+    CAPTURE(k.name);
+    const PrivateKey& key = cached_key(k.name);
+    const PublicKey pub = key.public_key();
+    REQUIRE(pub.get() != nullptr);
+    CHECK(pub.get() != key.get());
+    CHECK(pub.algorithm() == key.algorithm());
+    CHECK(pub.der() == pkix_of(key.get()));
+    CHECK(pub.get() == key.public_key().get()); // the same derived key every time
+    // No private component survives in the public key.
+    BIGNUM* priv = nullptr;
+    const char* param = k.algorithm == KeyAlgorithm::rsa ? "d" : "priv";
+    if (k.algorithm == KeyAlgorithm::ed25519) {
+      std::array<std::uint8_t, 32> raw{};
+      std::size_t len = raw.size();
+      CHECK(EVP_PKEY_get_raw_private_key(pub.get(), raw.data(), &len) != 1);
+    } else {
+      CHECK(EVP_PKEY_get_bn_param(pub.get(), param, &priv) != 1);
+    }
+    BN_clear_free(priv);
+    ERR_clear_error();
+  }
 }

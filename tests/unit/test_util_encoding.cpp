@@ -166,6 +166,34 @@ TEST_CASE("base64url: URL alphabet, optional padding, strict otherwise")
       CHECK(*r == two);
     }
   }
+  SUBCASE("padding, when present, completes the last group exactly (Go's URLEncoding)")
+  {
+    struct Good {
+      std::string_view text;
+      std::string_view plain;
+    };
+    const Good good[] = {
+        {"Zm9v", "foo"},       {"Zm9vYg", "foob"}, {"Zm9vYg==", "foob"},     {"Zm9vYmE", "fooba"},
+        {"Zm9vYmE=", "fooba"}, {"Zg=\r\n=", "f"},  {"Zm9vYg=\n=\n", "foob"},
+    };
+    for (const auto& g : good) {
+      CAPTURE(g.text);
+      const auto r = base64url_decode(g.text);
+      REQUIRE(r.has_value());
+      CHECK(*r == to_bytes(g.plain));
+    }
+    // Stray padding after a complete group, and padding that stops short of one.
+    for (const std::string_view text :
+         {"Zm9v=", "Zm9v==", "Zm9vYg=", "Zm9vYg=\n", "Zg=", "Zg===", "Zm8==", "=", "==", "Zm9vYmFy="}) {
+      CAPTURE(text);
+      const auto r = base64url_decode(text);
+      REQUIRE_FALSE(r.has_value());
+      CHECK(r.error().code == ErrorCode::bad_input);
+      CHECK(r.error().message.find("padding does not complete the last group of 4") != std::string::npos);
+      // Neither alphabet takes it, so base64_decode_any refuses it too.
+      CHECK_FALSE(base64_decode_any(text).has_value());
+    }
+  }
   SUBCASE("errors")
   {
     const BadCase cases[] = {

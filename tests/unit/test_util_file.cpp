@@ -159,3 +159,58 @@ TEST_CASE("read_file: limits and errors")
   REQUIRE_FALSE(no_mode.has_value());
   CHECK(no_mode.error().code == ErrorCode::bad_input);
 }
+
+TEST_CASE("read_secret_file: same contents, limits and errors as read_file")
+{
+  const TempDir dir;
+  const fs::path target = dir.path() / "cosign.key";
+  const std::string data = std::string(70000, 's') + std::string("\0end", 4); // over one read chunk
+  REQUIRE(write_file_atomic({.path = target, .data = as_bytes(data), .mode = 0600}).has_value());
+
+  const auto exact = sigil::util::read_secret_file(target, data.size());
+  REQUIRE(exact.has_value());
+  CHECK(exact->chars() == data);
+
+  const auto over = sigil::util::read_secret_file(target, data.size() - 1);
+  REQUIRE_FALSE(over.has_value());
+  CHECK(over.error().code == ErrorCode::bad_input);
+  CHECK(over.error().message.find("larger than the limit of 70003 bytes") != std::string::npos);
+
+  REQUIRE(write_file_atomic({target, as_bytes("")}).has_value());
+  const auto empty = sigil::util::read_secret_file(target, 10);
+  REQUIRE(empty.has_value());
+  CHECK(empty->empty());
+
+  const auto missing = sigil::util::read_secret_file(dir.path() / "missing", 10);
+  REQUIRE_FALSE(missing.has_value());
+  CHECK(missing.error().message.find("cannot open") != std::string::npos);
+  const auto directory = sigil::util::read_secret_file(dir.path(), 10);
+  REQUIRE_FALSE(directory.has_value());
+  CHECK(directory.error().message.find("is a directory") != std::string::npos);
+}
+
+TEST_CASE("read_file: a file larger than fstat said is read whole, within the limit")
+{
+  // /proc files report st_size 0 but have contents: the buffer sized from fstat must grow.
+  const auto status = read_file("/proc/self/status");
+  REQUIRE(status.has_value());
+  CHECK(status->starts_with("Name:"));
+  CHECK(status->find("\nPid:") != std::string::npos);
+  const auto secret = sigil::util::read_secret_file("/proc/self/status", 1 << 20);
+  REQUIRE(secret.has_value());
+  CHECK(secret->chars().starts_with("Name:"));
+  // And the limit still holds while reading, whatever fstat said.
+  const auto capped = read_file("/proc/self/status", 10);
+  REQUIRE_FALSE(capped.has_value());
+  CHECK(capped.error().message.find("larger than the limit of 10 bytes") != std::string::npos);
+  const auto zero = read_file("/proc/self/status", 0);
+  REQUIRE_FALSE(zero.has_value());
+  CHECK(zero.error().message.find("larger than the limit of 0 bytes") != std::string::npos);
+}
+
+TEST_CASE("read_file: an endless device stops at the limit")
+{
+  const auto zeros = read_file("/dev/zero", 200000);
+  REQUIRE_FALSE(zeros.has_value());
+  CHECK(zeros.error().message.find("reading /dev/zero: larger than the limit of 200000 bytes") != std::string::npos);
+}

@@ -45,6 +45,12 @@ bool params_accepted(const ScryptParams& p)
   return (p.n == (1U << 15) || p.n == (1U << 16) || p.n == (1U << 17)) && p.r == 8 && p.p == 1;
 }
 
+std::string unsupported_params(std::uint64_t n, std::uint64_t r, std::uint64_t p)
+{
+  return fmt::format("unsupported scrypt parameters N={} r={} p={} (N=32768, 65536 or 131072 with r=8, p=1 are)", n, r,
+                     p);
+}
+
 struct Envelope {
   ScryptParams params;
   util::Bytes salt;
@@ -99,9 +105,8 @@ Result<Envelope> parse_envelope(std::string_view json_text)
   Envelope env;
   env.params = {static_cast<std::uint64_t>(*n), static_cast<std::uint32_t>(*r), static_cast<std::uint32_t>(*p)};
   if (*r > k_u32_max || *p > k_u32_max || !params_accepted(env.params)) {
-    return fail(ErrorCode::bad_input,
-                fmt::format("unsupported scrypt parameters N={} r={} p={} (N=32768, 65536 or 131072 with r=8, p=1 are)",
-                            *n, *r, *p));
+    return fail(ErrorCode::bad_input, unsupported_params(static_cast<std::uint64_t>(*n), static_cast<std::uint64_t>(*r),
+                                                         static_cast<std::uint64_t>(*p)));
   }
   auto salt = b64_field(**kdf, "salt");
   auto nonce = b64_field(**cipher, "nonce");
@@ -131,6 +136,10 @@ bool is_encrypted_key_pem(std::string_view text)
 
 Result<std::string> encrypt_private_key(util::ByteView pkcs8_der, util::ByteView password, ScryptParams params)
 {
+  // Never write a key that decrypt_private_key (and cosign) would refuse to open.
+  if (!params_accepted(params)) {
+    return fail(ErrorCode::bad_input, unsupported_params(params.n, params.r, params.p));
+  }
   if (auto ok = init_sodium(); !ok) {
     return fail(ok.error());
   }
@@ -147,11 +156,10 @@ Result<std::string> encrypt_private_key(util::ByteView pkcs8_der, util::ByteView
     return fail(ErrorCode::internal, "encrypting private key");
   }
   // Field order and spelling as Go's json.Marshal writes cosign's struct.
-  const std::string body = fmt::format(
-    R"({{"kdf":{{"name":"scrypt","params":{{"N":{},"r":{},"p":{}}},"salt":"{}"}},)"
-    R"("cipher":{{"name":"nacl/secretbox","nonce":"{}"}},"ciphertext":"{}"}})",
-    params.n, params.r, params.p, util::base64_encode(salt), util::base64_encode(nonce),
-    util::base64_encode(ciphertext));
+  const std::string body = fmt::format(R"({{"kdf":{{"name":"scrypt","params":{{"N":{},"r":{},"p":{}}},"salt":"{}"}},)"
+                                       R"("cipher":{{"name":"nacl/secretbox","nonce":"{}"}},"ciphertext":"{}"}})",
+                                       params.n, params.r, params.p, util::base64_encode(salt),
+                                       util::base64_encode(nonce), util::base64_encode(ciphertext));
   return util::encode_pem(k_sigstore_key_label, util::as_bytes(body));
 }
 

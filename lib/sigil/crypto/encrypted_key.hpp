@@ -30,6 +30,7 @@ struct ScryptParams {
 };
 
 // PEM text (label ENCRYPTED SIGSTORE PRIVATE KEY) holding pkcs8 encrypted under password.
+// Parameters decrypt_private_key would refuse are refused here too (ErrorCode::bad_input).
 [[nodiscard]] Result<std::string> encrypt_private_key(util::ByteView pkcs8_der, util::ByteView password,
                                                       ScryptParams params = {});
 

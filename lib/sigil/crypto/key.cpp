@@ -31,6 +31,18 @@ Result<std::string> ec_curve_name(EVP_PKEY* key)
   return std::string(name.data(), len);
 }
 
+Result<util::Bytes> encode_pkix(EVP_PKEY* key)
+{
+  unsigned char* buf = nullptr;
+  const int len = i2d_PUBKEY(key, &buf);
+  if (len <= 0) {
+    return openssl_fail(ErrorCode::internal, "encoding public key");
+  }
+  util::Bytes out(buf, buf + len);
+  OPENSSL_free(buf);
+  return out;
+}
+
 } // namespace
 
 std::optional<KeyKind> parse_key_kind(std::string_view name)
@@ -111,6 +123,19 @@ Result<KeyAlgorithm> classify_key(EVP_PKEY* key)
 
 // ---- PublicKey ----
 
+Result<PublicKey> PublicKey::make(std::shared_ptr<EVP_PKEY> key)
+{
+  auto alg = classify_key(key.get());
+  if (!alg) {
+    return fail(alg.error());
+  }
+  auto der = encode_pkix(key.get());
+  if (!der) {
+    return fail(der.error());
+  }
+  return PublicKey(std::move(key), *alg, std::move(*der));
+}
+
 Result<PublicKey> PublicKey::from_der(util::ByteView pkix_der)
 {
   const unsigned char* p = pkix_der.data();
@@ -119,12 +144,7 @@ Result<PublicKey> PublicKey::from_der(util::ByteView pkix_der)
     EVP_PKEY_free(raw);
     return openssl_fail(ErrorCode::bad_input, "invalid public key");
   }
-  auto key = share(raw);
-  auto alg = classify_key(key.get());
-  if (!alg) {
-    return fail(alg.error());
-  }
-  return PublicKey(std::move(key), *alg);
+  return make(share(raw));
 }
 
 Result<PublicKey> PublicKey::from_pem(std::string_view pem)
@@ -140,29 +160,14 @@ Result<PublicKey> PublicKey::from_pem(std::string_view pem)
   if (block.type == "RSA PUBLIC KEY") {
     const unsigned char* p = block.der.data();
     EVP_PKEY* raw = d2i_PublicKey(EVP_PKEY_RSA, nullptr, &p, static_cast<long>(block.der.size()));
-    if (raw == nullptr) {
+    if (raw == nullptr || p != block.der.data() + block.der.size()) { // Go refuses trailing data too
+      EVP_PKEY_free(raw);
       return openssl_fail(ErrorCode::bad_input, "invalid rsa public key");
     }
-    auto key = share(raw);
-    auto alg = classify_key(key.get());
-    if (!alg) {
-      return fail(alg.error());
-    }
-    return PublicKey(std::move(key), *alg);
+    return make(share(raw));
   }
-  return fail(ErrorCode::bad_input, fmt::format("unsupported pem type {} for a public key (want PUBLIC KEY)", block.type));
-}
-
-util::Bytes PublicKey::der() const
-{
-  unsigned char* buf = nullptr;
-  const int len = i2d_PUBKEY(m_key.get(), &buf);
-  if (len <= 0) {
-    return {};
-  }
-  util::Bytes out(buf, buf + len);
-  OPENSSL_free(buf);
-  return out;
+  return fail(ErrorCode::bad_input,
+              fmt::format("unsupported pem type {} for a public key (want PUBLIC KEY)", block.type));
 }
 
 std::string PublicKey::pem() const
@@ -187,6 +192,22 @@ bool PublicKey::same_key(const PublicKey& other) const
 
 // ---- PrivateKey ----
 
+Result<PrivateKey> PrivateKey::make(std::shared_ptr<EVP_PKEY> key, KeyAlgorithm alg)
+{
+  // Decode the public half alone so that a PublicKey never carries private material.
+  auto der = encode_pkix(key.get());
+  if (!der) {
+    return fail(der.error());
+  }
+  const unsigned char* p = der->data();
+  EVP_PKEY* pub = d2i_PUBKEY(nullptr, &p, static_cast<long>(der->size()));
+  if (pub == nullptr) {
+    return openssl_fail(ErrorCode::internal, "deriving public key");
+  }
+  PublicKey public_key(share(pub), alg, std::move(*der));
+  return PrivateKey(std::move(key), alg, std::move(public_key));
+}
+
 Result<PrivateKey> PrivateKey::generate(KeyKind kind)
 {
   EVP_PKEY* raw = nullptr;
@@ -205,7 +226,7 @@ Result<PrivateKey> PrivateKey::generate(KeyKind kind)
   if (!alg) {
     return fail(alg.error());
   }
-  return PrivateKey(std::move(key), *alg);
+  return make(std::move(key), *alg);
 }
 
 Result<PrivateKey> PrivateKey::from_pkcs8_der(util::ByteView der)
@@ -228,7 +249,7 @@ Result<PrivateKey> PrivateKey::from_pkcs8_der(util::ByteView der)
   if (!alg) {
     return fail(alg.error());
   }
-  return PrivateKey(std::move(key), *alg);
+  return make(std::move(key), *alg);
 }
 
 Result<PrivateKey> PrivateKey::from_pem(std::string_view pem)
@@ -247,19 +268,27 @@ Result<PrivateKey> PrivateKey::from_pem(std::string_view pem)
   } else if (block.type == "RSA PRIVATE KEY") {
     type = EVP_PKEY_RSA;
   } else {
-    return fail(ErrorCode::bad_input, fmt::format("unsupported private key: pem type {} (want PRIVATE KEY, EC PRIVATE KEY or RSA PRIVATE KEY)", block.type));
+    return fail(
+        ErrorCode::bad_input,
+        fmt::format("unsupported private key: pem type {} (want PRIVATE KEY, EC PRIVATE KEY or RSA PRIVATE KEY)",
+                    block.type));
   }
+  const std::string_view what = type == EVP_PKEY_EC ? "ecdsa private key" : "rsa private key";
   const unsigned char* p = block.der.data();
   EVP_PKEY* raw = d2i_PrivateKey(type, nullptr, &p, static_cast<long>(block.der.size()));
   if (raw == nullptr) {
-    return openssl_fail(ErrorCode::bad_input, fmt::format("error parsing {}", block.type == "EC PRIVATE KEY" ? "ecdsa private key" : "rsa private key"));
+    return openssl_fail(ErrorCode::bad_input, fmt::format("error parsing {}", what));
   }
   auto key = share(raw);
+  // As from_der and from_pkcs8_der: the block must hold the key and nothing else.
+  if (p != block.der.data() + block.der.size()) {
+    return fail(ErrorCode::bad_input, fmt::format("error parsing {}: trailing data after the key", what));
+  }
   auto alg = classify_key(key.get());
   if (!alg) {
     return fail(alg.error());
   }
-  return PrivateKey(std::move(key), *alg);
+  return make(std::move(key), *alg);
 }
 
 Result<util::SecureBytes> PrivateKey::pkcs8_der() const
@@ -277,17 +306,6 @@ Result<util::SecureBytes> PrivateKey::pkcs8_der() const
   util::SecureBytes out(util::ByteView(buf, static_cast<std::size_t>(len)));
   OPENSSL_clear_free(buf, static_cast<std::size_t>(len));
   return out;
-}
-
-PublicKey PrivateKey::public_key() const
-{
-  // Re-encode the public half alone so a PublicKey never carries private material.
-  unsigned char* buf = nullptr;
-  const int len = i2d_PUBKEY(m_key.get(), &buf);
-  const unsigned char* p = buf;
-  EVP_PKEY* pub = d2i_PUBKEY(nullptr, &p, len);
-  OPENSSL_free(buf);
-  return PublicKey(share(pub), m_alg);
 }
 
 namespace {
@@ -383,7 +401,7 @@ Result<PrivateKey> PrivateKey::from_ed25519_onekey_v2(util::ByteView der)
       return fail(ErrorCode::bad_input, "ed25519 private key: embedded public key does not match the private key");
     }
   }
-  return PrivateKey(std::move(key), KeyAlgorithm::ed25519);
+  return make(std::move(key), KeyAlgorithm::ed25519);
 }
 
 } // namespace sigil::crypto

@@ -34,7 +34,7 @@ public:
   [[nodiscard]] static Result<PublicKey> from_pem(std::string_view pem);
   [[nodiscard]] static Result<PublicKey> from_der(util::ByteView pkix_der);
 
-  [[nodiscard]] util::Bytes der() const; // PKIX SubjectPublicKeyInfo
+  [[nodiscard]] util::Bytes der() const { return m_der; } // PKIX SubjectPublicKeyInfo
   [[nodiscard]] std::string pem() const;
   [[nodiscard]] KeyAlgorithm algorithm() const { return m_alg; }
   // base64(sha256(PKIX DER)): the Sigstore bundle's publicKey.hint.
@@ -45,9 +45,16 @@ public:
   [[nodiscard]] EVP_PKEY* get() const { return m_key.get(); }
 
 private:
-  PublicKey(std::shared_ptr<EVP_PKEY> key, KeyAlgorithm alg) : m_key(std::move(key)), m_alg(alg) {}
+  PublicKey(std::shared_ptr<EVP_PKEY> key, KeyAlgorithm alg, util::Bytes der)
+      : m_key(std::move(key)), m_alg(alg), m_der(std::move(der))
+  {
+  }
+  // Classifies key and encodes its DER once, so that der() and everything built on it
+  // (pem, hint, fingerprint) cannot fail later.
+  [[nodiscard]] static Result<PublicKey> make(std::shared_ptr<EVP_PKEY> key);
   std::shared_ptr<EVP_PKEY> m_key;
   KeyAlgorithm m_alg;
+  util::Bytes m_der;
   friend class PrivateKey;
 };
 
@@ -60,16 +67,24 @@ public:
   [[nodiscard]] static Result<PrivateKey> from_pem(std::string_view pem);
 
   [[nodiscard]] Result<util::SecureBytes> pkcs8_der() const;
-  [[nodiscard]] PublicKey public_key() const;
+  // The public half, derived when the key was made (where a failure could be reported), so
+  // this cannot fail. It holds no private material.
+  [[nodiscard]] PublicKey public_key() const { return m_public; }
   [[nodiscard]] KeyAlgorithm algorithm() const { return m_alg; }
   [[nodiscard]] EVP_PKEY* get() const { return m_key.get(); }
 
 private:
-  PrivateKey(std::shared_ptr<EVP_PKEY> key, KeyAlgorithm alg) : m_key(std::move(key)), m_alg(alg) {}
+  PrivateKey(std::shared_ptr<EVP_PKEY> key, KeyAlgorithm alg, PublicKey pub)
+      : m_key(std::move(key)), m_alg(alg), m_public(std::move(pub))
+  {
+  }
+  // Every factory ends here: derives the public key, or reports why it cannot.
+  [[nodiscard]] static Result<PrivateKey> make(std::shared_ptr<EVP_PKEY> key, KeyAlgorithm alg);
   // RFC 5958 v2 Ed25519 keys (version 1 with a [1] publicKey), which OpenSSL 3.0 cannot parse.
   [[nodiscard]] static Result<PrivateKey> from_ed25519_onekey_v2(util::ByteView der);
   std::shared_ptr<EVP_PKEY> m_key;
   KeyAlgorithm m_alg;
+  PublicKey m_public;
 };
 
 // cosign's key-strength policy: RSA 2048..4096 bits, EC P-256/384/521, Ed25519.

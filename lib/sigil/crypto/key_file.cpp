@@ -16,24 +16,8 @@ namespace {
 constexpr std::string_view k_env_prefix = "env://";
 constexpr std::uint64_t k_max_key_file = 1U << 20;
 
-// std::string that wipes itself: key PEM may be unencrypted.
-struct WipedString {
-  std::string text;
-  WipedString() = default;
-  explicit WipedString(std::string s) : text(std::move(s)) {}
-  ~WipedString()
-  {
-    if (!text.empty()) {
-      OPENSSL_cleanse(text.data(), text.size());
-    }
-  }
-  WipedString(WipedString&&) = default;
-  WipedString& operator=(WipedString&&) = delete;
-  WipedString(const WipedString&) = delete;
-  WipedString& operator=(const WipedString&) = delete;
-};
-
-Result<WipedString> read_key_text(std::string_view ref, std::vector<std::string>* warnings)
+// Key PEM may be unencrypted, so it is only ever held in SecureBytes.
+Result<util::SecureBytes> read_key_text(std::string_view ref, std::vector<std::string>* warnings)
 {
   if (ref.empty()) {
     return fail(ErrorCode::usage, "no key given: pass --key PATH or --key env://VARIABLE");
@@ -47,21 +31,22 @@ Result<WipedString> read_key_text(std::string_view ref, std::vector<std::string>
     if (!value || value->empty()) {
       return fail(ErrorCode::bad_input, fmt::format("key reference {}: environment variable {} is not set", ref, name));
     }
-    return WipedString(std::move(*value));
+    util::SecureBytes out(util::as_bytes(*value));
+    OPENSSL_cleanse(value->data(), value->size());
+    return out;
   }
   const std::string path(ref);
-  auto text = util::read_file(path, k_max_key_file);
+  auto text = util::read_secret_file(path, k_max_key_file);
   if (!text) {
     return fail(text.error());
   }
-  WipedString out(std::move(*text));
   if (warnings != nullptr) {
     if (auto mode = util::file_mode(path); mode && (*mode & 077) != 0) {
-      warnings->push_back(fmt::format("key file {} can be read by other users (mode {:04o}); run: chmod 600 {}", path,
-                                      *mode, path));
+      warnings->push_back(
+          fmt::format("key file {} can be read by other users (mode {:04o}); run: chmod 600 {}", path, *mode, path));
     }
   }
-  return out;
+  return text;
 }
 
 } // namespace
@@ -74,8 +59,8 @@ Result<LoadedPrivateKey> open_private_key_pem(std::string_view pem, const Passwo
       return fail(key.error());
     }
     return LoadedPrivateKey{
-      .key = std::move(*key),
-      .warnings = {"the private key is not encrypted; encrypt it with: sigil import-key-pair --key FILE"}};
+        .key = std::move(*key),
+        .warnings = {"the private key is not encrypted; encrypt it with: sigil import-key-pair --key FILE"}};
   }
   auto pass = password();
   if (!pass) {
@@ -100,7 +85,7 @@ Result<LoadedPrivateKey> load_private_key(std::string_view ref, const PasswordPr
   if (!text) {
     return fail(text.error());
   }
-  auto loaded = open_private_key_pem(text->text, password);
+  auto loaded = open_private_key_pem(text->chars(), password);
   if (!loaded) {
     return fail(loaded.error().context(fmt::format("loading private key {}", ref)));
   }
@@ -114,7 +99,7 @@ Result<PublicKey> load_public_key(std::string_view ref)
   if (!text) {
     return fail(text.error());
   }
-  auto key = PublicKey::from_pem(text->text);
+  auto key = PublicKey::from_pem(text->chars());
   if (!key) {
     return fail(key.error().context(fmt::format("loading public key {}", ref)));
   }

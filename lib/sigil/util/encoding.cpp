@@ -1,15 +1,16 @@
 #include "sigil/util/encoding.hpp"
 
+#include <openssl/crypto.h>
+
 #include <array>
+#include <utility>
 
 namespace sigil::util {
 
 namespace {
 
-constexpr std::string_view k_std_alphabet =
-  "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-constexpr std::string_view k_url_alphabet =
-  "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+constexpr std::string_view k_std_alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+constexpr std::string_view k_url_alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
 
 constexpr std::array<int, 256> make_table(std::string_view alphabet)
 {
@@ -26,34 +27,71 @@ constexpr std::array<int, 256> make_table(std::string_view alphabet)
 constexpr auto k_std_table = make_table(k_std_alphabet);
 constexpr auto k_url_table = make_table(k_url_alphabet);
 
+enum class Padding { required, optional };
+
+bool is_line_break(char c)
+{
+  return c == '\n' || c == '\r';
+}
+
+// Wipes a partly decoded secret before failing.
+std::unexpected<Error> wipe_and_fail(Bytes& out, std::string message)
+{
+  if (!out.empty()) {
+    OPENSSL_cleanse(out.data(), out.size());
+  }
+  return fail(ErrorCode::bad_input, std::move(message));
+}
+
+// Decodes text where it lies, skipping line breaks, so that no copy of it is made.
 Result<Bytes> decode(std::string_view text, const std::array<int, 256>& table, Padding padding)
 {
-  std::string clean;
-  clean.reserve(text.size());
+  std::size_t significant = 0;
   for (const char c : text) {
-    if (c != '\n' && c != '\r') {
-      clean.push_back(c);
-    }
+    significant += is_line_break(c) ? 0 : 1;
   }
+  // Up to two trailing '=' (line breaks may sit between them); data ends where they start.
   std::size_t pad = 0;
-  while (!clean.empty() && clean.back() == '=' && pad < 2) {
-    clean.pop_back();
+  std::size_t data_end = text.size();
+  for (std::size_t i = text.size(); i > 0 && pad < 2; --i) {
+    const char c = text[i - 1];
+    if (is_line_break(c)) {
+      continue;
+    }
+    if (c != '=') {
+      break;
+    }
     ++pad;
+    data_end = i - 1;
   }
-  if (padding == Padding::yes && (clean.size() + pad) % 4 != 0) {
-    return fail(ErrorCode::bad_input, "invalid base64: length is not a multiple of 4");
+  const std::size_t data_chars = significant - pad;
+  const bool complete_groups = (data_chars + pad) % 4 == 0;
+  switch (padding) {
+  case Padding::required:
+    if (!complete_groups) {
+      return fail(ErrorCode::bad_input, "invalid base64: length is not a multiple of 4");
+    }
+    break;
+  case Padding::optional:
+    if (pad > 0 && !complete_groups) {
+      return fail(ErrorCode::bad_input, "invalid base64: padding does not complete the last group of 4");
+    }
+    break;
   }
-  if (clean.size() % 4 == 1) {
+  if (data_chars % 4 == 1) {
     return fail(ErrorCode::bad_input, "invalid base64: truncated input");
   }
   Bytes out;
-  out.reserve(clean.size() * 3 / 4);
+  out.reserve(data_chars * 3 / 4); // exact, so the vector never reallocates (and copies)
   std::uint32_t acc = 0;
   int bits = 0;
-  for (const char c : clean) {
+  for (const char c : text.substr(0, data_end)) {
+    if (is_line_break(c)) {
+      continue;
+    }
     const int v = table[static_cast<unsigned char>(c)];
     if (v < 0) {
-      return fail(ErrorCode::bad_input, "invalid base64: unexpected character");
+      return wipe_and_fail(out, "invalid base64: unexpected character");
     }
     acc = (acc << 6) | static_cast<std::uint32_t>(v);
     bits += 6;
@@ -62,9 +100,9 @@ Result<Bytes> decode(std::string_view text, const std::array<int, 256>& table, P
       out.push_back(static_cast<std::uint8_t>((acc >> bits) & 0xffU));
     }
   }
-  // Leftover bits must be zero (canonical encoding), as Go's strict decoder requires.
+  // Leftover bits must be zero (canonical encoding), as Go's Strict() decoders require.
   if (bits > 0 && (acc & ((1U << bits) - 1U)) != 0) {
-    return fail(ErrorCode::bad_input, "invalid base64: non-zero padding bits");
+    return wipe_and_fail(out, "invalid base64: non-zero padding bits");
   }
   return out;
 }
@@ -101,12 +139,12 @@ std::string base64_encode(ByteView data)
 
 Result<Bytes> base64_decode(std::string_view text)
 {
-  return decode(text, k_std_table, Padding::yes);
+  return decode(text, k_std_table, Padding::required);
 }
 
 Result<Bytes> base64url_decode(std::string_view text)
 {
-  return decode(text, k_url_table, Padding::no);
+  return decode(text, k_url_table, Padding::optional);
 }
 
 Result<Bytes> base64_decode_any(std::string_view text)

@@ -1,14 +1,18 @@
 #include "sigil/util/file.hpp"
 
 #include <fmt/format.h>
+#include <openssl/crypto.h>
 
-#include <array>
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <fcntl.h>
+#include <limits>
+#include <optional>
 #include <random>
 #include <sys/stat.h>
 #include <unistd.h>
+#include <utility>
 
 namespace sigil::util {
 
@@ -37,25 +41,112 @@ private:
   int m_fd;
 };
 
-Result<std::string> read_fd(int fd, std::uint64_t max_size, const std::string& what)
+constexpr std::size_t k_read_chunk = std::size_t{64} << 10;
+
+// Growing a buffer that may hold a secret: the old storage is wiped before it is freed.
+void grow_wiped(std::string& buf, std::size_t size)
 {
-  std::string out;
-  std::array<char, 65536> buf{};
+  if (size <= buf.capacity()) {
+    buf.resize(size);
+    return;
+  }
+  std::string bigger;
+  bigger.reserve(size);
+  bigger.assign(buf);
+  bigger.resize(size);
+  OPENSSL_cleanse(buf.data(), buf.size());
+  buf.swap(bigger);
+}
+
+void grow_wiped(SecureBytes& buf, std::size_t size)
+{
+  buf.resize(size); // SecureBytes wipes its old storage itself
+}
+
+void wipe(std::string& buf)
+{
+  OPENSSL_cleanse(buf.data(), buf.size());
+  buf.clear();
+}
+
+void wipe(SecureBytes& buf)
+{
+  buf.clear();
+}
+
+struct ReadSource {
+  int fd = -1;
+  std::string_view what; // for messages
+  std::uint64_t max_size = 0;
+  std::optional<std::uint64_t> expected_size; // st_size of a regular file
+};
+
+std::unexpected<Error> too_large(std::string_view what, std::uint64_t max_size)
+{
+  return fail(ErrorCode::bad_input, fmt::format("reading {}: larger than the limit of {} bytes", what, max_size));
+}
+
+// Reads src to its end directly into out, so there is no intermediate buffer to wipe.
+template <typename Buffer> Result<void> read_all(const ReadSource& src, Buffer& out)
+{
+  // Room for one byte past the limit is enough to see that the input is too large.
+  const std::uint64_t cap = std::min<std::uint64_t>(src.max_size, std::numeric_limits<std::size_t>::max() - 1) + 1;
+  // A regular file gets its size plus one byte, so that end of file is seen without growing.
+  const std::uint64_t first = src.expected_size ? *src.expected_size + 1 : k_read_chunk;
+  grow_wiped(out, static_cast<std::size_t>(std::min(first, cap)));
+  std::size_t used = 0;
   while (true) {
-    const ssize_t n = ::read(fd, buf.data(), buf.size());
+    if (used == out.size()) { // the file grew, or is not a regular file
+      grow_wiped(out, static_cast<std::size_t>(std::min<std::uint64_t>(cap, std::max(2 * used, used + k_read_chunk))));
+    }
+    const ssize_t n = ::read(src.fd, out.data() + used, out.size() - used);
     if (n < 0) {
-      if (errno == EINTR) {
+      const int err = errno;
+      if (err == EINTR) {
         continue;
       }
-      return fail(ErrorCode::bad_input, fmt::format("reading {}: {}", what, errno_text(errno)));
+      wipe(out);
+      return fail(ErrorCode::bad_input, fmt::format("reading {}: {}", src.what, errno_text(err)));
     }
     if (n == 0) {
       break;
     }
-    if (out.size() + static_cast<std::uint64_t>(n) > max_size) {
-      return fail(ErrorCode::bad_input, fmt::format("reading {}: larger than the limit of {} bytes", what, max_size));
+    used += static_cast<std::size_t>(n);
+    if (used > src.max_size) {
+      wipe(out);
+      return too_large(src.what, src.max_size);
     }
-    out.append(buf.data(), static_cast<std::size_t>(n));
+  }
+  out.resize(used); // shrinking keeps the storage (SecureBytes wipes the tail)
+  return {};
+}
+
+template <typename Buffer> Result<Buffer> read_path(const std::filesystem::path& path, std::uint64_t max_size)
+{
+  Fd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+  if (fd.get() < 0) {
+    const int err = errno;
+    return fail(ErrorCode::bad_input, fmt::format("cannot open {}: {}", path.string(), errno_text(err)));
+  }
+  struct stat st {};
+  if (::fstat(fd.get(), &st) != 0) {
+    const int err = errno;
+    return fail(ErrorCode::bad_input, fmt::format("cannot stat {}: {}", path.string(), errno_text(err)));
+  }
+  if (S_ISDIR(st.st_mode)) {
+    return fail(ErrorCode::bad_input, fmt::format("cannot read {}: is a directory", path.string()));
+  }
+  const std::string what = path.string();
+  ReadSource src{.fd = fd.get(), .what = what, .max_size = max_size, .expected_size = std::nullopt};
+  if (S_ISREG(st.st_mode) && st.st_size >= 0) {
+    src.expected_size = static_cast<std::uint64_t>(st.st_size);
+    if (*src.expected_size > max_size) {
+      return too_large(what, max_size);
+    }
+  }
+  Buffer out;
+  if (auto ok = read_all(src, out); !ok) {
+    return fail(ok.error());
   }
   return out;
 }
@@ -70,22 +161,21 @@ std::string random_suffix()
 
 Result<std::string> read_file(const std::filesystem::path& path, std::uint64_t max_size)
 {
-  Fd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
-  if (fd.get() < 0) {
-    const int err = errno;
-    return fail(err == ENOENT ? ErrorCode::bad_input : ErrorCode::bad_input,
-                fmt::format("cannot open {}: {}", path.string(), errno_text(err)));
-  }
-  struct stat st {};
-  if (::fstat(fd.get(), &st) == 0 && S_ISDIR(st.st_mode)) {
-    return fail(ErrorCode::bad_input, fmt::format("cannot read {}: is a directory", path.string()));
-  }
-  return read_fd(fd.get(), max_size, path.string());
+  return read_path<std::string>(path, max_size);
+}
+
+Result<SecureBytes> read_secret_file(const std::filesystem::path& path, std::uint64_t max_size)
+{
+  return read_path<SecureBytes>(path, max_size);
 }
 
 Result<std::string> read_stdin(std::uint64_t max_size)
 {
-  return read_fd(STDIN_FILENO, max_size, "standard input");
+  std::string out;
+  if (auto ok = read_all(ReadSource{.fd = STDIN_FILENO, .what = "standard input", .max_size = max_size}, out); !ok) {
+    return fail(ok.error());
+  }
+  return out;
 }
 
 Result<void> write_file_atomic(const AtomicWrite& request)

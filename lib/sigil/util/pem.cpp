@@ -58,19 +58,22 @@ Result<std::vector<PemBlock>> parse_pem(std::string_view text)
     if (end == std::string_view::npos) {
       return fail(ErrorCode::bad_input, fmt::format("invalid pem: no END line for {}", type));
     }
-    std::string body;
     std::string_view rest = text.substr(body_start, end - body_start);
+    // The base64 of a private key: SecureBytes wipes it on every return. Sized for the whole
+    // body up front (then emptied, keeping the capacity) so appending never reallocates.
+    SecureBytes body(rest.size());
+    body.clear();
     while (!rest.empty()) {
       const auto nl = rest.find('\n');
       const auto line = trim(rest.substr(0, nl));
       if (line.find(':') != std::string_view::npos) {
-        return fail(ErrorCode::bad_input, fmt::format("invalid pem: {} has headers (legacy encrypted pem is not supported)", type));
+        return fail(ErrorCode::bad_input,
+                    fmt::format("invalid pem: {} has headers (legacy encrypted pem is not supported)", type));
       }
-      body += line;
+      body.append(as_bytes(line));
       rest = nl == std::string_view::npos ? std::string_view{} : rest.substr(nl + 1);
     }
-    auto der = base64_decode(body);
-    OPENSSL_cleanse(body.data(), body.size());
+    auto der = base64_decode(body.chars());
     if (!der) {
       return fail(ErrorCode::bad_input, fmt::format("invalid pem: body of {} is not base64", type));
     }

@@ -79,18 +79,15 @@ Result<Claim> claim_from_signature(std::string_view text)
   return Claim{std::move(*sig), std::nullopt, "signature", {}};
 }
 
-// Hashes under which a key's signature is checked. A bundle declares its digest algorithm
-// and that one is used. A bare signature does not: the key's default is tried, then SHA-256,
-// because cosign 2.x signs with SHA-256 for every ECDSA curve while the Sigstore algorithm
-// registry (cosign 3, sigil) uses SHA-384 for P-384 and SHA-512 for P-521.
-std::vector<crypto::HashAlgorithm> candidate_hashes(const crypto::PublicKey& key, const Claim& claim)
+// Hashes under which a key's signature is checked: the key's own (the Sigstore algorithm
+// registry: SHA-384 for P-384, SHA-512 for P-521), then SHA-256, because cosign 2.x signs with
+// SHA-256 for every ECDSA curve. A bundle's declared messageDigest algorithm is NOT used to
+// verify (the Sigstore spec says it only identifies the artifact; it is compared on its own).
+std::vector<crypto::HashAlgorithm> candidate_hashes(const crypto::PublicKey& key)
 {
   const auto key_default = crypto::signing_hash(key.algorithm());
   if (!key_default) {
     return {}; // Ed25519 signs the message itself
-  }
-  if (claim.digest) {
-    return {claim.digest->first};
   }
   if (*key_default == crypto::HashAlgorithm::sha256) {
     return {crypto::HashAlgorithm::sha256};
@@ -117,7 +114,7 @@ Result<ArtifactDigests> digest_artifact(const VerifyBlobRequest& request, const 
     wanted[static_cast<std::size_t>(claim.digest->first)] = true;
   }
   for (const auto& k : request.keys) {
-    for (const auto alg : candidate_hashes(k.key, claim)) {
+    for (const auto alg : candidate_hashes(k.key)) {
       wanted[static_cast<std::size_t>(alg)] = true;
     }
     need_whole = need_whole || !crypto::signing_hash(k.key.algorithm());
@@ -196,7 +193,7 @@ Result<VerifyBlobResult> verify_blob(const VerifyBlobRequest& request)
     if (!crypto::signing_hash(key.algorithm())) {
       ok = crypto::verify_message(key, digests->whole->bytes(), claim->signature);
     }
-    for (const auto alg : candidate_hashes(key, *claim)) {
+    for (const auto alg : candidate_hashes(key)) {
       ok = ok || crypto::verify_digest(key, alg, digests->get(alg), claim->signature);
     }
     if (ok) {
