@@ -108,13 +108,11 @@ Result<util::SecureBytes> prompt_password(Confirm confirm)
 Result<util::SecureBytes> read_password(const std::string& password_file, Confirm confirm)
 {
   if (!password_file.empty()) {
-    auto text = util::read_file(password_file, k_max_password_file);
-    if (!text) {
-      return fail(text.error().context("reading --password-file"));
+    auto pass = util::read_secret_file(password_file, k_max_password_file);
+    if (!pass) {
+      return fail(pass.error().context("reading --password-file"));
     }
-    util::SecureBytes pass(util::as_bytes(*text));
-    OPENSSL_cleanse(text->data(), text->size());
-    strip_newline(pass);
+    strip_newline(*pass);
     return pass;
   }
   for (const auto* name : {"SIGIL_PASSWORD", "COSIGN_PASSWORD"}) {
