@@ -31,6 +31,8 @@ public:
   // Creates a subcommand with a description and an Examples section in its --help.
   CLI::App* add(const std::string& name, const std::string& description, const std::string& examples);
   void set_run(CLI::App* app, std::function<Result<int>()> run);
+  // A subcommand of a subcommand (download signature), made by the caller.
+  void add_nested(CLI::App* app) { m_commands.push_back(Command{app, {}}); }
 
   [[nodiscard]] const std::vector<Command>& all() const { return m_commands; }
   [[nodiscard]] GlobalOptions& global() { return m_global; }
@@ -54,5 +56,7 @@ void register_tree(Commands& commands);
 void register_login(Commands& commands);
 void register_sign(Commands& commands);
 void register_verify(Commands& commands);
+void register_download(Commands& commands);
+void register_clean(Commands& commands);
 
 } // namespace sigil::cli

@@ -56,6 +56,8 @@ int run_main(int argc, char** argv)
   register_verify_blob(commands);
   register_sign(commands);
   register_verify(commands);
+  register_download(commands);
+  register_clean(commands);
   register_resolve(commands);
   register_triangulate(commands);
   register_tree(commands);

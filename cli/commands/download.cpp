@@ -1,0 +1,136 @@
+// sigil download signature|attestation, sigil clean
+#include "command.hpp"
+#include "output.hpp"
+#include "registry_flags.hpp"
+
+#include "sigil/signature/download.hpp"
+
+#include <fmt/format.h>
+
+#include <iostream>
+#include <unistd.h>
+
+namespace sigil::cli {
+
+namespace {
+
+struct Options {
+  std::string image;
+  std::string type = "all";
+  bool force = false;
+  std::size_t max_entries = 100;
+  RegistryFlags registry;
+};
+
+struct Target {
+  oci::Reference image;
+  registry::Repository repo;
+};
+
+Result<Target> resolve_target(registry::Session& session, const std::string& text)
+{
+  auto ref = parse_image(text);
+  if (!ref) {
+    return fail(ref.error());
+  }
+  auto resolved = session.client().resolve(*ref);
+  if (!resolved) {
+    return fail(resolved.error());
+  }
+  auto repo = signature_repository(*ref);
+  if (!repo) {
+    return fail(repo.error());
+  }
+  return Target{ref->with_digest(resolved->digest), *repo};
+}
+
+void register_download_kind(Commands& commands, CLI::App* parent, const std::string& name,
+                            signature::AttachmentKind kind)
+{
+  auto* app = parent->add_subcommand(name, fmt::format("Print an image's {}s as JSON lines", name));
+  app->footer(fmt::format("\nExamples:\n  sigil download {} registry.example.com/app@sha256:...\n", name));
+  app->fallthrough();
+  commands.add_nested(app);
+  auto o = std::make_shared<Options>();
+  app->add_option("image", o->image, "Image reference")->required();
+  app->add_option("--max-entries", o->max_entries, "Refuse more entries than this")->capture_default_str();
+  add_registry_flags(app, o->registry);
+  commands.set_run(app, [o, kind, &global = commands.global()]() -> Result<int> {
+    auto session = open_session(o->registry, global);
+    auto target = resolve_target(*session, o->image);
+    if (!target) {
+      return fail(target.error());
+    }
+    auto lines = signature::download(session->client(), target->image, target->repo, kind, o->max_entries);
+    if (!lines) {
+      return fail(lines.error());
+    }
+    for (const auto& line : *lines) {
+      print_result(line + "\n");
+    }
+    return lines->empty() ? exit_status(ErrorCode::no_signatures) : 0;
+  });
+}
+
+} // namespace
+
+void register_download(Commands& commands)
+{
+  auto* app = commands.add("download", "Download what is attached to an image (signatures, attestations)",
+                           "  sigil download signature registry.example.com/app@sha256:...\n"
+                           "  sigil download attestation registry.example.com/app:1.2\n");
+  app->require_subcommand(1);
+  register_download_kind(commands, app, "signature", signature::AttachmentKind::signature);
+  register_download_kind(commands, app, "attestation", signature::AttachmentKind::attestation);
+}
+
+void register_clean(Commands& commands)
+{
+  auto* app = commands.add("clean",
+                           "Delete an image's signatures, attestations and/or bundle referrers from the registry.\n"
+                           "Asks on a terminal unless -f; refuses without -f when there is no terminal.",
+                           "  sigil clean registry.example.com/app@sha256:... --type signature -f\n"
+                           "  sigil clean registry.example.com/app:1.2 --type all\n");
+  auto o = std::make_shared<Options>();
+  app->add_option("image", o->image, "Image reference")->required();
+  app->add_option("--type", o->type, "What to delete")
+    ->check(CLI::IsMember({"signature", "attestation", "referrer", "all"}))
+    ->capture_default_str();
+  app->add_flag("-f,--force", o->force, "Do not ask for confirmation");
+  add_registry_flags(app, o->registry);
+  commands.set_run(app, [o, &global = commands.global()]() -> Result<int> {
+    auto session = open_session(o->registry, global);
+    auto target = resolve_target(*session, o->image);
+    if (!target) {
+      return fail(target.error());
+    }
+    if (!o->force) {
+      if (::isatty(STDIN_FILENO) != 1) {
+        return fail(ErrorCode::usage, "refusing to delete without confirmation: pass -f (no terminal to ask on)");
+      }
+      fmt::print(stderr, "Delete the {} of {}? [y/N] ", o->type, target->image.str());
+      std::string answer;
+      std::getline(std::cin, answer);
+      if (answer != "y" && answer != "Y" && answer != "yes") {
+        return fail(ErrorCode::other, "not confirmed; nothing deleted");
+      }
+    }
+    const auto scope = o->type == "signature"     ? signature::CleanScope::signatures
+                       : o->type == "attestation" ? signature::CleanScope::attestations
+                       : o->type == "referrer"    ? signature::CleanScope::referrers
+                                                  : signature::CleanScope::all;
+    auto result = signature::clean(session->client(), target->image, target->repo, scope);
+    if (!result) {
+      return fail(result.error());
+    }
+    for (const auto& d : result->deleted) {
+      print_info(fmt::format("Deleted {}", d));
+    }
+    if (result->deleted.empty()) {
+      print_info("Nothing to delete");
+    }
+    return 0;
+  });
+}
+
+} // namespace sigil::cli
