@@ -58,5 +58,9 @@ void register_sign(Commands& commands);
 void register_verify(Commands& commands);
 void register_download(Commands& commands);
 void register_clean(Commands& commands);
+void register_attest(Commands& commands);
+void register_attest_blob(Commands& commands);
+void register_verify_attestation(Commands& commands);
+void register_verify_blob_attestation(Commands& commands);
 
 } // namespace sigil::cli

@@ -56,6 +56,10 @@ int run_main(int argc, char** argv)
   register_verify_blob(commands);
   register_sign(commands);
   register_verify(commands);
+  register_attest(commands);
+  register_verify_attestation(commands);
+  register_attest_blob(commands);
+  register_verify_blob_attestation(commands);
   register_download(commands);
   register_clean(commands);
   register_resolve(commands);

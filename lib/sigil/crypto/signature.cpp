@@ -65,9 +65,15 @@ template <typename Fn> bool verify_with_p1363_fallback(const PublicKey& key, uti
 
 } // namespace
 
-Result<util::Bytes> sign_message(const PrivateKey& key, util::ByteView message)
+std::optional<HashAlgorithm> oci_signing_hash(KeyAlgorithm alg)
 {
-  const auto hash_alg = signing_hash(key.algorithm());
+  return alg == KeyAlgorithm::ed25519 ? std::nullopt : std::optional(HashAlgorithm::sha256);
+}
+
+Result<util::Bytes> sign_message(const PrivateKey& key, util::ByteView message, std::optional<HashAlgorithm> hash)
+{
+  const auto hash_alg = key.algorithm() == KeyAlgorithm::ed25519 ? std::nullopt
+                                                                 : hash ? hash : signing_hash(key.algorithm());
   MdCtxPtr ctx(EVP_MD_CTX_new());
   const EVP_MD* md = hash_alg ? evp_md(*hash_alg) : nullptr;
   if (!ctx || EVP_DigestSignInit(ctx.get(), nullptr, md, nullptr, key.get()) != 1) {
@@ -111,15 +117,23 @@ Result<util::Bytes> sign_digest(const PrivateKey& key, HashAlgorithm alg, util::
 
 bool verify_message(const PublicKey& key, util::ByteView message, util::ByteView signature)
 {
-  const auto hash_alg = signing_hash(key.algorithm());
-  return verify_with_p1363_fallback(key, signature, [&](util::ByteView sig) {
-    MdCtxPtr ctx(EVP_MD_CTX_new());
-    const EVP_MD* md = hash_alg ? evp_md(*hash_alg) : nullptr;
-    if (!ctx || EVP_DigestVerifyInit(ctx.get(), nullptr, md, nullptr, key.get()) != 1) {
-      return false;
-    }
-    return EVP_DigestVerify(ctx.get(), sig.data(), sig.size(), message.data(), message.size()) == 1;
-  });
+  const auto key_default = signing_hash(key.algorithm());
+  const auto verify_with = [&](const EVP_MD* md) {
+    return verify_with_p1363_fallback(key, signature, [&](util::ByteView sig) {
+      MdCtxPtr ctx(EVP_MD_CTX_new());
+      if (!ctx || EVP_DigestVerifyInit(ctx.get(), nullptr, md, nullptr, key.get()) != 1) {
+        return false;
+      }
+      return EVP_DigestVerify(ctx.get(), sig.data(), sig.size(), message.data(), message.size()) == 1;
+    });
+  };
+  if (!key_default) {
+    return verify_with(nullptr); // Ed25519
+  }
+  if (verify_with(evp_md(*key_default))) {
+    return true;
+  }
+  return *key_default != HashAlgorithm::sha256 && verify_with(evp_md(HashAlgorithm::sha256));
 }
 
 bool verify_digest(const PublicKey& key, HashAlgorithm alg, util::ByteView digest, util::ByteView signature)

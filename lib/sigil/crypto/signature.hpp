@@ -10,14 +10,25 @@
 #include "sigil/crypto/key.hpp"
 #include "sigil/util/bytes.hpp"
 
+#include <optional>
+
 namespace sigil::crypto {
 
-[[nodiscard]] Result<util::Bytes> sign_message(const PrivateKey& key, util::ByteView message);
+// `hash` overrides the key's default hash (ECDSA/RSA only); see oci_signing_hash.
+[[nodiscard]] Result<util::Bytes> sign_message(const PrivateKey& key, util::ByteView message,
+                                               std::optional<HashAlgorithm> hash = std::nullopt);
+
+// The hash for signatures stored in registries (image signatures, DSSE attestations):
+// SHA-256 for every ECDSA curve and RSA, as cosign 2.x and containers/image (podman, skopeo,
+// CRI-O) sign and verify; nullopt for Ed25519. Blob signatures use the key's default hash
+// (the Sigstore algorithm registry: SHA-384 for P-384).
+[[nodiscard]] std::optional<HashAlgorithm> oci_signing_hash(KeyAlgorithm alg);
 // digest must have been computed with signing_hash(key.algorithm()); not for Ed25519.
 [[nodiscard]] Result<util::Bytes> sign_digest(const PrivateKey& key, HashAlgorithm alg, util::ByteView digest);
 
 // Verification returns false for a signature that does not verify (and for malformed
-// signature bytes); errors are reserved for unusable inputs.
+// signature bytes); errors are reserved for unusable inputs. verify_message accepts a
+// signature over the key's default hash or over SHA-256 (cosign 2.x, containers/image).
 [[nodiscard]] bool verify_message(const PublicKey& key, util::ByteView message, util::ByteView signature);
 [[nodiscard]] bool verify_digest(const PublicKey& key, HashAlgorithm alg, util::ByteView digest,
                                  util::ByteView signature);

@@ -92,7 +92,9 @@ Result<Envelope> sign(const crypto::PrivateKey& key, std::string_view payload_ty
 
 Result<void> add_signature(Envelope& envelope, const crypto::PrivateKey& key)
 {
-  auto sig = crypto::sign_message(key, pae(envelope.payload_type, envelope.payload));
+  // DSSE attestations are verified by cosign 2.x with SHA-256 for every ECDSA curve.
+  auto sig = crypto::sign_message(key, pae(envelope.payload_type, envelope.payload),
+                                  crypto::oci_signing_hash(key.algorithm()));
   if (!sig) {
     return fail(sig.error().context("signing dsse envelope"));
   }

@@ -42,7 +42,7 @@ Result<SignedDigest> sign_legacy(registry::Client& client, const SignImageReques
 {
   SignedDigest out{by_digest, {}, {}, false, std::nullopt};
   out.payload = payload::build_simple_signing(by_digest.name(), by_digest.digest()->str(), r.annotations);
-  auto sig = crypto::sign_message(r.key, util::as_bytes(out.payload));
+  auto sig = crypto::sign_message(r.key, util::as_bytes(out.payload), crypto::oci_signing_hash(r.key.algorithm()));
   if (!sig) {
     return fail(sig.error());
   }

@@ -37,7 +37,7 @@ Result<std::optional<oci::Descriptor>> bundle_layer(const BundleReferrersRequest
 
 SignatureReport check_bundle(const BundleReferrersRequest& r, const std::string& json, std::string source)
 {
-  SignatureReport report{std::move(source), SignatureFormat::bundle, false, {}, std::nullopt, {}};
+  SignatureReport report{std::move(source), SignatureFormat::bundle, false, {}, std::nullopt, {}, {}};
   auto parsed = bundle::parse_bundle(json);
   if (!parsed) {
     report.reason = parsed.error().message;
@@ -59,6 +59,9 @@ SignatureReport check_bundle(const BundleReferrersRequest& r, const std::string&
   report.verified = check.verified;
   report.key_index = check.key_index;
   report.reason = check.reason;
+  if (check.statement) {
+    report.signed_predicate_type = check.statement->predicate_type;
+  }
   return report;
 }
 
@@ -84,7 +87,7 @@ Result<void> collect_bundle_referrers(const BundleReferrersRequest& r, std::vect
       out.push_back(SignatureReport{source, SignatureFormat::bundle, false,
                                     fmt::format("more than {} bundles; the rest were not considered (--max-signatures)",
                                                 r.max_entries),
-                                    std::nullopt, {}});
+                                    std::nullopt, {}, {}});
       return {};
     }
     auto blob = r.client.get_blob(r.target, **layer, r.max_blob_bytes);
@@ -92,7 +95,7 @@ Result<void> collect_bundle_referrers(const BundleReferrersRequest& r, std::vect
       if (blob.error().code != ErrorCode::bad_input) {
         return fail(blob.error());
       }
-      out.push_back(SignatureReport{source, SignatureFormat::bundle, false, blob.error().message, std::nullopt, {}});
+      out.push_back(SignatureReport{source, SignatureFormat::bundle, false, blob.error().message, std::nullopt, {}, {}});
       continue;
     }
     out.push_back(check_bundle(r, *blob, source));

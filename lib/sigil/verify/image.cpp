@@ -54,7 +54,7 @@ std::optional<std::string> claim_problem(const SimpleSigningCheck& c, const payl
 // One layer of the .sig manifest. Registry failures propagate; everything else is a reason.
 Result<SignatureReport> check_layer(const Context& ctx, const oci::Descriptor& layer, std::string source)
 {
-  SignatureReport report{std::move(source), SignatureFormat::legacy, false, {}, std::nullopt, {}};
+  SignatureReport report{std::move(source), SignatureFormat::legacy, false, {}, std::nullopt, {}, {}};
   const auto reject = [&](std::string reason) {
     report.reason = std::move(reason);
     return report;
@@ -106,6 +106,8 @@ CheckOutcome check_simple_signing(const SimpleSigningCheck& c)
     return out;
   }
   for (std::size_t k = 0; k < c.keys.size() && !out.key_index; ++k) {
+    // verify_message also accepts SHA-256 for P-384/P-521 keys, as cosign 2.x and
+    // containers/image sign them.
     if (crypto::verify_message(c.keys[k].key, util::as_bytes(c.payload), *sig)) {
       out.key_index = k;
     }
@@ -144,7 +146,7 @@ Result<bool> collect_legacy(const Context& ctx, std::vector<SignatureReport>& ou
     return false;
   }
   const auto whole = [&](std::string reason) {
-    out.push_back(SignatureReport{tag, SignatureFormat::legacy, false, std::move(reason), std::nullopt, {}});
+    out.push_back(SignatureReport{tag, SignatureFormat::legacy, false, std::move(reason), std::nullopt, {}, {}});
     return true;
   };
   if ((*found)->kind != oci::ManifestKind::image) {

@@ -1,0 +1,132 @@
+#include "sigil/sign/attest.hpp"
+
+#include "sigil/crypto/digest.hpp"
+#include "sigil/dsse/envelope.hpp"
+#include "sigil/oci/media_types.hpp"
+#include "sigil/sign/referrer.hpp"
+#include "sigil/signature/attach.hpp"
+#include "sigil/signature/manifest.hpp"
+#include "sigil/util/encoding.hpp"
+#include "sigil/util/stream.hpp"
+
+#include <fmt/chrono.h>
+#include <fmt/format.h>
+
+#include <filesystem>
+
+namespace sigil::sign {
+
+namespace {
+
+std::string now_rfc3339()
+{
+  return fmt::format("{:%Y-%m-%dT%H:%M:%SZ}", std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now()));
+}
+
+Result<void> push_legacy(registry::Client& client, const registry::Repository& target, const oci::Digest& digest,
+                         const crypto::PrivateKey& key, const std::string& statement, const std::string& predicate_type)
+{
+  auto envelope = dsse::sign(key, intoto::k_payload_type, util::as_bytes(statement));
+  if (!envelope) {
+    return fail(envelope.error());
+  }
+  const std::string layer_bytes = dsse::serialize(*envelope);
+  // cosign writes the predicate type and an empty signature annotation on .att layers.
+  const auto layer = signature::make_layer(oci::media_type::dsse_envelope, util::as_bytes(layer_bytes),
+                                           {{std::string(oci::annotation::predicate_type), predicate_type},
+                                            {std::string(oci::annotation::cosign_signature), ""}});
+  if (auto ok = client.put_blob(target, layer.digest, util::as_bytes(layer_bytes)); !ok) {
+    return fail(ok.error());
+  }
+  auto attached = signature::attach_layer(client, {.repo = target, .tag = oci::signature_tag(digest, "att"), .layer = layer});
+  if (!attached) {
+    return fail(attached.error());
+  }
+  return {};
+}
+
+} // namespace
+
+Result<std::string> build_attestation_statement(const PredicateInput& p, const std::vector<intoto::Subject>& subjects)
+{
+  auto uri = intoto::predicate_type_uri(p.type);
+  if (!uri) {
+    return fail(uri.error());
+  }
+  std::string predicate = p.content;
+  if (*uri == intoto::k_custom_predicate_type) {
+    predicate = intoto::custom_predicate(p.content, now_rfc3339());
+  }
+  auto statement = intoto::build_statement({.type = p.statement_type.empty() ? std::string(intoto::k_statement_v1)
+                                                                             : p.statement_type,
+                                            .subjects = subjects,
+                                            .predicate_type = *uri,
+                                            .predicate_json = predicate});
+  if (!statement) {
+    return fail(Error{ErrorCode::bad_input, statement.error().message}.context("invalid predicate"));
+  }
+  return statement;
+}
+
+Result<AttestImageResult> attest_image(registry::Client& client, const AttestImageRequest& r)
+{
+  auto resolved = client.resolve(r.image);
+  if (!resolved) {
+    return fail(resolved.error());
+  }
+  AttestImageResult result{r.image.with_digest(resolved->digest), !r.image.digest().has_value(), {}, std::nullopt};
+  const auto& digest = *result.image.digest();
+  intoto::Subject subject;
+  subject.name = result.image.name();
+  subject.digest[std::string(oci::algorithm_name(digest.algorithm))] = digest.hex;
+  auto statement = build_attestation_statement(r.predicate, {subject});
+  if (!statement) {
+    return fail(statement.error());
+  }
+  result.statement = std::move(*statement);
+  auto uri = intoto::predicate_type_uri(r.predicate.type);
+  const registry::Repository target = r.signature_repo.value_or(registry::Repository::of(r.image));
+  if (r.format == Format::legacy || r.format == Format::both) {
+    if (auto ok = push_legacy(client, target, digest, r.key, result.statement, *uri); !ok) {
+      return fail(ok.error().context(fmt::format("attesting {}", result.image.str())));
+    }
+  }
+  if (r.format == Format::bundle || r.format == Format::both) {
+    auto json = dsse_bundle(r.key, result.statement, nullptr);
+    if (!json) {
+      return fail(json.error());
+    }
+    auto referrer = push_bundle_referrer(
+      client, {.image = result.image, .subject = *resolved, .target = target, .bundle_json = *json, .predicate_type = *uri});
+    if (!referrer) {
+      return fail(referrer.error().context(fmt::format("attesting {}", result.image.str())));
+    }
+    result.referrer = *referrer;
+  }
+  return result;
+}
+
+Result<AttestBlobResult> attest_blob(const AttestBlobRequest& r)
+{
+  crypto::Hasher hasher(crypto::HashAlgorithm::sha256);
+  auto size = util::stream_input(r.input, [&](util::ByteView chunk) { hasher.update(chunk); });
+  if (!size) {
+    return fail(size.error());
+  }
+  intoto::Subject subject;
+  subject.name = !r.subject_name.empty()                ? r.subject_name
+                 : r.input == "-"                       ? std::string("stdin")
+                                                        : std::filesystem::path(r.input).filename().string();
+  subject.digest["sha256"] = util::hex_encode(hasher.finish());
+  auto statement = build_attestation_statement(r.predicate, {subject});
+  if (!statement) {
+    return fail(statement.error());
+  }
+  auto json = dsse_bundle(r.key, *statement, nullptr);
+  if (!json) {
+    return fail(json.error());
+  }
+  return AttestBlobResult{std::move(*statement), std::move(*json)};
+}
+
+} // namespace sigil::sign

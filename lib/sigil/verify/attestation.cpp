@@ -1,0 +1,247 @@
+#include "sigil/verify/attestation.hpp"
+
+#include "sigil/bundle/bundle.hpp"
+#include "sigil/crypto/digest.hpp"
+#include "sigil/oci/media_types.hpp"
+#include "sigil/util/encoding.hpp"
+#include "sigil/util/json_strict.hpp"
+#include "sigil/util/stream.hpp"
+#include "sigil/verify/bundle_referrer.hpp"
+#include "sigil/verify/envelope.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <set>
+
+namespace sigil::verify {
+
+namespace {
+
+const std::map<std::string, std::string> k_no_annotations;
+
+SignatureReport report_envelope(const dsse::Envelope& env, std::string source, SignatureFormat format,
+                                const std::vector<TrustedKey>& keys, const std::string& alg, const std::string& hex,
+                                const std::string& predicate_type, bool check_claims)
+{
+  SignatureReport report{std::move(source), format, false, {}, std::nullopt, std::string(util::as_chars(env.payload)), {}};
+  const auto check = check_envelope({.envelope = env,
+                                     .keys = keys,
+                                     .subject_algorithm = alg,
+                                     .subject_hex = hex,
+                                     .predicate_type = predicate_type,
+                                     .annotations = &k_no_annotations,
+                                     .check_claims = check_claims});
+  report.verified = check.verified;
+  report.key_index = check.key_index;
+  report.reason = check.reason;
+  if (check.statement) {
+    report.signed_predicate_type = check.statement->predicate_type;
+  }
+  return report;
+}
+
+// The `.att` tag's layers, each a DSSE envelope.
+Result<void> collect_att(registry::Client& client, const VerifyAttestationRequest& r, const oci::Reference& image,
+                         const registry::Repository& target, std::vector<SignatureReport>& out)
+{
+  const std::string tag = oci::signature_tag(*image.digest(), "att");
+  auto found = client.find_manifest(target, tag);
+  if (!found) {
+    return fail(found.error());
+  }
+  if (!*found) {
+    return {};
+  }
+  auto manifest = (*found)->kind == oci::ManifestKind::image ? oci::parse_manifest((*found)->bytes)
+                                                            : fail(ErrorCode::bad_input, "the tag points to an index");
+  const auto whole = [&](std::string reason) {
+    out.push_back(SignatureReport{tag, SignatureFormat::legacy, false, std::move(reason), std::nullopt, {}, {}});
+  };
+  if (!manifest) {
+    whole(fmt::format("invalid attestation manifest: {}", manifest.error().message));
+    return {};
+  }
+  if (manifest->layers.size() > r.max_attestations) {
+    whole(fmt::format("{} attestations, more than the limit of {}", manifest->layers.size(), r.max_attestations));
+    return {};
+  }
+  const std::string alg(oci::algorithm_name(image.digest()->algorithm));
+  for (std::size_t i = 0; i < manifest->layers.size(); ++i) {
+    const auto& layer = manifest->layers[i];
+    const std::string source = fmt::format("{} layer {}", tag, i + 1);
+    if (layer.media_type != oci::media_type::dsse_envelope) {
+      out.push_back(SignatureReport{source, SignatureFormat::legacy, false,
+                                    fmt::format("media type {} is not a DSSE envelope", layer.media_type), std::nullopt, {}, {}});
+      continue;
+    }
+    auto blob = client.get_blob(target, layer, r.max_payload_bytes);
+    if (!blob) {
+      if (blob.error().code != ErrorCode::bad_input) {
+        return fail(blob.error());
+      }
+      out.push_back(SignatureReport{source, SignatureFormat::legacy, false, blob.error().message, std::nullopt, {}, {}});
+      continue;
+    }
+    auto env = dsse::parse(*blob, static_cast<std::size_t>(r.max_payload_bytes));
+    if (!env) {
+      out.push_back(SignatureReport{source, SignatureFormat::legacy, false, env.error().message, std::nullopt, {}, {}});
+      continue;
+    }
+    out.push_back(report_envelope(*env, source, SignatureFormat::legacy, r.keys, alg, image.digest()->hex,
+                                  r.predicate_type, r.check_claims));
+  }
+  return {};
+}
+
+// A DSSE envelope from whatever a blob attestation was written as.
+Result<dsse::Envelope> envelope_of(std::string_view json)
+{
+  auto kind = bundle::detect_bundle_kind(json);
+  if (kind && *kind == bundle::BundleKind::sigstore) {
+    auto b = bundle::parse_bundle(json);
+    if (!b) {
+      return fail(b.error());
+    }
+    if (auto* env = std::get_if<dsse::Envelope>(&b->content)) {
+      return std::move(*env);
+    }
+    return fail(ErrorCode::bad_input, "the bundle holds a message signature, not an attestation; use verify-blob");
+  }
+  if (kind && *kind == bundle::BundleKind::cosign_legacy) {
+    // cosign 2's attest-blob --bundle: base64Signature is the base64 of the envelope JSON.
+    auto legacy = bundle::parse_legacy_bundle(json);
+    if (!legacy) {
+      return fail(legacy.error());
+    }
+    return dsse::parse(util::as_chars(legacy->signature));
+  }
+  return dsse::parse(json); // a bare envelope (cosign --output-attestation)
+}
+
+} // namespace
+
+Result<VerifyAttestationResult> verify_image_attestations(registry::Client& client, const VerifyAttestationRequest& r)
+{
+  if (r.keys.empty()) {
+    return fail(ErrorCode::usage, "no trusted key: pass --key PUBLIC_KEY");
+  }
+  VerifyAttestationResult result{r.image, !r.image.digest().has_value(), {}};
+  if (result.tag_given) {
+    auto resolved = client.resolve(r.image);
+    if (!resolved) {
+      return fail(resolved.error());
+    }
+    result.image = r.image.with_digest(resolved->digest);
+  }
+  const registry::Repository target = r.signature_repo.value_or(registry::Repository::of(r.image));
+  if (auto ok = collect_att(client, r, result.image, target, result.attestations); !ok) {
+    return fail(ok.error());
+  }
+  auto bundles = collect_bundle_referrers({.client = client,
+                                           .image = result.image,
+                                           .target = target,
+                                           .keys = r.keys,
+                                           .annotations = k_no_annotations,
+                                           .check_claims = r.check_claims,
+                                           .predicate_type = r.predicate_type,
+                                           .max_entries = r.max_attestations,
+                                           .max_blob_bytes = r.max_payload_bytes},
+                                          result.attestations);
+  if (!bundles) {
+    return fail(bundles.error());
+  }
+  if (result.attestations.empty() && !result.tag_given) {
+    if (auto exists = client.resolve(result.image); !exists) {
+      return fail(exists.error());
+    }
+  }
+  return result;
+}
+
+Result<std::vector<SignatureReport>> verify_blob_attestation(const VerifyBlobAttestationRequest& r)
+{
+  if (r.keys.empty()) {
+    return fail(ErrorCode::usage, "no trusted key: pass --key PUBLIC_KEY");
+  }
+  auto env = envelope_of(r.bundle_json);
+  if (!env) {
+    return fail(env.error().context("reading the attestation bundle"));
+  }
+  crypto::Hasher hasher(crypto::HashAlgorithm::sha256);
+  auto size = util::stream_input(r.input, [&](util::ByteView chunk) { hasher.update(chunk); });
+  if (!size) {
+    return fail(size.error());
+  }
+  const std::string hex = util::hex_encode(hasher.finish());
+  return std::vector<SignatureReport>{
+    report_envelope(*env, "bundle", SignatureFormat::bundle, r.keys, "sha256", hex, r.predicate_type, r.check_claims)};
+}
+
+AttestationDecision decide(const std::vector<SignatureReport>& reports, const std::string& predicate_type,
+                           const AttestationPolicy& policy)
+{
+  AttestationDecision d;
+  std::set<std::string> other_types;
+  std::optional<policy::ConditionFailure> first_failure;
+  bool any_verified_of_type = false;
+  for (const auto& r : reports) {
+    if (!r.verified) {
+      if (r.key_index && !r.signed_predicate_type.empty() && r.signed_predicate_type != predicate_type) {
+        other_types.insert(r.signed_predicate_type);
+      }
+      continue;
+    }
+    any_verified_of_type = true;
+    auto statement = util::parse_json_strict(r.payload);
+    if (!statement) {
+      continue; // cannot happen: it parsed when verified
+    }
+    const auto provenance = policy::check_provenance(*statement, policy.provenance);
+    std::optional<policy::ConditionFailure> failure = provenance.failure;
+    for (const auto& c : policy.conditions) {
+      if (!failure) {
+        failure = policy::evaluate(c, *statement);
+      }
+    }
+    if (failure) {
+      first_failure = first_failure.value_or(*failure);
+      continue;
+    }
+    d.checks.insert(d.checks.end(), provenance.checks.begin(), provenance.checks.end());
+    d.warnings.insert(d.warnings.end(), provenance.warnings.begin(), provenance.warnings.end());
+    for (const auto& c : policy.conditions) {
+      d.checks.push_back(fmt::format("{} {} \"{}\"", c.pointer, c.match == policy::Match::regexp ? "matches" : "equals",
+                                     c.expected));
+    }
+    d.statements.push_back(r.payload);
+  }
+  if (!d.statements.empty()) {
+    d.ok = true;
+    return d;
+  }
+  if (any_verified_of_type && first_failure) {
+    d.code = ErrorCode::policy_failed;
+    d.message = fmt::format("attestation of type {} verified, but the policy failed: {}: want {}, found {}",
+                            predicate_type, first_failure->pointer, first_failure->expected, first_failure->found);
+    return d;
+  }
+  const bool any_of_type = std::ranges::any_of(reports, [&](const SignatureReport& r) {
+    return r.signed_predicate_type.empty() || r.signed_predicate_type == predicate_type;
+  });
+  if (reports.empty() || (!any_of_type && !other_types.empty())) {
+    d.code = ErrorCode::no_attestation;
+    std::string found;
+    for (const auto& t : other_types) {
+      found += (found.empty() ? "" : ", ") + t;
+    }
+    d.message = other_types.empty() ? fmt::format("no attestations found (want type {})", predicate_type)
+                                    : fmt::format("no verified attestation of type {}; found only: {}", predicate_type, found);
+    return d;
+  }
+  d.code = ErrorCode::none_verified;
+  d.message = fmt::format("{} attestation(s) considered, none of type {} verified", reports.size(), predicate_type);
+  return d;
+}
+
+} // namespace sigil::verify
