@@ -59,6 +59,7 @@ void register_verify(Commands& commands);
 void register_download(Commands& commands);
 void register_clean(Commands& commands);
 void register_attest(Commands& commands);
+void register_provenance(Commands& commands);
 void register_attest_blob(Commands& commands);
 void register_verify_attestation(Commands& commands);
 void register_verify_blob_attestation(Commands& commands);

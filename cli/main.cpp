@@ -57,6 +57,7 @@ int run_main(int argc, char** argv)
   register_sign(commands);
   register_verify(commands);
   register_attest(commands);
+  register_provenance(commands);
   register_verify_attestation(commands);
   register_attest_blob(commands);
   register_verify_blob_attestation(commands);

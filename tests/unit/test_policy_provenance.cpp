@@ -122,7 +122,8 @@ Json sigil_gitlab(std::string_view ref)
    }
   })");
   j["predicate"]["buildDefinition"]["externalParameters"]["source"]["ref"] = std::string(ref);
-  j["predicate"]["buildDefinition"]["resolvedDependencies"][0]["uri"] = "git+https://gitlab.com/acme/widgets@" + std::string(ref);
+  j["predicate"]["buildDefinition"]["resolvedDependencies"][0]["uri"] =
+      "git+https://gitlab.com/acme/widgets@" + std::string(ref);
   return j;
 }
 
@@ -189,7 +190,8 @@ ProvenanceExpectations source(std::string uri)
 
 TEST_CASE("provenance: no expectation checks nothing, whatever the predicate")
 {
-  const Json custom = Json::parse(R"({"_type":"https://in-toto.io/Statement/v1","predicateType":"https://cosign.sigstore.dev/attestation/v1","predicate":{}})");
+  const Json custom = Json::parse(
+      R"({"_type":"https://in-toto.io/Statement/v1","predicateType":"https://cosign.sigstore.dev/attestation/v1","predicate":{}})");
   const auto report = check_provenance(custom, {});
   CHECK(report.checks.empty());
   CHECK(report.warnings.empty());
@@ -198,7 +200,8 @@ TEST_CASE("provenance: no expectation checks nothing, whatever the predicate")
 
 TEST_CASE("provenance: an expectation needs a SLSA predicate")
 {
-  const Json custom = Json::parse(R"({"_type":"https://in-toto.io/Statement/v1","predicateType":"https://cosign.sigstore.dev/attestation/v1","predicate":{}})");
+  const Json custom = Json::parse(
+      R"({"_type":"https://in-toto.io/Statement/v1","predicateType":"https://cosign.sigstore.dev/attestation/v1","predicate":{}})");
   const auto report = check_provenance(custom, source("gitlab.com/acme/widgets"));
   REQUIRE(report.failure.has_value());
   CHECK(report.failure->pointer == "/predicateType");
@@ -208,7 +211,8 @@ TEST_CASE("provenance: an expectation needs a SLSA predicate")
 
 TEST_CASE("provenance: GitLab Runner v1 is accepted, its quirks reported as warnings")
 {
-  const auto report = check_provenance(gitlab_runner_v1(), source("gitlab.com/dsanoy-demo/experiments/pico-examples-3a"));
+  const auto report =
+      check_provenance(gitlab_runner_v1(), source("gitlab.com/dsanoy-demo/experiments/pico-examples-3a"));
   CHECK_FALSE(report.failure.has_value());
   CHECK(mentions(report.checks, "source https://gitlab.com/dsanoy-demo/experiments/pico-examples-3a matches"));
   CHECK(mentions(report.checks, "/predicate/buildDefinition/externalParameters/source)"));
@@ -225,7 +229,8 @@ TEST_CASE("provenance: GitLab Runner v1 builder id by prefix, with / or *")
     CHECK_FALSE(report.failure.has_value());
     CHECK(mentions(report.checks, "as a prefix (/predicate/runDetails/builder/id)"));
   }
-  const auto other = check_provenance(gitlab_runner_v1(), {.builder_id = "https://gitlab.com/other/project/-/runners/"});
+  const auto other =
+      check_provenance(gitlab_runner_v1(), {.builder_id = "https://gitlab.com/other/project/-/runners/"});
   REQUIRE(other.failure.has_value());
   CHECK(other.failure->pointer == "/predicate/runDetails/builder/id");
   CHECK(other.failure->found == "https://gitlab.com/dsanoy-demo/experiments/pico-examples-3a/-/runners/32976645");
@@ -237,26 +242,27 @@ TEST_CASE("provenance: GitLab Runner records no ref, so a source ref cannot be s
   REQUIRE(report.failure.has_value());
   CHECK(report.failure->pointer == "/predicate/buildDefinition/externalParameters/source/ref");
   CHECK(report.failure->expected == "main (normalised: refs/heads/main)");
-  CHECK(report.failure->found ==
-        "<absent> (no ref recorded, and the source https://gitlab.com/dsanoy-demo/experiments/pico-examples-3a has no @ref)");
+  CHECK(report.failure->found == "<absent> (no ref recorded, and the source "
+                                 "https://gitlab.com/dsanoy-demo/experiments/pico-examples-3a has no @ref)");
 }
 
 TEST_CASE("provenance: another repository fails, naming both sides")
 {
-  const auto report = check_provenance(gitlab_runner_v1(), source("https://gitlab.com/dsanoy-demo/experiments/other.git"));
+  const auto report =
+      check_provenance(gitlab_runner_v1(), source("https://gitlab.com/dsanoy-demo/experiments/other.git"));
   REQUIRE(report.failure.has_value());
   CHECK(report.failure->pointer == "/predicate/buildDefinition/externalParameters/source");
   CHECK(report.failure->expected ==
         "https://gitlab.com/dsanoy-demo/experiments/other.git (normalised: gitlab.com/dsanoy-demo/experiments/other)");
-  CHECK(report.failure->found ==
-        "https://gitlab.com/dsanoy-demo/experiments/pico-examples-3a (normalised: "
-        "gitlab.com/dsanoy-demo/experiments/pico-examples-3a)");
+  CHECK(report.failure->found == "https://gitlab.com/dsanoy-demo/experiments/pico-examples-3a (normalised: "
+                                 "gitlab.com/dsanoy-demo/experiments/pico-examples-3a)");
 }
 
 TEST_CASE("provenance: GitLab Runner v0.2, a SHA-1 under sha256 in the config source is a warning")
 {
-  const auto report = check_provenance(gitlab_runner_v02(), {.source_uri = "gitlab.com/acme/widgets",
-                                                             .builder_id = "https://gitlab.com/acme/widgets/-/runners/12270835"});
+  const auto report =
+      check_provenance(gitlab_runner_v02(), {.source_uri = "gitlab.com/acme/widgets",
+                                             .builder_id = "https://gitlab.com/acme/widgets/-/runners/12270835"});
   CHECK_FALSE(report.failure.has_value());
   CHECK(mentions(report.checks, "(/predicate/invocation/configSource/uri)"));
   CHECK(mentions(report.checks, "builder id https://gitlab.com/acme/widgets/-/runners/12270835 matches"));
@@ -305,9 +311,10 @@ TEST_CASE("provenance: a branch name matches refs/heads/NAME only")
 TEST_CASE("provenance: GitHub workflow buildType v1 (attest-build-provenance)")
 {
   const auto report = check_provenance(
-    github_v1(), {.source_uri = "github.com/loosebazooka/aa-test",
-                  .source_ref = "refs/heads/main",
-                  .builder_id = "https://github.com/loosebazooka/aa-test/.github/workflows/provenance.yaml@refs/heads/main"});
+      github_v1(),
+      {.source_uri = "github.com/loosebazooka/aa-test",
+       .source_ref = "refs/heads/main",
+       .builder_id = "https://github.com/loosebazooka/aa-test/.github/workflows/provenance.yaml@refs/heads/main"});
   CHECK_FALSE(report.failure.has_value());
   CHECK(report.warnings.empty());
   CHECK(mentions(report.checks, "(/predicate/buildDefinition/externalParameters/workflow/repository)"));
@@ -321,7 +328,7 @@ TEST_CASE("provenance: a builder id without / or * must match exactly")
   CHECK(report.failure->pointer == "/predicate/runDetails/builder/id");
   CHECK(report.failure->expected == "https://github.com/loosebazooka/aa-test");
   const auto starred = check_provenance(
-    github_v1(), {.builder_id = "https://github.com/loosebazooka/aa-test/.github/workflows/provenance.yaml@*"});
+      github_v1(), {.builder_id = "https://github.com/loosebazooka/aa-test/.github/workflows/provenance.yaml@*"});
   CHECK_FALSE(starred.failure.has_value());
 }
 
@@ -332,7 +339,8 @@ TEST_CASE("provenance: npm SLSA v0.2, ref from the config source URI, sha1 draws
                                                    .builder_id = "https://github.com/actions/runner"});
   CHECK_FALSE(report.failure.has_value());
   CHECK(report.warnings.empty());
-  CHECK(mentions(report.checks, "source ref refs/heads/main (the @ref of git+https://github.com/sigstore/sigstore-js@refs/heads/main) matches main"));
+  CHECK(mentions(report.checks, "source ref refs/heads/main (the @ref of "
+                                "git+https://github.com/sigstore/sigstore-js@refs/heads/main) matches main"));
 }
 
 TEST_CASE("provenance: the first failure stops the checks")
@@ -361,7 +369,7 @@ TEST_CASE("provenance: an explicit ref wins over the @ref of a URI")
 {
   Json statement = sigil_gitlab("refs/tags/v1.2.3");
   statement["predicate"]["buildDefinition"]["externalParameters"]["source"]["uri"] =
-    "git+https://gitlab.com/acme/widgets@refs/heads/main";
+      "git+https://gitlab.com/acme/widgets@refs/heads/main";
   CHECK_FALSE(check_provenance(statement, {.source_ref = "refs/tags/v1.2.3"}).failure.has_value());
   CHECK(check_provenance(statement, {.source_ref = "main"}).failure.has_value());
 }
@@ -416,16 +424,16 @@ TEST_CASE("provenance: source URI normalisation")
     std::string_view normalised;
   };
   const std::vector<Case> cases{
-    {"git+https://gitlab.com/group/project.git@refs/heads/main", "gitlab.com/group/project"},
-    {"https://gitlab.com/group/project/", "gitlab.com/group/project"},
-    {"http://gitlab.com/group/sub/project.git/", "gitlab.com/group/sub/project"},
-    {"ssh://git@gitlab.com/group/project.git", "gitlab.com/group/project"},
-    {"git@gitlab.com:group/project.git", "gitlab.com/group/project"},
-    {"git://gitlab.com/group/project.git", "gitlab.com/group/project"},
-    {"https://oauth2:secret@GitLab.COM/group/project", "gitlab.com/group/project"},
-    {"http://gitlab.example.com:8080/g/p", "gitlab.example.com:8080/g/p"},
-    {"gitlab.example.com:8080/g/p", "gitlab.example.com:8080/g/p"},
-    {"gitlab.com/group/project", "gitlab.com/group/project"},
+      {"git+https://gitlab.com/group/project.git@refs/heads/main", "gitlab.com/group/project"},
+      {"https://gitlab.com/group/project/", "gitlab.com/group/project"},
+      {"http://gitlab.com/group/sub/project.git/", "gitlab.com/group/sub/project"},
+      {"ssh://git@gitlab.com/group/project.git", "gitlab.com/group/project"},
+      {"git@gitlab.com:group/project.git", "gitlab.com/group/project"},
+      {"git://gitlab.com/group/project.git", "gitlab.com/group/project"},
+      {"https://oauth2:secret@GitLab.COM/group/project", "gitlab.com/group/project"},
+      {"http://gitlab.example.com:8080/g/p", "gitlab.example.com:8080/g/p"},
+      {"gitlab.example.com:8080/g/p", "gitlab.example.com:8080/g/p"},
+      {"gitlab.com/group/project", "gitlab.com/group/project"},
   };
   for (const auto& c : cases) {
     INFO(c.uri);

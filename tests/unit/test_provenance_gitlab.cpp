@@ -32,39 +32,39 @@ using sigil::provenance::GitlabProvenanceRequest;
 
 // Secrets a GitLab job has in its environment; none may reach the output.
 const std::map<std::string, std::string> k_secrets{
-  {"CI_JOB_TOKEN", "glcbt-64_SECRETjobTOKENvalue"},
-  {"CI_REGISTRY_PASSWORD", "glcbt-64_SECRETregistryPASSWORD"},
-  {"CI_REPOSITORY_URL", "https://gitlab-ci-token:glcbt-64_SECRETinREPOurl@gitlab.com/acme/widgets.git"},
-  {"SIGSTORE_ID_TOKEN", "eyJhbGciOiJSUzI1NiJ9.SECRETidTOKEN.sig"},
-  {"DEPLOY_API_KEY", "SECRETcustomMASKEDvariable"},
-  {"CI_DEPENDENCY_PROXY_PASSWORD", "SECRETproxyPASSWORD"},
+    {"CI_JOB_TOKEN", "glcbt-64_SECRETjobTOKENvalue"},
+    {"CI_REGISTRY_PASSWORD", "glcbt-64_SECRETregistryPASSWORD"},
+    {"CI_REPOSITORY_URL", "https://gitlab-ci-token:glcbt-64_SECRETinREPOurl@gitlab.com/acme/widgets.git"},
+    {"SIGSTORE_ID_TOKEN", "eyJhbGciOiJSUzI1NiJ9.SECRETidTOKEN.sig"},
+    {"DEPLOY_API_KEY", "SECRETcustomMASKEDvariable"},
+    {"CI_DEPENDENCY_PROXY_PASSWORD", "SECRETproxyPASSWORD"},
 };
 
 // A tag pipeline on gitlab.com, as GitLab sets the variables.
 std::map<std::string, std::string> tag_pipeline()
 {
   return {
-    {"GITLAB_CI", "true"},
-    {"CI_SERVER_URL", "https://gitlab.com"},
-    {"CI_SERVER_VERSION", "18.2.0-pre"},
-    {"CI_PROJECT_PATH", "acme/widgets"},
-    {"CI_PROJECT_URL", "https://gitlab.com/acme/widgets"},
-    {"CI_PROJECT_ID", "48151623"},
-    {"CI_COMMIT_SHA", "6e2c4c7d1f0b8a3e5d9c2b1a0f9e8d7c6b5a4938"},
-    {"CI_COMMIT_REF_NAME", "v1.2.3"},
-    {"CI_COMMIT_TAG", "v1.2.3"},
-    {"CI_CONFIG_PATH", ".gitlab-ci.yml"},
-    {"CI_JOB_NAME", "release"},
-    {"CI_JOB_ID", "8823111412"},
-    {"CI_JOB_URL", "https://gitlab.com/acme/widgets/-/jobs/8823111412"},
-    {"CI_JOB_STARTED_AT", "2025-03-14T09:26:53Z"},
-    {"CI_PIPELINE_ID", "1580264931"},
-    {"CI_PIPELINE_SOURCE", "push"},
-    {"CI_PIPELINE_URL", "https://gitlab.com/acme/widgets/-/pipelines/1580264931"},
-    {"CI_RUNNER_ID", "12270835"},
-    {"CI_RUNNER_DESCRIPTION", "2-green.saas-linux-small-amd64.runners-manager.gitlab.com/default"},
-    {"CI_RUNNER_VERSION", "17.9.0"},
-    {"CI_RUNNER_EXECUTABLE_ARCH", "linux/amd64"},
+      {"GITLAB_CI", "true"},
+      {"CI_SERVER_URL", "https://gitlab.com"},
+      {"CI_SERVER_VERSION", "18.2.0-pre"},
+      {"CI_PROJECT_PATH", "acme/widgets"},
+      {"CI_PROJECT_URL", "https://gitlab.com/acme/widgets"},
+      {"CI_PROJECT_ID", "48151623"},
+      {"CI_COMMIT_SHA", "6e2c4c7d1f0b8a3e5d9c2b1a0f9e8d7c6b5a4938"},
+      {"CI_COMMIT_REF_NAME", "v1.2.3"},
+      {"CI_COMMIT_TAG", "v1.2.3"},
+      {"CI_CONFIG_PATH", ".gitlab-ci.yml"},
+      {"CI_JOB_NAME", "release"},
+      {"CI_JOB_ID", "8823111412"},
+      {"CI_JOB_URL", "https://gitlab.com/acme/widgets/-/jobs/8823111412"},
+      {"CI_JOB_STARTED_AT", "2025-03-14T09:26:53Z"},
+      {"CI_PIPELINE_ID", "1580264931"},
+      {"CI_PIPELINE_SOURCE", "push"},
+      {"CI_PIPELINE_URL", "https://gitlab.com/acme/widgets/-/pipelines/1580264931"},
+      {"CI_RUNNER_ID", "12270835"},
+      {"CI_RUNNER_DESCRIPTION", "2-green.saas-linux-small-amd64.runners-manager.gitlab.com/default"},
+      {"CI_RUNNER_VERSION", "17.9.0"},
+      {"CI_RUNNER_EXECUTABLE_ARCH", "linux/amd64"},
   };
 }
 
@@ -226,7 +226,8 @@ TEST_CASE("gitlab provenance: optional variables are left out when unset")
   vars["CI_SERVER_URL"] = "https://gitlab.example.com/"; // a trailing slash is not doubled
   const auto p = predicate_json(vars);
   CHECK(p["buildDefinition"]["internalParameters"] ==
-        sigil::util::Json::parse(R"({"pipelineId":"1580264931","pipelineSource":"push","jobId":"8823111412","runnerId":"12270835"})"));
+        sigil::util::Json::parse(
+            R"({"pipelineId":"1580264931","pipelineSource":"push","jobId":"8823111412","runnerId":"12270835"})"));
   CHECK_FALSE(p["runDetails"]["builder"].contains("version"));
   CHECK(p["runDetails"]["builder"]["id"] == "https://gitlab.example.com/acme/widgets/-/runners/12270835");
 }
@@ -241,8 +242,9 @@ TEST_CASE("gitlab provenance: one error lists every missing variable")
   auto text = gitlab_provenance_predicate(finished_0928());
   REQUIRE_FALSE(text.has_value());
   CHECK(text.error().code == ErrorCode::usage);
-  CHECK(text.error().message == "gitlab provenance: missing GitLab CI variables (unset or empty): CI_COMMIT_SHA, "
-                                "CI_JOB_ID, CI_RUNNER_ID; run this in a GitLab CI job, which sets them, or set them yourself");
+  CHECK(text.error().message ==
+        "gitlab provenance: missing GitLab CI variables (unset or empty): CI_COMMIT_SHA, "
+        "CI_JOB_ID, CI_RUNNER_ID; run this in a GitLab CI job, which sets them, or set them yourself");
 }
 
 TEST_CASE("gitlab provenance: outside GitLab CI, all required variables are named")
@@ -316,8 +318,8 @@ TEST_CASE("gitlab provenance: the statement passes sigil's own provenance checks
 {
   const ScopedEnv env(tag_pipeline());
   const std::vector<sigil::intoto::Subject> subjects{
-    {"dist/app.tar.gz", {{"sha256", std::string(64, 'b')}}, {}},
-    {"registry.gitlab.com/acme/widgets", {{"sha256", std::string(64, 'c')}}, {}},
+      {"dist/app.tar.gz", {{"sha256", std::string(64, 'b')}}, {}},
+      {"registry.gitlab.com/acme/widgets", {{"sha256", std::string(64, 'c')}}, {}},
   };
   auto text = sigil::provenance::gitlab_provenance_statement(finished_0928(), subjects);
   REQUIRE(text.has_value());
@@ -329,10 +331,10 @@ TEST_CASE("gitlab provenance: the statement passes sigil's own provenance checks
   CHECK(statement->subjects[1].name == "registry.gitlab.com/acme/widgets");
   CHECK(sigil::util::dump_json(statement->predicate) == sigil::util::dump_json(*sigil::util::parse_json(k_golden)));
 
-  const auto report = sigil::policy::check_provenance(
-    statement->raw, {.source_uri = "gitlab.com/acme/widgets",
-                     .source_ref = "refs/tags/v*",
-                     .builder_id = "https://gitlab.com/acme/widgets/-/runners/"});
+  const auto report =
+      sigil::policy::check_provenance(statement->raw, {.source_uri = "gitlab.com/acme/widgets",
+                                                       .source_ref = "refs/tags/v*",
+                                                       .builder_id = "https://gitlab.com/acme/widgets/-/runners/"});
   CHECK_FALSE(report.failure.has_value());
   CHECK(report.warnings.empty());
   CHECK(report.checks.size() == 4);

@@ -41,8 +41,8 @@ std::string lowercase_first(std::string text)
 Result<std::shared_ptr<const std::regex>> compile_pattern(const std::string& pattern)
 {
   if (pattern.size() > k_max_pattern) {
-    return fail(ErrorCode::usage,
-                fmt::format("regular expression is {} bytes long; at most {} are allowed", pattern.size(), k_max_pattern));
+    return fail(ErrorCode::usage, fmt::format("regular expression is {} bytes long; at most {} are allowed",
+                                              pattern.size(), k_max_pattern));
   }
   auto flags = std::regex_constants::ECMAScript;
 #if defined(__GLIBCXX__)
@@ -60,10 +60,8 @@ Result<std::shared_ptr<const std::regex>> compile_pattern(const std::string& pat
 std::string expected_text(const Condition& condition)
 {
   switch (condition.match) {
-  case Match::exact:
-    return condition.expected;
-  case Match::regexp:
-    return "regexp " + condition.expected;
+  case Match::exact: return condition.expected;
+  case Match::regexp: return "regexp " + condition.expected;
   }
   return condition.expected;
 }
@@ -113,8 +111,9 @@ Result<std::vector<std::string>> parse_json_pointer(std::string_view pointer)
       token += pointer[i + 1] == '0' ? '~' : '/';
       ++i;
     } else {
-      return fail(ErrorCode::usage,
-                  fmt::format("json pointer \"{}\": \"~\" must be followed by 0 or 1 (~0 means ~, ~1 means /)", pointer));
+      return fail(
+          ErrorCode::usage,
+          fmt::format("json pointer \"{}\": \"~\" must be followed by 0 or 1 (~0 means ~, ~1 means /)", pointer));
     }
   }
   tokens.push_back(std::move(token));
@@ -156,9 +155,11 @@ Result<Condition> parse_condition(std::string_view text, Match match)
 {
   const auto eq = text.find('=');
   if (eq == std::string_view::npos) {
-    return fail(ErrorCode::usage,
-                fmt::format("condition \"{}\" has no \"=\": write POINTER=VALUE, e.g. /predicateType=https://slsa.dev/provenance/v1",
-                            text));
+    return fail(
+        ErrorCode::usage,
+        fmt::format(
+            "condition \"{}\" has no \"=\": write POINTER=VALUE, e.g. /predicateType=https://slsa.dev/provenance/v1",
+            text));
   }
   Condition condition{std::string(text.substr(0, eq)), std::string(text.substr(eq + 1)), match, {}, nullptr};
   auto tokens = parse_json_pointer(condition.pointer);
@@ -167,8 +168,7 @@ Result<Condition> parse_condition(std::string_view text, Match match)
   }
   condition.tokens = std::move(*tokens);
   switch (match) {
-  case Match::exact:
-    break;
+  case Match::exact: break;
   case Match::regexp: {
     auto regex = compile_pattern(condition.expected);
     if (!regex) {
@@ -194,8 +194,7 @@ std::optional<ConditionFailure> evaluate(const Condition& condition, const util:
       return std::nullopt;
     }
     return ConditionFailure{condition.pointer, condition.expected, shown(text)};
-  case Match::regexp:
-    return evaluate_regexp(condition, text);
+  case Match::regexp: return evaluate_regexp(condition, text);
   }
   return ConditionFailure{condition.pointer, expected_text(condition), shown(text)};
 }

@@ -53,10 +53,10 @@ constexpr std::size_t k_max_found_shown = 1024;
 constexpr std::string_view k_absent = "<absent>";
 
 struct Condition {
-  std::string pointer;             // as given
-  std::string expected;            // VALUE as given (the pattern, for Match::regexp)
+  std::string pointer;  // as given
+  std::string expected; // VALUE as given (the pattern, for Match::regexp)
   Match match = Match::exact;
-  std::vector<std::string> tokens; // the pointer's reference tokens, unescaped
+  std::vector<std::string> tokens;         // the pointer's reference tokens, unescaped
   std::shared_ptr<const std::regex> regex; // compiled VALUE when match == Match::regexp
 };
 

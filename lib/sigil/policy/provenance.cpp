@@ -26,18 +26,18 @@ struct Layout {
 };
 
 constexpr std::array<std::string_view, 4> k_v1_source_uri{
-  "/predicate/buildDefinition/externalParameters/source/uri",
-  "/predicate/buildDefinition/externalParameters/source",
-  "/predicate/buildDefinition/externalParameters/workflow/repository",
-  "/predicate/buildDefinition/resolvedDependencies/0/uri",
+    "/predicate/buildDefinition/externalParameters/source/uri",
+    "/predicate/buildDefinition/externalParameters/source",
+    "/predicate/buildDefinition/externalParameters/workflow/repository",
+    "/predicate/buildDefinition/resolvedDependencies/0/uri",
 };
 constexpr std::array<std::string_view, 2> k_v1_source_ref{
-  "/predicate/buildDefinition/externalParameters/source/ref",
-  "/predicate/buildDefinition/externalParameters/workflow/ref",
+    "/predicate/buildDefinition/externalParameters/source/ref",
+    "/predicate/buildDefinition/externalParameters/workflow/ref",
 };
 constexpr std::array<std::string_view, 2> k_v02_source_uri{
-  "/predicate/invocation/configSource/uri",
-  "/predicate/materials/0/uri",
+    "/predicate/invocation/configSource/uri",
+    "/predicate/materials/0/uri",
 };
 
 constexpr Layout k_v1{"SLSA v1", k_v1_source_uri, k_v1_source_ref, "/predicate/buildDefinition/resolvedDependencies",
@@ -83,7 +83,8 @@ std::optional<Field> first_string(const util::Json& document, std::span<const st
 
 bool is_hex40(std::string_view text)
 {
-  return text.size() == 40 && std::ranges::all_of(text, [](char c) { return std::isxdigit(static_cast<unsigned char>(c)); });
+  return text.size() == 40 &&
+         std::ranges::all_of(text, [](char c) { return std::isxdigit(static_cast<unsigned char>(c)); });
 }
 
 // The ref of the first dependency whose repository is the source's, e.g. GitLab's own
@@ -137,7 +138,8 @@ void add_quirk_warnings(const util::Json& statement, const Layout& layout, Prove
     digest_objects.emplace_back("/predicate/invocation/configSource/digest");
   }
   const util::Json* deps = at(statement, layout.dependencies);
-  const std::size_t count = deps != nullptr && deps->is_array() ? std::min(deps->size(), k_max_dependencies_scanned) : 0;
+  const std::size_t count =
+      deps != nullptr && deps->is_array() ? std::min(deps->size(), k_max_dependencies_scanned) : 0;
   for (std::size_t i = 0; i < count; ++i) {
     digest_objects.push_back(fmt::format("{}/{}/digest", layout.dependencies, i));
   }
@@ -161,8 +163,9 @@ std::optional<ConditionFailure> too_long(const Field& field, const std::string& 
   if (field.value.size() <= k_max_provenance_field) {
     return std::nullopt;
   }
-  return ConditionFailure{field.pointer, expected,
-                          fmt::format("<{} bytes: longer than the {} compared>", field.value.size(), k_max_provenance_field)};
+  return ConditionFailure{
+      field.pointer, expected,
+      fmt::format("<{} bytes: longer than the {} compared>", field.value.size(), k_max_provenance_field)};
 }
 
 std::optional<ConditionFailure> check_builder(const util::Json& statement, const Layout& layout,
@@ -189,9 +192,9 @@ std::optional<ConditionFailure> check_source_uri(const Source& source, const Lay
 {
   const std::string want = normalize_source_uri(expected);
   if (!source.uri) {
-    return ConditionFailure{std::string(layout.source_uri.front()), with_normalised(expected, want),
-                            fmt::format("{} (nor any of the other places a {} source is read from)", k_absent,
-                                        layout.name)};
+    return ConditionFailure{
+        std::string(layout.source_uri.front()), with_normalised(expected, want),
+        fmt::format("{} (nor any of the other places a {} source is read from)", k_absent, layout.name)};
   }
   if (auto failure = too_long(*source.uri, expected)) {
     return failure;
@@ -201,8 +204,7 @@ std::optional<ConditionFailure> check_source_uri(const Source& source, const Lay
     return ConditionFailure{source.uri->pointer, with_normalised(expected, want),
                             shown(with_normalised(source.uri->value, found))};
   }
-  report.checks.push_back(
-    fmt::format("source {} matches {} ({})", source.uri->value, expected, source.uri->pointer));
+  report.checks.push_back(fmt::format("source {} matches {} ({})", source.uri->value, expected, source.uri->pointer));
   return std::nullopt;
 }
 
@@ -212,8 +214,9 @@ std::optional<ConditionFailure> check_source_ref(const Source& source, const Lay
   const std::string want = with_normalised(expected, normalize_ref(expected));
   if (!source.ref) {
     const std::string pointer(layout.source_ref.empty() ? layout.source_uri.front() : layout.source_ref.front());
-    const std::string why =
-      source.uri ? fmt::format("no ref recorded, and the source {} has no @ref", source.uri->value) : "no source recorded";
+    const std::string why = source.uri
+                                ? fmt::format("no ref recorded, and the source {} has no @ref", source.uri->value)
+                                : "no source recorded";
     return ConditionFailure{pointer, want, fmt::format("{} ({})", k_absent, why)};
   }
   if (auto failure = too_long(*source.ref, expected)) {
@@ -222,8 +225,8 @@ std::optional<ConditionFailure> check_source_ref(const Source& source, const Lay
   if (!ref_matches(expected, source.ref->value)) {
     return ConditionFailure{source.ref->pointer, want, shown(source.ref->value + source.ref->origin)};
   }
-  report.checks.push_back(fmt::format("source ref {}{} matches {} ({})", source.ref->value, source.ref->origin, expected,
-                                      source.ref->pointer));
+  report.checks.push_back(fmt::format("source ref {}{} matches {} ({})", source.ref->value, source.ref->origin,
+                                      expected, source.ref->pointer));
   return std::nullopt;
 }
 
@@ -384,8 +387,9 @@ ProvenanceReport check_provenance(const util::Json& statement, const ProvenanceE
   } else if (type && type->value == k_slsa_provenance_v02) {
     layout = &k_v02;
   } else {
-    report.failure = ConditionFailure{"/predicateType", fmt::format("{} or {}", k_slsa_provenance_v1, k_slsa_provenance_v02),
-                                      type ? shown(type->value) : std::string(k_absent)};
+    report.failure =
+        ConditionFailure{"/predicateType", fmt::format("{} or {}", k_slsa_provenance_v1, k_slsa_provenance_v02),
+                         type ? shown(type->value) : std::string(k_absent)};
     return report;
   }
   report.checks.push_back(fmt::format("predicate is {} provenance ({})", layout->name, type->value));

@@ -1,5 +1,7 @@
 #include "sigil/provenance/gitlab.hpp"
 
+#include "sigil/util/time.hpp"
+
 #include "sigil/core/env.hpp"
 #include "sigil/crypto/digest.hpp"
 #include "sigil/util/encoding.hpp"
@@ -20,13 +22,13 @@ namespace sigil::provenance {
 namespace {
 
 constexpr std::array<std::string_view, 22> k_variables{
-  // required
-  "GITLAB_CI", "CI_SERVER_URL", "CI_PROJECT_PATH", "CI_PROJECT_URL", "CI_COMMIT_SHA", "CI_COMMIT_REF_NAME",
-  "CI_CONFIG_PATH", "CI_JOB_NAME", "CI_JOB_ID", "CI_JOB_URL", "CI_JOB_STARTED_AT", "CI_PIPELINE_ID",
-  "CI_PIPELINE_SOURCE", "CI_RUNNER_ID",
-  // optional
-  "CI_COMMIT_TAG", "CI_COMMIT_BRANCH", "CI_PROJECT_ID", "CI_PIPELINE_URL", "CI_RUNNER_DESCRIPTION",
-  "CI_RUNNER_VERSION", "CI_RUNNER_EXECUTABLE_ARCH", "CI_SERVER_VERSION"};
+    // required
+    "GITLAB_CI", "CI_SERVER_URL", "CI_PROJECT_PATH", "CI_PROJECT_URL", "CI_COMMIT_SHA", "CI_COMMIT_REF_NAME",
+    "CI_CONFIG_PATH", "CI_JOB_NAME", "CI_JOB_ID", "CI_JOB_URL", "CI_JOB_STARTED_AT", "CI_PIPELINE_ID",
+    "CI_PIPELINE_SOURCE", "CI_RUNNER_ID",
+    // optional
+    "CI_COMMIT_TAG", "CI_COMMIT_BRANCH", "CI_PROJECT_ID", "CI_PIPELINE_URL", "CI_RUNNER_DESCRIPTION",
+    "CI_RUNNER_VERSION", "CI_RUNNER_EXECUTABLE_ARCH", "CI_SERVER_VERSION"};
 constexpr std::size_t k_required_count = 14;
 
 // The allow-listed variables that are set and non-empty.
@@ -87,7 +89,8 @@ bool is_plain_http_url(std::string_view url)
     return false;
   }
   const std::string_view authority = rest.substr(0, rest.find('/'));
-  const bool clean = std::ranges::none_of(url, [](char c) { return static_cast<unsigned char>(c) <= 0x20 || c == 0x7f; });
+  const bool clean =
+      std::ranges::none_of(url, [](char c) { return static_cast<unsigned char>(c) <= 0x20 || c == 0x7f; });
   return clean && !authority.empty() && authority.find('@') == std::string_view::npos;
 }
 
@@ -114,7 +117,8 @@ bool is_rfc3339(std::string_view t)
   }
   const std::string_view zone = t.substr(std::min(i, t.size()));
   return zone == "Z" || zone == "z" ||
-         (zone.size() == 6 && (zone[0] == '+' || zone[0] == '-') && digits(i + 1, 2) && zone[3] == ':' && digits(i + 4, 2));
+         (zone.size() == 6 && (zone[0] == '+' || zone[0] == '-') && digits(i + 1, 2) && zone[3] == ':' &&
+          digits(i + 4, 2));
 }
 
 Result<void> validate(const CiVariables& vars)
@@ -304,14 +308,7 @@ Result<intoto::Subject> image_subject(const oci::Reference& image)
 
 std::string rfc3339_utc(std::chrono::system_clock::time_point time)
 {
-  using namespace std::chrono;
-  const auto secs = floor<seconds>(time);
-  const auto day = floor<days>(secs);
-  const year_month_day date{day};
-  const hh_mm_ss clock{secs - day};
-  return fmt::format("{:04}-{:02}-{:02}T{:02}:{:02}:{:02}Z", static_cast<int>(date.year()),
-                     static_cast<unsigned>(date.month()), static_cast<unsigned>(date.day()), clock.hours().count(),
-                     clock.minutes().count(), clock.seconds().count());
+  return util::rfc3339_utc(time);
 }
 
 } // namespace sigil::provenance

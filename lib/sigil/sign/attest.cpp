@@ -7,9 +7,9 @@
 #include "sigil/signature/attach.hpp"
 #include "sigil/signature/manifest.hpp"
 #include "sigil/util/encoding.hpp"
+#include "sigil/util/time.hpp"
 #include "sigil/util/stream.hpp"
 
-#include <fmt/chrono.h>
 #include <fmt/format.h>
 
 #include <filesystem>
@@ -20,7 +20,7 @@ namespace {
 
 std::string now_rfc3339()
 {
-  return fmt::format("{:%Y-%m-%dT%H:%M:%SZ}", std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now()));
+  return util::rfc3339_utc(std::chrono::system_clock::now());
 }
 
 Result<void> push_legacy(registry::Client& client, const registry::Repository& target, const oci::Digest& digest,

@@ -7,8 +7,8 @@
 #include "sigil/oci/media_types.hpp"
 #include "sigil/signature/attach.hpp"
 #include "sigil/util/encoding.hpp"
+#include "sigil/util/time.hpp"
 
-#include <fmt/chrono.h>
 #include <fmt/format.h>
 
 #include <chrono>
@@ -26,8 +26,7 @@ oci::Digest sha256_of(std::string_view bytes)
 
 std::string now_rfc3339()
 {
-  const auto now = std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now());
-  return fmt::format("{:%Y-%m-%dT%H:%M:%SZ}", now);
+  return util::rfc3339_utc(std::chrono::system_clock::now());
 }
 
 oci::Manifest referrer_manifest(const ReferrerPush& p, const registry::ResolvedDescriptor& subject)
