@@ -142,8 +142,8 @@ check "anon: proxy saw every request the transport sent" eq "$n_push" "$(sent)"
 proxy_reset_log PX
 probe push-layout "$TEST_TMP/demo" v1 "$IMG:v1"
 expect "anon: second push of the same image" 0
-check "anon: second push uploads nothing (HEAD per blob + manifest PUT only)" eq \
-  "$(proxy_count PX HEAD /blobs/) $(proxy_count PX POST) $(proxy_count PX PUT /blobs/) $(proxy_count PX PUT /manifests/)" "4 0 0 1"
+check "anon: second push uploads nothing (one mount POST per blob answering 201 + manifest PUT)" eq \
+  "$(proxy_count PX HEAD /blobs/) $(proxy_count PX POST /blobs/uploads/ 201) $(proxy_count PX PUT /blobs/) $(proxy_count PX PUT /manifests/)" "0 4 0 1"
 record "push 3-layer image (library, blobs exist)" "$(proxy_count PX)" "$(sent)" "$(proxy_connections PX)"
 
 run push_test_image "$REG_HOST" app/skopeo v1 --layers 3 --info "$TEST_TMP/skopeo.json"
@@ -223,8 +223,8 @@ MONO=$(sha256_of "$TEST_TMP/mono.bin")
 proxy_reset_log PX
 probe put-blob "$IMG" "$TEST_TMP/mono.bin"
 expect "anon: put-blob monolithic" 0 && check "anon: put-blob digest" eq "$(jget 'd["digest"]')" "$MONO"
-check "anon: monolithic upload is HEAD + POST + PUT with the data" eq \
-  "$(proxy_lines PX | cut -d' ' -f2 | tr '\n' ' ')$(proxy_count PX PATCH)" "HEAD POST PUT 0"
+check "anon: monolithic upload is POST (mount as existence check, 202) + PUT with the data" eq \
+  "$(proxy_lines PX | cut -d' ' -f2 | tr '\n' ' ')$(proxy_count PX PATCH)" "POST PUT 0"
 head -c 100000 /dev/urandom >"$TEST_TMP/chunked.bin"
 CHUNKED=$(sha256_of "$TEST_TMP/chunked.bin")
 proxy_reset_log PX
@@ -249,7 +249,7 @@ expect "anon: mounted blob is readable in the other repository" 0
 proxy_reset_log PX
 probe put-blob "$PX_HOST/app/other" "$TEST_TMP/mono.bin"
 expect "anon: put-blob of an existing blob" 0
-check "anon: existing blob: one HEAD, nothing uploaded" eq "$(proxy_lines PX | cut -d' ' -f2,4 | tr '\n' ' ')" "HEAD 200 "
+check "anon: existing blob: one mount POST answering 201, nothing uploaded" eq "$(proxy_lines PX | cut -d' ' -f2,4 | tr '\n' ' ')" "POST 201 "
 
 section "A. tags, referrers fallback, CLI"
 probe push-layout "$TEST_TMP/demo" v1 "$IMG:v2"
@@ -439,18 +439,18 @@ expect "reauth: cached Bearer token refused -> new token, request succeeds" 0
 check "reauth: 401 (no token), 200; then 401 (cached token refused), 200" eq \
   "$(proxy_lines TPX | cut -d' ' -f2,4,5 | tr '\n' ';')" "GET 401 -;GET 200 Bearer;GET 401 Bearer;GET 200 Bearer;"
 check "reauth: two tokens fetched" eq "$(($(issued TOK2 alice) - before))" 2
-# Expiry in the middle of a push: the proxy holds the second blob HEAD (sent with a token the
+# Expiry in the middle of a push: the proxy holds the second blob POST (sent with a token the
 # client rightly believes fresh) for 2.1 s, so it reaches the registry with an expired token:
 # the registry refuses it (401 to a Bearer request), the client fetches a new one, the push goes on.
-proxy_plan TPX '[{"method":"HEAD","path":"/blobs/","auth":"Bearer","skip":1,"count":1,"fault":"none","delay_ms":2100}]'
+proxy_plan TPX '[{"method":"POST","path":"/blobs/uploads/","auth":"Bearer","skip":1,"count":1,"fault":"none","delay_ms":2100}]'
 layout "$TEST_TMP/tok3" v1 --layers 3 >/dev/null
 before=$(issued TOK2 alice)
 proxy_reset_log TPX
 probe push-layout "$TEST_TMP/tok3" v1 "$TPX_HOST/alice/slow:v1" "${ALICE2[@]}"
 expect "reauth: a push during which the token expires succeeds" 0
-check "reauth: the registry refused the expired token once (HEAD 401 with Bearer)" eq \
-  "$(proxy_lines TPX | awk '$2 == "HEAD" && $4 == 401 && $5 == "Bearer"' | wc -l)" 1
-check "reauth: new tokens were fetched on the way (pull, push, then again)" ge "$(($(issued TOK2 alice) - before))" 3
+check "reauth: the registry refused the expired token once (POST 401 with Bearer)" eq \
+  "$(proxy_lines TPX | awk '$2 == "POST" && $4 == 401 && $5 == "Bearer"' | wc -l)" 1
+check "reauth: a new token was fetched on the way (push, then again)" ge "$(($(issued TOK2 alice) - before))" 2
 proxy_clear_plan TPX
 
 section "D. redirect with a token registry (plain HTTP proxy TPX)"

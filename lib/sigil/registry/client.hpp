@@ -94,8 +94,9 @@ public:
   // Streams a blob to sink; digest checked at the end (the sink must not act before).
   [[nodiscard]] Result<void> get_blob_to(const Repository& repo, const oci::Descriptor& blob,
                                          const std::function<Result<void>(util::ByteView)>& sink);
-  // Uploads unless present; mounts from `mount_from` when given. Monolithic POST+PUT, or
-  // chunked PATCHes above the threshold.
+  // Uploads unless present: a POST with ?mount= (from `mount_from`, else this repository)
+  // answers 201 when the blob is there already; otherwise monolithic PUT, or chunked PATCHes
+  // above the threshold.
   [[nodiscard]] Result<void> put_blob(const Repository& repo, const oci::Digest& digest, util::ByteView data,
                                       const std::optional<Repository>& mount_from = std::nullopt);
 

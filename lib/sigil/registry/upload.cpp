@@ -36,22 +36,17 @@ struct UploadFailure {
 Result<void> Client::put_blob(const Repository& repo, const oci::Digest& digest, util::ByteView data,
                               const std::optional<Repository>& mount_from)
 {
-  auto exists = blob_exists(repo, digest);
-  if (!exists) {
-    return fail(exists.error());
-  }
-  if (*exists) {
-    return {};
-  }
   auto once = [&]() -> std::expected<void, UploadFailure> {
     const auto failed = [](const Call& c, const Response& r) {
       const Error e = status_error(c, r);
       return std::unexpected(UploadFailure{e, r.status == 429 || r.status >= 500});
     };
-    std::string start = "blobs/uploads/";
-    if (mount_from && mount_from->registry == repo.registry && mount_from->path != repo.path) {
-      start += fmt::format("?mount={}&from={}", digest.str(), mount_from->path);
-    }
+    // A mount request doubles as the existence check: 201 when the blob is already in the
+    // source repository (here: this one, unless told otherwise), else 202 and an upload
+    // session. One round trip instead of HEAD + POST.
+    const Repository& source =
+      mount_from && mount_from->registry == repo.registry ? *mount_from : repo;
+    const std::string start = fmt::format("blobs/uploads/?mount={}&from={}", digest.str(), source.path);
     Call post{.method = "POST", .repo = repo, .access = Access::push, .path = start, .idempotent = false};
     auto resp = send(post);
     if (!resp) {

@@ -96,11 +96,17 @@ Result<SignImageResult> sign_image(registry::Client& client, const SignImageRequ
 {
   SignImageResult result;
   result.tag_given = !r.image.digest().has_value();
-  auto resolved = client.resolve(r.image);
-  if (!resolved) {
-    return fail(resolved.error());
+  // By digest, a legacy signature needs nothing from the registry about the image (cosign
+  // signs an unknown digest too); recursion and referrer subjects need the manifest.
+  std::optional<registry::ResolvedDescriptor> resolved;
+  if (result.tag_given || r.recursive || r.format != Format::legacy) {
+    auto found = client.resolve(r.image);
+    if (!found) {
+      return fail(found.error());
+    }
+    resolved = std::move(*found);
   }
-  const oci::Reference by_digest = r.image.with_digest(resolved->digest);
+  const oci::Reference by_digest = resolved ? r.image.with_digest(resolved->digest) : r.image;
   const registry::Repository target = r.signature_repo.value_or(registry::Repository::of(r.image));
   auto targets = digests_to_sign(client, r, by_digest);
   if (!targets) {
@@ -116,7 +122,7 @@ Result<SignImageResult> sign_image(registry::Client& client, const SignImageRequ
       done = std::move(*legacy);
     }
     if (r.format == Format::bundle || r.format == Format::both) {
-      const auto descriptor = image.digest() == by_digest.digest() ? std::optional(*resolved) : std::nullopt;
+      const auto descriptor = image.digest() == by_digest.digest() ? resolved : std::nullopt;
       auto referrer = push_signature_bundle(client, {.image = image, .subject = descriptor, .target = target,
                                                      .key = r.key, .annotations = r.annotations, .upload = r.upload});
       if (!referrer) {

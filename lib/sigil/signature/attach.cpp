@@ -149,7 +149,12 @@ Result<AttachResult> attach_layer(registry::Client& client, const AttachRequest&
     }
     if (!*written) {
       std::this_thread::sleep_for(random_between(std::chrono::milliseconds(5), std::chrono::milliseconds(60)));
+      continue;
     }
+    // Our own successful PUT is the first sighting; one settled re-read confirms it.
+    seen_present = 1;
+    const auto settle = std::clamp(3 * span, r.settle_min, r.settle_max);
+    std::this_thread::sleep_for(random_between(settle, 2 * settle));
   }
   return fail(ErrorCode::registry, fmt::format("{}:{}: our layer did not stay in the manifest after {} rounds (too many "
                                                "concurrent writers?)",
