@@ -54,6 +54,7 @@ void register_resolve(Commands& commands);
 void register_triangulate(Commands& commands);
 void register_tree(Commands& commands);
 void register_login(Commands& commands);
+void register_env(Commands& commands);
 void register_sign(Commands& commands);
 void register_verify(Commands& commands);
 void register_download(Commands& commands);

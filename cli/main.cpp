@@ -67,6 +67,7 @@ int run_main(int argc, char** argv)
   register_triangulate(commands);
   register_tree(commands);
   register_login(commands);
+  register_env(commands);
 
   try {
     app.parse(argc, argv);

@@ -5,7 +5,16 @@ SIGIL_APT_PACKAGES=(
   g++ cmake make pkg-config git ca-certificates openssl
   libssl-dev libcurl4-openssl-dev nlohmann-json3-dev libfmt-dev libcli11-dev doctest-dev libsodium-dev
   docker-registry skopeo apache2-utils python3 python3-cryptography
+  scdoc mandoc man-db groff-base file dpkg-dev zsh rsync
 )
+# scdoc builds the man pages; mandoc, man-db and groff-base check them; dpkg-dev (with file)
+# lets cpack build the .deb and derive its dependencies; zsh tests the zsh completion; rsync is
+# needed by gitlab-ci-local, which runs the GitLab CI templates.
+
+# Only for scripts/fuzz (and the fuzz_smoke test, which runs it): libFuzzer needs clang, and
+# no Debian 12 clang compiles libstdc++'s <expected>, so the fuzz targets use clang 16 with
+# libc++ 16 (see tests/fuzz/CMakeLists.txt).
+SIGIL_FUZZ_APT_PACKAGES=(clang-16 libc++-16-dev libc++abi-16-dev libclang-rt-16-dev)
 
 ensure_apt_packages() {
   local missing=() p

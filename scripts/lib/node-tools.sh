@@ -1,57 +1,69 @@
 #!/usr/bin/env bash
-# Node-based test tools (node from PATH, >= 20.17).
+# Node-based test tools (node from PATH, >= 20.17), each in tests/tools/<name>/ with a committed
+# package.json + package-lock.json and a git-ignored node_modules.
 #
-#   source scripts/lib/node-tools.sh; ensure_sigstore_js   # sets SIGSTORE_JS_DIR, SIGSTORE_JS_VERIFY
+#   source scripts/lib/node-tools.sh
+#   ensure_sigstore_js   # sets SIGSTORE_JS_DIR, SIGSTORE_JS_VERIFY
 #   node "$SIGSTORE_JS_VERIFY" ARTIFACT BUNDLE.json PUBKEY.pem   # prints OK, exit 0 / exit 1
-#   bash scripts/lib/node-tools.sh                          # installs, prints the verifier path
+#   ensure_ci_tools      # sets CI_TOOLS_DIR, CI_TOOLS_BIN (ajv, gitlab-ci-local)
+#   "$CI_TOOLS_BIN/gitlab-ci-local" --preview
+#   bash scripts/lib/node-tools.sh                          # installs both, prints their paths
 #
-# ensure_sigstore_js installs tests/tools/sigstore-js/node_modules with `npm ci` (or
-# `npm install` when there is no package-lock.json) only when node_modules is missing or stale:
-# a stamp inside node_modules records the sha256 of package.json + package-lock.json and the
-# node version it was installed for. SIGIL_NPM_TIMEOUT bounds npm (seconds, default 300).
+# Each ensure_* installs the tool's node_modules with `npm ci` (or `npm install` when there is no
+# package-lock.json) only when node_modules is missing or stale: a stamp inside node_modules
+# records the sha256 of package.json + package-lock.json and the node version it was installed
+# for. SIGIL_NPM_TIMEOUT bounds npm (seconds, default 300). Concurrent callers serialise on a lock.
 
-SIGSTORE_JS_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")/../../tests/tools/sigstore-js" 2>/dev/null && pwd)
+_NODE_TOOLS_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../../tests/tools" 2>/dev/null && pwd)
+SIGSTORE_JS_DIR=${_NODE_TOOLS_ROOT:+$_NODE_TOOLS_ROOT/sigstore-js}
 SIGSTORE_JS_VERIFY=${SIGSTORE_JS_DIR:+$SIGSTORE_JS_DIR/verify-bundle.mjs}
+# ajv-cli + ajv-formats (GitLab's CI JSON schema) and gitlab-ci-local 4.73.0 (4.74+ crash on
+# node 20), for the GitLab CI template tests.
+CI_TOOLS_DIR=${_NODE_TOOLS_ROOT:+$_NODE_TOOLS_ROOT/ci-tools}
+CI_TOOLS_BIN=${CI_TOOLS_DIR:+$CI_TOOLS_DIR/node_modules/.bin}
 
 _node_tools_log() { echo "node-tools: $*" >&2; }
 
-_sigstore_js_fingerprint() {
+# _node_tool_fingerprint DIR
+_node_tool_fingerprint() {
   {
-    cat "$SIGSTORE_JS_DIR/package.json"
-    [[ -f "$SIGSTORE_JS_DIR/package-lock.json" ]] && cat "$SIGSTORE_JS_DIR/package-lock.json"
+    cat "$1/package.json"
+    [[ -f "$1/package-lock.json" ]] && cat "$1/package-lock.json"
     node --version
   } | sha256sum | cut -d' ' -f1
 }
 
-_sigstore_js_ready() {
-  local stamp=$SIGSTORE_JS_DIR/node_modules/.sigil-stamp
-  [[ -f "$stamp" && "$(cat "$stamp")" == "$(_sigstore_js_fingerprint)" &&
-    -f "$SIGSTORE_JS_DIR/node_modules/@sigstore/verify/package.json" ]]
+# _node_tool_ready DIR MARKER: installed for this package.json/lock/node, MARKER (a path under
+# node_modules) present.
+_node_tool_ready() {
+  local stamp=$1/node_modules/.sigil-stamp
+  [[ -f "$stamp" && "$(cat "$stamp")" == "$(_node_tool_fingerprint "$1")" && -e "$1/node_modules/$2" ]]
 }
 
-_sigstore_js_install() (
+# _node_tool_install DIR NAME
+_node_tool_install() (
   set -euo pipefail
-  cd "$SIGSTORE_JS_DIR"
+  cd "$1"
   local limit=${SIGIL_NPM_TIMEOUT:-300} log
   log=$(mktemp "${TMPDIR:-/tmp}/sigil-npm.XXXXXX")
   trap 'rm -f "$log"' EXIT
   local -a cmd=(npm ci)
   [[ -f package-lock.json ]] || cmd=(npm install)
-  _node_tools_log "installing sigstore-js test tool: ${cmd[*]} in $SIGSTORE_JS_DIR"
+  _node_tools_log "installing $2 test tool: ${cmd[*]} in $1"
   if ! timeout "$limit" "${cmd[@]}" --no-audit --no-fund --ignore-scripts --loglevel=error >"$log" 2>&1; then
     cat "$log" >&2
     _node_tools_log "${cmd[*]} failed"
     exit 1
   fi
-  _sigstore_js_fingerprint >node_modules/.sigil-stamp
+  _node_tool_fingerprint "$1" >node_modules/.sigil-stamp
 )
 
-# ensure_sigstore_js: returns non-zero with a message on stderr when node/npm are missing or the
-# install fails.
-ensure_sigstore_js() {
-  export SIGSTORE_JS_DIR SIGSTORE_JS_VERIFY
-  if [[ -z "$SIGSTORE_JS_DIR" || ! -f "$SIGSTORE_JS_DIR/package.json" ]]; then
-    _node_tools_log "tests/tools/sigstore-js not found"
+# _node_tool_ensure DIR NAME MARKER: returns non-zero with a message on stderr when node/npm are
+# missing or too old, or the install fails.
+_node_tool_ensure() {
+  local dir=$1 name=$2 marker=$3
+  if [[ -z "$dir" || ! -f "$dir/package.json" ]]; then
+    _node_tools_log "tests/tools/$name not found"
     return 1
   fi
   local tool
@@ -61,23 +73,39 @@ ensure_sigstore_js() {
   local major minor
   IFS=. read -r major minor _ <<<"$(node --version | sed 's/^v//')"
   if ((major < 20 || (major == 20 && minor < 17))); then
-    _node_tools_log "node $(node --version) is too old for @sigstore/verify 3 (needs >= 20.17)"
+    _node_tools_log "node $(node --version) is too old for $name (needs >= 20.17)"
     return 1
   fi
-  _sigstore_js_ready && return 0
+  _node_tool_ready "$dir" "$marker" && return 0
   local rc=0
   if command -v flock >/dev/null; then
     (
       flock -w "${SIGIL_NPM_TIMEOUT:-300}" 9 || { _node_tools_log "timed out waiting for the lock"; exit 1; }
-      _sigstore_js_ready || _sigstore_js_install
-    ) 9>"$SIGSTORE_JS_DIR/.install.lock" || rc=$?
+      _node_tool_ready "$dir" "$marker" || _node_tool_install "$dir" "$name"
+    ) 9>"$dir/.install.lock" || rc=$?
   else
-    _sigstore_js_install || rc=$?
+    _node_tool_install "$dir" "$name" || rc=$?
   fi
   return "$rc"
 }
 
+ensure_sigstore_js() {
+  export SIGSTORE_JS_DIR SIGSTORE_JS_VERIFY
+  _node_tool_ensure "$SIGSTORE_JS_DIR" sigstore-js @sigstore/verify/package.json
+}
+
+ensure_ci_tools() {
+  export CI_TOOLS_DIR CI_TOOLS_BIN
+  _node_tool_ensure "$CI_TOOLS_DIR" ci-tools gitlab-ci-local/package.json || return 1
+  local tool
+  for tool in ajv gitlab-ci-local; do
+    [[ -x "$CI_TOOLS_BIN/$tool" ]] || { _node_tools_log "$CI_TOOLS_BIN/$tool missing after install"; return 1; }
+  done
+}
+
 if [[ "${BASH_SOURCE[0]}" == "$0" ]]; then
   ensure_sigstore_js || exit 1
+  ensure_ci_tools || exit 1
   echo "$SIGSTORE_JS_VERIFY"
+  echo "$CI_TOOLS_BIN"
 fi

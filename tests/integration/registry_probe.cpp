@@ -11,6 +11,8 @@
 //   get-manifest REF [--out FILE]    manifest bytes (digest checked by the library)
 //   get-blob REPO_REF DIGEST SIZE [--out FILE]   streamed, digest and size checked
 //   put-blob REPO_REF FILE [--mount-from REPO_REF] [--chunked-threshold N] [--chunk-size N]
+//   put-manifest REF FILE [--media-type T]   FILE's bytes as they are, to REF's tag or digest
+//                                    (media type: --media-type, else FILE's "mediaType", else OCI)
 //   list-tags REPO_REF
 //   referrers REF [--artifact-type T]
 //   delete REF
@@ -68,6 +70,7 @@ struct Args {
   std::string out;
   std::string mount_from;
   std::string artifact_type;
+  std::string media_type;
 };
 
 using Operation = std::function<Result<OrderedJson>(registry::Client&)>;
@@ -361,6 +364,38 @@ Result<OrderedJson> put_blob(registry::Client& client, const Args& a)
   return j;
 }
 
+// Puts FILE's bytes unchanged (crafted or copied manifests for hostile-registry tests).
+Result<OrderedJson> put_manifest(registry::Client& client, const Args& a)
+{
+  auto ref = parse_ref(a.ref);
+  if (!ref) {
+    return fail(ref.error());
+  }
+  auto bytes = util::read_file(a.path);
+  if (!bytes) {
+    return fail(bytes.error());
+  }
+  std::string media_type = a.media_type;
+  if (media_type.empty()) {
+    auto doc = util::parse_json(*bytes);
+    if (doc && doc->is_object() && doc->contains("mediaType") && (*doc)["mediaType"].is_string()) {
+      media_type = (*doc)["mediaType"].get<std::string>();
+    } else {
+      media_type = std::string(oci::media_type::oci_manifest);
+    }
+  }
+  auto digest = client.put_manifest(registry::Repository::of(*ref), ref->identifier(), *bytes, media_type);
+  if (!digest) {
+    return fail(digest.error());
+  }
+  OrderedJson j;
+  j["reference"] = ref->with_digest(*digest).str();
+  j["digest"] = digest->str();
+  j["mediaType"] = media_type;
+  j["size"] = bytes->size();
+  return j;
+}
+
 Result<OrderedJson> list_tags(registry::Client& client, const Args& a)
 {
   auto ref = parse_ref(a.ref);
@@ -560,6 +595,10 @@ int main(int argc, char** argv)
   put_b->add_option("--mount-from", args.mount_from);
   put_b->add_option("--chunked-threshold", flags.chunked_threshold);
   put_b->add_option("--chunk-size", flags.chunk_size);
+  auto* put_m = sub("put-manifest", put_manifest);
+  put_m->add_option("ref", args.ref)->required();
+  put_m->add_option("file", args.path)->required();
+  put_m->add_option("--media-type", args.media_type);
   sub("list-tags", list_tags)->add_option("repo_ref", args.ref)->required();
   auto* refs = sub("referrers", referrers);
   refs->add_option("ref", args.ref)->required();

@@ -214,7 +214,7 @@ probe get-blob "$IMG" "$LAYER" $((LAYER_SIZE + 1)) --out "$TEST_TMP/layer.bad"
 expect "anon: blob shorter than its descriptor is refused (exit 30)" 30 "has $LAYER_SIZE bytes, its descriptor says $((LAYER_SIZE + 1))"
 check "anon: no file left behind by a refused blob" test ! -e "$TEST_TMP/layer.bad" -a ! -e "$TEST_TMP/layer.bad.part"
 probe get-blob "$IMG" "$LAYER" $((LAYER_SIZE - 1)) --out "$TEST_TMP/layer.bad"
-expect "anon: blob larger than its descriptor is refused" 20 "response larger than the limit of $((LAYER_SIZE - 1)) bytes"
+expect "anon: blob larger than its descriptor is refused (exit 30, bad content)" 30 "is larger than its descriptor says ($((LAYER_SIZE - 1)) bytes)"
 probe get-blob "$IMG" "sha256:$(printf 'x%.0s' {1..64} | sha256sum | cut -d' ' -f1)" 10
 expect "anon: unknown blob is not found (exit 11)" 11 "404 not found: BLOB_UNKNOWN"
 

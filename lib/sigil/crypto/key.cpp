@@ -194,6 +194,13 @@ bool PublicKey::same_key(const PublicKey& other) const
 
 Result<PrivateKey> PrivateKey::make(std::shared_ptr<EVP_PKEY> key, KeyAlgorithm alg)
 {
+  // The halves must belong together: OpenSSL reads an RSA key whose CRT values were edited,
+  // or an EC key whose embedded public point is another key's, and such a key signs what its
+  // public key cannot verify (found by tests/fuzz/fuzz_private_key). Go refuses the former.
+  const PkeyCtxPtr check(EVP_PKEY_CTX_new_from_pkey(nullptr, key.get(), nullptr));
+  if (!check || EVP_PKEY_pairwise_check(check.get()) != 1) {
+    return openssl_fail(ErrorCode::bad_input, "invalid private key: its public and private parts do not match");
+  }
   // Decode the public half alone so that a PublicKey never carries private material.
   auto der = encode_pkix(key.get());
   if (!der) {

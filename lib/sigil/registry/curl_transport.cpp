@@ -81,6 +81,16 @@ std::size_t on_body(char* data, std::size_t size, std::size_t count, void* user)
   const bool to_sink = t->request->body_sink && t->status >= 200 && t->status < 300;
   const std::uint64_t limit = to_sink || !t->request->body_sink ? t->request->max_response_bytes : k_max_error_body;
   if (t->response->body_bytes + n > limit) {
+    // The sink still sees the bytes up to the limit, so that it can name what is wrong
+    // (a blob larger than its descriptor) before the transfer is cut.
+    const auto allowed = static_cast<std::size_t>(limit - t->response->body_bytes);
+    if (to_sink && allowed > 0) {
+      t->response->body_bytes += allowed;
+      if (auto ok = t->request->body_sink(util::ByteView(reinterpret_cast<const std::uint8_t*>(data), allowed)); !ok) {
+        t->sink_error = ok.error();
+        return 0;
+      }
+    }
     t->too_large = true;
     return 0; // aborts with CURLE_WRITE_ERROR
   }

@@ -182,8 +182,15 @@ Result<void> Client::get_blob_to(const Repository& repo, const oci::Descriptor& 
             .repo = repo,
             .path = "blobs/" + blob.digest.str(),
             .follow_redirects = true,
-            .max_response_bytes = static_cast<std::uint64_t>(blob.size),
-            .body_sink = [&](util::ByteView chunk) -> Result<void> {
+            // One byte over the descriptor is let through so that an oversized blob is told
+            // apart (bad content, bad_input) from a transport failure.
+            .max_response_bytes = static_cast<std::uint64_t>(blob.size) + 1,
+            .body_sink = [&, received = std::uint64_t{0}](util::ByteView chunk) mutable -> Result<void> {
+              received += chunk.size();
+              if (received > static_cast<std::uint64_t>(blob.size)) {
+                return fail(ErrorCode::bad_input, fmt::format("blob {} in {} is larger than its descriptor says ({} bytes)",
+                                                              blob.digest.str(), repo.name(), blob.size));
+              }
               hasher.update(chunk);
               return sink(chunk);
             }};

@@ -12,6 +12,7 @@
 #include <fmt/format.h>
 
 #include <chrono>
+#include <thread>
 
 namespace sigil::sign {
 
@@ -76,7 +77,13 @@ Result<oci::Digest> push_bundle_referrer(registry::Client& client, const Referre
   }
   // With a referrers API the registry indexes the subject itself; otherwise keep the
   // fallback index tag, carrying artifactType and annotations up (cosign#4641).
+  // Retried like the attach loop: a fallback tag being rewritten by a concurrent writer can
+  // answer 500 for a moment on registries with non-atomic storage.
   auto refs = client.referrers(p.target, subject.digest);
+  for (int attempt = 1; !refs && refs.error().code == ErrorCode::registry && attempt < 5; ++attempt) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(50 * attempt));
+    refs = client.referrers(p.target, subject.digest);
+  }
   if (!refs) {
     return fail(refs.error());
   }

@@ -119,20 +119,35 @@ Result<AttachResult> attach_layer(registry::Client& client, const AttachRequest&
 {
   AttachResult result;
   int seen_present = 0;
+  int transient = 0;
   std::chrono::milliseconds span{0};
+  const auto started = std::chrono::steady_clock::now();
+  // Registries whose storage is not atomic answer concurrent writers with transient errors
+  // (distribution's filesystem driver: 500 "invalid checksum digest format" on a tag being
+  // rewritten, 400 DIGEST_INVALID on a PUT racing a blob link). Those end the round, not
+  // the attach; auth, not-found and bad-content errors are final.
+  const auto retry_transient = [&](const Error& e) {
+    const bool time_left = std::chrono::steady_clock::now() - started < r.max_time;
+    if (e.code != ErrorCode::registry || ++transient > r.max_transient_errors || !time_left) {
+      return false;
+    }
+    std::this_thread::sleep_for(random_between(std::chrono::milliseconds(20), std::chrono::milliseconds(200)));
+    return true;
+  };
   for (result.rounds = 1; result.rounds <= r.max_rounds; ++result.rounds) {
     auto current = read_current(client, r);
     if (!current) {
+      if (retry_transient(current.error())) {
+        continue;
+      }
       return fail(current.error());
     }
     result.layers = current->layers.size();
     const bool present = has_layer(*current, r);
-    if (!present && r.is_duplicate &&
+    if (!present && r.is_duplicate && result.rounds == 1 &&
         std::any_of(current->layers.begin(), current->layers.end(), r.is_duplicate)) {
-      result.already_present = result.rounds == 1;
-      if (result.already_present) {
-        return result;
-      }
+      result.already_present = true;
+      return result;
     }
     if (present) {
       if (++seen_present >= 2) {
@@ -145,6 +160,9 @@ Result<AttachResult> attach_layer(registry::Client& client, const AttachRequest&
     seen_present = 0;
     auto written = write_merged(client, r, *current, span);
     if (!written) {
+      if (retry_transient(written.error())) {
+        continue;
+      }
       return fail(written.error());
     }
     if (!*written) {

@@ -34,6 +34,8 @@ struct AttachRequest {
   // existing signature verifies with our key).
   std::function<bool(const oci::Descriptor&)> is_duplicate;
   int max_rounds = 40;
+  int max_transient_errors = 12; // registry errors tolerated across rounds (see attach.cpp)
+  std::chrono::milliseconds max_time{120'000};
   std::chrono::milliseconds settle_min{15};
   std::chrono::milliseconds settle_max{2'000};
 };

@@ -116,7 +116,7 @@ Result<dsse::Envelope> envelope_of(std::string_view json)
     }
     return dsse::parse(util::as_chars(legacy->signature));
   }
-  return dsse::parse(json); // a bare envelope (cosign --output-attestation)
+  return dsse::parse(json); // a bare envelope (what cosign 2 attest-blob prints on stdout)
 }
 
 } // namespace
