@@ -6,6 +6,7 @@
 #include "sigil/crypto/key_file.hpp"
 #include "sigil/intoto/statement.hpp"
 #include "sigil/util/file.hpp"
+#include "sigil/util/json.hpp"
 #include "sigil/verify/attestation.hpp"
 
 #include <fmt/format.h>
@@ -105,12 +106,31 @@ Result<int> render(const Options& o, const std::string& subject, const std::vect
   print_info(fmt::format("\nVerification for {} --\nThe following checks were performed on each of these attestations:",
                          subject));
   print_info(fmt::format("  - The DSSE signature was verified against the specified public key(s)"));
-  print_info(fmt::format("  - The statement's subject is this digest; its signed predicate type is {}", p.type_uri));
+  if (o.check_claims) {
+    print_info("  - The statement's subject is this digest");
+  } else {
+    print_warning("--check-claims=false: the statement's subject was NOT checked against the digest");
+  }
+  print_info(fmt::format("  - The signed predicate type is {}", p.type_uri));
   for (const auto& c : decision.checks) {
     print_info(fmt::format("  - {}", c));
   }
   for (const auto& s : decision.statements) {
-    print_result(s + "\n");
+    if (o.output == "json") {
+      print_result(s + "\n");
+      continue;
+    }
+    // text: one line per verified attestation, type and subjects.
+    auto doc = util::parse_json(s);
+    std::string subjects;
+    if (doc && doc->contains("subject") && (*doc)["subject"].is_array()) {
+      for (const auto& sub : (*doc)["subject"]) {
+        const std::string name = sub.value("name", "");
+        const std::string hex = sub.contains("digest") && sub["digest"].is_object() ? sub["digest"].value("sha256", "") : "";
+        subjects += fmt::format("{}{}{}", subjects.empty() ? "" : ", ", name, hex.empty() ? "" : "@sha256:" + hex);
+      }
+    }
+    print_result(fmt::format("{} {}\n", doc ? doc->value("predicateType", "") : "", subjects));
   }
   return 0;
 }

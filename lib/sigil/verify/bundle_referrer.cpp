@@ -12,27 +12,33 @@ namespace {
 
 constexpr std::string_view k_bundle_prefix = "application/vnd.dev.sigstore.bundle";
 
+struct BundleLayer {
+  oci::Descriptor layer;
+  bool annotated_as_requested = false; // the referrer's unsigned annotation names our type
+};
+
 // The one bundle layer of a referrer manifest, or nullopt when it is not a bundle referrer.
-Result<std::optional<oci::Descriptor>> bundle_layer(const BundleReferrersRequest& r, const oci::Descriptor& referrer)
+Result<std::optional<BundleLayer>> bundle_layer(const BundleReferrersRequest& r, const oci::Descriptor& referrer)
 {
   auto found = r.client.find_manifest(r.target, referrer.digest.str());
   if (!found) {
     return fail(found.error());
   }
   if (!*found || (*found)->kind != oci::ManifestKind::image) {
-    return std::optional<oci::Descriptor>{};
+    return std::optional<BundleLayer>{};
   }
   auto manifest = oci::parse_manifest((*found)->bytes);
   if (!manifest || manifest->layers.size() != 1 || !manifest->layers[0].media_type.starts_with(k_bundle_prefix)) {
-    return std::optional<oci::Descriptor>{};
+    return std::optional<BundleLayer>{};
   }
-  // The unsigned annotation may only narrow what is read: a bundle that says it is of
-  // another predicate type is skipped; one that says ours must still prove it when signed.
+  // The unsigned annotation may only narrow what `verify` reads (an attestation is not a
+  // signature, whatever it says); it never decides what an attestation is.
   const auto it = manifest->annotations.find(std::string(oci::annotation::bundle_predicate_type));
-  if (it != manifest->annotations.end() && it->second != r.predicate_type) {
-    return std::optional<oci::Descriptor>{};
+  const bool annotated = it != manifest->annotations.end();
+  if (r.skip_other_types && annotated && it->second != r.predicate_type) {
+    return std::optional<BundleLayer>{};
   }
-  return std::optional(manifest->layers[0]);
+  return std::optional(BundleLayer{manifest->layers[0], annotated && it->second == r.predicate_type});
 }
 
 SignatureReport check_bundle(const BundleReferrersRequest& r, const std::string& json, std::string source)
@@ -90,7 +96,7 @@ Result<void> collect_bundle_referrers(const BundleReferrersRequest& r, std::vect
                                     std::nullopt, {}, {}});
       return {};
     }
-    auto blob = r.client.get_blob(r.target, **layer, r.max_blob_bytes);
+    auto blob = r.client.get_blob(r.target, (*layer)->layer, r.max_blob_bytes);
     if (!blob) {
       if (blob.error().code != ErrorCode::bad_input) {
         return fail(blob.error());
@@ -98,7 +104,14 @@ Result<void> collect_bundle_referrers(const BundleReferrersRequest& r, std::vect
       out.push_back(SignatureReport{source, SignatureFormat::bundle, false, blob.error().message, std::nullopt, {}, {}});
       continue;
     }
-    out.push_back(check_bundle(r, *blob, source));
+    auto report = check_bundle(r, *blob, source);
+    // An unannotated bundle of another signed type is an attestation: not ours to report.
+    // One whose annotation claimed our type is reported (rejected): it is mislabelled.
+    if (r.skip_other_types && !(*layer)->annotated_as_requested && !report.signed_predicate_type.empty() &&
+        report.signed_predicate_type != r.predicate_type) {
+      continue;
+    }
+    out.push_back(std::move(report));
   }
   return {};
 }

@@ -27,7 +27,11 @@ struct BundleReferrersRequest {
   const std::vector<TrustedKey>& keys;
   const std::map<std::string, std::string>& annotations; // must equal the subject's annotations
   bool check_claims = true;
-  std::string predicate_type; // only bundles of this type are reported
+  std::string predicate_type; // the type required (read from the signed statement)
+  // For `verify` (signatures): bundles of another type are attestations, not signatures,
+  // and are left out of the report — by their referrer annotation or, once verified, by the
+  // signed type. For `verify-attestation` every bundle is reported (DESIGN.md §3 rule 7).
+  bool skip_other_types = false;
   std::size_t max_entries = 100;
   std::uint64_t max_blob_bytes = std::uint64_t{1} << 20;
 };

@@ -201,7 +201,8 @@ Result<VerifyImageResult> verify_image(registry::Client& client, const VerifyIma
     auto bundles = collect_bundle_referrers(
       {.client = client, .image = result.image, .target = target, .keys = request.keys,
        .annotations = request.annotations, .check_claims = request.check_claims,
-       .predicate_type = std::string(intoto::k_cosign_sign_predicate_type), .max_entries = request.max_signatures,
+       .predicate_type = std::string(intoto::k_cosign_sign_predicate_type), .skip_other_types = true,
+       .max_entries = request.max_signatures,
        .max_blob_bytes = request.max_payload_bytes},
       result.signatures);
     if (!bundles) {
