@@ -33,7 +33,10 @@ Result<void> init_sodium()
 Result<util::SecureBytes> derive_key(util::ByteView password, util::ByteView salt, const ScryptParams& params)
 {
   util::SecureBytes key(k_key_size);
-  if (crypto_pwhash_scryptsalsa208sha256_ll(password.data(), password.size(), salt.data(), salt.size(), params.n,
+  // The empty password is legal, but libsodium's arguments are declared non-null.
+  static constexpr std::uint8_t k_empty = 0;
+  const std::uint8_t* pass = password.empty() ? &k_empty : password.data();
+  if (crypto_pwhash_scryptsalsa208sha256_ll(pass, password.size(), salt.data(), salt.size(), params.n,
                                             params.r, params.p, key.data(), key.size()) != 0) {
     return fail(ErrorCode::internal, "scrypt key derivation failed (out of memory?)");
   }
