@@ -33,6 +33,20 @@ void Commands::set_run(CLI::App* app, std::function<Result<int>()> run)
 
 namespace {
 
+// A repeatable option (--key, -a, --match) takes one value per occurrence: without this,
+// CLI11 lets `--key a.pub IMG1 IMG2` swallow the images as more keys.
+void one_value_per_flag(CLI::App& app)
+{
+  for (CLI::Option* opt : app.get_options()) {
+    if (!opt->get_positional() && opt->get_items_expected_max() > 1) {
+      opt->allow_extra_args(false);
+    }
+  }
+  for (CLI::App* sub : app.get_subcommands({})) {
+    one_value_per_flag(*sub);
+  }
+}
+
 int run_main(int argc, char** argv)
 {
   CLI::App app{"sigil signs container images and release artifacts, and verifies what was signed.\n"
@@ -69,6 +83,7 @@ int run_main(int argc, char** argv)
   register_login(commands);
   register_env(commands);
 
+  one_value_per_flag(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {

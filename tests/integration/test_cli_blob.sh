@@ -48,6 +48,8 @@ run "$SIGIL" verify-blob empty.bin --key k.pub --bundle empty.json
 expect "empty file verifies" 0 "Verified OK"
 run "$SIGIL" verify-blob artifact.bin --key other.pub --key k.pub --bundle stdin.json
 expect "key rotation: second key matches" 0 "Verified with key k.pub"
+run "$SIGIL" verify-blob --key other.pub --key k.pub artifact.bin --bundle stdin.json
+expect "repeatable --key before the file takes one value each" 0 "Verified with key k.pub"
 run "$SIGIL" sign-blob artifact.bin --key k.key --bundle ok.json
 cp artifact.bin tampered.bin; printf 'x' | dd of=tampered.bin bs=1 seek=1000 conv=notrunc 2>/dev/null
 
