@@ -556,6 +556,33 @@ proxy_plan PX '[{"method":"GET","path":"/referrers/","fault":"status","status":5
 probe referrers "$M" --max-attempts 2
 expect "fault 500 on /referrers/ is an error, not 'no API'" 20 "500 internal server error"
 
+# A manifest PUT by digest is content-addressed: a 500 or a 400 DIGEST_INVALID (what
+# distribution answers while a concurrent writer rewrites a blob link) is retried a few times;
+# by tag it is not (the callers' read-merge-write loops decide).
+PUT_BODY='{"errors":[{"code":"DIGEST_INVALID","message":"provided digest did not match uploaded content"}]}'
+proxy_plan PX "[{\"method\":\"PUT\",\"path\":\"/manifests/sha256:\",\"fault\":\"status\",\"status\":400,\"count\":1,
+  \"content_type\":\"application/json\",\"body\":$(printf '%s' "$PUT_BODY" | "$PY" -c 'import json,sys; print(json.dumps(sys.stdin.read()))')},
+  {\"method\":\"PUT\",\"path\":\"/manifests/sha256:\",\"fault\":\"status\",\"status\":500,\"count\":1}]"
+proxy_reset_log PX
+probe put-manifest "$IMG@$DEMO" "$TEST_TMP/demo.manifest"
+expect "fault PUT manifest by digest: DIGEST_INVALID, 500, then success" 0 && expect_out "fault PUT manifest by digest: ... and answers its digest" "$DEMO"
+check "fault PUT manifest by digest: 400, 500, 201" eq "$(proxy_lines PX | cut -d' ' -f4 | tr '\n' ' ')" "400 500 201 "
+proxy_plan PX '[{"method":"PUT","path":"/manifests/sha256:","fault":"status","status":400}]'
+proxy_reset_log PX
+probe put-manifest "$IMG@$DEMO" "$TEST_TMP/demo.manifest"
+expect "fault PUT manifest by digest: a plain 400 is final" 20 "400 bad request"
+check "fault PUT manifest by digest: a plain 400 is sent once" eq "$(proxy_count PX PUT)" 1
+proxy_plan PX '[{"method":"PUT","path":"/manifests/sha256:","fault":"status","status":500}]'
+proxy_reset_log PX
+probe put-manifest "$IMG@$DEMO" "$TEST_TMP/demo.manifest"
+expect "fault PUT manifest by digest: a lasting 500 gives up" 20 "500 internal server error"
+check "fault PUT manifest by digest: 4 attempts at most" eq "$(proxy_count PX PUT)" 4
+proxy_plan PX '[{"method":"PUT","path":"/manifests/","fault":"status","status":500}]'
+proxy_reset_log PX
+probe put-manifest "$IMG:v1" "$TEST_TMP/demo.manifest"
+expect "fault PUT manifest by tag: 500 is not retried" 20 "500 internal server error"
+check "fault PUT manifest by tag: sent once" eq "$(proxy_count PX PUT)" 1
+
 proxy_plan PX '[{"method":"GET","path":"/manifests/sha256:","fault":"trickle","chunk":1,"interval_ms":100}]'
 proxy_reset_log PX
 t0=$(now_ms)

@@ -217,6 +217,11 @@ std::chrono::milliseconds Client::backoff(int attempt, const Response* response)
   return std::chrono::milliseconds(jitter(rng));
 }
 
+bool Client::transient_put_failure(const Response& response)
+{
+  return response.status == 500 || (response.status == 400 && registry_message(response).starts_with("DIGEST_INVALID"));
+}
+
 Error Client::status_error(const Call& call, const Response& response)
 {
   const std::string what = registry_message(response);

@@ -137,6 +137,9 @@ private:
   [[nodiscard]] std::string scheme_for(const std::string& registry);
   void set_scheme(const std::string& registry, std::string scheme);
   [[nodiscard]] std::chrono::milliseconds backoff(int attempt, const Response* response) const;
+  // 500, or 400 DIGEST_INVALID: what a registry with non-atomic storage answers a PUT that
+  // races a concurrent writer (see put_manifest).
+  [[nodiscard]] static bool transient_put_failure(const Response& response);
 
   Transport& m_transport;
   Authenticator& m_auth;

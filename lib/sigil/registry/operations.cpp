@@ -134,7 +134,17 @@ Result<oci::Digest> Client::put_manifest(const Repository& repo, const std::stri
             .path = "manifests/" + tag_or_digest,
             .headers = {{"Content-Type", std::string(media_type)}},
             .body = util::as_bytes(bytes)};
+  // A PUT by digest is content-addressed, so repeating it is harmless, and we hashed the bytes
+  // ourselves: a 400 DIGEST_INVALID (or a 500) can only be the registry's own transient state.
+  // distribution's filesystem driver answers so while a concurrent writer rewrites the link
+  // file of a blob this manifest references (every referrer shares the empty config blob).
+  // A few short, jittered retries; by tag, the callers' read-merge-write loops retry instead.
+  const bool by_digest = oci::parse_digest(tag_or_digest).has_value();
   auto resp = send(call);
+  for (int attempt = 1; by_digest && attempt <= 3 && resp && transient_put_failure(*resp); ++attempt) {
+    std::this_thread::sleep_for(std::min(backoff(attempt, nullptr), std::chrono::milliseconds(1'000)));
+    resp = send(call);
+  }
   if (!resp) {
     return fail(resp.error());
   }
