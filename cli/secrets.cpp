@@ -135,10 +135,11 @@ void protect_key_material()
   ::prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
 }
 
-Result<crypto::PrivateKey> open_signing_key(const std::string& ref, const std::string& password_file)
+Result<crypto::PrivateKey> open_signing_key(const std::string& ref, const std::string& password_file,
+                                           crypto::KeyFileMode mode)
 {
   protect_key_material();
-  auto loaded = crypto::load_private_key(ref, password_provider(password_file));
+  auto loaded = crypto::load_private_key(ref, password_provider(password_file), mode);
   if (!loaded) {
     return fail(loaded.error());
   }
@@ -146,6 +147,12 @@ Result<crypto::PrivateKey> open_signing_key(const std::string& ref, const std::s
     print_warning(w);
   }
   return std::move(loaded->key);
+}
+
+void add_key_permissions_flag(CLI::App* app, bool& allow)
+{
+  app->add_flag("--allow-insecure-key-permissions", allow,
+                "Sign with a key file that other users can read (a warning is printed; better: chmod 600 KEY)");
 }
 
 } // namespace sigil::cli

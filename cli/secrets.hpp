@@ -6,6 +6,8 @@
 #include "sigil/crypto/key_file.hpp"
 #include "sigil/util/secure_bytes.hpp"
 
+#include <CLI/CLI.hpp>
+
 #include <string>
 
 namespace sigil::cli {
@@ -23,7 +25,16 @@ enum class Confirm { yes, no };
 // prctl(PR_SET_DUMPABLE, 0): no core dump or ptrace attach while we hold a private key.
 void protect_key_material();
 
-// Loads a private key, printing the loader's warnings.
-[[nodiscard]] Result<crypto::PrivateKey> open_signing_key(const std::string& ref, const std::string& password_file);
+// Loads a private key, printing the loader's warnings. Signing commands refuse a key file
+// that others can read unless --allow-insecure-key-permissions (see add_key_permissions_flag).
+[[nodiscard]] Result<crypto::PrivateKey> open_signing_key(const std::string& ref, const std::string& password_file,
+                                                          crypto::KeyFileMode mode);
+
+// --allow-insecure-key-permissions, for the commands that sign.
+void add_key_permissions_flag(CLI::App* app, bool& allow);
+[[nodiscard]] inline crypto::KeyFileMode key_file_mode(bool allow_insecure)
+{
+  return allow_insecure ? crypto::KeyFileMode::warn_insecure : crypto::KeyFileMode::refuse_insecure;
+}
 
 } // namespace sigil::cli

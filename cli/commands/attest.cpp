@@ -24,6 +24,7 @@ struct Options {
   std::string statement_version = "v1";
   std::string bundle;
   std::string password_file;
+  bool allow_insecure_key_permissions = false;
   RegistryFlags registry;
 };
 
@@ -51,6 +52,7 @@ void add_predicate_flags(CLI::App* app, Options& o)
     ->check(CLI::IsMember({"v1", "v0.1"}))
     ->capture_default_str();
   app->add_option("--password-file", o.password_file, "Read the key's password from FILE");
+  add_key_permissions_flag(app, o.allow_insecure_key_permissions);
 }
 
 Result<int> run_attest(const Options& o, const GlobalOptions& global)
@@ -67,7 +69,7 @@ Result<int> run_attest(const Options& o, const GlobalOptions& global)
   if (!repo) {
     return fail(repo.error());
   }
-  auto key = open_signing_key(o.key, o.password_file);
+  auto key = open_signing_key(o.key, o.password_file, key_file_mode(o.allow_insecure_key_permissions));
   if (!key) {
     return fail(key.error());
   }
@@ -97,7 +99,7 @@ Result<int> run_attest_blob(const Options& o)
   if (!predicate) {
     return fail(predicate.error());
   }
-  auto key = open_signing_key(o.key, o.password_file);
+  auto key = open_signing_key(o.key, o.password_file, key_file_mode(o.allow_insecure_key_permissions));
   if (!key) {
     return fail(key.error());
   }

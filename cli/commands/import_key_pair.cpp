@@ -22,7 +22,7 @@ Result<int> run(const Options& o)
 {
   // The input may itself be encrypted in cosign's format (re-encryption); the new password
   // is asked for separately.
-  auto key = open_signing_key(o.key, "");
+  auto key = open_signing_key(o.key, "", crypto::KeyFileMode::warn_insecure);
   if (!key) {
     return fail(key.error());
   }

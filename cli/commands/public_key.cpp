@@ -19,7 +19,7 @@ struct Options {
 
 Result<int> run(const Options& o)
 {
-  auto key = open_signing_key(o.key, o.password_file);
+  auto key = open_signing_key(o.key, o.password_file, crypto::KeyFileMode::warn_insecure);
   if (!key) {
     return fail(key.error());
   }

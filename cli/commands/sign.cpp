@@ -25,6 +25,7 @@ struct Options {
   std::string output_payload;
   bool yes = false;
   std::string password_file;
+  bool allow_insecure_key_permissions = false;
   RegistryFlags registry;
 };
 
@@ -82,7 +83,7 @@ Result<int> run(const Options& o, const GlobalOptions& global)
     }
     refs.push_back(std::move(*ref));
   }
-  auto key = open_signing_key(o.key, o.password_file);
+  auto key = open_signing_key(o.key, o.password_file, key_file_mode(o.allow_insecure_key_permissions));
   if (!key) {
     return fail(key.error());
   }
@@ -148,6 +149,7 @@ void register_sign(Commands& commands)
   app->add_option("--output-payload", o->output_payload, "Write the signed payload to FILE");
   app->add_flag("-y,--yes", o->yes, "Accepted for cosign compatibility (sigil never prompts to confirm)");
   app->add_option("--password-file", o->password_file, "Read the key's password from FILE");
+  add_key_permissions_flag(app, o->allow_insecure_key_permissions);
   add_registry_flags(app, o->registry);
   commands.set_run(app, [o, &global = commands.global()] { return run(*o, global); });
 }

@@ -19,6 +19,7 @@ struct Options {
   std::string bundle;
   std::string output_signature;
   std::string password_file;
+  bool allow_insecure_key_permissions = false;
 };
 
 Result<int> run(const Options& o)
@@ -26,7 +27,7 @@ Result<int> run(const Options& o)
   if (o.bundle.empty() && o.output_signature.empty()) {
     return fail(ErrorCode::usage, "nowhere to write the signature: pass --bundle FILE and/or --output-signature FILE");
   }
-  auto key = open_signing_key(o.key, o.password_file);
+  auto key = open_signing_key(o.key, o.password_file, key_file_mode(o.allow_insecure_key_permissions));
   if (!key) {
     return fail(key.error());
   }
@@ -69,6 +70,7 @@ void register_sign_blob(Commands& commands)
   app->add_option("--bundle", o->bundle, "Write the Sigstore bundle (JSON) to FILE");
   app->add_option("--output-signature", o->output_signature, "Write the base64 signature to FILE");
   app->add_option("--password-file", o->password_file, "Read the key's password from FILE");
+  add_key_permissions_flag(app, o->allow_insecure_key_permissions);
   commands.set_run(app, [o] { return run(*o); });
 }
 

@@ -61,6 +61,17 @@ expect_out() {
   pass "$1"
 }
 
+# check NAME COMMAND...: passes when COMMAND succeeds; eq/le/ge/between say what differed.
+check() {
+  local name=$1
+  shift
+  if "$@"; then pass "$name"; else failed "$name"; fi
+}
+eq() { [[ "$1" == "$2" ]] || { echo "       want '$2', got '$1'"; return 1; }; }
+le() { (($1 <= $2)) || { echo "       want <= $2, got $1"; return 1; }; }
+ge() { (($1 >= $2)) || { echo "       want >= $2, got $1"; return 1; }; }
+between() { (($1 >= $2 && $1 <= $3)) || { echo "       want $2..$3, got $1"; return 1; }; }
+
 have_shared() { [[ -d "$SHARED_DIR/fixtures" && -d "$SHARED_DIR/conformance" ]]; }
 
 finish() {

@@ -102,7 +102,23 @@ expect "neg: wrong password at signing" 30 "wrong password or corrupt key"
 [[ ! -e wrongpw.json ]] && pass "no bundle written on failure" || failed "bundle written on failure"
 cp k.key open.key; chmod 644 open.key
 run "$SIGIL" sign-blob artifact.bin --key open.key --bundle open.json
-expect "world-readable key warns at signing" 0 "can be read by other users"
+expect "neg: world-readable key refused at signing" 30 \
+  "private key file open.key can be read or written by other users (mode 0644); run: chmod 600 open.key (or pass --allow-insecure-key-permissions)"
+[[ ! -e open.json ]] && pass "neg: ... and no bundle written" || failed "bundle written with a refused key"
+chmod 640 open.key
+run "$SIGIL" sign-blob artifact.bin --key open.key --bundle open.json
+expect "neg: group-readable key refused at signing" 30 "(mode 0640); run: chmod 600 open.key"
+run "$SIGIL" sign-blob artifact.bin --key open.key --bundle open.json --allow-insecure-key-permissions
+expect "--allow-insecure-key-permissions signs, with the warning" 0 "warning: private key file open.key can be read or written by other users (mode 0640); run: chmod 600 open.key"
+run "$SIGIL" sign-blob artifact.bin --key open.key --bundle open.json --allow-insecure-key-permissions
+expect "... and warns every time" 0 "run: chmod 600 open.key"
+chmod 600 open.key
+run "$SIGIL" sign-blob artifact.bin --key open.key --bundle open.json
+expect "a 0600 key signs without a word about permissions" 0
+[[ $ERR != *"chmod"* ]] && pass "... no permission warning" || failed "permission warning for a 0600 key: $ERR"
+chmod 400 open.key
+run "$SIGIL" sign-blob artifact.bin --key open.key --bundle open.json
+expect "a 0400 key signs" 0
 run "$SIGIL" verify-blob no-such-file.bin --key k.pub --bundle ok.json
 expect "neg: artifact does not exist" 30 "cannot open no-such-file.bin"
 run "$SIGIL" verify-blob artifact.bin --key k.pub --bundle no-such.json

@@ -371,8 +371,9 @@ if have_shared; then
     pw=""
     IFS= read -r pw <"$base.pass" || true # first line; cosign-2.5.pass has no newline
     new_image DF "interop/fixture-$name" v1 || continue
-    sig_pw "$pw" sign "$H/interop/fixture-$name@$DF" --key "$key"
-    expect "4 $name: sigil sign with the fixture key" 0 || continue
+    # Read in place, readable by everyone (0444): signing needs the explicit flag.
+    sig_pw "$pw" sign "$H/interop/fixture-$name@$DF" --key "$key" --allow-insecure-key-permissions
+    expect "4 $name: sigil sign with the fixture key" 0 "can be read or written by other users (mode 0444)" || continue
     sig verify "$H/interop/fixture-$name@$DF" --key "$base.pub"
     expect "4 $name: sigil verify with $name.pub" 0
     if have_peers "4 $name: peers verify"; then

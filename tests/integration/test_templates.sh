@@ -155,6 +155,10 @@ KEY_PASSWORD="tpl-$(openssl rand -hex 12)"
 SIGIL_PASSWORD=$KEY_PASSWORD run "$SIGIL" generate-key-pair --output-key-prefix "$TEST_TMP/keys/sigil"
 expect "test key pair" 0 || { finish; exit; }
 PUBLIC_PEM=$(cat "$TEST_TMP/keys/sigil.pub")
+# The File-type variable as a runner under umask 0000 writes it (docker executor): mode 0666.
+# sigil refuses such a key; the templates make the job's copy private first.
+cp "$TEST_TMP/keys/sigil.key" "$TEST_TMP/keys/file-variable.key"
+chmod 666 "$TEST_TMP/keys/file-variable.key"
 
 # The CI variables a project would set (the key as a File-type variable: a path; the public key
 # as a variable holding the PEM), and the registry in place of GitLab's.
@@ -168,7 +172,7 @@ CI_VARS=(
   --variable "CI_CONFIG_PATH=.gitlab-ci.yml"
   --ignore-predefined-vars CI_REGISTRY,CI_REGISTRY_IMAGE,CI_COMMIT_REF_PROTECTED
   --variable "SSL_CERT_FILE=$REG_CA"
-  --variable "SIGIL_PRIVATE_KEY=$TEST_TMP/keys/sigil.key"
+  --variable "SIGIL_PRIVATE_KEY=$TEST_TMP/keys/file-variable.key"
   --variable "SIGIL_PUBLIC_KEY=$PUBLIC_PEM"
   --variable "SIGIL_TEST_REGISTRY_TOOLS=$REGISTRY_TOOLS_DIR"
   --variable "SIGIL_TEST_CERT_DIR=$REG_CERT_DIR"
@@ -186,6 +190,7 @@ for job in build sigil-sign sigil-attest sigil-verify deploy; do
   job_passed "$job" && pass "run 1: job $job passed" || failed "run 1: job $job did not pass"
 done
 grep -q "tamper" <<<"$OUT" && failed "run 1: the tamper job ran without SIGIL_TEST_TAMPER" || pass "run 1: no tamper job"
+check "run 1: the jobs made the 0666 key file variable private" eq "$(stat -c %a "$TEST_TMP/keys/file-variable.key")" 600
 DIGEST=$(digest_of_run)
 IMAGE=$REG_HOST/grp/proj@$DIGEST
 grep -q "sigil-verify: $IMAGE is signed and attested (slsaprovenance1) by a trusted key" <<<"$OUT" &&

@@ -387,15 +387,17 @@ TEST_CASE("fixture keys from cosign 2.5, skopeo 1.18 and an independent implemen
     const auto pub = PublicKey::from_pem(read_text(stem + ".pub"));
     REQUIRE(pub.has_value());
 
-    // Through the file loader as the CLI does.
-    const auto loaded = sigil::crypto::load_private_key(key_path.string(), password_is(password));
+    // Through the file loader as the CLI does (the fixtures are read-only for everyone, 0444:
+    // allowed with a warning, as --allow-insecure-key-permissions does).
+    constexpr auto fixture_mode = sigil::crypto::KeyFileMode::warn_insecure;
+    const auto loaded = sigil::crypto::load_private_key(key_path.string(), password_is(password), fixture_mode);
     REQUIRE_MESSAGE(loaded.has_value(), loaded.error().message);
     CHECK(loaded->key.algorithm() == KeyAlgorithm::ecdsa_p256);
     CHECK(loaded->key.public_key().same_key(*pub));
     CHECK(loaded->key.public_key().der() == pub->der());
 
     if (name == "cosign-2.5.key") { // one wrong-password check is enough here (scrypt is slow)
-      const auto wrong = sigil::crypto::load_private_key(key_path.string(), password_is(password + "\n"));
+      const auto wrong = sigil::crypto::load_private_key(key_path.string(), password_is(password + "\n"), fixture_mode);
       REQUIRE_FALSE(wrong.has_value());
       CHECK(wrong.error().code == ErrorCode::bad_input);
       CHECK(wrong.error().message.find(k_wrong_password) != std::string::npos);

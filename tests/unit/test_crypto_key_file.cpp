@@ -7,6 +7,7 @@
 #include "sigil/util/pem.hpp"
 
 #include <doctest/doctest.h>
+#include <fmt/format.h>
 
 #include <cstdlib>
 #include <filesystem>
@@ -126,21 +127,57 @@ TEST_CASE("write_key_pair writes an encrypted 0600 key and a 0644 public key tha
   CHECK_FALSE(fs::exists(paths->private_key));
 }
 
-TEST_CASE("load_private_key: warnings for unencrypted and world-readable keys")
+TEST_CASE("load_private_key: a key file others can read is refused, or a warning when allowed")
 {
   const TempDir dir;
   const PrivateKey key = make_key();
-  const fs::path path = dir.path() / "plain.key";
   const std::string pem = plain_pem(key);
-  REQUIRE(sigil::util::write_file_atomic({.path = path, .data = as_bytes(pem), .mode = 0644}).has_value());
+  struct Case {
+    mode_t mode;
+    bool insecure;
+  };
+  for (const Case c : {Case{0600, false}, Case{0400, false}, Case{0644, true}, Case{0640, true}, Case{0604, true},
+                       Case{0620, true}, Case{0660, true}}) {
+    CAPTURE(c.mode);
+    const fs::path path = dir.path() / fmt::format("plain-{:o}.key", c.mode);
+    REQUIRE(sigil::util::write_file_atomic({.path = path, .data = as_bytes(pem), .mode = c.mode}).has_value());
+    int calls = 0;
+    const auto refused = sigil::crypto::load_private_key(path.string(), password_is("unused", &calls));
+    const auto allowed = sigil::crypto::load_private_key(path.string(), password_is("unused", &calls),
+                                                         sigil::crypto::KeyFileMode::warn_insecure);
+    CHECK(calls == 0);
+    REQUIRE(allowed.has_value());
+    CHECK(allowed->key.public_key().same_key(key.public_key()));
+    if (!c.insecure) {
+      REQUIRE(refused.has_value());
+      REQUIRE(refused->warnings.size() == 1);
+      CHECK(refused->warnings[0].find("not encrypted") != std::string::npos);
+      continue;
+    }
+    REQUIRE_FALSE(refused.has_value());
+    CHECK(refused.error().code == sigil::ErrorCode::bad_input);
+    CHECK(refused.error().message ==
+          fmt::format("private key file {0} can be read or written by other users (mode {1:04o}); run: chmod 600 "
+                      "{0} (or pass --allow-insecure-key-permissions)",
+                      path.string(), c.mode));
+    REQUIRE(allowed->warnings.size() == 2);
+    CHECK(allowed->warnings[0] ==
+          fmt::format("private key file {0} can be read or written by other users (mode {1:04o}); run: chmod 600 {0}",
+                      path.string(), c.mode));
+    CHECK(allowed->warnings[1].find("not encrypted") != std::string::npos);
+  }
+}
+
+TEST_CASE("load_private_key: the mode is checked before the password is asked for")
+{
+  const TempDir dir;
+  const fs::path path = dir.path() / "enc.key";
+  REQUIRE(sigil::util::write_file_atomic({.path = path, .data = as_bytes(std::string("-----BEGIN ENCRYPTED SIGSTORE PRIVATE KEY-----\n")), .mode = 0644}).has_value());
   int calls = 0;
-  const auto loaded = sigil::crypto::load_private_key(path.string(), password_is("unused", &calls));
-  REQUIRE(loaded.has_value());
+  const auto refused = sigil::crypto::load_private_key(path.string(), password_is("unused", &calls));
+  REQUIRE_FALSE(refused.has_value());
   CHECK(calls == 0);
-  CHECK(loaded->key.public_key().same_key(key.public_key()));
-  REQUIRE(loaded->warnings.size() == 2);
-  CHECK(loaded->warnings[0].find("can be read by other users (mode 0644); run: chmod 600") != std::string::npos);
-  CHECK(loaded->warnings[1].find("not encrypted") != std::string::npos);
+  CHECK(refused.error().message.find("chmod 600") != std::string::npos);
 }
 
 TEST_CASE("key references: env://VAR, and refusals")

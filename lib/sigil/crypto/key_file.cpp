@@ -16,8 +16,9 @@ namespace {
 constexpr std::string_view k_env_prefix = "env://";
 constexpr std::uint64_t k_max_key_file = 1U << 20;
 
-// Key PEM may be unencrypted, so it is only ever held in SecureBytes.
-Result<util::SecureBytes> read_key_text(std::string_view ref, std::vector<std::string>* warnings)
+// Key PEM may be unencrypted, so it is only ever held in SecureBytes. `mode` is null for a
+// public key (its file mode does not matter).
+Result<util::SecureBytes> read_key_text(std::string_view ref, const KeyFileMode* mode, std::vector<std::string>* warnings)
 {
   if (ref.empty()) {
     return fail(ErrorCode::usage, "no key given: pass --key PATH or --key env://VARIABLE");
@@ -36,17 +37,19 @@ Result<util::SecureBytes> read_key_text(std::string_view ref, std::vector<std::s
     return out;
   }
   const std::string path(ref);
-  auto text = util::read_secret_file(path, k_max_key_file);
-  if (!text) {
-    return fail(text.error());
-  }
-  if (warnings != nullptr) {
-    if (auto mode = util::file_mode(path); mode && (*mode & 077) != 0) {
-      warnings->push_back(
-          fmt::format("key file {} can be read by other users (mode {:04o}); run: chmod 600 {}", path, *mode, path));
+  // The mode is checked before the key is read: a refused key is never decrypted.
+  if (mode != nullptr) {
+    if (auto bits = util::file_mode(path); bits && (*bits & 077) != 0) {
+      const std::string what = fmt::format("private key file {} can be read or written by other users (mode {:04o})",
+                                           path, *bits);
+      if (*mode == KeyFileMode::refuse_insecure) {
+        return fail(ErrorCode::bad_input,
+                    fmt::format("{}; run: chmod 600 {} (or pass --allow-insecure-key-permissions)", what, path));
+      }
+      warnings->push_back(fmt::format("{}; run: chmod 600 {}", what, path));
     }
   }
-  return text;
+  return util::read_secret_file(path, k_max_key_file);
 }
 
 } // namespace
@@ -78,10 +81,10 @@ Result<LoadedPrivateKey> open_private_key_pem(std::string_view pem, const Passwo
   return LoadedPrivateKey{.key = std::move(*key), .warnings = {}};
 }
 
-Result<LoadedPrivateKey> load_private_key(std::string_view ref, const PasswordProvider& password)
+Result<LoadedPrivateKey> load_private_key(std::string_view ref, const PasswordProvider& password, KeyFileMode mode)
 {
   std::vector<std::string> warnings;
-  auto text = read_key_text(ref, &warnings);
+  auto text = read_key_text(ref, &mode, &warnings);
   if (!text) {
     return fail(text.error());
   }
@@ -95,7 +98,7 @@ Result<LoadedPrivateKey> load_private_key(std::string_view ref, const PasswordPr
 
 Result<PublicKey> load_public_key(std::string_view ref)
 {
-  auto text = read_key_text(ref, nullptr);
+  auto text = read_key_text(ref, nullptr, nullptr);
   if (!text) {
     return fail(text.error());
   }

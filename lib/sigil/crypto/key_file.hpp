@@ -24,7 +24,13 @@ struct LoadedPrivateKey {
   std::vector<std::string> warnings; // e.g. unencrypted key, permissive file mode
 };
 
-[[nodiscard]] Result<LoadedPrivateKey> load_private_key(std::string_view ref, const PasswordProvider& password);
+// A private key file that group or others may read or write (mode & 077, the rule ssh
+// applies to identity files): refused when signing, unless the user says it is fine
+// (--allow-insecure-key-permissions); then, and for reading a public key out of it, a warning.
+enum class KeyFileMode { refuse_insecure, warn_insecure };
+
+[[nodiscard]] Result<LoadedPrivateKey> load_private_key(std::string_view ref, const PasswordProvider& password,
+                                                        KeyFileMode mode = KeyFileMode::refuse_insecure);
 
 // A public key: PKIX "PUBLIC KEY" PEM (or PKCS#1 "RSA PUBLIC KEY").
 [[nodiscard]] Result<PublicKey> load_public_key(std::string_view ref);
