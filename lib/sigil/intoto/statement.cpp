@@ -1,5 +1,6 @@
 #include "sigil/intoto/statement.hpp"
 
+#include "sigil/util/go_json.hpp"
 #include "sigil/util/json_strict.hpp"
 
 #include <fmt/format.h>
@@ -27,6 +28,15 @@ constexpr std::array k_predicate_types{
 };
 
 constexpr std::size_t k_max_quoted = 100;
+
+// text as Go's json.Marshal stores it: every byte that is not part of valid UTF-8 becomes
+// U+FFFD. (dump_json's replacement turns a truncated sequence such as "\xef\x9b" into one
+// U+FFFD where Go writes two; found by tests/fuzz/fuzz_intoto.)
+std::string go_string(std::string_view text)
+{
+  auto parsed = util::parse_json(util::go_json_quote(text));
+  return parsed && parsed->is_string() ? parsed->get<std::string>() : std::string();
+}
 
 // Untrusted text as it may appear in an error message: JSON-quoted and truncated.
 std::string quote_untrusted(std::string_view text)
@@ -268,7 +278,7 @@ Result<std::string> build_statement(const StatementRequest& request)
 std::string custom_predicate(std::string_view data, std::string_view rfc3339_timestamp)
 {
   util::OrderedJson doc;
-  doc["Data"] = std::string(data);
+  doc["Data"] = go_string(data);
   doc["Timestamp"] = std::string(rfc3339_timestamp);
   return util::dump_json(doc);
 }

@@ -50,8 +50,23 @@ Result<const Json*> member(const Json& object, std::string_view key)
 
 } // namespace
 
+Result<void> valid_json_bytes(std::string_view text)
+{
+  // nlohmann's lexer takes a NUL byte for the end of the input and ignores what follows it:
+  // "{...}\0anything" would parse, where Go's encoding/json (cosign) refuses it. A raw NUL
+  // is never valid JSON (not even inside a string), so refuse it outright.
+  // Found by tests/fuzz/fuzz_dsse.
+  if (const auto nul = text.find('\0'); nul != std::string_view::npos) {
+    return fail(ErrorCode::bad_input, fmt::format("invalid JSON: NUL byte at offset {}", nul));
+  }
+  return {};
+}
+
 Result<Json> parse_json(std::string_view text, int max_depth)
 {
+  if (auto bytes = valid_json_bytes(text); !bytes) {
+    return fail(bytes.error());
+  }
   if (!depth_within(text, max_depth)) {
     return fail(ErrorCode::bad_input, fmt::format("invalid JSON: nested deeper than {} levels", max_depth));
   }

@@ -21,6 +21,9 @@ using OrderedJson = nlohmann::ordered_json;
 constexpr int k_max_json_depth = 64;
 
 [[nodiscard]] Result<Json> parse_json(std::string_view text, int max_depth = k_max_json_depth);
+// Fails on bytes no JSON text may hold that nlohmann would not refuse (a NUL byte, which it
+// takes for the end of the input). parse_json and parse_json_strict call it first.
+[[nodiscard]] Result<void> valid_json_bytes(std::string_view text);
 
 // Typed access to object members: fails when absent or of another type.
 [[nodiscard]] Result<std::string> json_string(const Json& object, std::string_view key);
