@@ -468,6 +468,29 @@ EOF
   _REGISTRY_BY_URL[$scheme://$host]=$name
 }
 
+# --- TLS front with a bad certificate ---------------------------------------------------------
+# start_tls_front NAME KIND UPSTREAM_PORT: TLS on 127.0.0.1 with a certificate from the test CA
+# that is wrong on purpose (KIND: expired | wrong-host), the bytes pumped to the plain-HTTP
+# registry at UPSTREAM_PORT. Exports NAME_PORT, NAME_HOST (127.0.0.1:PORT), NAME_CA.
+start_tls_front() {
+  local name=${1:-} kind=${2:-} upstream=${3:-} dir port
+  _registry_check_name "$name" || return 2
+  _registry_ensure_ca || return 1
+  dir=$TEST_TMP/tls-front-$name
+  mkdir -p "$dir"
+  _registry_spawn "$dir/log" "$REGISTRY_PYTHON" "$REGISTRY_TOOLS_DIR/tls_front.py" --kind "$kind" \
+    --ca-cert "$REGISTRY_CA_DIR/ca.crt" --ca-key "$REGISTRY_CA_DIR/ca.key" --upstream-port "$upstream" \
+    --port-file "$dir/port"
+  _registry_wait_file "$_REGISTRY_LAST_PID" "$dir/port" || {
+    _registry_fail_start "tls_front.py ($kind) did not start" "$dir/log"
+    return 1
+  }
+  port=$(cat "$dir/port")
+  _registry_export "$name" PORT "$port"
+  _registry_export "$name" HOST "127.0.0.1:$port"
+  _registry_export "$name" CA "$REGISTRY_CA_DIR/ca.crt"
+}
+
 # --- fault proxy -----------------------------------------------------------------------------
 start_fault_proxy() {
   local name=${1:-} upstream=${2:-}

@@ -339,6 +339,31 @@ probe resolve "$SECIMG:v1" "${CREDS[@]}" --allow-insecure-registry
 expect "tls: --allow-insecure-registry accepts it" 0 "warning: --allow-insecure-registry: registry TLS certificates are NOT verified"
 sig resolve "$SECIMG:v1" "${CREDS[@]}" --allow-insecure-registry
 expect "cli: sigil resolve --allow-insecure-registry warns" 0 "registry TLS certificates are NOT verified"
+# An expired certificate and one for another host name, both from a CA the client trusts
+# (--ca-file): each refused with its reason; --allow-insecure-registry goes through (TLS front
+# -> the anonymous registry REG), with its warning every time.
+for kind in expired wrong-host; do
+  var=TLS_${kind//-/_}
+  start_tls_front "$var" "$kind" "$REG_PORT" || { failed "tls: start the $kind TLS front"; continue; }
+  host_var=${var}_HOST
+  front=${!host_var}
+  case $kind in
+    expired) reason="certificate has expired (the registry's certificate is outside its validity period" ;;
+    wrong-host) reason="no alternative certificate subject name matches target host name '127.0.0.1' (the registry's certificate is not issued for 127.0.0.1" ;;
+  esac
+  sig resolve "$front/app/demo:v1" --ca-file "$SEC_CA"
+  expect "tls: $kind certificate refused (exit 20) with the reason" 20 "$reason"
+  [[ $ERR != *"trust the registry's CA"* ]] && pass "tls: $kind: no misleading CA hint" || failed "tls: $kind: CA hint for a $kind certificate"
+  probe resolve "$front/app/demo:v1" --ca-file "$SEC_CA"
+  expect "tls: $kind certificate refused by the library too" 20 "$reason"
+  sig resolve "$front/app/demo:v1" --ca-file "$SEC_CA" --allow-insecure-registry
+  expect "tls: $kind certificate with --allow-insecure-registry: resolves, with the warning" 0 \
+    "warning: --allow-insecure-registry: registry TLS certificates are NOT verified"
+  check "tls: $kind: ... the digest through the front" eq "$OUT" "$front/app/demo@$DEMO"
+  sig resolve "$front/app/demo:v1" --ca-file "$SEC_CA" --allow-insecure-registry
+  expect "tls: $kind: the warning is printed every time" 0 "registry TLS certificates are NOT verified"
+done
+
 probe resolve "$SECIMG:v1" --ca-file "$SEC_CA"
 expect "tls: no credentials: exit 21" 21 "authentication required by $SEC_HOST: no credentials; run sigil login $SEC_HOST"
 probe resolve "$SECIMG:v1" --registry-username alice --registry-password wrong --ca-file "$SEC_CA"

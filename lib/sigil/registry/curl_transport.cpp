@@ -20,6 +20,34 @@ std::string lower(std::string_view s)
   return out;
 }
 
+// The host of an http(s) URL, without port or brackets.
+std::string_view url_host(std::string_view url)
+{
+  if (const auto scheme = url.find("://"); scheme != std::string_view::npos) {
+    url.remove_prefix(scheme + 3);
+  }
+  url = url.substr(0, url.find_first_of("/?#"));
+  if (url.starts_with('[')) {
+    return url.substr(1, url.find(']') - 1);
+  }
+  return url.substr(0, url.rfind(':'));
+}
+
+// What to do about a certificate that failed verification, by curl's reason (OpenSSL's words):
+// only an unknown issuer is fixed by trusting a CA.
+std::string tls_hint(std::string_view reason, std::string_view url)
+{
+  if (reason.find("expired") != std::string_view::npos || reason.find("not yet valid") != std::string_view::npos) {
+    return " (the registry's certificate is outside its validity period: it must be renewed on the registry, or "
+           "check this machine's clock)";
+  }
+  if (reason.find("subject name") != std::string_view::npos || reason.find("host name") != std::string_view::npos) {
+    return fmt::format(" (the registry's certificate is not issued for {}: use the name it was issued for)",
+                       url_host(url));
+  }
+  return " (trust the registry's CA with --ca-file or SSL_CERT_FILE)";
+}
+
 std::string_view trim(std::string_view s)
 {
   while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) {
@@ -218,7 +246,9 @@ void CurlTransport::configure(CURL* h, const Request& request, Transfer& transfe
   curl_easy_setopt(h, CURLOPT_FOLLOWLOCATION, 0L);
   curl_easy_setopt(h, CURLOPT_HTTP_VERSION, static_cast<long>(CURL_HTTP_VERSION_2TLS));
   curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, static_cast<long>(m_options.connect_timeout.count()));
-  curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, static_cast<long>(m_options.request_timeout.count()));
+  const auto timeout = request.timeout.count() > 0 ? std::min(request.timeout, m_options.request_timeout)
+                                                   : m_options.request_timeout;
+  curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, static_cast<long>(timeout.count()));
   curl_easy_setopt(h, CURLOPT_LOW_SPEED_LIMIT, m_options.low_speed_bytes);
   curl_easy_setopt(h, CURLOPT_LOW_SPEED_TIME, static_cast<long>(m_options.low_speed_time.count()));
   curl_easy_setopt(h, CURLOPT_USERAGENT, m_options.user_agent.c_str());
@@ -280,7 +310,7 @@ std::expected<Response, TransportError> CurlTransport::send(const Request& reque
       reason = fmt::format("response larger than the limit of {} bytes",
                            error_body ? k_max_error_body : request.max_response_bytes);
     } else if (failure == TransportFailure::tls_verification) {
-      reason += " (trust the registry's CA with --ca-file or SSL_CERT_FILE)";
+      reason += tls_hint(reason, request.url);
     }
     return std::unexpected(TransportError{
       failure, Error{ErrorCode::registry, fmt::format("{} {}: {}", request.method, redact_url(request.url), reason)}});
