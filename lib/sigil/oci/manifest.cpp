@@ -153,7 +153,10 @@ std::string Platform::str() const
 Result<ManifestKind> manifest_kind(std::string_view bytes, std::string_view content_type)
 {
   auto doc = util::parse_json(bytes);
-  if (!doc || !doc->is_object()) {
+  if (!doc) {
+    return fail(doc.error()); // says why: "invalid JSON: nested deeper than 64 levels", ...
+  }
+  if (!doc->is_object()) {
     return fail(ErrorCode::bad_input, "manifest is not a JSON object");
   }
   std::string mt = optional_string(*doc, "mediaType").value_or("");

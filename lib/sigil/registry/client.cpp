@@ -260,7 +260,7 @@ Result<Response> Client::send(const Call& call)
   int attempt = 0;
   int redirects = 0;
   std::uint64_t delivered = 0;
-  Request req{call.method, url, {}, call.body, call.max_response_bytes, {}};
+  Request req{call.method, url, {}, call.body, call.max_response_bytes, {}, {}};
   if (call.body_sink) {
     req.body_sink = [&](util::ByteView chunk) {
       delivered += chunk.size();

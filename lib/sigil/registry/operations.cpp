@@ -22,6 +22,9 @@ std::string digest_of(std::string_view bytes, oci::DigestAlgorithm alg)
   return fmt::format("{}:{}", oci::algorithm_name(alg), util::hex_encode(h));
 }
 
+// Most tags list_tags collects over all pages.
+constexpr std::size_t k_max_tags = 100'000;
+
 oci::Digest sha256_digest(std::string_view bytes)
 {
   return oci::Digest{oci::DigestAlgorithm::sha256, util::hex_encode(crypto::sha256(util::as_bytes(bytes)))};
@@ -65,7 +68,11 @@ Result<std::optional<FetchedManifest>> Client::find_manifest(const Repository& r
   m.digest = sha256_digest(m.bytes);
   auto kind = oci::manifest_kind(m.bytes, content_type_of(*resp));
   if (!kind) {
-    return fail(kind.error().context(fmt::format("manifest {}:{}", repo.name(), tag_or_digest)));
+    // Bytes the registry served as a manifest that are not one (not JSON, nested 100 000
+    // levels deep, ...): a registry failure (exit 20, like a manifest over the size cap), not
+    // a bad input file of the user's (bad_input, exit 30).
+    return fail(ErrorCode::registry, fmt::format("manifest {}:{} from the registry is unreadable: {}", repo.name(),
+                                                 tag_or_digest, kind.error().message));
   }
   m.kind = *kind;
   auto doc_type = util::parse_json(m.bytes);
@@ -263,9 +270,15 @@ Result<std::vector<std::string>> Client::list_tags(const Repository& repo)
     }
     if (doc->contains("tags") && (*doc)["tags"].is_array()) {
       for (const auto& t : (*doc)["tags"]) {
-        if (t.is_string()) {
-          tags.push_back(t.get<std::string>());
+        // Pages are bounded in bytes and count, but not their sum: a registry that ignores
+        // `n` and links to page after page would make us hold 1000 x 4 MiB of tags (§3.5).
+        if (!t.is_string()) {
+          continue;
         }
+        if (tags.size() >= k_max_tags) {
+          return fail(ErrorCode::registry, fmt::format("tag list of {} has more than {} tags", repo.name(), k_max_tags));
+        }
+        tags.push_back(t.get<std::string>());
       }
     }
     const auto next = next_link(*resp);

@@ -23,6 +23,10 @@ using Kind = Credential::Kind;
 
 constexpr std::size_t k_max_error_detail_chars = 200;
 constexpr std::string_view k_oauth_client_id = "sigil";
+// A token answer is a few hundred bytes: a token endpoint silent this long is not coming back.
+// Without this bound a realm that accepts the connection and never answers held every command
+// for the transport's 30 s stall limit (or the whole --timeout, 120 s by default).
+constexpr std::chrono::milliseconds k_token_timeout{15'000};
 
 void wipe(std::string& s)
 {
@@ -84,6 +88,7 @@ Result<Response> get_token(Transport& transport, const TokenRequest& token_reque
     request.url += (request.url.find('?') == std::string::npos ? "?" : "&") + params;
   }
   request.max_response_bytes = k_max_token_response_bytes;
+  request.timeout = k_token_timeout;
   if (token_request.credential != nullptr) {
     request.headers.push_back({"Authorization", basic_authorization(*token_request.credential)});
   }
@@ -115,6 +120,7 @@ Result<Response> post_refresh_token(Transport& transport, const TokenRequest& to
   request.headers.push_back({"Content-Type", "application/x-www-form-urlencoded"});
   request.body = body.view();
   request.max_response_bytes = k_max_token_response_bytes;
+  request.timeout = k_token_timeout;
   auto response = transport.send(request);
   if (!response) {
     return fail(response.error().error);

@@ -52,6 +52,8 @@ struct Request {
   // When set, the body is handed over in chunks instead of being buffered in Response::body.
   // Returning an error aborts the transfer with that error.
   std::function<Result<void>(util::ByteView)> body_sink;
+  // Bound of this request when shorter than TransportOptions::request_timeout (zero: that one).
+  std::chrono::milliseconds timeout{0};
 };
 
 struct Response {

@@ -1,0 +1,184 @@
+#!/usr/bin/env bash
+# sigil against a registry that misbehaves on purpose (registry/hostile_registry.py): for each
+# scenario, run the command a user would run, under /usr/bin/time, and assert that sigil ends
+# within its bounds (wall time < 30 s, peak RSS < 256 MiB) with the documented exit status and
+# a clear one-line error naming the problem (DESIGN.md §3.5 and §5).
+# Usage: test_hostile_registry.sh PATH_TO_SIGIL [PATH_TO_SIGIL_REGISTRY_PROBE]
+#
+#   endless        verify: the .sig manifest body never ends            -> 20, body cap
+#   huge-length    verify: the .sig manifest claims 10 GiB               -> 20, body cap
+#   tags100k       probe list-tags (no sigil command lists tags): 100 000 tags per page and
+#                  endless pagination                                   -> 20, tag cap
+#   referrers1m    verify and tree: a referrers index of 1 000 000 entries, paged -> 20, cap
+#   layers10k      verify: a .sig manifest with 10 000 signature layers  -> 20, layer cap
+#   deep           verify: a .sig manifest nested 100 000 levels deep    -> 20, depth cap
+#   redirect-loop  verify: the signature payload blob redirects forever  -> 20/12, redirect cap
+#   token-hang     verify: the token endpoint never answers              -> 20, timeout
+#   self-sig       verify and tree: a .sig manifest that is its own .sig -> 12, ends
+# shellcheck source-path=SCRIPTDIR
+HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+source "$HERE/lib.sh"
+source "$HERE/registry_lib.sh"
+
+PROBE=${2:-$(dirname "$SIGIL")/../tests/integration/sigil_registry_probe}
+PY=$REGISTRY_PYTHON
+TIME_LIMIT_S=30
+RSS_LIMIT_MIB=256
+TIME_BIN=/usr/bin/time
+
+missing=""
+for tool in "$PY" "$TIME_BIN" openssl curl timeout; do
+  command -v "$tool" >/dev/null 2>&1 || missing+=" $tool"
+done
+if [[ -n $missing ]]; then
+  skip "hostile registry tests (missing:$missing)"
+  finish
+  exit
+fi
+
+export HOME=$TEST_TMP/home
+mkdir -p "$HOME"
+unset DOCKER_CONFIG SSL_CERT_FILE CI_REGISTRY CI_REGISTRY_USER CI_REGISTRY_PASSWORD CI_JOB_TOKEN \
+  SIGIL_REPOSITORY COSIGN_REPOSITORY NO_COLOR
+
+# --- the hostile server ----------------------------------------------------------------------
+HDIR=$TEST_TMP/hostile
+mkdir -p "$HDIR"
+_registry_spawn "$HDIR/server.log" "$PY" "$REGISTRY_TOOLS_DIR/hostile_registry.py" \
+  --port-file "$HDIR/port" --log "$HDIR/requests.jsonl"
+HPID=$_REGISTRY_LAST_PID
+if ! _registry_wait_file "$HPID" "$HDIR/port" ||
+  ! _registry_wait_http "$HPID" "http://127.0.0.1:$(<"$HDIR/port")/v2/"; then
+  _registry_fail_start "hostile registry did not start" "$HDIR/server.log"
+  failed "hostile registry starts"
+  finish
+  exit
+fi
+H=127.0.0.1:$(<"$HDIR/port")
+digest_of() { "$PY" -c 'import json,sys; print(json.load(open(sys.argv[1]))[sys.argv[2]][sys.argv[3]])' \
+  "$HDIR/port.digests.json" "$1" "${2:-image}"; }
+
+# A public key the hostile signatures do not verify under.
+openssl ecparam -name prime256v1 -genkey -noout 2>/dev/null | openssl ec -pubout -out "$TEST_TMP/k.pub" 2>/dev/null
+[[ -s $TEST_TMP/k.pub ]] || { failed "make a public key"; finish; exit; }
+
+# --- measuring -------------------------------------------------------------------------------
+ROWS=()
+# hostile NAME WANT_RC WANT_ERR COMMAND...: runs COMMAND under /usr/bin/time (with a hard 90 s
+# stop, far above the limit, so that a hang fails this case instead of the whole suite) and
+# checks exit status, the error line, wall time and peak RSS.
+hostile() {
+  local name=$1 want_rc=$2 want_err=$3
+  shift 3
+  local tf=$TEST_TMP/time.$name
+  rm -f "$tf"
+  run "$TIME_BIN" -f '%e %M' -o "$tf" timeout -k 5 90 "$@"
+  local secs=NA kib=0 mib=NA
+  if [[ -s $tf ]]; then
+    read -r secs kib < <(tail -n 1 "$tf")
+    mib=$(((kib + 1023) / 1024))
+  fi
+  ROWS+=("$(printf '%-26s %4s %7s %6s' "$name" "$RC" "$secs" "$mib")")
+  local ok=1
+  if [[ $RC != "$want_rc" ]]; then
+    failed "$name: exit $want_rc (got $RC)"
+    ok=0
+  fi
+  # One error line, "sigil: error: ..." (the probe says "error: ..."), naming the problem.
+  local errline
+  errline=$(grep -E '^(sigil: )?error: ' <<<"$ERR" | head -n 2)
+  if [[ $want_rc == 0 ]]; then
+    if [[ -n $errline ]]; then
+      failed "$name: no error line"
+      ok=0
+    fi
+  elif [[ $(grep -c . <<<"$errline") != 1 || $errline != *"$want_err"* ]]; then
+    failed "$name: one error line containing: $want_err"
+    ok=0
+  fi
+  if [[ $secs == NA ]] || ! awk -v s="$secs" -v l="$TIME_LIMIT_S" 'BEGIN { exit !(s < l) }'; then
+    failed "$name: ends in under $TIME_LIMIT_S s (took $secs s)"
+    ok=0
+  fi
+  if [[ $mib == NA ]] || ((mib >= RSS_LIMIT_MIB)); then
+    failed "$name: peak RSS under $RSS_LIMIT_MIB MiB (was $mib MiB)"
+    ok=0
+  fi
+  ((ok)) && pass "$name: exit $RC in ${secs}s, ${mib} MiB${errline:+: ${errline#*error: }}"
+  return 0
+}
+requests() { # requests SCENARIO [PATH_REGEX]: how many requests the server logged
+  "$PY" -c '
+import json, re, sys
+n = 0
+for line in open(sys.argv[1]):
+    e = json.loads(line)
+    if e["scenario"] == sys.argv[2] and re.search(sys.argv[3], e["path"]):
+        n += 1
+print(n)' "$HDIR/requests.jsonl" "$1" "${2:-.}"
+}
+# reason NAME TEXT: the last run's stderr also says TEXT (the per-signature "rejected ..." line).
+reason() {
+  if [[ $ERR == *"$2"* ]]; then pass "$1"; else failed "$1 (stderr lacks: $2)"; fi
+}
+check_le() { # check_le NAME VALUE MAX
+  if (($2 <= $3)); then pass "$1 ($2 <= $3)"; else failed "$1 ($2 > $3)"; fi
+}
+
+verify() { hostile "$1" "$2" "$3" "$SIGIL" verify --key "$TEST_TMP/k.pub" "$4"; }
+
+# --- scenarios -------------------------------------------------------------------------------
+IMG=$(digest_of endless)
+verify endless 20 "response larger than the limit of 4194304 bytes" "$H/endless@$IMG"
+
+IMG=$(digest_of huge-length)
+verify huge-length 20 "response larger than the limit of 4194304 bytes" "$H/huge-length@$IMG"
+
+if [[ -x $PROBE ]]; then
+  hostile tags100k 20 "more than 100000 tags" "$PROBE" list-tags "$H/tags100k"
+  check_le "tags100k: pagination stops early" "$(requests tags100k /tags/list)" 3
+else
+  skip "tags100k (no sigil_registry_probe at $PROBE)"
+fi
+
+IMG=$(digest_of referrers1m)
+verify referrers1m 20 "more than 1000 entries" "$H/referrers1m@$IMG"
+hostile referrers1m-tree 20 "more than 1000 entries" "$SIGIL" tree "$H/referrers1m@$IMG"
+check_le "referrers1m: pagination stops early" "$(requests referrers1m /referrers/)" 6
+
+IMG=$(digest_of layers10k)
+verify layers10k 12 "1 considered, none verified" "$H/layers10k@$IMG"
+reason "layers10k: the .sig manifest is rejected, limit named" \
+  "rejected $(digest_of layers10k sig_tag): invalid signature manifest: invalid manifest: 10000 layers entries (more than the limit of 1000)"
+
+IMG=$(digest_of deep)
+verify deep 20 "from the registry is unreadable: invalid JSON: nested deeper than 64 levels" "$H/deep@$IMG"
+
+IMG=$(digest_of redirect-loop)
+verify redirect-loop 20 "more than 5 redirects" "$H/redirect-loop@$IMG"
+check_le "redirect-loop: bounded hops" "$(requests redirect-loop /blobs/)" 12
+
+IMG=$(digest_of token-hang)
+# Default flags: the token request's own 15 s bound; with --timeout 5 (a user in a hurry) 5 s.
+hostile token-hang 20 "fetching a token for $H from 127.0.0.1: GET http://$H/token-hang/token" \
+  "$SIGIL" verify --key "$TEST_TMP/k.pub" "$H/token-hang@$IMG"
+reason "token-hang: the error says it timed out" "operation timed out after 15"
+hostile token-hang-timeout5 20 "fetching a token for $H" \
+  "$SIGIL" verify --timeout 5 --key "$TEST_TMP/k.pub" "$H/token-hang@$IMG"
+reason "token-hang --timeout 5: timed out after 5 s" "operation timed out after 5"
+check_le "token-hang: one token request per run" "$(requests token-hang /token-hang/token)" 2
+
+SELF=$(digest_of self-sig self)
+verify self-sig 12 "1 considered, none verified" "$H/self-sig@$SELF"
+reason "self-sig: its one signature is considered once and rejected" \
+  "  rejected ${SELF/:/-}.sig layer 1: signature does not verify with the trusted key"
+hostile self-sig-tree 0 "" "$SIGIL" tree "$H/self-sig@$SELF"
+expect_out "self-sig tree: lists the .sig tag that is the image itself" "${SELF/:/-}.sig"
+check_le "self-sig: a handful of requests, no loop" "$(requests self-sig /manifests/)" 12
+
+# --- table -----------------------------------------------------------------------------------
+echo "# scenario                   exit seconds    MiB"
+for row in "${ROWS[@]}"; do
+  echo "# $row"
+done
+finish
