@@ -5,6 +5,8 @@
 
 #include <fmt/format.h>
 
+#include <array>
+
 namespace sigil::payload {
 
 std::string build_simple_signing(std::string_view docker_reference, std::string_view manifest_digest,
@@ -26,11 +28,41 @@ std::string build_simple_signing(std::string_view docker_reference, std::string_
                      util::go_json_quote(k_signature_type), optional);
 }
 
+namespace {
+
+// The levels cosign reads into structs (sigstore's payload.SimpleContainerImage).
+std::optional<std::string> go_struct_alias(const util::Json& doc)
+{
+  constexpr std::array<std::string_view, 2> top{"critical", "optional"};
+  constexpr std::array<std::string_view, 3> critical{"identity", "image", "type"};
+  constexpr std::array<std::string_view, 1> identity{"docker-reference"};
+  constexpr std::array<std::string_view, 1> image{"docker-manifest-digest"};
+  auto alias = util::go_key_alias(doc, top);
+  if (!alias && doc.is_object() && doc.contains("critical")) {
+    const auto& c = doc["critical"];
+    alias = util::go_key_alias(c, critical);
+    if (!alias && c.is_object() && c.contains("identity")) {
+      alias = util::go_key_alias(c["identity"], identity);
+    }
+    if (!alias && c.is_object() && c.contains("image")) {
+      alias = util::go_key_alias(c["image"], image);
+    }
+  }
+  return alias;
+}
+
+} // namespace
+
 Result<SimpleSigning> parse_simple_signing(std::string_view bytes)
 {
   auto doc = util::parse_json_strict(bytes);
   if (!doc) {
     return fail(doc.error().context("payload is not valid JSON"));
+  }
+  // cosign unmarshals into Go structs, matching keys case-insensitively: "CRITICAL" next to
+  // "critical" would name another image for cosign than for us. Refused like duplicate keys.
+  if (auto alias = go_struct_alias(*doc)) {
+    return fail(ErrorCode::bad_input, fmt::format("payload is ambiguous: {}", *alias));
   }
   auto critical = util::json_object(*doc, "critical");
   if (!critical) {

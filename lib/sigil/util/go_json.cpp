@@ -92,4 +92,50 @@ std::string go_json_quote(std::string_view text)
   return out;
 }
 
+namespace {
+
+// A key as encoding/json folds it to find a struct field (Go 1.21+ foldName: each rune r becomes
+// ToUpper(ToLower(r))), for comparison with an ASCII field name: ASCII letters fold to one case,
+// and the only non-ASCII runes whose fold is an ASCII letter are mapped to it.
+std::string go_fold(std::string_view key)
+{
+  std::string out;
+  out.reserve(key.size());
+  for (std::size_t i = 0; i < key.size(); ++i) {
+    const auto c = static_cast<unsigned char>(key[i]);
+    if (key.substr(i, 2) == "\xc5\xbf") { // U+017F LATIN SMALL LETTER LONG S
+      out += 's';
+      i += 1;
+    } else if (key.substr(i, 2) == "\xc4\xb0" || key.substr(i, 2) == "\xc4\xb1") { // U+0130, U+0131: I with/without dot
+      out += 'i';
+      i += 1;
+    } else if (key.substr(i, 3) == "\xe2\x84\xaa") { // U+212A KELVIN SIGN
+      out += 'k';
+      i += 2;
+    } else {
+      out += (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : static_cast<char>(c);
+    }
+  }
+  return out;
+}
+
+} // namespace
+
+std::optional<std::string> go_key_alias(const Json& object, std::span<const std::string_view> fields)
+{
+  if (!object.is_object()) {
+    return std::nullopt;
+  }
+  for (const auto& [key, value] : object.items()) {
+    for (const auto field : fields) {
+      if (key != field && go_fold(key) == go_fold(field)) {
+        return fmt::format("key {} would be read as {} by cosign (Go matches keys case-insensitively): refused, "
+                           "the parsers would disagree",
+                           go_json_quote(key), go_json_quote(field));
+      }
+    }
+  }
+  return std::nullopt;
+}
+
 } // namespace sigil::util
