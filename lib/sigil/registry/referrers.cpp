@@ -1,6 +1,6 @@
 // registry::Client — referrers: the OCI 1.1 API, or the tag-schema fallback index
 // (sha256-<hex>) when the registry has no API (404, 405, an HTML page, anything not an
-// OCI index). Server errors are not taken for "no API": they fail after retries.
+// OCI index). Server errors and a lasting 429 are not taken for "no API": they fail after retries.
 #include "sigil/registry/client.hpp"
 
 #include "sigil/oci/media_types.hpp"
@@ -42,7 +42,10 @@ Result<ReferrersResult> Client::referrers(const Repository& repo, const oci::Dig
     if (!resp) {
       return fail(resp.error());
     }
-    if (resp->status == 401 || resp->status == 403 || resp->status >= 500) {
+    // 429 too: it is what is left once send() has used up its retries of a rate-limited
+    // request, not an answer about the API; taken for "no API", it would hide every bundle
+    // signature on a registry that serves referrers only through the API (a wrong 10/12).
+    if (resp->status == 401 || resp->status == 403 || resp->status == 429 || resp->status >= 500) {
       return fail(status_error(call, *resp));
     }
     if (resp->status != 200 || !is_index_content(*resp)) {

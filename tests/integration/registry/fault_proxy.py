@@ -53,6 +53,31 @@ matches and is not used up applies. Rule fields:
                   scheme://host:port prefix) + the same target (+ a __fp_ticket query parameter)
     trickle       forward, then send the body `chunk` (default 1) bytes every `interval_ms`
                   (default 50) ms
+    slow          forward, then send the body in `pieces` (default 4) parts, one every
+                  `ms` / `pieces` (`ms` default 1000); an answer without a body (HEAD, 201, ...)
+                  is held back `ms` instead
+    random        a seeded random fault on a share of the matching requests, reproducible: of
+                  the requests the rule considers (`skip` / `count` count those), `rate` (0..1,
+                  default 0.2) get one of `kinds` (uniformly), the others pass unchanged. Kinds:
+                    reset      as `reset` (headers, half the body, then RST)
+                    drop       as `drop` (RST, upstream not asked)
+                    statusNNN  as `status` with that code, e.g. status500, status503, status429
+                               (429 comes with Retry-After: `retry_after`, default "1");
+                               `forward_rate` (default 0) of them are forwarded first, so the
+                               request takes effect upstream and only its answer is lost
+                    slow       as `slow`, `ms` drawn from `slow_ms` [min, max] (default
+                               [200, 1500]), `pieces` as given
+                  Default kinds: reset, status500, status503, status429, slow. `seed` (default
+                  0) seeds the draws. `by`: "request" (default) draws each request's fate from
+                  seed + method + target (upload session ids and `_state` elided, and whatever
+                  the regex `elide` matches, e.g. digests that differ between runs) + how many
+                  times that same request was seen before, so concurrent clients working on
+                  different repositories/tags get the same faults on every run whatever their
+                  interleaving; "sequence" draws from one generator in arrival order (exactly
+                  reproducible only for a single sequential client). A faulted request's log
+                  line has the concrete `fault` ("status", "reset", "slow", ...) and
+                  "random": the kind ("status503"); a request the rule let through has
+                  "fault": null, "random": null.
 
 CONTROL endpoints on the proxy (not logged, not matched by rules):
   GET  /__control/plan            current plan and per-rule counters
@@ -67,6 +92,7 @@ import http.client
 import itertools
 import json
 import os
+import random
 import re
 import socket
 import ssl
@@ -85,6 +111,67 @@ HTML_404 = (b"<!DOCTYPE html>\n<html><head><title>404 Not Found</title></head>\n
             b"</body></html>\n")
 KNOWN_FAULTS = {"none", "status", "html_404", "reset", "drop", "long_body", "oversize",
                 "wrong_manifest", "redirect", "trickle"}
+KNOWN_FAULTS |= {"slow", "random"}
+RANDOM_DEFAULT_KINDS = ["reset", "status500", "status503", "status429", "slow"]
+RANDOM_KIND_RE = re.compile(r"^(reset|drop|slow|status([1-5][0-9][0-9]))$")
+# Parts of a request target that differ between runs of the same client (upload session ids,
+# the registry's opaque _state): elided from the key of a "by": "request" draw.
+RANDOM_ELIDE_RE = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-"
+                             r"[0-9a-fA-F]{12}|(?<=_state=)[^&]*")
+
+
+def prepare_random_rule(r):
+    """Validates a "random" rule (ValueError) and gives it its draw state."""
+    rate = float(r.get("rate", 0.2))
+    if not 0.0 <= rate <= 1.0:
+        raise ValueError("rule %s: rate must be within 0..1" % r["id"])
+    kinds = r.get("kinds", RANDOM_DEFAULT_KINDS)
+    if not isinstance(kinds, list) or not kinds:
+        raise ValueError("rule %s: kinds must be a non-empty list" % r["id"])
+    for k in kinds:
+        if not isinstance(k, str) or not RANDOM_KIND_RE.match(k):
+            raise ValueError("rule %s: unknown random kind %r" % (r["id"], k))
+    if r.get("by", "request") not in ("request", "sequence"):
+        raise ValueError("rule %s: by must be \"request\" or \"sequence\"" % r["id"])
+    lo, hi = r.get("slow_ms", [200, 1500])
+    r["_rate"], r["_kinds"], r["_slow"] = rate, list(kinds), (float(lo), float(hi))
+    r["_rng"] = random.Random("%s" % r.get("seed", 0))
+    r["_seen"] = {}  # (method, elided target) -> times seen
+    r["_elide"] = re.compile(r["elide"]) if r.get("elide") else None
+
+
+def draw_random_rule(r, method, target):
+    """One draw of a "random" rule (caller holds the plan lock) -> (concrete rule or None,
+    kind or None)."""
+    if r.get("by", "request") == "sequence":
+        rng = r["_rng"]
+    else:
+        key = (method, RANDOM_ELIDE_RE.sub("", target))
+        if r["_elide"] is not None:
+            key = (method, r["_elide"].sub("", key[1]))
+        n = r["_seen"].get(key, 0)
+        r["_seen"][key] = n + 1
+        h = hashlib.sha256(("%s|%s|%s|%d" % (r.get("seed", 0), key[0], key[1], n)).encode())
+        rng = random.Random(int.from_bytes(h.digest()[:8], "big"))
+    # Always the same number of draws, so that one request's fate never shifts another's.
+    hit, kind, forward, ms = (rng.random() < r["_rate"], rng.choice(r["_kinds"]),
+                              rng.random() < float(r.get("forward_rate", 0)),
+                              rng.uniform(*r["_slow"]))
+    if not hit:
+        return None, None
+    c = {"id": r["id"]}
+    if kind == "reset":
+        c["fault"] = "reset"
+    elif kind == "drop":
+        c["fault"] = "drop"
+    elif kind == "slow":
+        c.update(fault="slow", ms=ms, pieces=r.get("pieces", 4))
+    else:
+        code = int(kind[len("status"):])
+        c.update(fault="status", status=code, forward=forward)
+        if code == 429:
+            c["retry_after"] = r.get("retry_after", "1")
+    return c, kind
 
 
 def write_atomic(path, data: bytes):
@@ -172,6 +259,8 @@ class Plan:
                 m = r.get("method")
                 r["_methods"] = None if m is None else {x.upper() for x in
                                                         ([m] if isinstance(m, str) else m)}
+                if r["fault"] == "random":
+                    prepare_random_rule(r)
                 self.rules.append(r)
                 self.state.append({"seen": 0, "applied": 0})
         except (OSError, ValueError, re.error) as e:
@@ -205,6 +294,11 @@ class Plan:
                 st["applied"] += 1
                 return r, None
             return None, None
+
+    def draw(self, rule, method, target):
+        """Resolves a matched "random" rule -> (concrete rule or None, kind or None)."""
+        with self.lock:
+            return draw_random_rule(rule, method, target)
 
     def snapshot(self):
         with self.lock:
@@ -451,6 +545,10 @@ class ProxyHandler(BaseHandler):
             return
         scheme = self.auth_scheme()
         rule, plan_error = sh.plan.match(method, target, scheme)
+        random_rule = rule is not None and rule["fault"] == "random"
+        random_kind = None
+        if random_rule:
+            rule, random_kind = sh.plan.draw(rule, method, target)
         fault = rule["fault"] if rule else None
         entry = {"ts": round(time.time(), 4), "seq": next(sh.seq), "conn": self.conn_id,
                  "method": method, "target": target,
@@ -458,6 +556,8 @@ class ProxyHandler(BaseHandler):
                  "upstream_status": None, "bytes_in": len(body), "bytes_out": 0,
                  "auth": scheme is not None, "auth_scheme": scheme,
                  "fault": fault, "rule": rule["id"] if rule else None}
+        if random_rule:
+            entry["random"] = random_kind
         head = method == "HEAD"
         headers = list(self.headers.items())
 
@@ -635,6 +735,21 @@ class ProxyHandler(BaseHandler):
                     self.wfile.write(resp.body[i:i + step])
                     if i + step < len(resp.body):
                         time.sleep(interval)
+            return
+
+        if fault == "slow":
+            total = float(rule.get("ms", 1000)) / 1000.0
+            pieces = max(1, int(rule.get("pieces", 4)))
+            log(resp.status, 0 if head else len(resp.body))
+            if head or not resp.body:
+                time.sleep(total)
+                self.send_plain(resp)
+                return
+            self.send_head(resp)
+            step = -(-len(resp.body) // pieces)
+            for i in range(0, len(resp.body), step):
+                time.sleep(total / pieces)
+                self.wfile.write(resp.body[i:i + step])
             return
 
 
