@@ -20,12 +20,15 @@ ERR=""
 RC=0
 
 run() {
+  _secrets_of_command "$@"
   "$@" >"$TEST_TMP/.out" 2>"$TEST_TMP/.err"
   RC=$?
   OUT=$(cat "$TEST_TMP/.out")
   ERR=$(cat "$TEST_TMP/.err")
   # Every output a test produced is collected, so secret-leak checks can grep it all.
-  { echo "\$ $*"; cat "$TEST_TMP/.out" "$TEST_TMP/.err"; } >>"$TEST_TMP/all-output.log"
+  # The command on one "$ " line (%q: arguments with newlines, such as PEM text, stay on it).
+  # Each output ends with a newline here, so the next "$ " line starts a line.
+  { printf '$'; printf ' %q' "$@"; printf '\n%s\n%s\n' "$OUT" "$ERR"; } >>"$TEST_TMP/all-output.log"
 }
 
 pass() { PASSED=$((PASSED + 1)); echo "ok   - $1"; }
@@ -74,7 +77,117 @@ between() { (($1 >= $2 && $1 <= $3)) || { echo "       want $2..$3, got $1"; ret
 
 have_shared() { [[ -d "$SHARED_DIR/fixtures" && -d "$SHARED_DIR/conformance" ]]; }
 
+# --- secret scan ---------------------------------------------------------------------------
+# secret VALUE...: a value that must never appear in sigil's output or in the files a test
+# leaves (passwords, registry passwords, tokens). registry_lib registers its generated
+# passwords and the token issuers' tokens; `finish` adds SIGIL_PASSWORD/COSIGN_PASSWORD and the
+# base64 lines of every unencrypted private key PEM in TEST_TMP, then scans.
+secret() {
+  local v
+  for v in "$@"; do
+    [[ ${#v} -ge 6 ]] && printf '%s\n' "$v" >>"$TEST_TMP/.secrets"
+  done
+  return 0
+}
+
+# _secrets_of_command CMD...: what a command line gives sigil in confidence, registered as
+# secrets: SIGIL_PASSWORD / COSIGN_PASSWORD of the caller's environment (VAR=x run ...),
+# VAR=value arguments (env ... VAR=value) whose name says PASSWORD, TOKEN or SECRET, and the
+# value after --registry-password / --password.
+_secrets_of_command() {
+  secret "${SIGIL_PASSWORD:-}" "${COSIGN_PASSWORD:-}"
+  local a prev=""
+  for a in "$@"; do
+    if [[ $a =~ ^[A-Za-z_]*(PASSWORD|TOKEN|SECRET)[A-Za-z_]*=(.+)$ ]]; then
+      secret "${BASH_REMATCH[2]}"
+    elif [[ $prev == --registry-password || $prev == --password ]]; then
+      secret "$a"
+    fi
+    prev=$a
+  done
+  return 0
+}
+
+# _secret_scan: searches every output of `run` (the command lines themselves excepted: they
+# carry --registry-password on purpose) and every file under TEST_TMP for the known secrets.
+# Not searched: the files that hold a secret by design (private keys, a password file whose
+# whole content is the password, docker config.json written by `sigil login`) and the test
+# servers' own state (registry storage and configuration, CA, token issuer, TLS front).
+# Fails the test naming the file and the kind of secret, never the secret.
+_secret_scan() {
+  [[ -d $TEST_TMP ]] || return 0
+  "${REGISTRY_PYTHON:-/usr/bin/python3}" - "$TEST_TMP" "$(basename "$0" .sh)" "${SIGIL_SECRET_SCAN_DIR:-}" <<'PY'
+import os, re, sys
+root, test, summary_dir = sys.argv[1], sys.argv[2], sys.argv[3]
+secrets = {}  # value -> kind
+def add(value, kind):
+    value = value.strip()
+    if len(value) >= 6:
+        secrets.setdefault(value, kind)
+for name, kind in ((".secrets", "password or token"), (".secrets-tokens", "bearer token")):
+    try:
+        for line in open(os.path.join(root, name), encoding="utf-8", errors="replace"):
+            add(line, kind)
+    except FileNotFoundError:
+        pass
+for var in ("SIGIL_PASSWORD", "COSIGN_PASSWORD"):
+    add(os.environ.get(var, ""), "key password")
+skip_dirs = re.compile(r"^(registry-[^/]*|issuer-[^/]*|tls-front-[^/]*|push\.[^/]*)(/|$)")
+pem_re = re.compile(rb"-----BEGIN (?:EC |RSA |)PRIVATE KEY-----\s*(.*?)-----END", re.S)
+files = []
+for dirpath, dirnames, filenames in os.walk(root):
+    rel = os.path.relpath(dirpath, root)
+    if rel != "." and skip_dirs.match(rel + "/"):
+        dirnames[:] = []
+        continue
+    for f in filenames:
+        path = os.path.join(dirpath, f)
+        if os.path.islink(path) or not os.path.isfile(path) or os.path.getsize(path) > (8 << 20):
+            continue
+        files.append(path)
+contents = {}
+for path in files:
+    with open(path, "rb") as fh:
+        data = fh.read()
+    contents[path] = data
+    for body in pem_re.findall(data):
+        for line in body.split():
+            if len(line) >= 40:
+                add(line.decode("ascii", "replace"), "private key")
+needles = [(v.encode(), k) for v, k in secrets.items()]
+leaks, scanned_bytes = [], 0
+for path, data in contents.items():
+    name = os.path.basename(path)
+    if name.startswith(".secrets") or name in (".out", ".err", "config.json"):
+        continue
+    if b"PRIVATE KEY-----" in data:
+        continue  # a key file: holds its key by design
+    if secrets.get(data.strip().decode("utf-8", "replace"), "private key") != "private key":
+        continue  # a password file: the password and nothing else
+    if name == "all-output.log":
+        data = b"\n".join(l for l in data.split(b"\n") if not l.startswith(b"$ "))
+    scanned_bytes += len(data)
+    for needle, kind in needles:
+        at = data.find(needle)
+        if at >= 0:
+            line_start = data.rfind(b"\n", 0, at) + 1
+            before = data[line_start:at][-80:].decode("utf-8", "replace")
+            if line_start < at - 80:
+                before = data[line_start:line_start + 20].decode("utf-8", "replace") + " ... " + before
+            leaks.append(f"{os.path.relpath(path, root)}: a {kind} ({len(needle)} bytes) after: {before!r}")
+for l in leaks:
+    print(f"FAIL - secret scan: {l}")
+print(f"# secret scan: {len(secrets)} secrets, {len(contents)} files, {scanned_bytes} bytes searched, {len(leaks)} leaks")
+if summary_dir:
+    os.makedirs(summary_dir, exist_ok=True)
+    with open(os.path.join(summary_dir, test + ".summary"), "w") as fh:
+        fh.write(f"{test} {len(secrets)} {len(contents)} {scanned_bytes} {len(leaks)}\n")
+sys.exit(1 if leaks else 0)
+PY
+}
+
 finish() {
+  if _secret_scan; then pass "secret scan: no known secret in any output or file"; else FAILED=$((FAILED + 1)); fi
   echo "$PASSED passed, $FAILED failed, $SKIPPED skipped"
   [[ $FAILED -eq 0 ]]
 }

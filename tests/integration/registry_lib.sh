@@ -220,6 +220,10 @@ _registry_export() {
   printf -v "$var" '%s' "$3"
   export "${var?}"
   _REGISTRY_EXPORTED+=("$var")
+  if [[ $2 == *PASSWORD ]] && declare -F secret >/dev/null; then
+    secret "$3" # never in any output (lib.sh's secret scan)
+  fi
+  return 0
 }
 
 registry_env() {
@@ -327,7 +331,8 @@ EOF
   rm -f "$dir/port"
   local -a cmd=("$REGISTRY_PYTHON" "$REGISTRY_TOOLS_DIR/token_issuer.py" --key "$dir/key.pem"
     --cert "$dir/cert.pem" --users "$users" --service "$service" --issuer "$issuer_name"
-    --expires-in "$expires_in" --port-file "$dir/port" --log "$dir/requests.jsonl")
+    --expires-in "$expires_in" --port-file "$dir/port" --log "$dir/requests.jsonl"
+    --secrets-log "$TEST_TMP/.secrets-tokens")
   [[ -n $strict ]] && cmd+=("$strict")
   : >"$dir/requests.jsonl"
   _registry_spawn "$dir/stderr.log" "${cmd[@]}"

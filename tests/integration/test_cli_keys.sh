@@ -117,4 +117,17 @@ done
 if grep -qF "$PASS" "$TEST_TMP/all-output.log"; then failed "password appeared in output"; else pass "password never printed"; fi
 key_b64=$(openssl pkey -in ec-pkcs8.pem -outform DER 2>/dev/null | base64 -w0 | cut -c 20-60)
 if grep -qF "$key_b64" "$TEST_TMP/all-output.log"; then failed "private key bytes in output"; else pass "private key bytes never printed"; fi
+
+# The suite-wide secret scan (lib.sh `finish`) finds what is planted for it: a password in a
+# file, a private key line in output; and leaves a password file and a key file alone.
+scan_found=$(
+  TEST_TMP=$(mktemp -d "${TMPDIR:-/tmp}/sigil-scan.XXXXXX") && trap 'rm -rf "$TEST_TMP"' EXIT
+  SIGIL_SECRET_SCAN_DIR="" && secret "planted-password-0123"
+  mkdir -p "$TEST_TMP/w" && cp ec-pkcs8.pem "$TEST_TMP/w/key.pem"
+  printf 'planted-password-0123\n' >"$TEST_TMP/w/pass.txt"
+  printf '{"note":"planted-password-0123"}\n' >"$TEST_TMP/w/bundle.json"
+  { echo '$ sigil --registry-password planted-password-0123'; sed -n 2p ec-pkcs8.pem; } >"$TEST_TMP/all-output.log"
+  _secret_scan | grep -c '^FAIL - secret scan:'
+)
+check "secret scan: finds the planted password and key line, not the password or key file" eq "$scan_found" 2
 finish

@@ -169,12 +169,21 @@ class Issuer:
             "access": access,
         }
         issued_at = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(now))
-        return self.signer.sign(claims), expires_in, issued_at, access
+        token = self.signer.sign(claims)
+        self.record_secret(token)
+        return token, expires_in, issued_at, access
+
+    def record_secret(self, value):
+        """--secrets-log: every token handed out, for the tests' secret scan (lib.sh)."""
+        if self.args.secrets_log:
+            with self.lock, open(self.args.secrets_log, "a") as f:
+                f.write(value + "\n")
 
     def new_refresh_token(self, user):
         tok = secrets.token_urlsafe(24)
         with self.lock:
             self.refresh_tokens[tok] = user
+        self.record_secret(tok)
         return tok
 
     def log(self, **entry):
@@ -322,6 +331,7 @@ def main():
     p.add_argument("--port", type=int, default=0)
     p.add_argument("--port-file", help="written (atomically) with the bound port once listening")
     p.add_argument("--log", help="JSON-lines request log")
+    p.add_argument("--secrets-log", help="append every issued access and refresh token, one per line")
     args = p.parse_args()
 
     Handler.issuer = Issuer(args)
