@@ -138,4 +138,47 @@ run "$SIGIL" sign-blob artifact.bin --key k.key
 expect "neg: sign-blob without an output" 2 "--bundle"
 run "$SIGIL" verify-blob artifact.bin --key k.pub --bundle ok.json --frobnicate
 expect "neg: unknown flag" 2 "frobnicate"
+
+# While it holds a private key, sigil is not dumpable (prctl PR_SET_DUMPABLE 0): another
+# process of the same user can no longer read its /proc files (environ, mem), and no core is
+# written. Run as an unprivileged user (root may read anything), parked on a password FIFO
+# after it set the flag; a plain process of that user is the control.
+if [[ $(id -u) -eq 0 ]] && command -v setpriv >/dev/null && id nobody >/dev/null 2>&1; then
+  as_nobody() { setpriv --reuid=nobody --regid="$(id -g nobody)" --clear-groups "$@"; }
+  D=$(mktemp -d "$TEST_TMP/dumpable.XXXXXX")
+  chmod 755 "$D"
+  cp k.key artifact.bin "$D/" && mkfifo "$D/pw.fifo" && chown nobody "$D" "$D"/* && chmod 600 "$D/k.key"
+  (cd "$D" && as_nobody "$SIGIL" sign-blob artifact.bin --key k.key --password-file pw.fifo --bundle out.json \
+    >"$D/sign.out" 2>"$D/sign.err") &
+  signer=$!
+  setpriv --reuid=nobody --regid="$(id -g nobody)" --clear-groups sleep 30 & # no function: $! is the process
+  control=$!
+  # (setpriv is not dumpable between its setresuid and the exec: wait for the exec)
+  for _ in $(seq 1 100); do [[ $(readlink "/proc/$control/exe" 2>/dev/null) == */sleep ]] && break; sleep 0.1; done
+  sigil_pid=""
+  for _ in $(seq 1 100); do # bounded: 10 s
+    sigil_pid=$(pgrep -u nobody -f "sign-blob artifact.bin --key k.key --password-file pw.fifo" | head -1)
+    [[ -n $sigil_pid && $(readlink "/proc/$sigil_pid/exe" 2>/dev/null) == *sigil* ]] &&
+      grep -q fifo_open "/proc/$sigil_pid/wchan" 2>/dev/null && break
+    sleep 0.1
+  done
+  if [[ -n $sigil_pid ]]; then
+    as_nobody cat "/proc/$control/environ" >/dev/null 2>&1 &&
+      pass "dumpable control: nobody reads /proc/PID/environ of its own plain process" ||
+      failed "dumpable control: nobody cannot read its own process's environ"
+    as_nobody cat "/proc/$sigil_pid/environ" >/dev/null 2>&1 &&
+      failed "sigil holding a key is dumpable: /proc/$sigil_pid/environ readable by its own user" ||
+      pass "sigil is not dumpable while it holds a key (its /proc/PID/environ refused to its own user)"
+  else
+    failed "dumpable: sigil did not reach the password FIFO within 10 s"
+  fi
+  printf '%s\n' "$SIGIL_PASSWORD" >"$D/pw.fifo" &
+  writer=$!
+  wait "$signer"
+  check "dumpable: ... and it signs once the password arrives" eq "$?" 0
+  kill "$control" 2>/dev/null
+  wait "$control" "$writer" 2>/dev/null
+else
+  skip "non-dumpable check needs root, setpriv and the user nobody"
+fi
 finish

@@ -72,10 +72,18 @@ std::optional<HashAlgorithm> oci_signing_hash(KeyAlgorithm alg)
 
 Result<util::Bytes> sign_message(const PrivateKey& key, util::ByteView message, std::optional<HashAlgorithm> hash)
 {
-  const auto hash_alg = key.algorithm() == KeyAlgorithm::ed25519 ? std::nullopt
-                                                                 : hash ? hash : signing_hash(key.algorithm());
+  // Ed25519 hashes internally (no digest); the others with `hash`, else the key's default.
+  const EVP_MD* md = nullptr;
+  if (key.algorithm() != KeyAlgorithm::ed25519) {
+    std::optional<HashAlgorithm> chosen = hash;
+    if (!chosen.has_value()) {
+      chosen = signing_hash(key.algorithm());
+    }
+    if (chosen.has_value()) {
+      md = evp_md(chosen.value());
+    }
+  }
   MdCtxPtr ctx(EVP_MD_CTX_new());
-  const EVP_MD* md = hash_alg ? evp_md(*hash_alg) : nullptr;
   if (!ctx || EVP_DigestSignInit(ctx.get(), nullptr, md, nullptr, key.get()) != 1) {
     return openssl_fail(ErrorCode::internal, "initialising signer");
   }
