@@ -74,6 +74,18 @@ eq() { [[ "$1" == "$2" ]] || { echo "       want '$2', got '$1'"; return 1; }; }
 le() { (($1 <= $2)) || { echo "       want <= $2, got $1"; return 1; }; }
 ge() { (($1 >= $2)) || { echo "       want >= $2, got $1"; return 1; }; }
 between() { (($1 >= $2 && $1 <= $3)) || { echo "       want $2..$3, got $1"; return 1; }; }
+# check_quiet NAME COMMAND...: check for a COMMAND that is not a `run`: a failure shows what
+# COMMAND printed, never the stale output of the last `run` (rc=0, no stdout/stderr lines).
+check_quiet() {
+  local name=$1
+  shift
+  if "$@"; then pass "$name"; else OUT="" ERR="" RC=0 failed "$name"; fi
+}
+
+# Timing: a test sets T_START=$EPOCHREALTIME; `section TITLE` prints the time since then.
+elapsed_ms() { echo $(((${EPOCHREALTIME/./} - ${T_START/./}) / 1000)); }
+section() { echo "# $1 (at $(elapsed_ms) ms)"; }
+now_us() { echo "${EPOCHREALTIME/./}"; }
 
 have_shared() { [[ -d "$SHARED_DIR/fixtures" && -d "$SHARED_DIR/conformance" ]]; }
 

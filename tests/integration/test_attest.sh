@@ -59,17 +59,9 @@ mkdir -p "$W"
 PW='attest test pw'
 
 # --- helpers ---------------------------------------------------------------------------------
-elapsed_ms() { echo $(((${EPOCHREALTIME/./} - ${T_START/./}) / 1000)); }
-section() { echo "# $1 (at $(elapsed_ms) ms)"; }
 sig() { run timeout 60 "$SIGIL" "$@" </dev/null; }
 sig_pw() { run env SIGIL_PASSWORD="$PW" timeout 60 "$SIGIL" "$@" </dev/null; }
 probe() { run timeout 60 "$PROBE" "$@" </dev/null; }
-check() {
-  local name=$1
-  shift
-  if "$@"; then pass "$name"; else failed "$name"; fi
-}
-eq() { [[ "$1" == "$2" ]] || { echo "       want '$2', got '$1'"; return 1; }; }
 # expect_no NAME TEXT: the last run printed TEXT nowhere (stdout or stderr).
 expect_no() {
   if [[ $OUT == *"$2"* || $ERR == *"$2"* ]]; then

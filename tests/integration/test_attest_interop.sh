@@ -86,19 +86,11 @@ echo '{"mediaType":"application/vnd.dev.sigstore.trustedroot+json;version=0.1"}'
 
 # --- helpers ---------------------------------------------------------------------------------
 T_START=$EPOCHREALTIME
-elapsed_ms() { echo $(((${EPOCHREALTIME/./} - ${T_START/./}) / 1000)); }
-section() { echo "# $1 (at $(elapsed_ms) ms)"; }
 PW='interop attest pw'
 sig() { run timeout 60 "$SIGIL" "$@" </dev/null; }
 sig_pw() { run env SIGIL_PASSWORD="$PW" timeout 60 "$SIGIL" "$@" </dev/null; }
 cos() { run env -C "$W" timeout 60 "$COSIGN" "$@" </dev/null; }
 cos_pw() { run env -C "$W" COSIGN_PASSWORD="$PW" timeout 60 "$COSIGN" "$@" </dev/null; }
-check() {
-  local name=$1
-  shift
-  if "$@"; then pass "$name"; else failed "$name"; fi
-}
-eq() { [[ "$1" == "$2" ]] || { echo "       want '$2', got '$1'"; return 1; }; }
 expect_fail() { # NAME [STDERR_SUBSTRING]: any non-zero status
   local name=$1 want_err=${2:-}
   if [[ $RC == 0 ]]; then

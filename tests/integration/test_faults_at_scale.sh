@@ -71,15 +71,7 @@ unset DOCKER_CONFIG SSL_CERT_FILE CI_REGISTRY CI_REGISTRY_USER CI_REGISTRY_PASSW
 W=$TEST_TMP/w
 mkdir -p "$W"
 
-elapsed_ms() { echo $(((${EPOCHREALTIME/./} - ${T_START/./}) / 1000)); }
-section() { echo "# $1 (at $(elapsed_ms) ms)"; }
-now_us() { echo "${EPOCHREALTIME/./}"; }
-check() {
-  local name=$1
-  shift
-  if "$@"; then pass "$name"; else OUT="" ERR="" RC=0 failed "$name"; fi
-}
-eq() { [[ "$1" == "$2" ]] || { echo "       want '$2', got '$1'"; return 1; }; }
+check() { check_quiet "$@"; } # a failure shows no stale `run` output
 SECTION_TIMES=()
 section_done() { SECTION_TIMES+=("$(printf '%-3s %6d ms' "$1" $((($(now_us) - $2) / 1000)))"); }
 

@@ -80,8 +80,6 @@ echo '{"mediaType":"application/vnd.dev.sigstore.trustedroot+json;version=0.1"}'
 
 # --- helpers ---------------------------------------------------------------------------------
 T_START=$EPOCHREALTIME
-elapsed_ms() { echo $(((${EPOCHREALTIME/./} - ${T_START/./}) / 1000)); }
-section() { echo "# $1 (at $(elapsed_ms) ms)"; }
 
 sig() { run timeout 120 "$SIGIL" "$@" </dev/null; }
 sig_pw() { # PASSWORD ARGS...

@@ -41,8 +41,6 @@ unset DOCKER_CONFIG SSL_CERT_FILE CI_REGISTRY CI_REGISTRY_USER CI_REGISTRY_PASSW
   SIGIL_REPOSITORY COSIGN_REPOSITORY
 
 # --- helpers ---------------------------------------------------------------------------------
-elapsed_ms() { echo $(((${EPOCHREALTIME/./} - ${T_START/./}) / 1000)); }
-section() { echo "# $1 (at $(elapsed_ms) ms)"; }
 now_ms() { echo $((${EPOCHREALTIME/./} / 1000)); }
 probe() { run timeout 60 "$PROBE" "$@"; }
 sig() { run timeout 60 "$SIGIL" "$@"; }
@@ -52,15 +50,6 @@ sent() { sed -n 's/^requests: //p' <<<"$ERR" | tail -1; }
 jget() { "$PY" -c 'import json,sys; d=json.loads(sys.argv[1].splitlines()[-1]); print(eval(sys.argv[2]))' "$OUT" "$1"; }
 jfile() { "$PY" -c 'import json,sys; d=json.load(open(sys.argv[1])); print(eval(sys.argv[2]))' "$@"; }
 sha256_of() { echo "sha256:$(sha256sum "$1" | cut -d' ' -f1)"; }
-check() {
-  local name=$1
-  shift
-  if "$@"; then pass "$name"; else failed "$name"; fi
-}
-eq() { [[ "$1" == "$2" ]] || { echo "       want '$2', got '$1'"; return 1; }; }
-le() { (($1 <= $2)) || { echo "       want <= $2, got $1"; return 1; }; }
-ge() { (($1 >= $2)) || { echo "       want >= $2, got $1"; return 1; }; }
-between() { (($1 >= $2 && $1 <= $3)) || { echo "       want $2..$3, got $1"; return 1; }; }
 # proxy_lines NAME: the request log, one "conn METHOD target status auth" line per request.
 proxy_lines() {
   "$PY" -c '

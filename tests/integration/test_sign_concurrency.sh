@@ -46,15 +46,7 @@ export SIGIL_PASSWORD=concurrency-test-password
 W=$TEST_TMP/w
 mkdir -p "$W"
 
-elapsed_ms() { echo $(((${EPOCHREALTIME/./} - ${T_START/./}) / 1000)); }
-section() { echo "# $1 (at $(elapsed_ms) ms)"; }
-now_us() { echo "${EPOCHREALTIME/./}"; }
-check() {
-  local name=$1
-  shift
-  if "$@"; then pass "$name"; else OUT="" ERR="" RC=0 failed "$name"; fi
-}
-eq() { [[ "$1" == "$2" ]] || { echo "       want '$2', got '$1'"; return 1; }; }
+check() { check_quiet "$@"; } # a failure shows no stale `run` output
 ACCEPT='application/vnd.oci.image.manifest.v1+json,application/vnd.oci.image.index.v1+json'
 # manifest_json REPO REF: the manifest from the registry (empty when absent).
 manifest_json() { curl -s --max-time 10 -H "Accept: $ACCEPT" "$REG_URL/v2/$1/manifests/$2"; }

@@ -47,18 +47,9 @@ W=$TEST_TMP/w
 mkdir -p "$W"
 
 # --- helpers ---------------------------------------------------------------------------------
-elapsed_ms() { echo $(((${EPOCHREALTIME/./} - ${T_START/./}) / 1000)); }
-section() { echo "# $1 (at $(elapsed_ms) ms)"; }
 now_ms() { echo $((${EPOCHREALTIME/./} / 1000)); }
 sig() { run timeout 60 "$SIGIL" "$@"; }
 probe() { run timeout 60 "$PROBE" "$@"; }
-check() {
-  local name=$1
-  shift
-  if "$@"; then pass "$name"; else failed "$name"; fi
-}
-eq() { [[ "$1" == "$2" ]] || { echo "       want '$2', got '$1'"; return 1; }; }
-le() { (($1 <= $2)) || { echo "       want <= $2, got $1"; return 1; }; }
 # jout EXPR: EXPR over d = the JSON of stdout line N (default: the last non-empty line).
 jout() { "$PY" -c 'import json,sys; ls=[l for l in sys.argv[1].splitlines() if l.strip()]; d=json.loads(ls[int(sys.argv[3])]); print(eval(sys.argv[2]))' "$OUT" "$1" "${2:--1}"; }
 # jq_py FILE EXPR

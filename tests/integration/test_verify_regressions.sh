@@ -79,8 +79,6 @@ export SIGIL_PASSWORD=verify-regressions-password
 W=$TEST_TMP/w
 mkdir -p "$W"
 
-elapsed_ms() { echo $(((${EPOCHREALTIME/./} - ${T_START/./}) / 1000)); }
-section() { echo "# $1 (at $(elapsed_ms) ms)"; }
 
 # --- craft.py ----------------------------------------------------------------------------------
 CRAFT=$W/craft.py
