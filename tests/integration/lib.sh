@@ -82,10 +82,56 @@ check_quiet() {
   if "$@"; then pass "$name"; else OUT="" ERR="" RC=0 failed "$name"; fi
 }
 
-# Timing: a test sets T_START=$EPOCHREALTIME; `section TITLE` prints the time since then.
+# Timing: `section TITLE` prints the time since T_START (the start; a test may reset it).
+T_START=$EPOCHREALTIME
 elapsed_ms() { echo $(((${EPOCHREALTIME/./} - ${T_START/./}) / 1000)); }
 section() { echo "# $1 (at $(elapsed_ms) ms)"; }
 now_us() { echo "${EPOCHREALTIME/./}"; }
+
+# --- suite preamble ------------------------------------------------------------------------
+# A suite that needs outside tools collects what is missing, then skips as a whole:
+#   require_tools "$REGISTRY_BIN" openssl curl; find_probe "${2:-}"; require_probe
+#   skip_suite_if_missing "registry client tests"
+MISSING=""
+# require_tools TOOL...: records in MISSING each TOOL that is not a command (name or path).
+require_tools() {
+  local tool
+  for tool in "$@"; do
+    command -v "$tool" >/dev/null 2>&1 || MISSING+=" $tool"
+  done
+}
+# require_python_module MODULE LABEL: records LABEL in MISSING when $PY cannot import MODULE.
+require_python_module() { "$PY" -c "import $1" 2>/dev/null || MISSING+=" $2"; }
+# find_probe [PATH]: PROBE=PATH (a test's second argument), else the probe next to $SIGIL's build.
+find_probe() { PROBE=${1:-$(dirname "$SIGIL")/../tests/integration/sigil_registry_probe}; }
+# require_probe: records the probe in MISSING when $PROBE is not executable.
+require_probe() { [[ -x $PROBE ]] || MISSING+=" sigil_registry_probe ($PROBE)"; }
+# skip_suite_if_missing DESCRIPTION [--peers]: with anything in MISSING, the whole suite is one
+# skip "DESCRIPTION (missing: ...)" and the script ends here (finish, exit). --peers: with
+# SIGIL_REQUIRE_PEERS=1 a missing tool is a failure as well.
+skip_suite_if_missing() {
+  [[ -z $MISSING ]] && return 0
+  skip "$1 (missing:$MISSING)"
+  [[ ${2:-} == --peers && ${SIGIL_REQUIRE_PEERS:-} == 1 ]] && failed "SIGIL_REQUIRE_PEERS=1 but missing:$MISSING"
+  finish
+  exit
+}
+# abort_suite NAME: a failed case NAME (what the suite needs could not be set up), then the
+# script ends here (finish, exit).
+abort_suite() {
+  RC=1 OUT="" ERR=""
+  failed "$1"
+  finish
+  exit
+}
+# isolate_home [VAR...]: nothing of the user's: HOME is a fresh directory in TEST_TMP, and no
+# docker config, CA bundle override, CI registry or signature repository override (nor VAR...).
+isolate_home() {
+  export HOME=$TEST_TMP/home
+  mkdir -p "$HOME"
+  unset DOCKER_CONFIG SSL_CERT_FILE CI_REGISTRY CI_REGISTRY_USER CI_REGISTRY_PASSWORD CI_JOB_TOKEN \
+    SIGIL_REPOSITORY COSIGN_REPOSITORY "$@"
+}
 
 have_shared() { [[ -d "$SHARED_DIR/fixtures" && -d "$SHARED_DIR/conformance" ]]; }
 

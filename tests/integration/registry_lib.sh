@@ -67,6 +67,7 @@ _REGISTRY_LIB_LOADED=1
 REGISTRY_LIB_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 REGISTRY_TOOLS_DIR=$REGISTRY_LIB_DIR/registry
 REGISTRY_PYTHON=${REGISTRY_PYTHON:-/usr/bin/python3}
+PY=$REGISTRY_PYTHON # the tests' python (stdlib + python3-cryptography)
 REGISTRY_BIN=${REGISTRY_BIN:-/usr/bin/docker-registry}
 REGISTRY_SKOPEO=${REGISTRY_SKOPEO:-/usr/bin/skopeo}
 REGISTRY_START_TIMEOUT=${REGISTRY_START_TIMEOUT:-10}

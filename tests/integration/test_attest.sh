@@ -23,36 +23,19 @@ HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 source "$HERE/lib.sh"
 source "$HERE/registry_lib.sh"
 
-PROBE=${2:-$(dirname "$SIGIL")/../tests/integration/sigil_registry_probe}
-PY=$REGISTRY_PYTHON
-T_START=$EPOCHREALTIME
+find_probe "${2:-}"
 
-missing=""
-for tool in "$REGISTRY_BIN" "$REGISTRY_SKOPEO" openssl curl "$PY"; do
-  command -v "$tool" >/dev/null 2>&1 || missing+=" $tool"
-done
-[[ -x $PROBE ]] || missing+=" sigil_registry_probe ($PROBE)"
-if [[ -n $missing ]]; then
-  skip "attestation tests (missing:$missing)"
-  finish
-  exit
-fi
+require_tools "$REGISTRY_BIN" "$REGISTRY_SKOPEO" openssl curl "$PY"
+require_probe
+skip_suite_if_missing "attestation tests"
 
 # Nothing of the user's: no docker config, no CI registry, no signature repository override.
-export HOME=$TEST_TMP/home
-mkdir -p "$HOME"
-unset DOCKER_CONFIG SSL_CERT_FILE CI_REGISTRY CI_REGISTRY_USER CI_REGISTRY_PASSWORD CI_JOB_TOKEN \
-  SIGIL_REPOSITORY COSIGN_REPOSITORY SIGIL_PASSWORD COSIGN_PASSWORD NO_COLOR
+isolate_home SIGIL_PASSWORD COSIGN_PASSWORD NO_COLOR
 for v in $(compgen -e); do
   [[ $v == CI_* || $v == GITLAB_* ]] && unset "$v"
 done
 
-if ! start_registry REG anon; then
-  RC=1 OUT="" ERR=""
-  failed "start the registry"
-  finish
-  exit
-fi
+start_registry REG anon || abort_suite "start the registry"
 H=$REG_HOST
 W=$TEST_TMP/w
 mkdir -p "$W"

@@ -29,8 +29,7 @@ HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 source "$HERE/lib.sh"
 source "$HERE/registry_lib.sh"
 REPO_DIR=$(cd "$HERE/../.." && pwd)
-PROBE=${2:-$(dirname "$SIGIL")/../tests/integration/sigil_registry_probe}
-PY=$REGISTRY_PYTHON
+find_probe "${2:-}"
 
 unset SIGIL_PASSWORD COSIGN_PASSWORD SIGIL_REPOSITORY COSIGN_REPOSITORY SSL_CERT_FILE \
   CI_REGISTRY CI_REGISTRY_USER CI_REGISTRY_PASSWORD CI_JOB_TOKEN
@@ -46,17 +45,9 @@ else
   PEERS_SKIP_REASON="cosign 2.5 could not be fetched (see 'peers:' messages above)"
   echo "NOTE: $PEERS_SKIP_REASON; every peer case will be SKIPPED" >&2
 fi
-missing=""
-for tool in "$REGISTRY_BIN" "$REGISTRY_SKOPEO" "$PY" openssl curl; do
-  command -v "$tool" >/dev/null 2>&1 || missing+=" $tool"
-done
-[[ -x $PROBE ]] || missing+=" sigil_registry_probe ($PROBE)"
-if [[ -n $missing ]]; then
-  skip "attestation interop (missing:$missing)"
-  [[ ${SIGIL_REQUIRE_PEERS:-} == 1 ]] && failed "SIGIL_REQUIRE_PEERS=1 but missing:$missing"
-  finish
-  exit
-fi
+require_tools "$REGISTRY_BIN" "$REGISTRY_SKOPEO" "$PY" openssl curl
+require_probe
+skip_suite_if_missing "attestation interop" --peers
 if [[ -z $COSIGN ]]; then
   if [[ ${SIGIL_REQUIRE_PEERS:-} == 1 ]]; then
     RC=1 OUT="" ERR=""
@@ -67,12 +58,7 @@ if [[ -z $COSIGN ]]; then
   finish
   exit
 fi
-if ! start_registry REG anon; then
-  RC=1 OUT="" ERR=""
-  failed "start the registry"
-  finish
-  exit
-fi
+start_registry REG anon || abort_suite "start the registry"
 H=$REG_HOST
 
 # Nothing of the user's: no docker config, no sigstore TUF cache; never the public-good root.

@@ -38,8 +38,6 @@ source "$HERE/lib.sh"
 source "$HERE/registry_lib.sh"
 
 PROBE=${2:-}
-PY=$REGISTRY_PYTHON
-T_START=$EPOCHREALTIME
 SEED=${SIGIL_FAULT_SEED:-7007}
 RATE=0.2
 JOBS=${SIGIL_FAULT_JOBS:-4}       # parallel operations in A (one worker per set of images)
@@ -53,21 +51,11 @@ C_IMAGES=5
 C_BASE_SIGS=3                     # signatures on each C image before the kills
 OP_TIMEOUT=150                    # seconds per sigil process (its retries are bounded by 120 s)
 
-missing=""
-for tool in "$REGISTRY_BIN" openssl curl "$PY" timeout; do
-  command -v "$tool" >/dev/null 2>&1 || missing+=" $tool"
-done
-[[ -n $PROBE && -x $PROBE ]] || missing+=" sigil_registry_probe (argument 2)"
-if [[ -n $missing ]]; then
-  skip "faults at scale (missing:$missing)"
-  finish
-  exit
-fi
+require_tools "$REGISTRY_BIN" openssl curl "$PY" timeout
+[[ -n $PROBE && -x $PROBE ]] || MISSING+=" sigil_registry_probe (argument 2)"
+skip_suite_if_missing "faults at scale"
 
-export HOME=$TEST_TMP/home
-mkdir -p "$HOME"
-unset DOCKER_CONFIG SSL_CERT_FILE CI_REGISTRY CI_REGISTRY_USER CI_REGISTRY_PASSWORD CI_JOB_TOKEN \
-  SIGIL_REPOSITORY COSIGN_REPOSITORY SIGIL_PASSWORD COSIGN_PASSWORD NO_COLOR
+isolate_home SIGIL_PASSWORD COSIGN_PASSWORD NO_COLOR
 W=$TEST_TMP/w
 mkdir -p "$W"
 

@@ -20,26 +20,15 @@ HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 source "$HERE/lib.sh"
 source "$HERE/registry_lib.sh"
 
-PROBE=${2:-$(dirname "$SIGIL")/../tests/integration/sigil_registry_probe}
-PY=$REGISTRY_PYTHON
+find_probe "${2:-}"
 TIME_LIMIT_S=30
 RSS_LIMIT_MIB=256
 TIME_BIN=/usr/bin/time
 
-missing=""
-for tool in "$PY" "$TIME_BIN" openssl curl timeout; do
-  command -v "$tool" >/dev/null 2>&1 || missing+=" $tool"
-done
-if [[ -n $missing ]]; then
-  skip "hostile registry tests (missing:$missing)"
-  finish
-  exit
-fi
+require_tools "$PY" "$TIME_BIN" openssl curl timeout
+skip_suite_if_missing "hostile registry tests"
 
-export HOME=$TEST_TMP/home
-mkdir -p "$HOME"
-unset DOCKER_CONFIG SSL_CERT_FILE CI_REGISTRY CI_REGISTRY_USER CI_REGISTRY_PASSWORD CI_JOB_TOKEN \
-  SIGIL_REPOSITORY COSIGN_REPOSITORY NO_COLOR
+isolate_home NO_COLOR
 
 # --- the hostile server ----------------------------------------------------------------------
 HDIR=$TEST_TMP/hostile

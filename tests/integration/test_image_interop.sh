@@ -47,16 +47,8 @@ fi
 if [[ ! -x $REGISTRY_SKOPEO && -n $SKOPEO ]]; then
   REGISTRY_SKOPEO=$SKOPEO
 fi
-missing=""
-for tool in "$REGISTRY_BIN" "$REGISTRY_SKOPEO" "$REGISTRY_PYTHON" openssl curl; do
-  command -v "$tool" >/dev/null 2>&1 || missing+=" $tool"
-done
-if [[ -n $missing ]]; then
-  skip "image interop (missing:$missing)"
-  [[ ${SIGIL_REQUIRE_PEERS:-} == 1 ]] && failed "SIGIL_REQUIRE_PEERS=1 but missing:$missing"
-  finish
-  exit
-fi
+require_tools "$REGISTRY_BIN" "$REGISTRY_SKOPEO" "$REGISTRY_PYTHON" openssl curl
+skip_suite_if_missing "image interop" --peers
 if ! start_registry REG anon || ! start_fault_proxy PX "$REG_URL"; then
   RC=1 OUT="" ERR=""
   failed "start the registry and the proxy"

@@ -19,26 +19,14 @@ HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 source "$HERE/lib.sh"
 source "$HERE/registry_lib.sh"
 
-PROBE=${2:-$(dirname "$SIGIL")/../tests/integration/sigil_registry_probe}
-PY=$REGISTRY_PYTHON
-T_START=$EPOCHREALTIME
+find_probe "${2:-}"
 
-missing=""
-for tool in "$REGISTRY_BIN" "$REGISTRY_SKOPEO" htpasswd openssl curl "$PY"; do
-  command -v "$tool" >/dev/null 2>&1 || missing+=" $tool"
-done
-[[ -x $PROBE ]] || missing+=" sigil_registry_probe ($PROBE)"
-if [[ -n $missing ]]; then
-  skip "registry client tests (missing:$missing)"
-  finish
-  exit
-fi
+require_tools "$REGISTRY_BIN" "$REGISTRY_SKOPEO" htpasswd openssl curl "$PY"
+require_probe
+skip_suite_if_missing "registry client tests"
 
 # Nothing of the user's: no docker config, no CA bundle override, no CI registry.
-export HOME=$TEST_TMP/home
-mkdir -p "$HOME"
-unset DOCKER_CONFIG SSL_CERT_FILE CI_REGISTRY CI_REGISTRY_USER CI_REGISTRY_PASSWORD CI_JOB_TOKEN \
-  SIGIL_REPOSITORY COSIGN_REPOSITORY
+isolate_home
 
 # --- helpers ---------------------------------------------------------------------------------
 now_ms() { echo $((${EPOCHREALTIME/./} / 1000)); }

@@ -55,26 +55,14 @@ HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 source "$HERE/lib.sh"
 source "$HERE/registry_lib.sh"
 
-PROBE=${2:-$(dirname "$SIGIL")/../tests/integration/sigil_registry_probe}
-PY=$REGISTRY_PYTHON
-T_START=$EPOCHREALTIME
+find_probe "${2:-}"
 
-missing=""
-for tool in "$REGISTRY_BIN" openssl curl "$PY"; do
-  command -v "$tool" >/dev/null 2>&1 || missing+=" $tool"
-done
-"$PY" -c 'import cryptography' 2>/dev/null || missing+=" python3-cryptography"
-[[ -x $PROBE ]] || missing+=" sigil_registry_probe ($PROBE)"
-if [[ -n $missing ]]; then
-  skip "verification regression suite (missing:$missing)"
-  finish
-  exit
-fi
+require_tools "$REGISTRY_BIN" openssl curl "$PY"
+require_python_module cryptography python3-cryptography
+require_probe
+skip_suite_if_missing "verification regression suite"
 
-export HOME=$TEST_TMP/home
-mkdir -p "$HOME"
-unset DOCKER_CONFIG SSL_CERT_FILE CI_REGISTRY CI_REGISTRY_USER CI_REGISTRY_PASSWORD CI_JOB_TOKEN \
-  SIGIL_REPOSITORY COSIGN_REPOSITORY COSIGN_PASSWORD NO_COLOR
+isolate_home COSIGN_PASSWORD NO_COLOR
 export SIGIL_PASSWORD=verify-regressions-password
 W=$TEST_TMP/w
 mkdir -p "$W"
