@@ -85,7 +85,7 @@ Result<std::pair<std::string, std::string_view>> render(registry::Client& client
 // `span` receives the time from the re-read to the end of the PUT: another writer's window
 // for clobbering us is about as long, which sizes the settle interval.
 Result<bool> write_merged(registry::Client& client, const AttachRequest& r, const Current& current,
-                          std::chrono::milliseconds& span)
+                          std::chrono::milliseconds& span, std::string& written)
 {
   if (current.layers.size() >= oci::k_max_descriptors) {
     return fail(ErrorCode::registry, fmt::format("{}:{} already holds {} layers, the limit", r.repo.name(), r.tag,
@@ -110,6 +110,7 @@ Result<bool> write_merged(registry::Client& client, const AttachRequest& r, cons
     return fail(put.error());
   }
   span = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started);
+  written = std::move(document->first);
   return true;
 }
 
@@ -120,6 +121,8 @@ Result<AttachResult> attach_layer(registry::Client& client, const AttachRequest&
   AttachResult result;
   int seen_present = 0;
   int transient = 0;
+  bool contended = false; // other writers seen: confirm a third time, after longer
+  std::string ours;       // the document of our last successful PUT
   std::chrono::milliseconds span{0};
   const auto started = std::chrono::steady_clock::now();
   // Registries whose storage is not atomic answer concurrent writers with transient errors
@@ -150,15 +153,25 @@ Result<AttachResult> attach_layer(registry::Client& client, const AttachRequest&
       return result;
     }
     if (present) {
-      if (++seen_present >= 2) {
+      // More than we wrote: someone else wrote after us, and others may still be about to.
+      contended = contended || (!ours.empty() && current->bytes != ours);
+      if (++seen_present >= (contended ? 3 : 2)) {
         return result;
+      }
+      if (contended && seen_present == 2) {
+        const auto wait = std::clamp(10 * span, r.contended_settle_min, r.settle_max);
+        std::this_thread::sleep_for(random_between(wait, wait + wait / 2));
+        continue;
       }
       const auto settle = std::clamp(3 * span, r.settle_min, r.settle_max);
       std::this_thread::sleep_for(random_between(settle, 2 * settle));
       continue;
     }
+    if (!ours.empty()) {
+      contended = true; // we wrote, and our layer is gone again: someone clobbered it
+    }
     seen_present = 0;
-    auto written = write_merged(client, r, *current, span);
+    auto written = write_merged(client, r, *current, span, ours);
     if (!written) {
       if (retry_transient(written.error())) {
         continue;
@@ -166,6 +179,7 @@ Result<AttachResult> attach_layer(registry::Client& client, const AttachRequest&
       return fail(written.error());
     }
     if (!*written) {
+      contended = true; // the tag moved between our read and our write
       std::this_thread::sleep_for(random_between(std::chrono::milliseconds(5), std::chrono::milliseconds(60)));
       continue;
     }

@@ -5,8 +5,10 @@
 // The loop: read the manifest, merge our layer, upload the config, re-read right before the
 // PUT (and start over if it changed), PUT, then read again until our layer has been seen
 // present twice, a randomised settle interval apart (three times our own re-read-to-PUT
-// time, the window in which another writer could still clobber us, within bounds). Every writer does the same, so a writer
-// whose PUT dropped someone's layer is corrected by that writer's next round. Bounded in
+// time, the window in which another writer could still clobber us, within bounds), and a
+// third time after a longer interval when other writers were seen. Every writer does the
+// same, so a writer whose PUT dropped someone's layer is corrected by that writer's next
+// round. Bounded in
 // rounds and time. Blobs are uploaded before the manifest that names them; a failure leaves
 // the previous manifest as it was.
 #pragma once
@@ -38,6 +40,11 @@ struct AttachRequest {
   std::chrono::milliseconds max_time{120'000};
   std::chrono::milliseconds settle_min{15};
   std::chrono::milliseconds settle_max{2'000};
+  // Once other writers were seen (the tag moved under us, or it holds more than we wrote),
+  // a third sighting after at least this long: a writer stalled between its last re-read
+  // and its PUT (a loaded CI machine stalls processes for 100 ms and more) can otherwise
+  // clobber us after our second sighting, when we have already reported success.
+  std::chrono::milliseconds contended_settle_min{150};
 };
 
 struct AttachResult {
