@@ -133,6 +133,47 @@ isolate_home() {
     SIGIL_REPOSITORY COSIGN_REPOSITORY "$@"
 }
 
+# --- more expectations and helpers -----------------------------------------------------------
+# expect_fail NAME [STDERR_SUBSTRING]: the last run failed (any non-zero status).
+expect_fail() {
+  local name=$1 want_err=${2:-}
+  if [[ $RC == 0 ]]; then
+    failed "$name (want failure)"
+    return 1
+  fi
+  if [[ -n $want_err && $ERR != *"$want_err"* ]]; then
+    failed "$name (stderr lacks: $want_err)"
+    return 1
+  fi
+  pass "$name (exit $RC)"
+}
+# expect_no NAME TEXT: the last run printed TEXT nowhere (stdout or stderr).
+expect_no() {
+  if [[ $OUT == *"$2"* || $ERR == *"$2"* ]]; then
+    failed "$1 (output has: $2)"
+    return 1
+  fi
+  pass "$1"
+}
+# count_in TEXT NEEDLE: how many lines of TEXT contain NEEDLE.
+count_in() { printf '%s\n' "$1" | grep -cF -- "$2"; }
+# sig_tag DIGEST / att_tag DIGEST: the tags cosign keeps DIGEST's signatures / attestations under.
+sig_tag() { echo "sha256-${1#sha256:}.sig"; }
+att_tag() { echo "sha256-${1#sha256:}.att"; }
+# new_image VAR REPO TAG [push_test_image options]: pushes a fresh image to $H (registry_lib.sh),
+# VAR=its digest; a failed case when the push fails.
+new_image() {
+  local var=$1 d
+  shift
+  d=$(push_test_image "$H" "$@") || d=""
+  printf -v "$var" '%s' "$d"
+  if [[ $d != sha256:* ]]; then
+    RC=1 OUT="" ERR="push_test_image $H $*"
+    failed "push $H/$1:$2"
+    return 1
+  fi
+}
+
 have_shared() { [[ -d "$SHARED_DIR/fixtures" && -d "$SHARED_DIR/conformance" ]]; }
 
 # --- secret scan ---------------------------------------------------------------------------

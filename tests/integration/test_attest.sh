@@ -45,14 +45,6 @@ PW='attest test pw'
 sig() { run timeout 60 "$SIGIL" "$@" </dev/null; }
 sig_pw() { run env SIGIL_PASSWORD="$PW" timeout 60 "$SIGIL" "$@" </dev/null; }
 probe() { run timeout 60 "$PROBE" "$@" </dev/null; }
-# expect_no NAME TEXT: the last run printed TEXT nowhere (stdout or stderr).
-expect_no() {
-  if [[ $OUT == *"$2"* || $ERR == *"$2"* ]]; then
-    failed "$1 (output has: $2)"
-    return 1
-  fi
-  pass "$1"
-}
 # expect_out_lines NAME N: the last run printed exactly N lines on stdout.
 expect_out_lines() {
   local n=0
@@ -63,20 +55,6 @@ expect_out_lines() {
   fi
   pass "$1"
 }
-# count_in TEXT NEEDLE: how many lines of TEXT contain NEEDLE.
-count_in() { printf '%s\n' "$1" | grep -cF -- "$2"; }
-# new_image VAR REPO TAG: pushes a fresh image (skopeo), VAR=its digest.
-new_image() {
-  local var=$1 d
-  d=$(push_test_image "$H" "$2" "$3") || d=""
-  printf -v "$var" '%s' "$d"
-  if [[ $d != sha256:* ]]; then
-    RC=1 OUT="" ERR="push_test_image $H $2 $3"
-    failed "push $H/$2:$3"
-    return 1
-  fi
-}
-att_tag() { echo "sha256-${1#sha256:}.att"; }
 # jq-like access to a JSON file with python: jf FILE EXPR (d = the document).
 jf() { "$PY" -c 'import json,sys; d=json.load(open(sys.argv[1])); print(eval(sys.argv[2]))' "$1" "$2"; }
 

@@ -77,37 +77,6 @@ sig() { run timeout 60 "$SIGIL" "$@" </dev/null; }
 sig_pw() { run env SIGIL_PASSWORD="$PW" timeout 60 "$SIGIL" "$@" </dev/null; }
 cos() { run env -C "$W" timeout 60 "$COSIGN" "$@" </dev/null; }
 cos_pw() { run env -C "$W" COSIGN_PASSWORD="$PW" timeout 60 "$COSIGN" "$@" </dev/null; }
-expect_fail() { # NAME [STDERR_SUBSTRING]: any non-zero status
-  local name=$1 want_err=${2:-}
-  if [[ $RC == 0 ]]; then
-    failed "$name (want failure)"
-    return 1
-  fi
-  if [[ -n $want_err && $ERR != *"$want_err"* ]]; then
-    failed "$name (stderr lacks: $want_err)"
-    return 1
-  fi
-  pass "$name (exit $RC)"
-}
-expect_no() {
-  if [[ $OUT == *"$2"* || $ERR == *"$2"* ]]; then
-    failed "$1 (output has: $2)"
-    return 1
-  fi
-  pass "$1"
-}
-count_in() { printf '%s\n' "$1" | grep -cF -- "$2"; }
-new_image() {
-  local var=$1 d
-  d=$(push_test_image "$H" "$2" "$3") || d=""
-  printf -v "$var" '%s' "$d"
-  if [[ $d != sha256:* ]]; then
-    RC=1 OUT="" ERR="push_test_image $H $2 $3"
-    failed "push $H/$2:$3"
-    return 1
-  fi
-}
-att_tag() { echo "sha256-${1#sha256:}.att"; }
 # payloads: the decoded DSSE payloads of cosign verify-attestation's stdout (one envelope a line),
 # as "predicateType _type" lines.
 payloads() {

@@ -129,31 +129,6 @@ have_peers() {
   fi
   return 1
 }
-# expect_fail NAME [STDERR_SUBSTRING]: the last command failed (any non-zero status).
-expect_fail() {
-  local name=$1 want_err=${2:-}
-  if [[ $RC == 0 ]]; then
-    failed "$name (want failure)"
-    return 1
-  fi
-  if [[ -n $want_err && $ERR != *"$want_err"* ]]; then
-    failed "$name (stderr lacks: $want_err)"
-    return 1
-  fi
-  pass "$name (exit $RC)"
-}
-# new_image VAR REPO TAG [push_test_image options]: pushes a fresh image, VAR=its digest.
-new_image() {
-  local var=$1 d
-  shift
-  d=$(push_test_image "$H" "$@") || d=""
-  printf -v "$var" '%s' "$d"
-  if [[ $d != sha256:* ]]; then
-    RC=1 OUT="" ERR="push_test_image $*"
-    failed "push $H/$2:$3"
-    return 1
-  fi
-}
 # platform_digest INFO_JSON ARCH: the digest of that platform in an index pushed with --info.
 platform_digest() {
   "$REGISTRY_PYTHON" -c '

@@ -44,7 +44,6 @@ jout() { "$PY" -c 'import json,sys; ls=[l for l in sys.argv[1].splitlines() if l
 jfile() { "$PY" -c 'import json,sys; d=json.load(open(sys.argv[1])); print(eval(sys.argv[2]))' "$@"; }
 # Number of "  accepted|rejected" lines in the last stderr.
 explained() { grep -cE '^  (accepted|rejected) ' <<<"$ERR"; }
-sigtag() { echo "sha256-${1#sha256:}.sig"; }
 reftag() { echo "sha256-${1#sha256:}"; }
 # --- craft: registry/craft_sign_verify.py writes hostile content straight into the registry ------
 CRAFT=$REGISTRY_TOOLS_DIR/craft_sign_verify.py # (shared code: registry/craft_common.py)
@@ -61,7 +60,7 @@ put_sig() {
   local repo=$1 digest=$2
   shift 2
   local IFS=,
-  craft sig "$repo" "$(sigtag "$digest")" "{\"layers\":[$*]}" >/dev/null
+  craft sig "$repo" "$(sig_tag "$digest")" "{\"layers\":[$*]}" >/dev/null
 }
 IMG_N=0
 # new_image REPO: a fresh tiny image in REPO (tag tN); prints its digest.
@@ -97,13 +96,13 @@ sig sign "$RT:v1" --key "$K1"
 expect "rt: sign by tag" 0 "is a tag: signing the digest it points to now" &&
   check "rt: sign by tag prints the digest it signed" eq "$(grep -c "Signed $RT@$D1" <<<"$ERR")" 1
 check "rt: .sig tag holds one simple-signing layer" eq \
-  "$(manifest_field app/rt "$(sigtag "$D1")" '[l["mediaType"] for l in d["layers"]]')" \
+  "$(manifest_field app/rt "$(sig_tag "$D1")" '[l["mediaType"] for l in d["layers"]]')" \
   "['application/vnd.dev.cosign.simplesigning.v1+json']"
 sig verify "$RT@$D1" --key "$K1P" --explain
-expect "rt: verify by digest" 0 "  accepted $(sigtag "$D1") layer 1: verified with key $K1P" &&
+expect "rt: verify by digest" 0 "  accepted $(sig_tag "$D1") layer 1: verified with key $K1P" &&
   check "rt: JSON is the signed payload + sigil{format,key,keyFingerprint,source}" eq \
     "$(jout 'd[0]["critical"]["image"]["docker-manifest-digest"], d[0]["critical"]["identity"]["docker-reference"], d[0]["critical"]["type"], d[0]["optional"], d[0]["sigil"]["format"], d[0]["sigil"]["key"], d[0]["sigil"]["source"], d[0]["sigil"]["keyFingerprint"].startswith("sha256:"), len(d)')" \
-    "('$D1', '$RT', 'cosign container image signature', None, 'legacy', '$K1P', '$(sigtag "$D1") layer 1', True, 1)"
+    "('$D1', '$RT', 'cosign container image signature', None, 'legacy', '$K1P', '$(sig_tag "$D1") layer 1', True, 1)"
 sig verify "$RT:v1" --key "$K1P"
 expect "rt: verify by tag warns" 0 "$RT:v1 is a tag: verified the digest it points to now, $D1"
 sig verify "$RT@$D1" --key "$K1P" -o text
@@ -111,19 +110,19 @@ expect "rt: -o text prints the raw signed payload" 0 &&
   check "rt: ... byte for byte" eq "$OUT" "$(payload "$RT" "$D1")"
 
 # Re-signing with the same key adds nothing; a second key adds a layer and keeps the first.
-before=$(craft get-manifest app/rt "$(sigtag "$D1")" | sha256sum)
+before=$(craft get-manifest app/rt "$(sig_tag "$D1")" | sha256sum)
 sig sign "$RT@$D1" --key "$K1"
 expect "rt: re-sign with the same key" 0 "is already signed with this key; nothing added" &&
-  check "rt: ... the .sig manifest is unchanged" eq "$(craft get-manifest app/rt "$(sigtag "$D1")" | sha256sum)" "$before"
+  check "rt: ... the .sig manifest is unchanged" eq "$(craft get-manifest app/rt "$(sig_tag "$D1")" | sha256sum)" "$before"
 sig sign "$RT@$D1" --key "$K2" -y
 expect "rt: sign with a second key" 0 "Signed $RT@$D1"
-check "rt: two layers now" eq "$(manifest_field app/rt "$(sigtag "$D1")" 'len(d["layers"])')" 2
+check "rt: two layers now" eq "$(manifest_field app/rt "$(sig_tag "$D1")" 'len(d["layers"])')" 2
 sig verify "$RT@$D1" --key "$K1P" --explain
 expect "rt: first key still verifies (layer 1), second layer rejected for it" 0 \
-  "  accepted $(sigtag "$D1") layer 1: verified with key $K1P" &&
-  check "rt: ... both layers reported" eq "$(grep -c "rejected $(sigtag "$D1") layer 2: signature does not verify with the trusted key" <<<"$ERR") $(explained)" "1 2"
+  "  accepted $(sig_tag "$D1") layer 1: verified with key $K1P" &&
+  check "rt: ... both layers reported" eq "$(grep -c "rejected $(sig_tag "$D1") layer 2: signature does not verify with the trusted key" <<<"$ERR") $(explained)" "1 2"
 sig verify "$RT@$D1" --key "$K2P" --explain
-expect "rt: second key verifies layer 2" 0 "  accepted $(sigtag "$D1") layer 2: verified with key $K2P"
+expect "rt: second key verifies layer 2" 0 "  accepted $(sig_tag "$D1") layer 2: verified with key $K2P"
 
 # Key rotation (§3.6): old and new key trusted; the report names the key that matched.
 sig verify "$RT@$D1" --key "$K3P" --key "$K2P"
@@ -152,7 +151,7 @@ section "A. bundle and both"
 D3=$(new_image app/rt)
 sig sign "$RT@$D3" --key "$K1" --format bundle
 expect "rt: sign --format bundle" 0
-check "rt: bundle: no .sig tag written" eq "$(craft get-manifest app/rt "$(sigtag "$D3")" 2>&1 | grep -c 'not found')" 1
+check "rt: bundle: no .sig tag written" eq "$(craft get-manifest app/rt "$(sig_tag "$D3")" 2>&1 | grep -c 'not found')" 1
 check "rt: bundle: fallback index tag sha256-<hex> lists one bundle referrer" eq \
   "$(manifest_field app/rt "$(reftag "$D3")" '[(m["artifactType"], m["annotations"]["dev.sigstore.bundle.predicateType"]) for m in d["manifests"]]')" \
   "[('application/vnd.dev.sigstore.bundle.v0.3+json', 'https://sigstore.dev/cosign/sign/v1')]"
@@ -175,9 +174,9 @@ D4=$(new_image app/rt)
 sig sign "$RT@$D4" --key "$K1" --format both
 expect "rt: sign --format both" 0
 check "rt: both: .sig has 1 layer and the fallback index 1 referrer" eq \
-  "$(manifest_field app/rt "$(sigtag "$D4")" 'len(d["layers"])') $(manifest_field app/rt "$(reftag "$D4")" 'len(d["manifests"])')" "1 1"
+  "$(manifest_field app/rt "$(sig_tag "$D4")" 'len(d["layers"])') $(manifest_field app/rt "$(reftag "$D4")" 'len(d["manifests"])')" "1 1"
 sig verify "$RT@$D4" --key "$K1P" --explain
-expect "rt: both: verified by the .sig layer" 0 "accepted $(sigtag "$D4") layer 1"
+expect "rt: both: verified by the .sig layer" 0 "accepted $(sig_tag "$D4") layer 1"
 put_sig app/rt "$D4" # an empty .sig manifest: the bundle alone must verify
 sig verify "$RT@$D4" --key "$K1P" --explain
 expect "rt: both: with the .sig emptied, the bundle alone verifies" 0 "accepted referrer sha256:"
@@ -211,7 +210,7 @@ D5=$(new_image app/rt)
 run env SIGIL_REPOSITORY="$PX_HOST/sigs/store" timeout 60 "$SIGIL" sign "$RT@$D5" --key "$K1"
 expect "rt: sign with SIGIL_REPOSITORY" 0
 check "rt: the .sig tag is in the signature repository, not the image's" eq \
-  "$(manifest_field sigs/store "$(sigtag "$D5")" 'len(d["layers"])') $(craft get-manifest app/rt "$(sigtag "$D5")" 2>&1 | grep -c 'not found')" "1 1"
+  "$(manifest_field sigs/store "$(sig_tag "$D5")" 'len(d["layers"])') $(craft get-manifest app/rt "$(sig_tag "$D5")" 2>&1 | grep -c 'not found')" "1 1"
 sig verify "$RT@$D5" --key "$K1P"
 expect "rt: without the variable: no signatures (10)" 10
 run env SIGIL_REPOSITORY="$PX_HOST/sigs/store" timeout 60 "$SIGIL" verify "$RT@$D5" --key "$K1P"
@@ -225,7 +224,7 @@ D6=$(new_image app/rt)
 run env COSIGN_REPOSITORY="$PX_HOST/sigs/cosign" timeout 60 "$SIGIL" sign "$RT@$D6" --key "$K1" --format both
 expect "rt: sign --format both with COSIGN_REPOSITORY" 0
 check "rt: .sig and fallback index both in the COSIGN_REPOSITORY" eq \
-  "$(manifest_field sigs/cosign "$(sigtag "$D6")" 'len(d["layers"])') $(manifest_field sigs/cosign "$(reftag "$D6")" 'len(d["manifests"])')" "1 1"
+  "$(manifest_field sigs/cosign "$(sig_tag "$D6")" 'len(d["layers"])') $(manifest_field sigs/cosign "$(reftag "$D6")" 'len(d["manifests"])')" "1 1"
 run env SIGIL_REPOSITORY="$PX_HOST/sigs/cosign" timeout 60 "$SIGIL" verify "$RT@$D6" --key "$K1P"
 expect "rt: verify it with SIGIL_REPOSITORY" 0
 run env SIGIL_REPOSITORY="$PX_HOST/sigs/store:latest" timeout 60 "$SIGIL" verify "$RT@$D6" --key "$K1P"
@@ -283,7 +282,7 @@ NEG=$PX_HOST/app/neg
 # nv DIGEST [verify options]: verify $NEG@DIGEST with --explain.
 nv() { sig verify "$NEG@$1" --explain "${@:2}"; }
 # rej DIGEST [LAYER]: the --explain prefix of a rejected .sig layer.
-rej() { echo "  rejected $(sigtag "$1") layer ${2:-1}: "; }
+rej() { echo "  rejected $(sig_tag "$1") layer ${2:-1}: "; }
 # layer_json FILE KEY_PEM: a .sig layer with FILE as payload, signed with KEY_PEM.
 signed_layer() { echo "{\"payload_file\":\"$1\",\"sign\":\"$2\"}"; }
 # fresh_signed: a new image X in app/neg, its payload XP (file) and signature XS signed by
@@ -306,15 +305,15 @@ print(base64.b64encode(bytes(raw)).decode())' "$1" "$2"; }
 fresh_signed
 put_sig app/neg "$X" "{\"payload_file\":\"$XP\",\"sig\":\"$XS\"}"
 nv "$X" --key "$K1P"
-expect "N00 control: sigil's payload and signature, written by craft.py, verify" 0 "  accepted $(sigtag "$X") layer 1"
+expect "N00 control: sigil's payload and signature, written by craft.py, verify" 0 "  accepted $(sig_tag "$X") layer 1"
 CONTROL=$X
 
 # §3.2 digest binding
 A=$(new_image app/neg)
 B=$(new_image app/neg)
 sig sign "$NEG@$A" --key "$K1"
-craft get-manifest app/neg "$(sigtag "$A")" >"$W/moved.json"
-craft put-manifest app/neg "$(sigtag "$B")" "$W/moved.json" application/vnd.oci.image.manifest.v1+json >/dev/null
+craft get-manifest app/neg "$(sig_tag "$A")" >"$W/moved.json"
+craft put-manifest app/neg "$(sig_tag "$B")" "$W/moved.json" application/vnd.oci.image.manifest.v1+json >/dev/null
 nv "$B" --key "$K1P"
 expect "N01 signature moved to another image's .sig tag (same manifest bytes)" 12 \
   "$(rej "$B")payload digest $A does not match image $B: the signature is for another image"
@@ -365,9 +364,9 @@ expect "N10 annotation signed as a number does not match -a n=1 (strings only, l
 # The signature annotation
 Y=$(new_image app/neg)
 put_sig app/neg "$Y" "$(signed_layer "$(pfile n11 "$(payload "$NEG" "$Y")")" "$CK")"
-craft get-manifest app/neg "$(sigtag "$Y")" |
+craft get-manifest app/neg "$(sig_tag "$Y")" |
   "$PY" -c 'import json,sys; m=json.load(sys.stdin); m["layers"][0]["annotations"]["dev.cosignproject.cosign/signature"]=123; sys.stdout.write(json.dumps(m))' >"$W/n11.json"
-proxy_plan PX "$(plan_body GET "/manifests/$(sigtag "$Y")" wrong_manifest "$W/n11.json")"
+proxy_plan PX "$(plan_body GET "/manifests/$(sig_tag "$Y")" wrong_manifest "$W/n11.json")"
 nv "$Y" --key "$CKP"
 expect "N11 signature annotation is a number (served by the proxy: the registry refuses it)" 12 \
   "$(rej "$Y")the signature annotation is not a string"
@@ -446,24 +445,24 @@ expect "N23 layer media type is not simple-signing (payload and signature otherw
   "$(rej "$Y")media type application/vnd.oci.image.layer.v1.tar is not a simple-signing signature"
 Y=$(new_image app/neg)
 printf '{"schemaVersion":2,"mediaType":"application/vnd.oci.image.index.v1+json","manifests":[{"mediaType":"application/vnd.oci.image.manifest.v1+json","digest":"%s","size":1}]}' "$Y" >"$W/n24.json"
-craft put-manifest app/neg "$(sigtag "$Y")" "$W/n24.json" application/vnd.oci.image.index.v1+json >/dev/null
+craft put-manifest app/neg "$(sig_tag "$Y")" "$W/n24.json" application/vnd.oci.image.index.v1+json >/dev/null
 nv "$Y" --key "$CKP"
-expect "N24 .sig tag points to an index" 12 "  rejected $(sigtag "$Y"): the signature tag points to an index, not a signature manifest"
+expect "N24 .sig tag points to an index" 12 "  rejected $(sig_tag "$Y"): the signature tag points to an index, not a signature manifest"
 
 # §3.5 hostile registries are bounded
 Y=$(new_image app/neg)
 put_sig app/neg "$Y" "{\"payload\":\"x\",\"count\":100}" "$(signed_layer "$(pfile n25 "$(payload "$NEG" "$Y")")" "$CK")"
 proxy_reset_log PX
 nv "$Y" --key "$CKP"
-expect "N25 101 signatures: refused, limit named" 12 "  rejected $(sigtag "$Y"): 101 signatures, more than the limit of 100 (--max-signatures)" &&
+expect "N25 101 signatures: refused, limit named" 12 "  rejected $(sig_tag "$Y"): 101 signatures, more than the limit of 100 (--max-signatures)" &&
   check "N25 ... no blob fetched" eq "$(proxy_count PX GET /blobs/)" 0
 nv "$Y" --key "$CKP" --max-signatures 200
-expect "N25 --max-signatures 200 considers all 101" 0 "  accepted $(sigtag "$Y") layer 101" &&
+expect "N25 --max-signatures 200 considers all 101" 0 "  accepted $(sig_tag "$Y") layer 101" &&
   check "N25 ... 101 reported" eq "$(explained)" 101
 Y=$(new_image app/neg)
 put_sig app/neg "$Y" "{\"payload_file\":\"$(pfile n26 "$(payload "$NEG" "$Y")")\",\"sign\":\"$CK\",\"count\":1001}"
 nv "$Y" --key "$CKP"
-expect "N26 1001 layers: manifest refused" 12 "  rejected $(sigtag "$Y"): invalid signature manifest: invalid manifest: 1001 layers entries (more than the limit of 1000)"
+expect "N26 1001 layers: manifest refused" 12 "  rejected $(sig_tag "$Y"): invalid signature manifest: invalid manifest: 1001 layers entries (more than the limit of 1000)"
 nv "$Y" --key "$CKP" --max-signatures 5000
 expect "N26 ... also with --max-signatures 5000 (the manifest bound is fixed)" 12 "more than the limit of 1000"
 Y=$(new_image app/neg)
@@ -475,8 +474,8 @@ nv "$Y" --key "$CKP"
 expect "N27 2 MiB payload blob: over the 1 MiB limit" 12 "$(rej "$Y")payload blob is $size bytes, over the limit of 1048576" &&
   check "N27 ... and never fetched (no blob GET in the proxy log)" eq "$(proxy_count PX GET "/blobs/sha256:$(sha256sum "$W/n27" | cut -d' ' -f1)")" 0
 nv "$Y" --key "$CKP" --max-payload-size $((3 << 20))
-expect "N27 --max-payload-size 3 MiB reads and verifies it" 0 "  accepted $(sigtag "$Y") layer 1"
-proxy_plan PX "[{\"method\":\"GET\",\"path\":\"/manifests/$(sigtag "$Y")\",\"fault\":\"oversize\",\"size\":5242880}]"
+expect "N27 --max-payload-size 3 MiB reads and verifies it" 0 "  accepted $(sig_tag "$Y") layer 1"
+proxy_plan PX "[{\"method\":\"GET\",\"path\":\"/manifests/$(sig_tag "$Y")\",\"fault\":\"oversize\",\"size\":5242880}]"
 nv "$Y" --key "$CKP" --max-payload-size $((3 << 20))
 expect "N28 .sig manifest over 4 MiB: refused (exit 20)" 20 "response larger than the limit of 4194304 bytes"
 proxy_clear_plan PX
@@ -496,7 +495,7 @@ nv "$NOPE" --key "$K1P"
 expect "N30 image not found (11)" 11 "not found"
 sig verify "$NEG:no-such-tag" --key "$K1P"
 expect "N31 tag not found (11)" 11 "not found"
-proxy_plan PX "[{\"method\":\"GET\",\"path\":\"/manifests/$(sigtag "$CONTROL")\",\"fault\":\"status\",\"status\":500}]"
+proxy_plan PX "[{\"method\":\"GET\",\"path\":\"/manifests/$(sig_tag "$CONTROL")\",\"fault\":\"status\",\"status\":500}]"
 nv "$CONTROL" --key "$K1P"
 expect "N32 registry 500 on the signature manifest: exit 20, not 10" 20 "500 internal server error"
 proxy_clear_plan PX
@@ -578,7 +577,7 @@ put_sig app/neg "$Y" "$(signed_layer "$f" "$CK")" "$(signed_layer "$f" "$EVIL")"
 nv "$Y" --key "$CKP"
 expect "N43 three layers (good, untrusted key, garbage): verified, every one reported" 0 "$(rej "$Y" 2)signature does not verify" &&
   check "N43 ... accepted 1, rejected 2 and 3 with reasons" eq \
-    "$(grep -c "^  accepted $(sigtag "$Y") layer 1: verified with key $CKP" <<<"$ERR") $(grep -c "$(rej "$Y" 3)the signature annotation is not base64" <<<"$ERR") $(explained)" "1 1 3"
+    "$(grep -c "^  accepted $(sig_tag "$Y") layer 1: verified with key $CKP" <<<"$ERR") $(grep -c "$(rej "$Y" 3)the signature annotation is not base64" <<<"$ERR") $(explained)" "1 1 3"
 sig verify "$NEG@$Y" --key "$CKP"
 expect "N43 without --explain a success prints no per-signature lines" 0 && check "N43 ... none" eq "$(explained)" 0
 

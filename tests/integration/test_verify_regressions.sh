@@ -84,8 +84,6 @@ next_image() {
   printf -v "$1" '%s' "${POOL[POOL_NEXT]}"
   POOL_NEXT=$((POOL_NEXT + 1))
 }
-sigtag() { echo "sha256-${1#sha256:}.sig"; }
-atttag() { echo "sha256-${1#sha256:}.att"; }
 # payload DOCKER_REFERENCE DIGEST [OPTIONAL_JSON]: cosign's simple-signing bytes (Go field order).
 payload() {
   printf '{"critical":{"identity":{"docker-reference":"%s"},"image":{"docker-manifest-digest":"%s"},"type":"cosign container image signature"},"optional":%s}' \
@@ -251,8 +249,8 @@ s_half_sig() { next_image D && put_sig "$D" "$(signed_layer "$(pfile n6 "$(paylo
 s_moved() {
   # A .sig manifest copied byte for byte to another image's .sig tag (sigil_registry_probe).
   O=$S_LEG && next_image D || return 1
-  timeout 60 "$PROBE" get-manifest "$REG_HOST/$REPO:$(sigtag "$O")" --out "$W/moved.json" >/dev/null 2>&1 &&
-    timeout 60 "$PROBE" put-manifest "$REG_HOST/$REPO:$(sigtag "$D")" "$W/moved.json" >/dev/null 2>&1 &&
+  timeout 60 "$PROBE" get-manifest "$REG_HOST/$REPO:$(sig_tag "$O")" --out "$W/moved.json" >/dev/null 2>&1 &&
+    timeout 60 "$PROBE" put-manifest "$REG_HOST/$REPO:$(sig_tag "$D")" "$W/moved.json" >/dev/null 2>&1 &&
     v_img --key "$TPUB"
 }
 s_digest_swapped() {
@@ -280,8 +278,8 @@ import json, sys, urllib.request
 req = urllib.request.Request(sys.argv[1], headers={"Accept": "application/vnd.oci.image.manifest.v1+json"})
 m = json.load(urllib.request.urlopen(req, timeout=30))
 m["layers"][0]["annotations"]["dev.cosignproject.cosign/signature"] = 123
-sys.stdout.write(json.dumps(m))' "$REG_URL/v2/$REPO/manifests/$(sigtag "$D")" >"$W/n15.json" || return 1
-  proxy_plan PX "$(plan_body GET "/manifests/$(sigtag "$D")" wrong_manifest "$W/n15.json")"
+sys.stdout.write(json.dumps(m))' "$REG_URL/v2/$REPO/manifests/$(sig_tag "$D")" >"$W/n15.json" || return 1
+  proxy_plan PX "$(plan_body GET "/manifests/$(sig_tag "$D")" wrong_manifest "$W/n15.json")"
   CLEANUP="proxy_clear_plan PX"
   v_px --key "$TPUB"
 }
@@ -322,7 +320,7 @@ s_layer_media_type() {
 s_sig_tag_index() {
   next_image D || return 1
   printf '{"schemaVersion":2,"mediaType":"application/vnd.oci.image.index.v1+json","manifests":[{"mediaType":"application/vnd.oci.image.manifest.v1+json","digest":"%s","size":1}]}' "$D" >"$W/n24.json"
-  timeout 60 "$PROBE" put-manifest "$REG_HOST/$REPO:$(sigtag "$D")" "$W/n24.json" >/dev/null 2>&1 && v_img --key "$TPUB"
+  timeout 60 "$PROBE" put-manifest "$REG_HOST/$REPO:$(sig_tag "$D")" "$W/n24.json" >/dev/null 2>&1 && v_img --key "$TPUB"
 }
 s_rsa_key() { D=$S_LEG; v_img --key "$RPUB"; }
 s_ed25519_key() { D=$S_LEG; v_img --key "$EDPUB"; }
@@ -345,13 +343,13 @@ s_blob_mismatch() {
 }
 s_oversize_manifest() {
   D=$S_LEG
-  proxy_plan PX "[{\"method\":\"GET\",\"path\":\"/manifests/$(sigtag "$D")\",\"fault\":\"oversize\",\"size\":5242880}]"
+  proxy_plan PX "[{\"method\":\"GET\",\"path\":\"/manifests/$(sig_tag "$D")\",\"fault\":\"oversize\",\"size\":5242880}]"
   CLEANUP="proxy_clear_plan PX"
   v_px --key "$TPUB" --max-attempts 1
 }
 s_truncated_manifest() {
   D=$S_LEG
-  proxy_plan PX "[{\"method\":\"GET\",\"path\":\"/manifests/$(sigtag "$D")\",\"fault\":\"reset\"}]"
+  proxy_plan PX "[{\"method\":\"GET\",\"path\":\"/manifests/$(sig_tag "$D")\",\"fault\":\"reset\"}]"
   CLEANUP="proxy_clear_plan PX"
   v_px --key "$TPUB" --max-attempts 1
 }
@@ -426,8 +424,8 @@ att_layer() {
 }
 s_att_moved() {
   O=$S_ATT && next_image D || return 1
-  timeout 60 "$PROBE" get-manifest "$REG_HOST/$REPO:$(atttag "$O")" --out "$W/att-moved.json" >/dev/null 2>&1 &&
-    timeout 60 "$PROBE" put-manifest "$REG_HOST/$REPO:$(atttag "$D")" "$W/att-moved.json" >/dev/null 2>&1 &&
+  timeout 60 "$PROBE" get-manifest "$REG_HOST/$REPO:$(att_tag "$O")" --out "$W/att-moved.json" >/dev/null 2>&1 &&
+    timeout 60 "$PROBE" put-manifest "$REG_HOST/$REPO:$(att_tag "$D")" "$W/att-moved.json" >/dev/null 2>&1 &&
     v_img --key "$TPUB" --type slsaprovenance1
 }
 s_att_wrong_type() { D=$S_ATT; v_img --key "$TPUB" --type spdxjson; }
@@ -899,8 +897,8 @@ for r in "${ROWS[@]}"; do
   fi
   want_reason=${want_reason//@D@/$D}
   want_reason=${want_reason//@O@/$O}
-  want_reason=${want_reason//@SIG@/$(sigtag "$D")}
-  want_reason=${want_reason//@ATT@/$(atttag "$D")}
+  want_reason=${want_reason//@SIG@/$(sig_tag "$D")}
+  want_reason=${want_reason//@ATT@/$(att_tag "$D")}
   run timeout 60 "$SIGIL" "$kind" "${ARGS[@]}" </dev/null
   [[ -n $CLEANUP ]] && $CLEANUP
   label="$id: $kind, want exit $want_rc ($origin) [$(($(elapsed_ms) - t_case)) ms]"
