@@ -25,6 +25,25 @@ SIGIL_PASSWORD=$PASS run "$SIGIL" generate-key-pair --force
 expect "--force overwrites" 0
 cmp -s sigil.key before.key && failed "--force did not replace the key" || pass "--force replaced the key"
 
+# A write that fails (here: the directory cannot take the temporary file; as an unprivileged
+# user, since root writes anywhere) leaves the existing key pair exactly as it was.
+if [[ $(id -u) -eq 0 ]] && command -v setpriv >/dev/null && id nobody >/dev/null 2>&1; then
+  RO=$(mktemp -d "$TEST_TMP/ro.XXXXXX")
+  cp sigil.key sigil.pub "$RO/" && chown -R nobody "$RO" && chmod 600 "$RO/sigil.key"
+  cp "$RO/sigil.key" ro-before.key
+  chmod 555 "$RO"
+  SIGIL_PASSWORD=$PASS run setpriv --reuid=nobody --regid="$(id -g nobody)" --clear-groups \
+    "$SIGIL" generate-key-pair --force --output-key-prefix "$RO/sigil"
+  expect "a failed key write is an error naming the file" 1 "$RO/sigil"
+  cmp -s "$RO/sigil.key" ro-before.key && pass "... the existing key file is untouched (not truncated)" ||
+    failed "a failed write changed the existing key file"
+  check "... and keeps mode 0600" eq "$(stat -c %a "$RO/sigil.key")" 600
+  check "... no temporary file left behind" eq "$(find "$RO" -mindepth 1 | wc -l)" 2
+  chmod 755 "$RO"
+else
+  skip "failed-write check needs root, setpriv and the user nobody"
+fi
+
 for alg in ecdsa-p256 ecdsa-p384 ed25519 rsa-3072; do
   SIGIL_PASSWORD=$PASS run "$SIGIL" generate-key-pair --algorithm $alg --output-key-prefix k-$alg
   expect "generate $alg" 0

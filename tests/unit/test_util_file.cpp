@@ -126,7 +126,7 @@ TEST_CASE("write_file_atomic: a missing directory is an error")
   const TempDir dir;
   const auto r = write_file_atomic({dir.path() / "no" / "such" / "file", as_bytes("x")});
   REQUIRE_FALSE(r.has_value());
-  CHECK(r.error().message.find("cannot create") != std::string::npos);
+  CHECK(r.error().message.find("cannot create a temporary file next to it") != std::string::npos);
 }
 
 TEST_CASE("read_file: limits and errors")

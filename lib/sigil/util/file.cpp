@@ -189,14 +189,16 @@ Result<void> write_file_atomic(const AtomicWrite& request)
   // O_EXCL + explicit mode; fchmod afterwards so the umask cannot widen or narrow it.
   Fd fd(::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, request.mode));
   if (fd.get() < 0) {
-    return fail(ErrorCode::other, fmt::format("cannot create {}: {}", tmp.string(), errno_text(errno)));
+    return fail(ErrorCode::other, fmt::format("cannot write {}: cannot create a temporary file next to it: {}",
+                                              path.string(), errno_text(errno)));
   }
   auto cleanup = [&](const std::string& msg) -> Result<void> {
     ::unlink(tmp.c_str());
     return fail(ErrorCode::other, msg);
   };
   if (::fchmod(fd.get(), request.mode) != 0) {
-    return cleanup(fmt::format("cannot set mode of {}: {}", tmp.string(), errno_text(errno)));
+    return cleanup(fmt::format("cannot write {}: cannot set the mode of its temporary file: {}", path.string(),
+                               errno_text(errno)));
   }
   std::size_t written = 0;
   while (written < request.data.size()) {
@@ -205,15 +207,15 @@ Result<void> write_file_atomic(const AtomicWrite& request)
       if (errno == EINTR) {
         continue;
       }
-      return cleanup(fmt::format("writing {}: {}", tmp.string(), errno_text(errno)));
+      return cleanup(fmt::format("cannot write {}: {}", path.string(), errno_text(errno)));
     }
     written += static_cast<std::size_t>(n);
   }
   if (::fsync(fd.get()) != 0) {
-    return cleanup(fmt::format("writing {}: {}", tmp.string(), errno_text(errno)));
+    return cleanup(fmt::format("cannot write {}: {}", path.string(), errno_text(errno)));
   }
   if (::close(fd.release()) != 0) {
-    return cleanup(fmt::format("writing {}: {}", tmp.string(), errno_text(errno)));
+    return cleanup(fmt::format("cannot write {}: {}", path.string(), errno_text(errno)));
   }
   if (request.overwrite == Overwrite::no) {
     // link() fails if the target appeared meanwhile: never clobber without --force.
