@@ -6,6 +6,8 @@
 #include "sigil/util/file.hpp"
 #include "sigil/util/pem.hpp"
 
+#include "support.hpp"
+
 #include <doctest/doctest.h>
 #include <fmt/format.h>
 
@@ -23,26 +25,7 @@ using sigil::crypto::PrivateKey;
 using sigil::util::as_bytes;
 using sigil::util::SecureBytes;
 
-class TempDir {
-public:
-  TempDir()
-  {
-    std::string pattern = (fs::temp_directory_path() / "sigil-unit-XXXXXX").string();
-    REQUIRE(::mkdtemp(pattern.data()) != nullptr);
-    m_path = pattern;
-  }
-  ~TempDir()
-  {
-    std::error_code ec;
-    fs::remove_all(m_path, ec);
-  }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-  [[nodiscard]] const fs::path& path() const { return m_path; }
-
-private:
-  fs::path m_path;
-};
+using sigil::test::TempDir;
 
 class ScopedEnv {
 public:

@@ -1,6 +1,8 @@
 // Tests for sigil::util files: bounded reads and atomic writes with exact modes.
 #include "sigil/util/file.hpp"
 
+#include "support.hpp"
+
 #include <doctest/doctest.h>
 
 #include <algorithm>
@@ -20,35 +22,7 @@ using sigil::util::Overwrite;
 using sigil::util::read_file;
 using sigil::util::write_file_atomic;
 
-class TempDir {
-public:
-  TempDir()
-  {
-    std::string pattern = (fs::temp_directory_path() / "sigil-unit-XXXXXX").string();
-    REQUIRE(::mkdtemp(pattern.data()) != nullptr);
-    m_path = pattern;
-  }
-  ~TempDir()
-  {
-    std::error_code ec;
-    fs::remove_all(m_path, ec);
-  }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-  [[nodiscard]] const fs::path& path() const { return m_path; }
-  [[nodiscard]] std::vector<std::string> entries() const
-  {
-    std::vector<std::string> out;
-    for (const auto& e : fs::directory_iterator(m_path)) {
-      out.push_back(e.path().filename().string());
-    }
-    std::sort(out.begin(), out.end());
-    return out;
-  }
-
-private:
-  fs::path m_path;
-};
+using sigil::test::TempDir;
 
 class ScopedUmask {
 public:

@@ -15,6 +15,8 @@
 #include "sigil/util/file.hpp"
 #include "sigil/util/pem.hpp"
 
+#include "support.hpp"
+
 #include <doctest/doctest.h>
 
 #include <array>
@@ -111,26 +113,7 @@ Bytes secret(std::size_t size)
   return out;
 }
 
-class TempDir {
-public:
-  TempDir()
-  {
-    std::string pattern = (fs::temp_directory_path() / "sigil-unit-XXXXXX").string();
-    REQUIRE(::mkdtemp(pattern.data()) != nullptr);
-    m_path = pattern;
-  }
-  ~TempDir()
-  {
-    std::error_code ec;
-    fs::remove_all(m_path, ec);
-  }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-  [[nodiscard]] const fs::path& path() const { return m_path; }
-
-private:
-  fs::path m_path;
-};
+using sigil::test::TempDir;
 
 // A pipe whose read end is opened by path (/dev/fd/N) while a thread writes data into it.
 class PipeFeed {

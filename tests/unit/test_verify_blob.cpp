@@ -9,6 +9,8 @@
 #include "sigil/util/file.hpp"
 #include "sigil/util/json.hpp"
 
+#include "support.hpp"
+
 #include <doctest/doctest.h>
 #include <openssl/x509.h>
 
@@ -35,35 +37,7 @@ using sigil::verify::verify_blob;
 using sigil::verify::VerifyBlobRequest;
 
 // A fresh directory removed at the end of the test case.
-class TempDir {
-public:
-  TempDir()
-  {
-    std::string pattern = (fs::temp_directory_path() / "sigil-unit-XXXXXX").string();
-    REQUIRE(::mkdtemp(pattern.data()) != nullptr);
-    m_path = pattern;
-  }
-  ~TempDir()
-  {
-    std::error_code ec;
-    fs::remove_all(m_path, ec);
-  }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-
-  [[nodiscard]] std::string write(const std::string& name, std::string_view content) const
-  {
-    const fs::path path = m_path / name;
-    std::ofstream out(path, std::ios::binary | std::ios::trunc);
-    out.write(content.data(), static_cast<std::streamsize>(content.size()));
-    out.close();
-    REQUIRE(out.good());
-    return path.string();
-  }
-
-private:
-  fs::path m_path;
-};
+using sigil::test::TempDir;
 
 struct NamedKind {
   std::string name;
