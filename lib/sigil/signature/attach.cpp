@@ -53,12 +53,20 @@ Result<Current> read_current(registry::Client& client, const AttachRequest& r)
   return Current{std::move((*found)->bytes), std::move(parsed->layers)};
 }
 
+bool same_entry(const oci::Descriptor& a, const oci::Descriptor& b, const AttachRequest& r)
+{
+  // Index entries are identified by digest: other tools may rewrite descriptor fields.
+  return r.container == Container::referrers_index ? a.digest == b.digest : same_layer(a, b);
+}
+
+bool contains(const std::vector<oci::Descriptor>& entries, const oci::Descriptor& e, const AttachRequest& r)
+{
+  return std::any_of(entries.begin(), entries.end(), [&](const oci::Descriptor& l) { return same_entry(l, e, r); });
+}
+
 bool has_layer(const Current& c, const AttachRequest& r)
 {
-  return std::any_of(c.layers.begin(), c.layers.end(), [&](const oci::Descriptor& l) {
-    // Index entries are identified by digest: other tools may rewrite descriptor fields.
-    return r.container == Container::referrers_index ? l.digest == r.layer.digest : same_layer(l, r.layer);
-  });
+  return contains(c.layers, r.layer, r);
 }
 
 // The document to PUT for these entries: (bytes, media type), with the config uploaded first.
@@ -85,14 +93,15 @@ Result<std::pair<std::string, std::string_view>> render(registry::Client& client
 // `span` receives the time from the re-read to the end of the PUT: another writer's window
 // for clobbering us is about as long, which sizes the settle interval.
 Result<bool> write_merged(registry::Client& client, const AttachRequest& r, const Current& current,
-                          std::chrono::milliseconds& span, std::string& written)
+                          const std::vector<oci::Descriptor>& additions, std::chrono::milliseconds& span,
+                          std::string& written)
 {
-  if (current.layers.size() >= oci::k_max_descriptors) {
+  if (current.layers.size() + additions.size() > oci::k_max_descriptors) {
     return fail(ErrorCode::registry, fmt::format("{}:{} already holds {} layers, the limit", r.repo.name(), r.tag,
                                                  current.layers.size()));
   }
   std::vector<oci::Descriptor> layers = current.layers;
-  layers.push_back(r.layer);
+  layers.insert(layers.end(), additions.begin(), additions.end());
   auto document = render(client, r, std::move(layers));
   if (!document) {
     return fail(document.error());
@@ -123,6 +132,11 @@ Result<AttachResult> attach_layer(registry::Client& client, const AttachRequest&
   int transient = 0;
   bool contended = false; // other writers seen: confirm a third time, after longer
   std::string ours;       // the document of our last successful PUT
+  // Every entry any read showed us. A writer stalled between its re-read and its PUT can drop
+  // entries written meanwhile, also after their own writer has confirmed and exited; every
+  // writer still running that saw them puts them back (a union only grows, so writers
+  // converge). The price: an entry deleted (sigil clean) while a signer runs may come back.
+  std::vector<oci::Descriptor> seen;
   std::chrono::milliseconds span{0};
   const auto started = std::chrono::steady_clock::now();
   // Registries whose storage is not atomic answer concurrent writers with transient errors
@@ -152,7 +166,21 @@ Result<AttachResult> attach_layer(registry::Client& client, const AttachRequest&
       result.already_present = true;
       return result;
     }
-    if (present) {
+    std::vector<oci::Descriptor> additions;
+    for (const auto& e : seen) {
+      if (!contains(current->layers, e, r) && !contains(additions, e, r)) {
+        additions.push_back(e);
+      }
+    }
+    for (const auto& e : current->layers) {
+      if (!contains(seen, e, r)) {
+        seen.push_back(e);
+      }
+    }
+    if (!additions.empty()) {
+      contended = true; // someone's entry vanished: a stale writer clobbered it
+    }
+    if (present && additions.empty()) {
       // More than we wrote: someone else wrote after us, and others may still be about to.
       contended = contended || (!ours.empty() && current->bytes != ours);
       if (++seen_present >= (contended ? 3 : 2)) {
@@ -168,10 +196,13 @@ Result<AttachResult> attach_layer(registry::Client& client, const AttachRequest&
       continue;
     }
     if (!ours.empty()) {
-      contended = true; // we wrote, and our layer is gone again: someone clobbered it
+      contended = true; // we wrote, and our layer (or one we saw) is gone again: clobbered
     }
     seen_present = 0;
-    auto written = write_merged(client, r, *current, span, ours);
+    if (!present) {
+      additions.push_back(r.layer);
+    }
+    auto written = write_merged(client, r, *current, additions, span, ours);
     if (!written) {
       if (retry_transient(written.error())) {
         continue;
