@@ -276,10 +276,6 @@ new_keys() {
   done
 }
 
-# sig_tag DIGEST
-sig_tag() { echo "sha256-${1#sha256:}.sig"; }
-att_tag() { echo "sha256-${1#sha256:}.att"; }
-
 # op DIR NAME CMD...: runs CMD (bounded), DIR/NAME.{out,err} and DIR/NAME.rc = "RC MS".
 op() {
   local dir=$1 name=$2 t0 rc
