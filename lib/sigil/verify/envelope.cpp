@@ -12,23 +12,23 @@ namespace {
 
 // cosign reads the statement into Go structs (in-toto's Statement and Subject), matching keys
 // case-insensitively: "PredicateType" or "SUBJECT" next to the real key would give cosign
-// another type or subject than the one checked here. Refused like duplicate keys (the statement
-// already parsed strictly, so this parse cannot fail).
-std::optional<std::string> go_struct_alias(std::string_view payload)
+// another type or subject than the one checked here. Refused like duplicate keys. Checked on
+// the document parse_statement already parsed.
+std::optional<std::string> go_struct_alias(const util::Json& doc)
 {
   constexpr std::array<std::string_view, 4> top{"_type", "subject", "predicateType", "predicate"};
   constexpr std::array<std::string_view, 3> subject{"name", "digest", "annotations"};
-  auto doc = util::parse_json(payload);
-  if (!doc) {
-    return std::nullopt;
+  if (auto alias = util::go_key_alias(doc, top)) {
+    return alias;
   }
-  auto alias = util::go_key_alias(*doc, top);
-  if (!alias && doc->is_object() && doc->contains("subject") && (*doc)["subject"].is_array()) {
-    for (const auto& s : (*doc)["subject"]) {
-      alias = alias ? alias : util::go_key_alias(s, subject);
+  if (doc.is_object() && doc.contains("subject") && doc["subject"].is_array()) {
+    for (const auto& s : doc["subject"]) {
+      if (auto alias = util::go_key_alias(s, subject)) {
+        return alias;
+      }
     }
   }
-  return alias;
+  return std::nullopt;
 }
 
 std::optional<std::string> subject_problem(const EnvelopeCheckRequest& r, const intoto::Statement& s)
@@ -86,7 +86,7 @@ EnvelopeCheck check_envelope(const EnvelopeCheckRequest& r)
     out.reason = fmt::format("the signed statement is invalid: {}", statement.error().message);
     return out;
   }
-  if (auto alias = go_struct_alias(util::as_chars(r.envelope.payload))) {
+  if (auto alias = go_struct_alias(statement->raw)) {
     out.reason = fmt::format("the signed statement is ambiguous: {}", *alias);
     return out;
   }
