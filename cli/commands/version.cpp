@@ -19,7 +19,9 @@ void register_version(Commands& commands)
   auto output = std::make_shared<std::string>("text");
   app->add_option("-o,--output", *output, "Output format")->check(CLI::IsMember({"text", "json"}));
   commands.set_run(app, [output]() -> Result<int> {
-    const std::string curl = curl_version_info(CURLVERSION_NOW)->version;
+    // The version built against: libcurl is loaded on first network use (see curl_transport.cpp),
+    // and printing the version must not pay for loading it. Same soname, same ABI.
+    const std::string curl = LIBCURL_VERSION;
     if (*output == "json") {
       util::OrderedJson j;
       j["version"] = core::version();

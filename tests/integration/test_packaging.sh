@@ -76,6 +76,13 @@ done
   pass "Depends names the package of each of the $(wc -w <<<"$needed") shared libraries: $DEPENDS" ||
   { RC=1 OUT="Depends: $DEPENDS" ERR="not declared: ${undeclared[*]}" failed "run-time dependencies"; }
 
+# libcurl is not in NEEDED (sigil loads libcurl.so.4 with dlopen on first network use), so
+# shlibdeps cannot find it: Depends must name its package by hand.
+curl_pkg=$(dpkg -S "$(readlink -f "$(/sbin/ldconfig -p | awk '$1 == "libcurl.so.4" { print $NF; exit }')")" 2>/dev/null | head -1 | cut -d: -f1)
+[[ -n $curl_pkg && ",$(tr -d ' ' <<<"$DEPENDS")," == *",$curl_pkg("* ]] && ! grep -qw libcurl.so.4 <<<"$needed" &&
+  pass "Depends names $curl_pkg, which sigil loads with dlopen (not in NEEDED)" ||
+  { RC=1 OUT="Depends: $DEPENDS" ERR="libcurl package ${curl_pkg:-?}; NEEDED: $needed" failed "dlopened libcurl in Depends"; }
+
 # The CI image (ci-templates/Dockerfile, not buildable here) installs the same libraries in its
 # runtime stage; libc6, libgcc-s1 and libstdc++6 are part of debian:*-slim already.
 DOCKERFILE=$(cd "$(dirname "$0")/../.." && pwd)/ci-templates/Dockerfile

@@ -275,6 +275,23 @@ expect "cli: sigil tree -o text of an index" 0 &&
 sig tree "$IMG:v1" -o text
 expect "cli: sigil tree -o text" 0 && expect_out "cli: text tree names the fallback tag" "referrers (fallback tag)"
 
+# libcurl is loaded with dlopen on first network use: a command that needs the network names the
+# missing library and what to install (exit 20), while version and the offline commands never
+# load it. An unloadable libcurl.so.4 first on LD_LIBRARY_PATH stands in for a missing one.
+mkdir -p "$TEST_TMP/nocurl"
+printf 'not an ELF file\n' >"$TEST_TMP/nocurl/libcurl.so.4"
+run env LD_LIBRARY_PATH="$TEST_TMP/nocurl" "$SIGIL" resolve "$IMG:v1"
+expect "cli: without a loadable libcurl, resolve fails naming the library" 20 "cannot load libcurl.so.4" &&
+  expect "cli: ... and what to install" 20 "apt install libcurl4"
+check "cli: ... in one line" eq "$(grep -c . <<<"$ERR")" 1
+run env LD_LIBRARY_PATH="$TEST_TMP/nocurl" "$SIGIL" version
+expect "cli: sigil version does not load libcurl" 0
+run env LD_DEBUG=files "$SIGIL" version
+check "cli: sigil version maps no libcurl (LD_DEBUG=files)" eq "$(grep -c 'file=libcurl' <<<"$ERR")" 0
+run env LD_DEBUG=files "$SIGIL" resolve "$IMG:v1"
+expect "cli: resolve works with libcurl loaded on demand" 0 &&
+  check "cli: ... which maps libcurl.so.4 once" eq "$(grep -c 'file=libcurl.so.4 \[0\];  dynamically loaded' <<<"$ERR")" 1
+
 # =============================================================================================
 section "B. registry with deletes enabled"
 start_registry DEL deletes || failed "start deletes registry"

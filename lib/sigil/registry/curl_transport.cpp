@@ -2,6 +2,7 @@
 #include "sigil/registry/transport.hpp"
 
 #include <curl/curl.h>
+#include <dlfcn.h>
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -12,6 +13,73 @@
 namespace sigil::registry {
 
 namespace {
+
+// libcurl is loaded when the first transport is made, not at process start. Debian's libcurl
+// brings 27 more shared objects (LDAP, Kerberos, GnuTLS for RTMP, libssh2, ...): mapping and
+// relocating them is ~3.5 ms and ~5 MiB of resident memory, which every command without the
+// network (sign-blob, verify-blob, key commands, version, help) would otherwise pay at start-up.
+// The soname is resolved as a DT_NEEDED entry would be (LD_LIBRARY_PATH, ld.so.cache).
+struct CurlApi {
+  decltype(&::curl_global_init) global_init = nullptr;
+  decltype(&::curl_share_init) share_init = nullptr;
+  decltype(&::curl_share_setopt) share_setopt = nullptr;
+  decltype(&::curl_share_cleanup) share_cleanup = nullptr;
+  decltype(&::curl_easy_init) easy_init = nullptr;
+  decltype(&::curl_easy_setopt) easy_setopt = nullptr;
+  decltype(&::curl_easy_perform) easy_perform = nullptr;
+  decltype(&::curl_easy_getinfo) easy_getinfo = nullptr;
+  decltype(&::curl_easy_reset) easy_reset = nullptr;
+  decltype(&::curl_easy_cleanup) easy_cleanup = nullptr;
+  decltype(&::curl_easy_strerror) easy_strerror = nullptr;
+  decltype(&::curl_slist_append) slist_append = nullptr;
+  decltype(&::curl_slist_free_all) slist_free_all = nullptr;
+};
+
+constexpr const char* k_libcurl = "libcurl.so.4";
+
+// The loaded API, or the reason it could not be loaded (kept for the process: one attempt).
+struct LoadedCurl {
+  CurlApi api;
+  std::string error;
+};
+
+const LoadedCurl& load_curl()
+{
+  static const LoadedCurl loaded = [] {
+    LoadedCurl out;
+    void* lib = dlopen(k_libcurl, RTLD_NOW | RTLD_LOCAL);
+    if (lib == nullptr) {
+      const char* why = dlerror();
+      out.error = fmt::format("cannot load {} ({}): install libcurl (Debian/Ubuntu: apt install libcurl4)", k_libcurl,
+                              why != nullptr ? why : "unknown reason");
+      return out;
+    }
+    const auto bind = [&](auto& fn, const char* name) {
+      fn = reinterpret_cast<std::remove_reference_t<decltype(fn)>>(dlsym(lib, name));
+      if (fn == nullptr && out.error.empty()) {
+        out.error = fmt::format("{} has no {}: libcurl 7.85 or newer is needed", k_libcurl, name);
+      }
+    };
+    bind(out.api.global_init, "curl_global_init");
+    bind(out.api.share_init, "curl_share_init");
+    bind(out.api.share_setopt, "curl_share_setopt");
+    bind(out.api.share_cleanup, "curl_share_cleanup");
+    bind(out.api.easy_init, "curl_easy_init");
+    bind(out.api.easy_setopt, "curl_easy_setopt");
+    bind(out.api.easy_perform, "curl_easy_perform");
+    bind(out.api.easy_getinfo, "curl_easy_getinfo");
+    bind(out.api.easy_reset, "curl_easy_reset");
+    bind(out.api.easy_cleanup, "curl_easy_cleanup");
+    bind(out.api.easy_strerror, "curl_easy_strerror");
+    bind(out.api.slist_append, "curl_slist_append");
+    bind(out.api.slist_free_all, "curl_slist_free_all");
+    if (out.error.empty()) {
+      out.api.global_init(CURL_GLOBAL_DEFAULT); // once: this initialiser runs once per process
+    }
+    return out;
+  }();
+  return loaded;
+}
 
 std::string lower(std::string_view s)
 {
@@ -172,23 +240,30 @@ class CurlTransport final : public Transport {
 public:
   explicit CurlTransport(TransportOptions options) : m_options(std::move(options))
   {
-    static std::once_flag once;
-    std::call_once(once, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
-    m_share = curl_share_init();
-    curl_share_setopt(m_share, CURLSHOPT_LOCKFUNC, &CurlTransport::lock);
-    curl_share_setopt(m_share, CURLSHOPT_UNLOCKFUNC, &CurlTransport::unlock);
-    curl_share_setopt(m_share, CURLSHOPT_USERDATA, this);
-    curl_share_setopt(m_share, CURLSHOPT_SHARE, CURL_LOCK_DATA_CONNECT);
-    curl_share_setopt(m_share, CURLSHOPT_SHARE, CURL_LOCK_DATA_DNS);
-    curl_share_setopt(m_share, CURLSHOPT_SHARE, CURL_LOCK_DATA_SSL_SESSION);
+    const LoadedCurl& loaded = load_curl();
+    if (!loaded.error.empty()) {
+      m_load_error = loaded.error; // every send() reports it
+      return;
+    }
+    m_curl = &loaded.api;
+    m_share = m_curl->share_init();
+    m_curl->share_setopt(m_share, CURLSHOPT_LOCKFUNC, &CurlTransport::lock);
+    m_curl->share_setopt(m_share, CURLSHOPT_UNLOCKFUNC, &CurlTransport::unlock);
+    m_curl->share_setopt(m_share, CURLSHOPT_USERDATA, this);
+    m_curl->share_setopt(m_share, CURLSHOPT_SHARE, CURL_LOCK_DATA_CONNECT);
+    m_curl->share_setopt(m_share, CURLSHOPT_SHARE, CURL_LOCK_DATA_DNS);
+    m_curl->share_setopt(m_share, CURLSHOPT_SHARE, CURL_LOCK_DATA_SSL_SESSION);
   }
 
   ~CurlTransport() override
   {
-    for (CURL* h : m_idle) {
-      curl_easy_cleanup(h);
+    if (m_curl == nullptr) {
+      return;
     }
-    curl_share_cleanup(m_share);
+    for (CURL* h : m_idle) {
+      m_curl->easy_cleanup(h);
+    }
+    m_curl->share_cleanup(m_share);
   }
   CurlTransport(const CurlTransport&) = delete;
   CurlTransport& operator=(const CurlTransport&) = delete;
@@ -211,7 +286,7 @@ private:
   {
     const std::lock_guard guard(m_idle_mutex);
     if (m_idle.empty()) {
-      return curl_easy_init();
+      return m_curl->easy_init();
     }
     CURL* h = m_idle.back();
     m_idle.pop_back();
@@ -220,7 +295,7 @@ private:
 
   void return_handle(CURL* h)
   {
-    curl_easy_reset(h);
+    m_curl->easy_reset(h);
     const std::lock_guard guard(m_idle_mutex);
     m_idle.push_back(h);
   }
@@ -230,6 +305,8 @@ private:
 
   static constexpr std::size_t k_locks = 8;
   TransportOptions m_options;
+  const CurlApi* m_curl = nullptr; // null when libcurl could not be loaded: m_load_error says why
+  std::string m_load_error;
   CURLSH* m_share = nullptr;
   std::array<std::mutex, k_locks> m_share_locks;
   std::mutex m_idle_mutex;
@@ -239,72 +316,76 @@ private:
 
 void CurlTransport::configure(CURL* h, const Request& request, Transfer& transfer, curl_slist* headers) const
 {
-  curl_easy_setopt(h, CURLOPT_SHARE, m_share);
-  curl_easy_setopt(h, CURLOPT_URL, request.url.c_str());
-  curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https");
-  curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
-  curl_easy_setopt(h, CURLOPT_FOLLOWLOCATION, 0L);
-  curl_easy_setopt(h, CURLOPT_HTTP_VERSION, static_cast<long>(CURL_HTTP_VERSION_2TLS));
-  curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, static_cast<long>(m_options.connect_timeout.count()));
+  m_curl->easy_setopt(h, CURLOPT_SHARE, m_share);
+  m_curl->easy_setopt(h, CURLOPT_URL, request.url.c_str());
+  m_curl->easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https");
+  m_curl->easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
+  m_curl->easy_setopt(h, CURLOPT_FOLLOWLOCATION, 0L);
+  m_curl->easy_setopt(h, CURLOPT_HTTP_VERSION, static_cast<long>(CURL_HTTP_VERSION_2TLS));
+  m_curl->easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, static_cast<long>(m_options.connect_timeout.count()));
   const auto timeout = request.timeout.count() > 0 ? std::min(request.timeout, m_options.request_timeout)
                                                    : m_options.request_timeout;
-  curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, static_cast<long>(timeout.count()));
-  curl_easy_setopt(h, CURLOPT_LOW_SPEED_LIMIT, m_options.low_speed_bytes);
-  curl_easy_setopt(h, CURLOPT_LOW_SPEED_TIME, static_cast<long>(m_options.low_speed_time.count()));
-  curl_easy_setopt(h, CURLOPT_USERAGENT, m_options.user_agent.c_str());
-  curl_easy_setopt(h, CURLOPT_ACCEPT_ENCODING, nullptr); // digests are over the bytes as sent
+  m_curl->easy_setopt(h, CURLOPT_TIMEOUT_MS, static_cast<long>(timeout.count()));
+  m_curl->easy_setopt(h, CURLOPT_LOW_SPEED_LIMIT, m_options.low_speed_bytes);
+  m_curl->easy_setopt(h, CURLOPT_LOW_SPEED_TIME, static_cast<long>(m_options.low_speed_time.count()));
+  m_curl->easy_setopt(h, CURLOPT_USERAGENT, m_options.user_agent.c_str());
+  m_curl->easy_setopt(h, CURLOPT_ACCEPT_ENCODING, nullptr); // digests are over the bytes as sent
   if (m_options.insecure_skip_tls_verify) {
-    curl_easy_setopt(h, CURLOPT_SSL_VERIFYPEER, 0L);
-    curl_easy_setopt(h, CURLOPT_SSL_VERIFYHOST, 0L);
+    m_curl->easy_setopt(h, CURLOPT_SSL_VERIFYPEER, 0L);
+    m_curl->easy_setopt(h, CURLOPT_SSL_VERIFYHOST, 0L);
   }
   if (!m_options.ca_file.empty()) {
-    curl_easy_setopt(h, CURLOPT_CAINFO, m_options.ca_file.c_str());
+    m_curl->easy_setopt(h, CURLOPT_CAINFO, m_options.ca_file.c_str());
   }
-  curl_easy_setopt(h, CURLOPT_ERRORBUFFER, transfer.error_buffer.data());
-  curl_easy_setopt(h, CURLOPT_HTTPHEADER, headers);
-  curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, &on_header);
-  curl_easy_setopt(h, CURLOPT_HEADERDATA, &transfer);
-  curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, &on_body);
-  curl_easy_setopt(h, CURLOPT_WRITEDATA, &transfer);
+  m_curl->easy_setopt(h, CURLOPT_ERRORBUFFER, transfer.error_buffer.data());
+  m_curl->easy_setopt(h, CURLOPT_HTTPHEADER, headers);
+  m_curl->easy_setopt(h, CURLOPT_HEADERFUNCTION, &on_header);
+  m_curl->easy_setopt(h, CURLOPT_HEADERDATA, &transfer);
+  m_curl->easy_setopt(h, CURLOPT_WRITEFUNCTION, &on_body);
+  m_curl->easy_setopt(h, CURLOPT_WRITEDATA, &transfer);
   if (request.method == "HEAD") {
-    curl_easy_setopt(h, CURLOPT_NOBODY, 1L);
+    m_curl->easy_setopt(h, CURLOPT_NOBODY, 1L);
   } else if (request.method != "GET") {
-    curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, request.method.c_str());
+    m_curl->easy_setopt(h, CURLOPT_CUSTOMREQUEST, request.method.c_str());
     if (request.method != "DELETE" || !request.body.empty()) {
-      curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(request.body.size()));
-      curl_easy_setopt(h, CURLOPT_POSTFIELDS, request.body.empty() ? "" : reinterpret_cast<const char*>(request.body.data()));
+      m_curl->easy_setopt(h, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(request.body.size()));
+      m_curl->easy_setopt(h, CURLOPT_POSTFIELDS, request.body.empty() ? "" : reinterpret_cast<const char*>(request.body.data()));
     }
   }
 }
 
 std::expected<Response, TransportError> CurlTransport::send(const Request& request)
 {
+  if (m_curl == nullptr) {
+    return std::unexpected(TransportError{
+      TransportFailure::other, Error{ErrorCode::registry, fmt::format("{} {}: {}", request.method, redact_url(request.url), m_load_error)}});
+  }
   Response response;
   Transfer transfer{.request = &request, .response = &response};
-  curl_slist* headers = curl_slist_append(nullptr, "Expect:");
+  curl_slist* headers = m_curl->slist_append(nullptr, "Expect:");
   for (const auto& hdr : request.headers) {
-    headers = curl_slist_append(headers, fmt::format("{}: {}", hdr.name, hdr.value).c_str());
+    headers = m_curl->slist_append(headers, fmt::format("{}: {}", hdr.name, hdr.value).c_str());
   }
   CURL* h = take_handle();
   configure(h, request, transfer, headers);
   m_count.fetch_add(1);
-  const CURLcode code = curl_easy_perform(h);
+  const CURLcode code = m_curl->easy_perform(h);
   curl_off_t micros = 0;
-  curl_easy_getinfo(h, CURLINFO_TOTAL_TIME_T, &micros);
+  m_curl->easy_getinfo(h, CURLINFO_TOTAL_TIME_T, &micros);
   response.elapsed = std::chrono::milliseconds(micros / 1000);
-  curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &response.status);
+  m_curl->easy_getinfo(h, CURLINFO_RESPONSE_CODE, &response.status);
   return_handle(h);
-  curl_slist_free_all(headers);
+  m_curl->slist_free_all(headers);
   if (code != CURLE_OK) {
     const TransportFailure failure = classify(code, transfer);
-    log_request(request, response, curl_easy_strerror(code));
+    log_request(request, response, m_curl->easy_strerror(code));
     if (failure == TransportFailure::sink && transfer.sink_error) {
       return std::unexpected(TransportError{failure, *transfer.sink_error});
     }
     // curl's own detail ("SSL certificate problem: unable to get local issuer certificate")
     // says more than the generic text of the code.
     std::string reason =
-        lower(transfer.error_buffer[0] != '\0' ? transfer.error_buffer.data() : curl_easy_strerror(code));
+        lower(transfer.error_buffer[0] != '\0' ? transfer.error_buffer.data() : m_curl->easy_strerror(code));
     if (failure == TransportFailure::too_large) {
       const bool error_body = request.body_sink && (transfer.status < 200 || transfer.status >= 300);
       reason = fmt::format("response larger than the limit of {} bytes",
