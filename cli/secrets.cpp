@@ -125,6 +125,12 @@ Result<util::SecureBytes> read_password(const std::string& password_file, Confir
   return prompt_password(confirm);
 }
 
+bool password_without_prompt(const std::string& password_file)
+{
+  return !password_file.empty() || core::env::get("SIGIL_PASSWORD").has_value() ||
+         core::env::get("COSIGN_PASSWORD").has_value();
+}
+
 crypto::PasswordProvider password_provider(const std::string& password_file)
 {
   return [password_file]() { return read_password(password_file, Confirm::no); };

@@ -19,6 +19,9 @@ enum class Confirm { yes, no };
 // prompt on the terminal, else an error saying how to provide it. stdin is never read.
 [[nodiscard]] Result<util::SecureBytes> read_password(const std::string& password_file, Confirm confirm);
 
+// True when read_password would not prompt: --password-file or SIGIL_PASSWORD/COSIGN_PASSWORD.
+[[nodiscard]] bool password_without_prompt(const std::string& password_file);
+
 // A provider for crypto::load_private_key that asks only when the key is encrypted.
 [[nodiscard]] crypto::PasswordProvider password_provider(const std::string& password_file);
 

@@ -10,6 +10,8 @@
 
 #include <fmt/format.h>
 
+#include <future>
+
 namespace sigil::cli {
 
 namespace {
@@ -83,10 +85,24 @@ Result<int> run(const Options& o, const GlobalOptions& global)
     }
     refs.push_back(std::move(*ref));
   }
-  auto key = open_signing_key(o.key, o.password_file, key_file_mode(o.allow_insecure_key_permissions));
-  if (!key) {
-    return fail(key.error());
+  // With the password in a file or the environment, the key is decrypted (scrypt: ~100 ms) on
+  // another thread while sign_image does the registry work that needs no key. A password typed
+  // at a prompt is asked for first, before any registry traffic.
+  const bool overlap = password_without_prompt(o.password_file);
+  std::shared_future<Result<crypto::PrivateKey>> key =
+    std::async(overlap ? std::launch::async : std::launch::deferred, [&o] {
+      return open_signing_key(o.key, o.password_file, key_file_mode(o.allow_insecure_key_permissions));
+    }).share();
+  if (!overlap && !key.get()) {
+    return fail(key.get().error());
   }
+  const sign::SigningKey signing_key([&key]() -> Result<const crypto::PrivateKey*> {
+    const auto& loaded = key.get();
+    if (!loaded) {
+      return fail(loaded.error());
+    }
+    return &*loaded;
+  });
   auto session = open_session(o.registry, global);
   for (const auto& ref : refs) {
     auto repo = signature_repository(ref);
@@ -96,12 +112,17 @@ Result<int> run(const Options& o, const GlobalOptions& global)
     const bool custom_repo = !(repo->registry == ref.registry() && repo->path == ref.repository());
     auto result = sign::sign_image(session->client(), {.image = ref,
                                                        .signature_repo = custom_repo ? std::optional(*repo) : std::nullopt,
-                                                       .key = *key,
+                                                       .key = signing_key,
                                                        .annotations = *annotations,
                                                        .format = format_of(o.format),
                                                        .recursive = o.recursive,
                                                        .upload = o.upload});
     if (!result) {
+      // A key that failed to load is the error to report, even when the registry work
+      // running meanwhile failed too.
+      if (const auto& loaded = key.get(); !loaded) {
+        return fail(loaded.error());
+      }
       return fail(result.error());
     }
     if (result->tag_given) {

@@ -265,6 +265,30 @@ expect "rt: nothing was uploaded (10)" 10
 sig sign "$RT@$D8" --key "$K1" --upload=false
 expect "rt: --upload=false without output files is a usage error" 2 "writes nothing"
 
+section "A. the key is decrypted while the registry work runs"
+# With the password in the environment, scrypt runs on another thread while sign uploads the
+# payload. A wrong password still fails as the key's error (30) and writes no tag or manifest;
+# so does a key error while the registry is unreachable.
+D9=$(new_image app/rt)
+proxy_reset_log PX
+SIGIL_PASSWORD=wrong sig sign "$RT@$D9" --key "$K1"
+expect "overlap: wrong password: exit 30, the key's error" 30 "wrong password or corrupt key"
+check "overlap: ... no manifest PUT, no .sig tag" eq \
+  "$(proxy_count PX PUT /manifests/) $(curl -s -o /dev/null -w '%{http_code}' "$REG_URL/v2/app/rt/manifests/$(sig_tag "$D9")")" "0 404"
+SIGIL_PASSWORD=wrong sig sign "127.0.0.1:1/app/rt@$D9" --key "$K1" --max-attempts 1
+expect "overlap: wrong password and no registry: still the key's error" 30 "wrong password or corrupt key"
+sig sign "127.0.0.1:1/app/rt@$D9" --key "$K1" --max-attempts 1
+expect "overlap: right password, no registry: the registry's error" 20
+sig sign "$RT@$D9" --key "$K1"
+expect "overlap: then signing works" 0 "Signed $RT@$D9"
+D10=$(new_image app/rt)
+proxy_reset_log PX
+sig sign "$RT@$D10" --key "$K1"
+expect "overlap: sign a fresh image" 0 "Signed $RT@$D10" &&
+  check "overlap: 8 requests, the payload blob's upload first (it runs during scrypt)" eq \
+    "$(proxy_count PX) $(head -n1 "$(_registry_var PX REQUESTS)" | "$PY" -c 'import json,sys; e=json.load(sys.stdin); print(e["method"], e["target"].split("?")[0])')" \
+    "8 POST /v2/app/rt/blobs/uploads/"
+
 section "A. token registry"
 start_registry TOK token || failed "start token registry"
 run push_test_image "$TOK_HOST" private/app v1

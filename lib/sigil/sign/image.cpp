@@ -42,7 +42,21 @@ Result<SignedDigest> sign_legacy(registry::Client& client, const SignImageReques
 {
   SignedDigest out{by_digest, {}, {}, false, std::nullopt};
   out.payload = payload::build_simple_signing(by_digest.name(), by_digest.digest()->str(), r.annotations);
-  auto sig = crypto::sign_message(r.key, util::as_bytes(out.payload), crypto::oci_signing_hash(r.key.algorithm()));
+  // The payload blob needs no key: uploading it first overlaps the connection, the token and
+  // the upload with the key's decryption. If the key then fails, an unreferenced blob is all
+  // that was written (no tag, no manifest; registries collect such blobs).
+  if (r.upload) {
+    const auto blob = signature::make_layer(oci::media_type::cosign_simple_signing, util::as_bytes(out.payload), {});
+    if (auto ok = client.put_blob(target, blob.digest, util::as_bytes(out.payload)); !ok) {
+      return fail(ok.error());
+    }
+  }
+  auto key = r.key.get();
+  if (!key) {
+    return fail(key.error());
+  }
+  const crypto::PrivateKey& private_key = **key;
+  auto sig = crypto::sign_message(private_key, util::as_bytes(out.payload), crypto::oci_signing_hash(private_key.algorithm()));
   if (!sig) {
     return fail(sig.error());
   }
@@ -52,10 +66,7 @@ Result<SignedDigest> sign_legacy(registry::Client& client, const SignImageReques
   }
   const auto layer = signature::make_layer(oci::media_type::cosign_simple_signing, util::as_bytes(out.payload),
                                            {{std::string(oci::annotation::cosign_signature), util::base64_encode(out.signature)}});
-  if (auto ok = client.put_blob(target, layer.digest, util::as_bytes(out.payload)); !ok) {
-    return fail(ok.error());
-  }
-  const auto pub = r.key.public_key();
+  const auto pub = private_key.public_key();
   auto attached = signature::attach_layer(
     client, {.repo = target, .tag = oci::signature_tag(*by_digest.digest(), "sig"), .layer = layer,
              .is_duplicate = duplicate_of(layer, pub, out.payload)});
@@ -123,8 +134,12 @@ Result<SignImageResult> sign_image(registry::Client& client, const SignImageRequ
     }
     if (r.format == Format::bundle || r.format == Format::both) {
       const auto descriptor = image.digest() == by_digest.digest() ? resolved : std::nullopt;
+      auto key = r.key.get();
+      if (!key) {
+        return fail(key.error());
+      }
       auto referrer = push_signature_bundle(client, {.image = image, .subject = descriptor, .target = target,
-                                                     .key = r.key, .annotations = r.annotations, .upload = r.upload});
+                                                     .key = **key, .annotations = r.annotations, .upload = r.upload});
       if (!referrer) {
         return fail(referrer.error().context(fmt::format("signing {}", image.str())));
       }

@@ -192,7 +192,7 @@ Result<AttachResult> attach_layer(registry::Client& client, const AttachRequest&
         continue;
       }
       const auto settle = std::clamp(3 * span, r.settle_min, r.settle_max);
-      std::this_thread::sleep_for(random_between(settle, 2 * settle));
+      std::this_thread::sleep_for(random_between(settle, settle + settle / 2));
       continue;
     }
     if (!ours.empty()) {
@@ -216,8 +216,10 @@ Result<AttachResult> attach_layer(registry::Client& client, const AttachRequest&
     }
     // Our own successful PUT is the first sighting; one settled re-read confirms it.
     seen_present = 1;
+    // (The jitter only keeps writers that started together from confirming in step; the
+    // window it has to outlast is 3 x span, so up to half as much again is plenty.)
     const auto settle = std::clamp(3 * span, r.settle_min, r.settle_max);
-    std::this_thread::sleep_for(random_between(settle, 2 * settle));
+    std::this_thread::sleep_for(random_between(settle, settle + settle / 2));
   }
   return fail(ErrorCode::registry, fmt::format("{}:{}: our layer did not stay in the manifest after {} rounds (too many "
                                                "concurrent writers?)",

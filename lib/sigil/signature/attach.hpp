@@ -38,7 +38,7 @@ struct AttachRequest {
   int max_rounds = 40;
   int max_transient_errors = 12; // registry errors tolerated across rounds (see attach.cpp)
   std::chrono::milliseconds max_time{120'000};
-  std::chrono::milliseconds settle_min{15};
+  std::chrono::milliseconds settle_min{10};
   std::chrono::milliseconds settle_max{2'000};
   // Once other writers were seen (the tag moved under us, or it holds more than we wrote),
   // a third sighting after at least this long: a writer stalled between its last re-read
