@@ -16,25 +16,23 @@ namespace {
 
 // cosign's dedupe: an existing layer with the same payload whose signature verifies with
 // our key makes a new one redundant (ECDSA signatures differ on every run).
-std::function<bool(const oci::Descriptor&)> duplicate_of(const oci::Descriptor& ours, const crypto::PublicKey& key,
-                                                         const std::string& payload)
+bool duplicates(const oci::Descriptor& existing, const oci::Descriptor& ours, const crypto::PublicKey& key,
+                const std::string& payload)
 {
-  return [&ours, key, payload](const oci::Descriptor& existing) {
-    if (!(existing.digest == ours.digest) || existing.media_type != ours.media_type) {
+  if (!(existing.digest == ours.digest) || existing.media_type != ours.media_type) {
+    return false;
+  }
+  for (const auto& [k, v] : ours.annotations) {
+    if (k != oci::annotation::cosign_signature && (!existing.annotations.contains(k) || existing.annotations.at(k) != v)) {
       return false;
     }
-    for (const auto& [k, v] : ours.annotations) {
-      if (k != oci::annotation::cosign_signature && (!existing.annotations.contains(k) || existing.annotations.at(k) != v)) {
-        return false;
-      }
-    }
-    const auto it = existing.annotations.find(std::string(oci::annotation::cosign_signature));
-    if (it == existing.annotations.end()) {
-      return false;
-    }
-    auto sig = util::base64_decode(it->second);
-    return sig && crypto::verify_message(key, util::as_bytes(payload), *sig);
-  };
+  }
+  const auto it = existing.annotations.find(std::string(oci::annotation::cosign_signature));
+  if (it == existing.annotations.end()) {
+    return false;
+  }
+  auto sig = util::base64_decode(it->second);
+  return sig && crypto::verify_message(key, util::as_bytes(payload), *sig);
 }
 
 Result<SignedDigest> sign_legacy(registry::Client& client, const SignImageRequest& r, const oci::Reference& by_digest,
@@ -42,34 +40,49 @@ Result<SignedDigest> sign_legacy(registry::Client& client, const SignImageReques
 {
   SignedDigest out{by_digest, {}, {}, false, std::nullopt};
   out.payload = payload::build_simple_signing(by_digest.name(), by_digest.digest()->str(), r.annotations);
-  // The payload blob needs no key: uploading it first overlaps the connection, the token and
-  // the upload with the key's decryption. If the key then fails, an unreferenced blob is all
-  // that was written (no tag, no manifest; registries collect such blobs).
-  if (r.upload) {
-    const auto blob = signature::make_layer(oci::media_type::cosign_simple_signing, util::as_bytes(out.payload), {});
-    if (auto ok = client.put_blob(target, blob.digest, util::as_bytes(out.payload)); !ok) {
+  std::optional<crypto::PublicKey> pub;
+  const auto sign_payload = [&]() -> Result<void> {
+    auto key = r.key.get();
+    if (!key) {
+      return fail(key.error());
+    }
+    auto sig = crypto::sign_message(**key, util::as_bytes(out.payload), crypto::oci_signing_hash((*key)->algorithm()));
+    if (!sig) {
+      return fail(sig.error());
+    }
+    out.signature = std::move(*sig);
+    pub = (*key)->public_key();
+    return {};
+  };
+  if (!r.upload) {
+    if (auto ok = sign_payload(); !ok) {
       return fail(ok.error());
     }
-  }
-  auto key = r.key.get();
-  if (!key) {
-    return fail(key.error());
-  }
-  const crypto::PrivateKey& private_key = **key;
-  auto sig = crypto::sign_message(private_key, util::as_bytes(out.payload), crypto::oci_signing_hash(private_key.algorithm()));
-  if (!sig) {
-    return fail(sig.error());
-  }
-  out.signature = std::move(*sig);
-  if (!r.upload) {
     return out;
   }
-  const auto layer = signature::make_layer(oci::media_type::cosign_simple_signing, util::as_bytes(out.payload),
-                                           {{std::string(oci::annotation::cosign_signature), util::base64_encode(out.signature)}});
-  const auto pub = private_key.public_key();
+  // Everything that needs no key comes first, so that it overlaps the key's decryption on the
+  // CLI's other thread: connection and token, the payload blob, the first read of the .sig
+  // manifest and the config blob (attach_layer calls complete_layer after those). If the key
+  // then fails, unreferenced blobs are all that was written (no tag, no manifest).
+  const auto media_type = oci::media_type::cosign_simple_signing;
+  const auto blob = signature::make_layer(media_type, util::as_bytes(out.payload), {});
+  if (auto ok = client.put_blob(target, blob.digest, util::as_bytes(out.payload)); !ok) {
+    return fail(ok.error());
+  }
+  oci::Descriptor layer = blob;
   auto attached = signature::attach_layer(
-    client, {.repo = target, .tag = oci::signature_tag(*by_digest.digest(), "sig"), .layer = layer,
-             .is_duplicate = duplicate_of(layer, pub, out.payload)});
+    client, {.repo = target,
+             .tag = oci::signature_tag(*by_digest.digest(), "sig"),
+             .layer = blob,
+             .is_duplicate = [&](const oci::Descriptor& existing) { return pub && duplicates(existing, layer, *pub, out.payload); },
+             .complete_layer = [&]() -> Result<oci::Descriptor> {
+               if (auto ok = sign_payload(); !ok) {
+                 return fail(ok.error());
+               }
+               layer = signature::make_layer(media_type, util::as_bytes(out.payload),
+                                             {{std::string(oci::annotation::cosign_signature), util::base64_encode(out.signature)}});
+               return layer;
+             }});
   if (!attached) {
     return fail(attached.error());
   }

@@ -69,9 +69,25 @@ bool has_layer(const Current& c, const AttachRequest& r)
   return contains(c.layers, r.layer, r);
 }
 
+// Uploads the config blob of a signature manifest with these layers, unless the last one
+// uploaded (`uploaded`) is the same: the config depends only on the layers' digests.
+Result<void> upload_config(registry::Client& client, const AttachRequest& r, const SignatureManifest& m,
+                           std::optional<oci::Digest>& uploaded)
+{
+  if (uploaded && *uploaded == m.config_descriptor.digest) {
+    return {};
+  }
+  if (auto ok = client.put_blob(r.repo, m.config_descriptor.digest, util::as_bytes(m.config)); !ok) {
+    return fail(ok.error());
+  }
+  uploaded = m.config_descriptor.digest;
+  return {};
+}
+
 // The document to PUT for these entries: (bytes, media type), with the config uploaded first.
 Result<std::pair<std::string, std::string_view>> render(registry::Client& client, const AttachRequest& r,
-                                                        std::vector<oci::Descriptor> entries)
+                                                        std::vector<oci::Descriptor> entries,
+                                                        std::optional<oci::Digest>& uploaded_config)
 {
   if (r.container == Container::referrers_index) {
     std::sort(entries.begin(), entries.end(),
@@ -82,7 +98,7 @@ Result<std::pair<std::string, std::string_view>> render(registry::Client& client
     return std::make_pair(oci::serialize_index(index), oci::media_type::oci_index);
   }
   SignatureManifest m = build_signature_manifest(entries);
-  if (auto ok = client.put_blob(r.repo, m.config_descriptor.digest, util::as_bytes(m.config)); !ok) {
+  if (auto ok = upload_config(client, r, m, uploaded_config); !ok) {
     return fail(ok.error());
   }
   return std::make_pair(std::move(m.manifest), oci::media_type::oci_manifest);
@@ -94,7 +110,7 @@ Result<std::pair<std::string, std::string_view>> render(registry::Client& client
 // for clobbering us is about as long, which sizes the settle interval.
 Result<bool> write_merged(registry::Client& client, const AttachRequest& r, const Current& current,
                           const std::vector<oci::Descriptor>& additions, std::chrono::milliseconds& span,
-                          std::string& written)
+                          std::string& written, std::optional<oci::Digest>& uploaded_config)
 {
   if (current.layers.size() + additions.size() > oci::k_max_descriptors) {
     return fail(ErrorCode::registry, fmt::format("{}:{} already holds {} layers, the limit", r.repo.name(), r.tag,
@@ -102,7 +118,7 @@ Result<bool> write_merged(registry::Client& client, const AttachRequest& r, cons
   }
   std::vector<oci::Descriptor> layers = current.layers;
   layers.insert(layers.end(), additions.begin(), additions.end());
-  auto document = render(client, r, std::move(layers));
+  auto document = render(client, r, std::move(layers), uploaded_config);
   if (!document) {
     return fail(document.error());
   }
@@ -125,8 +141,11 @@ Result<bool> write_merged(registry::Client& client, const AttachRequest& r, cons
 
 } // namespace
 
-Result<AttachResult> attach_layer(registry::Client& client, const AttachRequest& r)
+Result<AttachResult> attach_layer(registry::Client& client, const AttachRequest& request)
 {
+  AttachRequest r = request; // r.layer is completed by complete_layer, when set
+  std::optional<oci::Digest> uploaded_config;
+  bool deduped = false; // the dedupe check ran (on the first manifest read)
   AttachResult result;
   int seen_present = 0;
   int transient = 0;
@@ -160,12 +179,34 @@ Result<AttachResult> attach_layer(registry::Client& client, const AttachRequest&
       return fail(current.error());
     }
     result.layers = current->layers.size();
+    if (r.complete_layer) {
+      // Everything that needs no annotations first: the config for the layers there now plus
+      // ours (by digest), so that the manifest PUT after the wait usually needs no upload.
+      if (r.container == Container::signature_manifest) {
+        std::vector<oci::Descriptor> layers = current->layers;
+        layers.push_back(r.layer);
+        if (auto ok = upload_config(client, r, build_signature_manifest(layers), uploaded_config); !ok) {
+          if (retry_transient(ok.error())) {
+            continue;
+          }
+          return fail(ok.error());
+        }
+      }
+      auto completed = r.complete_layer();
+      if (!completed) {
+        return fail(completed.error());
+      }
+      r.layer = std::move(*completed);
+      r.complete_layer = nullptr;
+    }
     const bool present = has_layer(*current, r);
-    if (!present && r.is_duplicate && result.rounds == 1 &&
+    // Dedupe on the first manifest read, before we have written anything.
+    if (!present && r.is_duplicate && ours.empty() && !deduped &&
         std::any_of(current->layers.begin(), current->layers.end(), r.is_duplicate)) {
       result.already_present = true;
       return result;
     }
+    deduped = true;
     std::vector<oci::Descriptor> additions;
     for (const auto& e : seen) {
       if (!contains(current->layers, e, r) && !contains(additions, e, r)) {
@@ -202,7 +243,7 @@ Result<AttachResult> attach_layer(registry::Client& client, const AttachRequest&
     if (!present) {
       additions.push_back(r.layer);
     }
-    auto written = write_merged(client, r, *current, additions, span, ours);
+    auto written = write_merged(client, r, *current, additions, span, ours, uploaded_config);
     if (!written) {
       if (retry_transient(written.error())) {
         continue;

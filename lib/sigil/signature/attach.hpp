@@ -35,6 +35,12 @@ struct AttachRequest {
   // An existing layer that makes ours redundant (cosign's dedupe: same payload, and the
   // existing signature verifies with our key).
   std::function<bool(const oci::Descriptor&)> is_duplicate;
+  // When set, `layer` is known only by its blob (digest, size, media type) until this returns
+  // the complete descriptor (with its annotations). It is called once, after the first read
+  // and the config's upload, before anything that needs the annotations (the dedupe check,
+  // the manifest): sign waits here for its key, so that those requests overlap scrypt. An
+  // error ends the attach with nothing written but blobs.
+  std::function<Result<oci::Descriptor>()> complete_layer;
   int max_rounds = 40;
   int max_transient_errors = 12; // registry errors tolerated across rounds (see attach.cpp)
   std::chrono::milliseconds max_time{120'000};
