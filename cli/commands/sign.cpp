@@ -10,7 +10,10 @@
 
 #include <fmt/format.h>
 
+#include <atomic>
 #include <future>
+#include <optional>
+#include <thread>
 
 namespace sigil::cli {
 
@@ -28,6 +31,7 @@ struct Options {
   bool yes = false;
   std::string password_file;
   bool allow_insecure_key_permissions = false;
+  int max_workers = 4;
   RegistryFlags registry;
 };
 
@@ -96,37 +100,65 @@ Result<int> run(const Options& o, const GlobalOptions& global)
   if (!overlap && !key.get()) {
     return fail(key.get().error());
   }
-  const sign::SigningKey signing_key([&key]() -> Result<const crypto::PrivateKey*> {
-    const auto& loaded = key.get();
+  // Every worker reads the key through its own copy of the shared_future.
+  const sign::SigningKey signing_key([key]() -> Result<const crypto::PrivateKey*> {
+    const auto mine = key;
+    const auto& loaded = mine.get();
     if (!loaded) {
       return fail(loaded.error());
     }
     return &*loaded;
   });
   auto session = open_session(o.registry, global);
-  for (const auto& ref : refs) {
-    auto repo = signature_repository(ref);
-    if (!repo) {
-      return fail(repo.error());
-    }
-    const bool custom_repo = !(repo->registry == ref.registry() && repo->path == ref.repository());
-    auto result = sign::sign_image(session->client(), {.image = ref,
-                                                       .signature_repo = custom_repo ? std::optional(*repo) : std::nullopt,
-                                                       .key = signing_key,
-                                                       .annotations = *annotations,
-                                                       .format = format_of(o.format),
-                                                       .recursive = o.recursive,
-                                                       .upload = o.upload});
-    if (!result) {
-      // A key that failed to load is the error to report, even when the registry work
-      // running meanwhile failed too.
-      if (const auto& loaded = key.get(); !loaded) {
-        return fail(loaded.error());
+  // Images are signed concurrently (each image's .sig tag is its own read-merge-write), on one
+  // connection pool; the results are reported in the order given.
+  std::vector<std::optional<Result<sign::SignImageResult>>> outcomes(refs.size());
+  std::atomic<std::size_t> next{0};
+  const auto worker = [&] {
+    for (std::size_t i = next++; i < refs.size(); i = next++) {
+      const auto& ref = refs[i];
+      auto repo = signature_repository(ref);
+      if (!repo) {
+        outcomes[i] = fail(repo.error());
+        continue;
       }
-      return fail(result.error());
+      const bool custom_repo = !(repo->registry == ref.registry() && repo->path == ref.repository());
+      outcomes[i] = sign::sign_image(session->client(), {.image = ref,
+                                                         .signature_repo = custom_repo ? std::optional(*repo) : std::nullopt,
+                                                         .key = signing_key,
+                                                         .annotations = *annotations,
+                                                         .format = format_of(o.format),
+                                                         .recursive = o.recursive,
+                                                         .upload = o.upload});
+    }
+  };
+  const auto workers = std::min<std::size_t>(static_cast<std::size_t>(o.max_workers), refs.size());
+  std::vector<std::jthread> pool;
+  for (std::size_t w = 1; w < workers; ++w) {
+    pool.emplace_back(worker);
+  }
+  worker();
+  pool.clear(); // joins
+  // A key that failed to load is the error to report, even when the registry work running
+  // meanwhile failed too.
+  if (const auto& loaded = key.get(); !loaded) {
+    return fail(loaded.error());
+  }
+  // Every image is reported; the exit status is the first failure's (printed last).
+  std::optional<Error> first_failure;
+  for (std::size_t i = 0; i < refs.size(); ++i) {
+    auto& result = *outcomes[i];
+    if (!result) {
+      if (!first_failure) {
+        first_failure = result.error();
+      } else {
+        print_error(result.error().message);
+      }
+      continue;
     }
     if (result->tag_given) {
-      print_warning(fmt::format("{} is a tag: signing the digest it points to now; tags are mutable, sign by digest", ref.str()));
+      print_warning(fmt::format("{} is a tag: signing the digest it points to now; tags are mutable, sign by digest",
+                                refs[i].str()));
     }
     for (const auto& s : result->signed_digests) {
       if (s.already_signed) {
@@ -138,6 +170,9 @@ Result<int> run(const Options& o, const GlobalOptions& global)
         return fail(ok.error());
       }
     }
+  }
+  if (first_failure) {
+    return fail(*first_failure);
   }
   return 0;
 }
@@ -170,6 +205,7 @@ void register_sign(Commands& commands)
   app->add_option("--output-payload", o->output_payload, "Write the signed payload to FILE");
   app->add_flag("-y,--yes", o->yes, "Accepted for cosign compatibility (sigil never prompts to confirm)");
   app->add_option("--password-file", o->password_file, "Read the key's password from FILE");
+  app->add_option("--max-workers", o->max_workers, "Images signed concurrently")->check(CLI::Range(1, 64))->capture_default_str();
   add_key_permissions_flag(app, o->allow_insecure_key_permissions);
   add_registry_flags(app, o->registry);
   commands.set_run(app, [o, &global = commands.global()] { return run(*o, global); });

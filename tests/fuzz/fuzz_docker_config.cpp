@@ -158,8 +158,11 @@ void check_outcome(const Outcome& outcome, const Probe& probe)
 {
   if (!outcome.ok) {
     SIGIL_FUZZ_CHECK(outcome.code == ErrorCode::bad_input || outcome.code == ErrorCode::auth);
+    // Error messages name the config file, and the fuzzer learns its path from comparisons
+    // and plants it as an "auth" value: a secret that is part of the path is no finding.
+    const std::string path = (g_dir / "config.json").string();
     for (const auto& secret : probe.secrets) {
-      SIGIL_FUZZ_CHECK(outcome.message.find(secret) == std::string::npos);
+      SIGIL_FUZZ_CHECK(path.find(secret) != std::string::npos || outcome.message.find(secret) == std::string::npos);
     }
     return;
   }

@@ -250,6 +250,26 @@ expect "rt: signed, unsigned, missing, signed: worst status (11)" 11 "no signatu
 sig verify "$RT@$UNSIGNED" "$RT@$D7" --key "$K1P"
 expect "rt: unsigned + signed: exit 10" 10
 
+section "A. several images in one sign"
+# Signed concurrently (--max-workers, default 4), reported in the order given; a failing image
+# does not stop the others, and the exit status is the first failure's.
+MANY=()
+for _ in 1 2 3 4 5 6; do MANY+=("$(new_image app/rt)"); done
+proxy_reset_log PX
+sig sign "$RT@${MANY[0]}" "$RT@${MANY[1]}" "$RT:no-such-tag" "$RT@${MANY[2]}" "$RT@${MANY[3]}" "$RT@${MANY[4]}" "$RT@${MANY[5]}" --key "$K1"
+expect "many: six images and a missing tag: exit 11, the missing one named" 11 "no-such-tag" &&
+  check "many: ... the six reported signed, in the order given" eq \
+    "$(grep -o 'Signed [^ ]*' <<<"$ERR" | tr '\n' ' ')" \
+    "$(for d in "${MANY[@]}"; do printf 'Signed %s ' "$RT@$d"; done)"
+check "many: 8 requests per image, 1 for the missing tag" eq "$(proxy_count PX)" 49
+sig verify "${MANY[@]/#/$RT@}" --key "$K1P"
+expect "many: all six verify" 0 && check "many: ... six results" eq "$(grep -c . <<<"$OUT")" 6
+sig sign "${MANY[@]/#/$RT@}" --key "$K1" --max-workers 1
+expect "many: signing them again with one worker: nothing added" 0 &&
+  check "many: ... six times 'already signed'" eq "$(grep -c 'is already signed with this key' <<<"$ERR")" 6
+sig sign "$RT@${MANY[0]}" --key "$K1" --max-workers 0
+expect "many: --max-workers 0 is a usage error" 2
+
 section "A. --upload=false"
 D8=$(new_image app/rt)
 proxy_reset_log PX
