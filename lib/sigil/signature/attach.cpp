@@ -157,6 +157,8 @@ Result<AttachResult> attach_layer(registry::Client& client, const AttachRequest&
   // converge). The price: an entry deleted (sigil clean) while a signer runs may come back.
   std::vector<oci::Descriptor> seen;
   std::chrono::milliseconds span{0};
+  std::chrono::milliseconds slowest_read{0};
+  const auto window = [&] { return std::max(span, 2 * slowest_read); }; // another writer's clobbering window
   const auto started = std::chrono::steady_clock::now();
   // Registries whose storage is not atomic answer concurrent writers with transient errors
   // (distribution's filesystem driver: 500 "invalid checksum digest format" on a tag being
@@ -171,7 +173,12 @@ Result<AttachResult> attach_layer(registry::Client& client, const AttachRequest&
     return true;
   };
   for (result.rounds = 1; result.rounds <= r.max_rounds; ++result.rounds) {
+    const auto read_started = std::chrono::steady_clock::now();
     auto current = read_current(client, r);
+    // A slow read means a loaded machine or registry, where another writer's window between
+    // its re-read and its PUT is as slow: the settle intervals scale with the slowest read.
+    slowest_read = std::max(slowest_read, std::chrono::duration_cast<std::chrono::milliseconds>(
+                                            std::chrono::steady_clock::now() - read_started));
     if (!current) {
       if (retry_transient(current.error())) {
         continue;
@@ -228,12 +235,12 @@ Result<AttachResult> attach_layer(registry::Client& client, const AttachRequest&
         return result;
       }
       if (contended && seen_present == 2) {
-        const auto wait = std::clamp(10 * span, r.contended_settle_min, r.settle_max);
+        const auto wait = std::clamp(10 * window(), r.contended_settle_min, r.settle_max);
         std::this_thread::sleep_for(random_between(wait, wait + wait / 2));
         continue;
       }
-      const auto settle = std::clamp(3 * span, r.settle_min, r.settle_max);
-      std::this_thread::sleep_for(random_between(settle, settle + settle / 2));
+      const auto settle = std::clamp(3 * window(), r.settle_min, r.settle_max);
+      std::this_thread::sleep_for(random_between(settle, 2 * settle));
       continue;
     }
     if (!ours.empty()) {
@@ -257,10 +264,8 @@ Result<AttachResult> attach_layer(registry::Client& client, const AttachRequest&
     }
     // Our own successful PUT is the first sighting; one settled re-read confirms it.
     seen_present = 1;
-    // (The jitter only keeps writers that started together from confirming in step; the
-    // window it has to outlast is 3 x span, so up to half as much again is plenty.)
-    const auto settle = std::clamp(3 * span, r.settle_min, r.settle_max);
-    std::this_thread::sleep_for(random_between(settle, settle + settle / 2));
+    const auto settle = std::clamp(3 * window(), r.settle_min, r.settle_max);
+    std::this_thread::sleep_for(random_between(settle, 2 * settle));
   }
   return fail(ErrorCode::registry, fmt::format("{}:{}: our layer did not stay in the manifest after {} rounds (too many "
                                                "concurrent writers?)",

@@ -5,7 +5,8 @@
 // The loop: read the manifest, merge our layer, upload the config, re-read right before the
 // PUT (and start over if it changed), PUT, then read again until our layer has been seen
 // present twice, a randomised settle interval apart (three times our own re-read-to-PUT
-// time, the window in which another writer could still clobber us, within bounds), and a
+// time, the window in which another writer could still clobber us, or six times our slowest
+// read when that is longer: a loaded machine stalls everyone's requests alike), and a
 // third time after a longer interval when other writers were seen. Every writer does the
 // same, so a writer whose PUT dropped someone's layer is corrected by that writer's next
 // round. Bounded in
@@ -44,7 +45,7 @@ struct AttachRequest {
   int max_rounds = 40;
   int max_transient_errors = 12; // registry errors tolerated across rounds (see attach.cpp)
   std::chrono::milliseconds max_time{120'000};
-  std::chrono::milliseconds settle_min{10};
+  std::chrono::milliseconds settle_min{15};
   std::chrono::milliseconds settle_max{2'000};
   // Once other writers were seen (the tag moved under us, or it holds more than we wrote),
   // a third sighting after at least this long: a writer stalled between its last re-read
