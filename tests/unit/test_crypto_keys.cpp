@@ -590,3 +590,56 @@ TEST_CASE("public_key(): derived once, public half only, for every algorithm")
     ERR_clear_error();
   }
 }
+
+TEST_CASE("public keys: canonical P-256, P-384 and Ed25519 SPKI are imported directly, as d2i_PUBKEY would")
+{
+  // PublicKey::from_der imports these three layouts through the key manager instead of OpenSSL's
+  // decoder framework (start-up cost). The result must be the key d2i_PUBKEY reads, and what
+  // d2i refuses must still be refused.
+  for (const char* name : {"ecdsa-p256", "ecdsa-p384", "ed25519"}) {
+    CAPTURE(name);
+    const PrivateKey& key = cached_key(name);
+    const Bytes der = key.public_key().der();
+    const auto fast = PublicKey::from_der(der);
+    REQUIRE(fast.has_value());
+    CHECK(fast->algorithm() == key.algorithm());
+    CHECK(fast->der() == der);
+    unsigned char* reencoded = nullptr;
+    const int len = i2d_PUBKEY(fast->get(), &reencoded);
+    REQUIRE(len > 0);
+    CHECK(Bytes(reencoded, reencoded + len) == der);
+    OPENSSL_free(reencoded);
+    const unsigned char* p = der.data();
+    PkeyPtr generic(d2i_PUBKEY(nullptr, &p, static_cast<long>(der.size())));
+    REQUIRE(generic);
+    CHECK(EVP_PKEY_eq(fast->get(), generic.get()) == 1);
+    const Bytes payload = to_bytes("payload");
+    const auto sig = sigil::crypto::sign_message(key, payload, sigil::crypto::oci_signing_hash(key.algorithm()));
+    REQUIRE(sig.has_value());
+    CHECK(sigil::crypto::verify_message(*fast, payload, *sig));
+
+    // A trailing byte, and a truncated key: refused (the generic path decides).
+    Bytes longer = der;
+    longer.push_back(0);
+    CHECK_FALSE(PublicKey::from_der(longer).has_value());
+    const Bytes shorter(der.begin(), der.end() - 1);
+    CHECK_FALSE(PublicKey::from_der(shorter).has_value());
+  }
+  // An EC point off the curve, in the canonical layout: refused, as d2i refuses it.
+  for (const char* name : {"ecdsa-p256", "ecdsa-p384"}) {
+    CAPTURE(name);
+    Bytes der = cached_key(name).public_key().der();
+    der.back() ^= 0x01; // y changed: (x, y') is not on the curve
+    const unsigned char* p = der.data();
+    PkeyPtr generic(d2i_PUBKEY(nullptr, &p, static_cast<long>(der.size())));
+    ERR_clear_error();
+    CHECK_FALSE(generic);
+    const auto fast = PublicKey::from_der(der);
+    REQUIRE_FALSE(fast.has_value());
+    CHECK(fast.error().code == ErrorCode::bad_input);
+    // The hybrid/compressed marker instead of 0x04: not the direct path; d2i decides (refuses).
+    Bytes marked = cached_key(name).public_key().der();
+    marked[marked.size() - (name == std::string("ecdsa-p256") ? 65 : 97)] = 0x05;
+    CHECK_FALSE(PublicKey::from_der(marked).has_value());
+  }
+}
