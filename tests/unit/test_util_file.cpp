@@ -1,5 +1,6 @@
 // Tests for sigil::util files: bounded reads and atomic writes with exact modes.
 #include "sigil/util/file.hpp"
+#include "sigil/util/stream.hpp"
 
 #include "support.hpp"
 
@@ -187,4 +188,41 @@ TEST_CASE("read_file: an endless device stops at the limit")
   const auto zeros = read_file("/dev/zero", 200000);
   REQUIRE_FALSE(zeros.has_value());
   CHECK(zeros.error().message.find("reading /dev/zero: larger than the limit of 200000 bytes") != std::string::npos);
+}
+
+TEST_CASE("WholeInput: a snapshot does not change when the file does; a mapping does")
+{
+  // Pure Ed25519 signing reads the message twice; it signs a snapshot so that a file rewritten
+  // in between cannot yield two signatures with one nonce (which would give away the key).
+  using sigil::util::WholeInput;
+  const sigil::test::TempDir dir;
+  const auto path = (dir.path() / "artifact.bin").string();
+  const std::string before(3 * 1024 * 1024 + 7, 'a');
+  {
+    std::FILE* f = std::fopen(path.c_str(), "wb");
+    REQUIRE(f != nullptr);
+    REQUIRE(std::fwrite(before.data(), 1, before.size(), f) == before.size());
+    std::fclose(f);
+  }
+  auto snapshot = WholeInput::open(path, 0, WholeInput::Mode::snapshot);
+  auto mapped = WholeInput::open(path, 0, WholeInput::Mode::map);
+  REQUIRE(snapshot.has_value());
+  REQUIRE(mapped.has_value());
+  CHECK(std::string_view(reinterpret_cast<const char*>(snapshot->bytes().data()), snapshot->bytes().size()) == before);
+  {
+    std::FILE* f = std::fopen(path.c_str(), "r+b"); // rewritten in place, same size
+    REQUIRE(f != nullptr);
+    REQUIRE(std::fwrite("b", 1, 1, f) == 1);
+    std::fclose(f);
+  }
+  CHECK(snapshot->bytes()[0] == 'a');
+  CHECK(mapped->bytes()[0] == 'b'); // the reason for the snapshot
+  auto moved = std::move(*snapshot);
+  CHECK(moved.bytes().size() == before.size());
+  CHECK(moved.bytes()[0] == 'a');
+  const auto empty_path = (dir.path() / "empty").string();
+  std::fclose(std::fopen(empty_path.c_str(), "wb"));
+  const auto empty = WholeInput::open(empty_path, 0, WholeInput::Mode::snapshot);
+  REQUIRE(empty.has_value());
+  CHECK(empty->bytes().empty());
 }

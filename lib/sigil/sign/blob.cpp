@@ -32,7 +32,9 @@ Result<SignBlobResult> sign_blob(const SignBlobRequest& request)
     }
     result.signature = std::move(*sig);
   } else {
-    auto whole = util::WholeInput::open(request.input, k_max_ed25519_stdin);
+    // A private copy: pure Ed25519 reads the message twice, and the file must not change in
+    // between (see WholeInput::Mode::snapshot). The memory is the file's size, as cosign's.
+    auto whole = util::WholeInput::open(request.input, k_max_ed25519_stdin, util::WholeInput::Mode::snapshot);
     if (!whole) {
       return fail(whole.error());
     }

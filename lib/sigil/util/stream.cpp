@@ -80,7 +80,7 @@ Result<std::uint64_t> stream_input(const std::string& input, const std::function
   return total;
 }
 
-Result<WholeInput> WholeInput::open(const std::string& input, std::uint64_t max_size)
+Result<WholeInput> WholeInput::open(const std::string& input, std::uint64_t max_size, Mode mode)
 {
   WholeInput whole;
   if (input != "-") {
@@ -92,6 +92,38 @@ Result<WholeInput> WholeInput::open(const std::string& input, std::uint64_t max_
     if (::fstat(in.fd, &st) == 0 && S_ISREG(st.st_mode)) {
       const auto size = static_cast<std::size_t>(st.st_size);
       if (size == 0) {
+        return whole;
+      }
+      if (mode == Mode::snapshot) {
+        void* copy = ::mmap(nullptr, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+        if (copy == MAP_FAILED) {
+          return fail(ErrorCode::bad_input, fmt::format("cannot hold the {} bytes of {} in memory: {}", size, input,
+                                                        errno_text()));
+        }
+        whole.m_map = copy; // unmapped by the destructor, also on the errors below
+        whole.m_map_size = size;
+        auto* out = static_cast<std::uint8_t*>(copy);
+        std::size_t done = 0;
+        while (done < size) {
+          const ssize_t n = ::read(in.fd, out + done, std::min<std::size_t>(size - done, k_stream_chunk));
+          if (n < 0 && errno == EINTR) {
+            continue;
+          }
+          if (n < 0) {
+            return fail(ErrorCode::bad_input, fmt::format("cannot read {}: {}", input, errno_text()));
+          }
+          if (n == 0) {
+            return fail(ErrorCode::bad_input, fmt::format("{} shrank while it was being read; sign it when nothing writes to it",
+                                                          input));
+          }
+          done += static_cast<std::size_t>(n);
+        }
+        std::uint8_t extra = 0;
+        if (::read(in.fd, &extra, 1) > 0) {
+          return fail(ErrorCode::bad_input, fmt::format("{} grew while it was being read; sign it when nothing writes to it",
+                                                        input));
+        }
+        whole.m_view = ByteView(out, size);
         return whole;
       }
       void* map = ::mmap(nullptr, size, PROT_READ, MAP_PRIVATE, in.fd, 0);

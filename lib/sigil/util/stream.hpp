@@ -21,7 +21,13 @@ constexpr std::size_t k_stream_chunk = std::size_t{1} << 20; // 1 MiB
 // for pipes. For algorithms that cannot work on a digest (pure Ed25519).
 class WholeInput {
 public:
-  [[nodiscard]] static Result<WholeInput> open(const std::string& input, std::uint64_t max_size);
+  // map: a regular file is mapped, so a change to the file while it is in use shows through
+  // (fine for verifying: the answer is about the bytes read). snapshot: a regular file is
+  // copied into private memory, so the bytes cannot change while they are used; for signing
+  // with pure Ed25519, which reads the message twice (nonce, then challenge): two signatures
+  // whose nonce came from the same bytes and whose challenge did not would give away the key.
+  enum class Mode { map, snapshot };
+  [[nodiscard]] static Result<WholeInput> open(const std::string& input, std::uint64_t max_size, Mode mode = Mode::map);
   ~WholeInput();
   WholeInput(WholeInput&& other) noexcept;
   WholeInput& operator=(WholeInput&&) = delete;
