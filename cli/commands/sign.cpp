@@ -10,6 +10,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <atomic>
 #include <future>
 #include <optional>
@@ -87,7 +88,11 @@ Result<int> run(const Options& o, const GlobalOptions& global)
     if (!ref) {
       return fail(ref.error());
     }
-    refs.push_back(std::move(*ref));
+    // The same reference twice would be two concurrent signers of one tag, each adding its
+    // own layer (one at a time, the second found the first and added nothing): signed once.
+    if (std::none_of(refs.begin(), refs.end(), [&](const oci::Reference& r) { return r.str() == ref->str(); })) {
+      refs.push_back(std::move(*ref));
+    }
   }
   // With the password in a file or the environment, the key is decrypted (scrypt: ~100 ms) on
   // another thread while sign_image does the registry work that needs no key. A password typed

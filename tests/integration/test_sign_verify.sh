@@ -269,6 +269,11 @@ expect "many: signing them again with one worker: nothing added" 0 &&
   check "many: ... six times 'already signed'" eq "$(grep -c 'is already signed with this key' <<<"$ERR")" 6
 sig sign "$RT@${MANY[0]}" --key "$K1" --max-workers 0
 expect "many: --max-workers 0 is a usage error" 2
+D11=$(new_image app/rt)
+sig sign "$RT@$D11" "$RT@$D11" "$RT@$D11" --key "$K1"
+expect "many: one image named three times is signed once" 0 &&
+  check "many: ... one 'Signed' line, one layer" eq \
+    "$(grep -c "Signed $RT@$D11" <<<"$ERR") $(manifest_field app/rt "$(sig_tag "$D11")" 'len(d["layers"])')" "1 1"
 
 section "A. --upload=false"
 D8=$(new_image app/rt)
