@@ -8,6 +8,9 @@
 #include <fmt/format.h>
 #include <openssl/crypto.h>
 
+#include <algorithm>
+#include <iterator>
+
 #include <fcntl.h>
 #include <sys/prctl.h>
 #include <termios.h>
@@ -16,6 +19,9 @@
 namespace sigil::cli {
 
 namespace {
+
+// Where read_password looks, in order, after --password-file (before prompting).
+constexpr const char* k_password_variables[] = {"SIGIL_PASSWORD", "COSIGN_PASSWORD"};
 
 constexpr std::uint64_t k_max_password_file = 64 * 1024;
 
@@ -115,7 +121,7 @@ Result<util::SecureBytes> read_password(const std::string& password_file, Confir
     strip_newline(*pass);
     return pass;
   }
-  for (const auto* name : {"SIGIL_PASSWORD", "COSIGN_PASSWORD"}) {
+  for (const auto* name : k_password_variables) {
     if (auto value = core::env::get(name)) {
       util::SecureBytes pass(util::as_bytes(*value));
       OPENSSL_cleanse(value->data(), value->size());
@@ -127,8 +133,9 @@ Result<util::SecureBytes> read_password(const std::string& password_file, Confir
 
 bool password_without_prompt(const std::string& password_file)
 {
-  return !password_file.empty() || core::env::get("SIGIL_PASSWORD").has_value() ||
-         core::env::get("COSIGN_PASSWORD").has_value();
+  return !password_file.empty() ||
+         std::any_of(std::begin(k_password_variables), std::end(k_password_variables),
+                     [](const char* name) { return core::env::get(name).has_value(); });
 }
 
 crypto::PasswordProvider password_provider(const std::string& password_file)

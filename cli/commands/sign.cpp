@@ -1,6 +1,7 @@
 // sigil sign
 #include "command.hpp"
 #include "output.hpp"
+#include "parallel.hpp"
 #include "registry_flags.hpp"
 #include "secrets.hpp"
 
@@ -11,10 +12,8 @@
 #include <fmt/format.h>
 
 #include <algorithm>
-#include <atomic>
 #include <future>
 #include <optional>
-#include <thread>
 
 namespace sigil::cli {
 
@@ -118,32 +117,22 @@ Result<int> run(const Options& o, const GlobalOptions& global)
   // Images are signed concurrently (each image's .sig tag is its own read-merge-write), on one
   // connection pool; the results are reported in the order given.
   std::vector<std::optional<Result<sign::SignImageResult>>> outcomes(refs.size());
-  std::atomic<std::size_t> next{0};
-  const auto worker = [&] {
-    for (std::size_t i = next++; i < refs.size(); i = next++) {
-      const auto& ref = refs[i];
-      auto repo = signature_repository(ref);
-      if (!repo) {
-        outcomes[i] = fail(repo.error());
-        continue;
-      }
-      const bool custom_repo = !(repo->registry == ref.registry() && repo->path == ref.repository());
-      outcomes[i] = sign::sign_image(session->client(), {.image = ref,
-                                                         .signature_repo = custom_repo ? std::optional(*repo) : std::nullopt,
-                                                         .key = signing_key,
-                                                         .annotations = *annotations,
-                                                         .format = format_of(o.format),
-                                                         .recursive = o.recursive,
-                                                         .upload = o.upload});
+  for_each_parallel(refs.size(), o.max_workers, [&](std::size_t i) {
+    const auto& ref = refs[i];
+    auto repo = signature_repository(ref);
+    if (!repo) {
+      outcomes[i] = fail(repo.error());
+      return;
     }
-  };
-  const auto workers = std::min<std::size_t>(static_cast<std::size_t>(o.max_workers), refs.size());
-  std::vector<std::jthread> pool;
-  for (std::size_t w = 1; w < workers; ++w) {
-    pool.emplace_back(worker);
-  }
-  worker();
-  pool.clear(); // joins
+    const bool custom_repo = !(repo->registry == ref.registry() && repo->path == ref.repository());
+    outcomes[i] = sign::sign_image(session->client(), {.image = ref,
+                                                       .signature_repo = custom_repo ? std::optional(*repo) : std::nullopt,
+                                                       .key = signing_key,
+                                                       .annotations = *annotations,
+                                                       .format = format_of(o.format),
+                                                       .recursive = o.recursive,
+                                                       .upload = o.upload});
+  });
   // A key that failed to load is the error to report, even when the registry work running
   // meanwhile failed too.
   if (const auto& loaded = key.get(); !loaded) {

@@ -1,6 +1,7 @@
 // sigil verify
 #include "command.hpp"
 #include "output.hpp"
+#include "parallel.hpp"
 #include "registry_flags.hpp"
 
 #include "sigil/crypto/key_file.hpp"
@@ -8,9 +9,6 @@
 #include "sigil/verify/image.hpp"
 
 #include <fmt/format.h>
-
-#include <atomic>
-#include <thread>
 
 namespace sigil::cli {
 
@@ -138,31 +136,19 @@ Result<int> run(const Options& o, const GlobalOptions& global)
   }
   auto session = open_session(o.registry, global);
   std::vector<Outcome> outcomes(refs.size());
-  std::atomic<std::size_t> next{0};
-  auto worker = [&] {
-    for (std::size_t i = next++; i < refs.size(); i = next++) {
-      auto repo = signature_repository(refs[i]);
-      if (!repo) {
-        outcomes[i].result = fail(repo.error());
-        continue;
-      }
-      const bool custom = !(repo->registry == refs[i].registry() && repo->path == refs[i].repository());
-      outcomes[i].result = verify::verify_image(
-        session->client(), {.image = refs[i], .signature_repo = custom ? std::optional(*repo) : std::nullopt,
-                            .keys = keys, .annotations = annotations, .check_claims = o.check_claims,
-                            .check_docker_reference = o.check_docker_reference, .max_signatures = o.max_signatures,
-                            .max_payload_bytes = o.max_payload_bytes});
+  for_each_parallel(refs.size(), o.max_workers, [&](std::size_t i) {
+    auto repo = signature_repository(refs[i]);
+    if (!repo) {
+      outcomes[i].result = fail(repo.error());
+      return;
     }
-  };
-  const auto workers = std::min<std::size_t>(static_cast<std::size_t>(o.max_workers), refs.size());
-  std::vector<std::thread> pool;
-  for (std::size_t w = 1; w < workers; ++w) {
-    pool.emplace_back(worker);
-  }
-  worker();
-  for (auto& t : pool) {
-    t.join();
-  }
+    const bool custom = !(repo->registry == refs[i].registry() && repo->path == refs[i].repository());
+    outcomes[i].result = verify::verify_image(
+      session->client(), {.image = refs[i], .signature_repo = custom ? std::optional(*repo) : std::nullopt,
+                          .keys = keys, .annotations = annotations, .check_claims = o.check_claims,
+                          .check_docker_reference = o.check_docker_reference, .max_signatures = o.max_signatures,
+                          .max_payload_bytes = o.max_payload_bytes});
+  });
   int worst = 0;
   for (std::size_t i = 0; i < refs.size(); ++i) {
     auto& out = outcomes[i];

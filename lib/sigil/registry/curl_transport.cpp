@@ -19,20 +19,16 @@ namespace {
 // relocating them is ~3.5 ms and ~5 MiB of resident memory, which every command without the
 // network (sign-blob, verify-blob, key commands, version, help) would otherwise pay at start-up.
 // The soname is resolved as a DT_NEEDED entry would be (LD_LIBRARY_PATH, ld.so.cache).
+// Each libcurl function sigil calls, named once: the member is curl_<name>'s pointer.
+#define SIGIL_CURL_FUNCTIONS(X)                                                                      \
+  X(global_init) X(share_init) X(share_setopt) X(share_cleanup) X(easy_init) X(easy_setopt)         \
+  X(easy_perform) X(easy_getinfo) X(easy_reset) X(easy_cleanup) X(easy_strerror) X(slist_append) \
+  X(slist_free_all)
+
 struct CurlApi {
-  decltype(&::curl_global_init) global_init = nullptr;
-  decltype(&::curl_share_init) share_init = nullptr;
-  decltype(&::curl_share_setopt) share_setopt = nullptr;
-  decltype(&::curl_share_cleanup) share_cleanup = nullptr;
-  decltype(&::curl_easy_init) easy_init = nullptr;
-  decltype(&::curl_easy_setopt) easy_setopt = nullptr;
-  decltype(&::curl_easy_perform) easy_perform = nullptr;
-  decltype(&::curl_easy_getinfo) easy_getinfo = nullptr;
-  decltype(&::curl_easy_reset) easy_reset = nullptr;
-  decltype(&::curl_easy_cleanup) easy_cleanup = nullptr;
-  decltype(&::curl_easy_strerror) easy_strerror = nullptr;
-  decltype(&::curl_slist_append) slist_append = nullptr;
-  decltype(&::curl_slist_free_all) slist_free_all = nullptr;
+#define SIGIL_CURL_MEMBER(name) decltype(&::curl_##name) name = nullptr;
+  SIGIL_CURL_FUNCTIONS(SIGIL_CURL_MEMBER)
+#undef SIGIL_CURL_MEMBER
 };
 
 constexpr const char* k_libcurl = "libcurl.so.4";
@@ -60,19 +56,9 @@ const LoadedCurl& load_curl()
         out.error = fmt::format("{} has no {}: libcurl 7.85 or newer is needed", k_libcurl, name);
       }
     };
-    bind(out.api.global_init, "curl_global_init");
-    bind(out.api.share_init, "curl_share_init");
-    bind(out.api.share_setopt, "curl_share_setopt");
-    bind(out.api.share_cleanup, "curl_share_cleanup");
-    bind(out.api.easy_init, "curl_easy_init");
-    bind(out.api.easy_setopt, "curl_easy_setopt");
-    bind(out.api.easy_perform, "curl_easy_perform");
-    bind(out.api.easy_getinfo, "curl_easy_getinfo");
-    bind(out.api.easy_reset, "curl_easy_reset");
-    bind(out.api.easy_cleanup, "curl_easy_cleanup");
-    bind(out.api.easy_strerror, "curl_easy_strerror");
-    bind(out.api.slist_append, "curl_slist_append");
-    bind(out.api.slist_free_all, "curl_slist_free_all");
+#define SIGIL_CURL_BIND(name) bind(out.api.name, "curl_" #name);
+    SIGIL_CURL_FUNCTIONS(SIGIL_CURL_BIND)
+#undef SIGIL_CURL_BIND
     if (out.error.empty()) {
       out.api.global_init(CURL_GLOBAL_DEFAULT); // once: this initialiser runs once per process
     }

@@ -79,8 +79,7 @@ Result<SignedDigest> sign_legacy(registry::Client& client, const SignImageReques
                if (auto ok = sign_payload(); !ok) {
                  return fail(ok.error());
                }
-               layer = signature::make_layer(media_type, util::as_bytes(out.payload),
-                                             {{std::string(oci::annotation::cosign_signature), util::base64_encode(out.signature)}});
+               layer.annotations[std::string(oci::annotation::cosign_signature)] = util::base64_encode(out.signature);
                return layer;
              }});
   if (!attached) {

@@ -208,7 +208,7 @@ Result<AttachResult> attach_layer(registry::Client& client, const AttachRequest&
     }
     const bool present = has_layer(*current, r);
     // Dedupe on the first manifest read, before we have written anything.
-    if (!present && r.is_duplicate && ours.empty() && !deduped &&
+    if (!present && r.is_duplicate && !deduped &&
         std::any_of(current->layers.begin(), current->layers.end(), r.is_duplicate)) {
       result.already_present = true;
       return result;
