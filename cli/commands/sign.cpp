@@ -116,16 +116,14 @@ Result<int> run(const Options& o, const GlobalOptions& global)
   auto session = open_session(o.registry, global);
   // Images are signed concurrently (each image's .sig tag is its own read-merge-write), on one
   // connection pool; the results are reported in the order given.
-  std::vector<std::optional<Result<sign::SignImageResult>>> outcomes(refs.size());
-  for_each_parallel(refs.size(), o.max_workers, [&](std::size_t i) {
+  auto outcomes = map_parallel(refs.size(), o.max_workers, [&](std::size_t i) -> Result<sign::SignImageResult> {
     const auto& ref = refs[i];
     auto repo = signature_repository(ref);
     if (!repo) {
-      outcomes[i] = fail(repo.error());
-      return;
+      return fail(repo.error());
     }
     const bool custom_repo = !(repo->registry == ref.registry() && repo->path == ref.repository());
-    outcomes[i] = sign::sign_image(session->client(), {.image = ref,
+    return sign::sign_image(session->client(), {.image = ref,
                                                        .signature_repo = custom_repo ? std::optional(*repo) : std::nullopt,
                                                        .key = signing_key,
                                                        .annotations = *annotations,
@@ -141,7 +139,7 @@ Result<int> run(const Options& o, const GlobalOptions& global)
   // Every image is reported; the exit status is the first failure's (printed last).
   std::optional<Error> first_failure;
   for (std::size_t i = 0; i < refs.size(); ++i) {
-    auto& result = *outcomes[i];
+    auto& result = outcomes[i];
     if (!result) {
       if (!first_failure) {
         first_failure = result.error();

@@ -135,20 +135,23 @@ Result<int> run(const Options& o, const GlobalOptions& global)
     refs.push_back(std::move(*ref));
   }
   auto session = open_session(o.registry, global);
-  std::vector<Outcome> outcomes(refs.size());
-  for_each_parallel(refs.size(), o.max_workers, [&](std::size_t i) {
+  auto results = map_parallel(refs.size(), o.max_workers, [&](std::size_t i) -> Result<verify::VerifyImageResult> {
     auto repo = signature_repository(refs[i]);
     if (!repo) {
-      outcomes[i].result = fail(repo.error());
-      return;
+      return fail(repo.error());
     }
     const bool custom = !(repo->registry == refs[i].registry() && repo->path == refs[i].repository());
-    outcomes[i].result = verify::verify_image(
+    return verify::verify_image(
       session->client(), {.image = refs[i], .signature_repo = custom ? std::optional(*repo) : std::nullopt,
                           .keys = keys, .annotations = annotations, .check_claims = o.check_claims,
                           .check_docker_reference = o.check_docker_reference, .max_signatures = o.max_signatures,
                           .max_payload_bytes = o.max_payload_bytes});
   });
+  std::vector<Outcome> outcomes;
+  outcomes.reserve(results.size());
+  for (auto& r : results) {
+    outcomes.push_back(Outcome{.result = std::move(r)});
+  }
   int worst = 0;
   for (std::size_t i = 0; i < refs.size(); ++i) {
     auto& out = outcomes[i];

@@ -15,6 +15,10 @@
 #   redirect-loop  verify: the signature payload blob redirects forever  -> 20/12, redirect cap
 #   token-hang     verify: the token endpoint never answers              -> 20, timeout
 #   self-sig       verify and tree: a .sig manifest that is its own .sig -> 12, ends
+#   link-elsewhere verify and probe list-tags with Basic credentials: referrers / tag list pages
+#                  link to 127.0.0.2 -> followed without the credentials
+#   huge-content-length  verify by tag, one and two images: HEAD says Content-Length 10^20
+#                  -> 10 (no signatures), never 70 or a signal
 # shellcheck source-path=SCRIPTDIR
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 source "$HERE/lib.sh"
@@ -164,6 +168,43 @@ reason "self-sig: its one signature is considered once and rejected" \
 hostile self-sig-tree 0 "" "$SIGIL" tree "$H/self-sig@$SELF"
 expect_out "self-sig tree: lists the .sig tag that is the image itself" "${SELF/:/-}.sig"
 check_le "self-sig: a handful of requests, no loop" "$(requests self-sig /manifests/)" 12
+
+# --- the origin rule: credentials never follow a URL a server hands back to another host ------
+# requests_on SCENARIO HOST [auth]: requests the server logged on HOST (with Authorization).
+requests_on() {
+  "$PY" -c '
+import json, sys
+n = 0
+for line in open(sys.argv[1]):
+    e = json.loads(line)
+    if e["scenario"] == sys.argv[2] and e.get("host") == sys.argv[3] and (len(sys.argv) < 5 or e.get("auth")):
+        n += 1
+print(n)' "$HDIR/requests.jsonl" "$@"
+}
+IMG=$(digest_of link-elsewhere)
+hostile link-elsewhere 10 "no signatures found for $H/link-elsewhere@$IMG" \
+  "$SIGIL" verify --registry-username hostile-user --registry-password hostile-pass-77 \
+  --key "$TEST_TMP/k.pub" "$H/link-elsewhere@$IMG"
+check "link-elsewhere: the next page on 127.0.0.2 was fetched" ge "$(requests_on link-elsewhere 127.0.0.2)" 1
+check "link-elsewhere: without the registry's credentials" eq "$(requests_on link-elsewhere 127.0.0.2 auth)" 0
+check "link-elsewhere: the registry itself got them" ge "$(requests_on link-elsewhere 127.0.0.1 auth)" 1
+if [[ -x $PROBE ]]; then
+  hostile link-elsewhere-tags 0 "" "$PROBE" list-tags --registry-username hostile-user \
+    --registry-password hostile-pass-77 "$H/link-elsewhere"
+  check "link-elsewhere tags: no credentials to 127.0.0.2" eq "$(requests_on link-elsewhere 127.0.0.2 auth)" 0
+fi
+
+# --- numbers in headers never end the process ------------------------------------------------
+# Content-Length: 99999999999999999999 on HEAD (more than any integer holds) once made one image
+# exit 70 ("stoll") and two images abort in a worker thread. The header is no usable answer:
+# the manifest is fetched and hashed instead.
+HCL=$(digest_of huge-content-length)
+verify huge-content-length 10 "no signatures found for $H/huge-content-length@$HCL" "$H/huge-content-length:latest"
+# Two images: two "no signatures" errors (each image reports its own), exit 10, no abort.
+run "$SIGIL" verify --key "$TEST_TMP/k.pub" "$H/huge-content-length:latest" "$H/huge-content-length:other"
+check "huge-content-length, two images: exit 10, not 70 or a signal" eq "$RC" 10
+check "huge-content-length, two images: each reports no signatures" eq \
+  "$(grep -c "error: no signatures found for $H/huge-content-length@$HCL" <<<"$ERR")" 2
 
 # --- table -----------------------------------------------------------------------------------
 echo "# scenario                   exit seconds    MiB"

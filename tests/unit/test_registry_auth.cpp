@@ -4,6 +4,7 @@
 #include "sigil/registry/token.hpp"
 
 #include "sigil/util/encoding.hpp"
+#include "sigil/util/host.hpp"
 
 #include <doctest/doctest.h>
 #include <fmt/format.h>
@@ -533,7 +534,7 @@ TEST_CASE("Authenticator: unusable challenges")
 
 TEST_CASE("query_escape and is_loopback_host")
 {
-  using sigil::registry::is_loopback_host;
+  using sigil::util::is_loopback_host;
   using sigil::registry::query_escape;
   CHECK(query_escape("repository:a/b:pull,push") == "repository%3Aa%2Fb%3Apull%2Cpush");
   CHECK(query_escape("a b~-._") == "a+b~-._");

@@ -1,14 +1,12 @@
 #include "sigil/oci/reference.hpp"
 
+#include "sigil/util/host.hpp"
+
 #include <fmt/format.h>
 
-#include <arpa/inet.h>
-
 #include <algorithm>
-#include <array>
 #include <cassert>
 #include <charconv>
-#include <cstring>
 
 namespace sigil::oci {
 
@@ -281,41 +279,6 @@ bool is_image_id(std::string_view text)
   return text.size() == hex_length(DigestAlgorithm::sha256) && all_of(text, is_lower_hex);
 }
 
-bool is_loopback_ipv4(std::string_view host)
-{
-  std::array<unsigned, 4> octets{};
-  std::size_t count = 0;
-  const bool ok = each_piece(host, '.', [&](std::string_view part) {
-    unsigned value = 0;
-    const char* end = part.data() + part.size();
-    const auto [ptr, ec] = std::from_chars(part.data(), end, value);
-    if (count == octets.size() || part.empty() || part.size() > 3 || !all_of(part, is_digit) ||
-        (part.size() > 1 && part.front() == '0') || ec != std::errc{} || ptr != end ||
-        value > 255) {
-      return false;
-    }
-    octets[count++] = value;
-    return true;
-  });
-  return ok && count == octets.size() && octets[0] == 127;
-}
-
-// ::1, or an IPv4-mapped address in 127.0.0.0/8 (as Go's net.IP.IsLoopback).
-bool is_loopback_ipv6(std::string_view bracketed)
-{
-  const std::string inner(bracketed.substr(1, bracketed.size() - 2));
-  in6_addr address{};
-  if (inet_pton(AF_INET6, inner.c_str(), &address) != 1) {
-    return false;
-  }
-  if (std::memcmp(&address, &in6addr_loopback, sizeof address) == 0) {
-    return true;
-  }
-  constexpr std::array<unsigned char, 12> k_mapped_prefix{0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
-  return std::memcmp(address.s6_addr, k_mapped_prefix.data(), k_mapped_prefix.size()) == 0 &&
-         address.s6_addr[12] == 127;
-}
-
 } // namespace
 
 std::string_view algorithm_name(DigestAlgorithm algorithm)
@@ -453,17 +416,7 @@ std::string Reference::api_host() const
 
 bool Reference::is_loopback() const
 {
-  const std::string host_name = host();
-  if (host_name.starts_with('[')) {
-    return is_loopback_ipv6(host_name);
-  }
-  std::string lower = host_name;
-  for (char& c : lower) {
-    if (is_upper(c)) {
-      c = static_cast<char>(c - 'A' + 'a');
-    }
-  }
-  return lower == "localhost" || is_loopback_ipv4(host_name);
+  return util::is_loopback_host(host());
 }
 
 std::string Reference::name() const { return fmt::format("{}/{}", m_registry, m_repository); }

@@ -1,7 +1,9 @@
 // registry::Client — the request layer: scheme, auth, retries, redirects.
 #include "sigil/registry/client.hpp"
 
+#include "sigil/http/url.hpp"
 #include "sigil/util/json.hpp"
+#include "sigil/util/number.hpp"
 
 #include <fmt/format.h>
 
@@ -37,33 +39,6 @@ bool retryable_failure(TransportFailure f)
 bool is_redirect(long status)
 {
   return status == 301 || status == 302 || status == 303 || status == 307 || status == 308;
-}
-
-// "scheme://host[:port]" of a URL.
-std::string origin_of(std::string_view url)
-{
-  const auto scheme_end = url.find("://");
-  if (scheme_end == std::string_view::npos) {
-    return {};
-  }
-  const auto path = url.find_first_of("/?#", scheme_end + 3);
-  return std::string(url.substr(0, path));
-}
-
-std::string resolve_location(std::string_view location, std::string_view current)
-{
-  if (location.find("://") != std::string_view::npos) {
-    return std::string(location);
-  }
-  if (location.starts_with("//")) {
-    return std::string(current.substr(0, current.find("://") + 1)) + std::string(location);
-  }
-  if (location.starts_with("/")) {
-    return origin_of(current) + std::string(location);
-  }
-  const auto q = current.find('?');
-  const std::string_view base = current.substr(0, q);
-  return std::string(base.substr(0, base.rfind('/') + 1)) + std::string(location);
 }
 
 std::string reason_phrase(long status)
@@ -116,10 +91,9 @@ std::optional<std::chrono::milliseconds> retry_after(const Response& response)
     return std::nullopt;
   }
   if (std::all_of(value->begin(), value->end(), [](char c) { return c >= '0' && c <= '9'; })) {
-    if (value->size() > 6) {
-      return std::chrono::milliseconds::max();
-    }
-    return std::chrono::seconds(std::stol(std::string(*value)));
+    // Delay-seconds; a number too large to hold is "later than any cap".
+    const auto seconds = util::parse_uint(*value, 1'000'000);
+    return seconds ? std::chrono::milliseconds(std::chrono::seconds(*seconds)) : std::chrono::milliseconds::max();
   }
   std::tm tm{};
   const std::string text(*value);
@@ -134,7 +108,7 @@ std::optional<std::chrono::milliseconds> retry_after(const Response& response)
 } // namespace
 
 // Next page from a Link header: <url>; rel="next".
-std::optional<std::string> next_link(const Response& r)
+Result<std::optional<std::string>> next_link(const Response& r)
 {
   const auto link = r.header("link");
   if (!link || link->find("rel=\"next\"") == std::string_view::npos) {
@@ -143,9 +117,14 @@ std::optional<std::string> next_link(const Response& r)
   const auto open = link->find('<');
   const auto close = link->find('>');
   if (open == std::string_view::npos || close == std::string_view::npos || close < open) {
-    return std::nullopt;
+    return fail(ErrorCode::registry, "unusable Link header");
   }
-  return std::string(link->substr(open + 1, close - open - 1));
+  auto base = http::parse_url(r.url);
+  auto next = base ? http::resolve_url(*base, link->substr(open + 1, close - open - 1)) : fail(base.error());
+  if (!next) {
+    return fail(next.error().context("Link header"));
+  }
+  return next->str();
 }
 
 std::string scope_for(const Repository& repo, Access access)
@@ -253,8 +232,22 @@ Result<Response> Client::send(const Call& call)
                                   : fmt::format("{}/v2/{}/{}", base_url(registry), call.repo.path, call.path);
   };
   std::string url = build_url();
-  std::string origin = origin_of(url);
+  // Where the registry's credentials belong; every URL a server named (an absolute call.path
+  // from a Link header, a redirect's Location) passes the origin rule against it.
+  auto home = http::parse_url(base_url(registry));
+  if (!home) {
+    return fail(home.error().context(registry));
+  }
   bool cross_host = false;
+  if (absolute) {
+    auto next = http::parse_url(url);
+    auto rule = next ? http::follow(*home, *next) : fail(next.error());
+    if (!rule) {
+      return fail(rule.error().context(fmt::format("{} {}", call.method, redact_url(url))));
+    }
+    cross_host = *rule == http::Credentials::withhold;
+    url = next->str();
+  }
   bool reauthed = false;
   bool scheme_switched = false;
   int attempt = 0;
@@ -271,7 +264,9 @@ Result<Response> Client::send(const Call& call)
     set_scheme(registry, std::move(scheme));
     scheme_switched = true;
     url = build_url();
-    origin = origin_of(url);
+    if (auto switched = http::parse_url(base_url(registry))) {
+      home = std::move(switched);
+    }
   };
   // A loopback registry is tried over plain http first (most are). Until it has answered in
   // this process, a 400 or an empty reply over http may come from a TLS-only server (Go says
@@ -369,13 +364,16 @@ Result<Response> Client::send(const Call& call)
         return fail(ErrorCode::registry, fmt::format("{} {}: more than {} redirects", call.method, redact_url(req.url),
                                                      m_options.max_redirects));
       }
-      url = resolve_location(*location, url);
-      if (url.starts_with("http:") && !http_allowed(registry)) {
-        return fail(ErrorCode::registry, fmt::format("{} {}: refusing a redirect to plain http {}", call.method,
-                                                     redact_url(req.url), redact_url(url)));
+      // Credentials never follow to another origin (object storage URLs carry their own), and
+      // https never leads to plain http.
+      auto current = http::parse_url(url);
+      auto next = current ? http::resolve_url(*current, *location) : fail(current.error());
+      auto rule = next ? http::follow(*home, *next) : fail(next.error());
+      if (!rule) {
+        return fail(rule.error().context(fmt::format("{} {}: redirect", call.method, redact_url(req.url))));
       }
-      // Credentials never follow to another host (object storage URLs carry their own).
-      cross_host = cross_host || origin_of(url) != origin;
+      cross_host = cross_host || *rule == http::Credentials::withhold;
+      url = next->str();
       continue;
     }
     return resp;

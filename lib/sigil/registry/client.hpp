@@ -148,8 +148,9 @@ private:
   std::map<std::string, std::string> m_schemes;
 };
 
-// Next page URL from a Link header (<url>; rel="next"), as given (may be relative).
-[[nodiscard]] std::optional<std::string> next_link(const Response& response);
+// Next page URL from a Link header (<url>; rel="next"), resolved against the URL that answered
+// (nullopt: no next page). Client::send applies the origin rule when it is requested.
+[[nodiscard]] Result<std::optional<std::string>> next_link(const Response& response);
 
 // "repository:<path>:pull" etc.
 [[nodiscard]] std::string scope_for(const Repository& repo, Access access);

@@ -347,6 +347,7 @@ std::expected<Response, TransportError> CurlTransport::send(const Request& reque
       TransportFailure::other, Error{ErrorCode::registry, fmt::format("{} {}: {}", request.method, redact_url(request.url), m_load_error)}});
   }
   Response response;
+  response.url = request.url;
   Transfer transfer{.request = &request, .response = &response};
   curl_slist* headers = m_curl->slist_append(nullptr, "Expect:");
   for (const auto& hdr : request.headers) {

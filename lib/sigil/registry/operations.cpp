@@ -5,6 +5,7 @@
 #include "sigil/oci/media_types.hpp"
 #include "sigil/util/encoding.hpp"
 #include "sigil/util/json.hpp"
+#include "sigil/util/number.hpp"
 
 #include <fmt/format.h>
 
@@ -112,9 +113,12 @@ Result<ResolvedDescriptor> Client::resolve(const oci::Reference& ref)
     if (const auto header = resp->header("docker-content-digest")) {
       auto digest = oci::parse_digest(*header);
       const bool matches = !ref.digest() || (digest && *digest == *ref.digest());
+      // A size the registry states must be a plain number within the manifest cap; anything
+      // else is no usable answer, and the manifest is fetched and hashed instead.
       const auto length = resp->header("content-length");
-      if (digest && matches && digest->algorithm == oci::DigestAlgorithm::sha256) {
-        return ResolvedDescriptor{*digest, content_type_of(*resp), length ? std::stoll(std::string(*length)) : 0};
+      const auto size = length ? util::parse_uint(*length, m_options.max_manifest_bytes) : std::optional<std::uint64_t>{0};
+      if (digest && matches && digest->algorithm == oci::DigestAlgorithm::sha256 && size) {
+        return ResolvedDescriptor{*digest, content_type_of(*resp), static_cast<std::int64_t>(*size)};
       }
     }
   } else if (resp->status != 405 && resp->status != 400) {
@@ -281,14 +285,14 @@ Result<std::vector<std::string>> Client::list_tags(const Repository& repo)
         tags.push_back(t.get<std::string>());
       }
     }
-    const auto next = next_link(*resp);
+    auto next = next_link(*resp);
     if (!next) {
+      return fail(next.error().context(fmt::format("tag list of {}", repo.name())));
+    }
+    if (!*next) {
       return tags;
     }
-    path = next->starts_with("/") ? base_url(repo.registry) + *next : *next;
-    if (path.find("://") == std::string::npos) {
-      return fail(ErrorCode::registry, "tag list: unusable Link header");
-    }
+    path = std::move(**next); // absolute: send() applies the origin rule to it
   }
   return fail(ErrorCode::registry, fmt::format("tag list of {} has more than {} pages", repo.name(), m_options.max_pages));
 }

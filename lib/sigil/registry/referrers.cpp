@@ -72,12 +72,15 @@ Result<ReferrersResult> Client::referrers(const Repository& repo, const oci::Dig
       }
       result.index.manifests.push_back(std::move(d));
     }
-    const auto next = next_link(*resp);
+    auto next = next_link(*resp);
     if (!next) {
+      return fail(next.error().context(fmt::format("referrers of {}@{}", repo.name(), subject.str())));
+    }
+    if (!*next) {
       result.index.media_type = std::string(oci::media_type::oci_index);
       return result;
     }
-    path = next->starts_with("/") ? base_url(repo.registry) + *next : *next;
+    path = std::move(**next); // absolute: send() applies the origin rule to it
   }
   if (result.api) {
     return fail(ErrorCode::registry, fmt::format("referrers of {}@{}: too many pages", repo.name(), subject.str()));

@@ -1,6 +1,8 @@
 #include "sigil/registry/token.hpp"
 
+#include "sigil/http/url.hpp"
 #include "sigil/util/encoding.hpp"
+#include "sigil/util/host.hpp"
 #include "sigil/util/json.hpp"
 #include "sigil/util/secure_bytes.hpp"
 
@@ -38,36 +40,19 @@ bool is_alnum(char c)
   return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
 }
 
-struct RealmUrl {
-  bool https = false;
-  std::string host; // lowercase, IPv6 in brackets, no port
-};
-
-// "https://auth.example:443/token?x" -> {https, "auth.example"}; userinfo is refused.
-Result<RealmUrl> parse_realm(std::string_view registry, std::string_view realm)
+// The realm as an http(s) URL (http::parse_url: no userinfo, no controls or spaces).
+Result<http::Url> parse_realm(std::string_view registry, std::string_view realm)
 {
-  std::string lower(realm);
-  std::ranges::transform(lower, lower.begin(),
-                         [](char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c + 32) : c; });
-  RealmUrl url;
-  std::string_view rest = lower;
-  if (rest.starts_with("https://")) {
-    url.https = true;
-    rest.remove_prefix(8);
-  } else if (rest.starts_with("http://")) {
-    rest.remove_prefix(7);
-  } else {
+  auto url = http::parse_url(realm);
+  if (url) {
+    return url;
+  }
+  const auto sep = realm.find("://");
+  const std::string scheme(sep == std::string_view::npos ? std::string_view{} : realm.substr(0, sep));
+  if (scheme != "http" && scheme != "https" && scheme != "HTTP" && scheme != "HTTPS") {
     return fail(ErrorCode::registry, fmt::format("{} named a token realm that is not an http(s) URL", registry));
   }
-  const std::string_view authority = rest.substr(0, rest.find_first_of("/?#"));
-  const std::size_t host_end = authority.starts_with('[') ? authority.find(']') + 1 : authority.find(':');
-  url.host = std::string(authority.substr(0, host_end));
-  const bool bad_chars =
-      std::ranges::any_of(lower, [](char c) { return static_cast<unsigned char>(c) <= 0x20 || c == 0x7f; });
-  if (url.host.empty() || authority.find('@') != std::string_view::npos || bad_chars) {
-    return fail(ErrorCode::registry, fmt::format("{} named an invalid token realm", registry));
-  }
-  return url;
+  return fail(ErrorCode::registry, fmt::format("{} named an invalid token realm", registry));
 }
 
 std::string joined_scopes(const TokenRequest& request)
@@ -221,7 +206,7 @@ Result<Token> fetch_token(Transport& transport, const TokenRequest& request)
   if (!url) {
     return fail(url.error());
   }
-  if (request.credential != nullptr && !url->https && !is_loopback_host(url->host)) {
+  if (request.credential != nullptr && !url->https() && !util::is_loopback_host(url->host)) {
     return fail(ErrorCode::auth, fmt::format("refusing to send the credentials for {} over plain HTTP to {}: the "
                                              "registry must name an https:// token realm",
                                              request.registry, url->host));
@@ -255,22 +240,6 @@ std::string query_escape(std::string_view text)
     }
   }
   return out;
-}
-
-bool is_loopback_host(std::string_view host)
-{
-  if (host == "localhost") {
-    return true;
-  }
-  if (host.size() > 2 && host.front() == '[' && host.back() == ']') {
-    const std::string inner(host.substr(1, host.size() - 2));
-    in6_addr address{};
-    return inet_pton(AF_INET6, inner.c_str(), &address) == 1 &&
-           std::memcmp(&address, &in6addr_loopback, sizeof address) == 0;
-  }
-  const std::string text(host);
-  in_addr address{};
-  return inet_pton(AF_INET, text.c_str(), &address) == 1 && (ntohl(address.s_addr) >> 24) == 127;
 }
 
 } // namespace sigil::registry

@@ -49,7 +49,4 @@ struct Token {
 // Form/query escaping as Go's url.QueryEscape: unreserved kept, space '+', others %XX.
 [[nodiscard]] std::string query_escape(std::string_view text);
 
-// localhost, 127.0.0.0/8 or [::1]; host without port, IPv6 in brackets.
-[[nodiscard]] bool is_loopback_host(std::string_view host);
-
 } // namespace sigil::registry

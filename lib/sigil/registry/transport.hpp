@@ -58,6 +58,7 @@ struct Request {
 
 struct Response {
   long status = 0;
+  std::string url; // the URL that answered (relative Link and Location values resolve against it)
   std::vector<Header> headers;
   std::string body;
   std::uint64_t body_bytes = 0; // bytes received (also when streamed to body_sink)

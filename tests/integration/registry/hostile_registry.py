@@ -21,6 +21,15 @@ the hostile answer when it reads what is attached to it:
                  /token-hang/token on this server, which accepts the request and never answers
   self-sig       the image is itself a cosign signature manifest M, and the `.sig` tag of M is M
                  (its signature's payload names M too): a signature manifest that points at itself
+  link-elsewhere every request needs Basic credentials (any; the other host needs none); the
+                 referrers API and the tag list
+                 answer an empty first page whose Link: rel="next" names the same path on another
+                 host (127.0.0.2, same port, served by this process too): the credentials must
+                 not follow (logged as "auth")
+  huge-content-length
+                 HEAD of a manifest by tag answers Content-Length: 99999999999999999999 (more
+                 than any integer type holds) with a correct Docker-Content-Digest; tags
+                 `latest` and `other` name the image
 
 Huge bodies are generated lazily, a chunk at a time, so the server stays small; a stream stops
 when the client goes away (and, as a safety net, after STREAM_CAP_BYTES or STREAM_CAP_SECONDS).
@@ -52,7 +61,9 @@ BUNDLE_TYPE = "application/vnd.dev.sigstore.bundle.v0.3+json"
 SIG_ANNOTATION = "dev.cosignproject.cosign/signature"
 
 SCENARIOS = ["endless", "huge-length", "tags100k", "referrers1m", "layers10k", "deep",
-             "redirect-loop", "token-hang", "self-sig"]
+             "redirect-loop", "token-hang", "self-sig", "link-elsewhere", "huge-content-length"]
+OTHER_HOST = "127.0.0.2"  # link-elsewhere's next pages
+HUGE_CONTENT_LENGTH = "99999999999999999999"
 
 TEN_GIB = 10 * 1024 ** 3
 TAGS_PER_PAGE = 100_000
@@ -156,6 +167,8 @@ def build_repos():
     m_digest = r.add_manifest(m, OCI_MANIFEST, "self")
     r.add_manifest(m, OCI_MANIFEST, m_digest.replace(":", "-") + ".sig")
     r.self_digest = m_digest
+    r = repos["huge-content-length"]
+    r.manifests["other"] = r.manifests["latest"]
     return repos
 
 
@@ -172,7 +185,9 @@ class Handler(BaseHTTPRequestHandler):
         if log is None:
             return
         entry = {"ts": round(time.time(), 3), "method": self.command, "path": self.path,
-                 "scenario": scenario, "status": status, "bytes": sent}
+                 "scenario": scenario, "status": status, "bytes": sent,
+                 "host": self.server.server_address[0],
+                 "auth": self.headers.get("Authorization") is not None}
         with self.server.log_lock:
             log.write(json.dumps(entry) + "\n")
             log.flush()
@@ -259,6 +274,12 @@ class Handler(BaseHTTPRequestHandler):
         repo = self.server.repos.get(name)
         if repo is None:
             return self.send_error_json(404, "NAME_UNKNOWN", "repository name not known to registry")
+        if (name == "link-elsewhere" and not self.headers.get("Authorization")
+                and self.server.server_address[0] != OTHER_HOST):
+            return self.send_error_json(401, "UNAUTHORIZED", "authentication required", name,
+                                        headers=[("WWW-Authenticate", 'Basic realm="hostile"')])
+        if name == "link-elsewhere" and (t or m.group(2) == "referrers"):
+            return self.link_elsewhere(path, query)
         if name == "token-hang":
             realm = "http://127.0.0.1:%d/token-hang/token" % self.server.server_address[1]
             challenge = 'Bearer realm="%s",service="hostile",scope="repository:%s:pull"' % (realm, name)
@@ -305,6 +326,14 @@ class Handler(BaseHTTPRequestHandler):
         if found is None:
             return self.send_error_json(404, "MANIFEST_UNKNOWN", "manifest unknown", name)
         body, media_type = found
+        if name == "huge-content-length" and self.command == "HEAD":
+            self.log_request_line(name, 200, 0)
+            self.send_response(200)
+            self.send_header("Content-Type", media_type)
+            self.send_header("Content-Length", HUGE_CONTENT_LENGTH)
+            self.send_header("Docker-Content-Digest", sha256(body))
+            self.end_headers()
+            return None
         return self.send_simple(200, body, media_type,
                                 headers=[("Docker-Content-Digest", sha256(body))], scenario=name)
 
@@ -341,6 +370,22 @@ class Handler(BaseHTTPRequestHandler):
             headers.append(("Link", '</v2/%s/referrers/%s?page=%d>; rel="next"' % (name, digest, page + 1)))
         return self.send_simple(200, body, OCI_INDEX, headers=headers, scenario=name)
 
+    def link_elsewhere(self, path, query):
+        """An empty first page linking to the same path on OTHER_HOST; the other host's page
+        is the last."""
+        name = "link-elsewhere"
+        if path.endswith("/tags/list"):
+            body = canonical({"name": name, "tags": []})
+            ctype = "application/json"
+        else:
+            body = canonical({"schemaVersion": 2, "mediaType": OCI_INDEX, "manifests": []})
+            ctype = OCI_INDEX
+        headers = []
+        if "page" not in query:
+            port = self.server.server_address[1]
+            headers.append(("Link", '<http://%s:%d%s?page=1>; rel="next"' % (OTHER_HOST, port, path)))
+        return self.send_simple(200, body, ctype, headers=headers, scenario=name)
+
     def tags(self, repo, query):
         name = repo.name
         if name != "tags100k":
@@ -371,6 +416,10 @@ def main():
     server.repos = build_repos()
     server.log = open(args.log, "a") if args.log else None
     server.log_lock = threading.Lock()
+    # The same registry on another loopback host, for the pages link-elsewhere links to.
+    other = Server((OTHER_HOST, server.server_address[1]), Handler)
+    other.repos, other.log, other.log_lock = server.repos, server.log, server.log_lock
+    threading.Thread(target=other.serve_forever, kwargs={"poll_interval": 0.2}, daemon=True).start()
     info = {name: {"image": r.image_digest, "sig_tag": r.sig_tag} for name, r in server.repos.items()}
     info["self-sig"]["self"] = server.repos["self-sig"].self_digest
     # The port file comes last: once it exists, the digests file is complete.
@@ -387,6 +436,7 @@ def main():
     def stop(*_):
         STOP.set()
         threading.Thread(target=server.shutdown, daemon=True).start()
+        threading.Thread(target=other.shutdown, daemon=True).start()
     signal.signal(signal.SIGTERM, stop)
     signal.signal(signal.SIGINT, stop)
     try:
