@@ -5,11 +5,12 @@ SIGIL_APT_PACKAGES=(
   g++ cmake make pkg-config git ca-certificates openssl
   libssl-dev libcurl4-openssl-dev nlohmann-json3-dev libfmt-dev libcli11-dev doctest-dev libsodium-dev
   docker-registry skopeo apache2-utils python3 python3-cryptography
-  scdoc mandoc man-db groff-base file dpkg-dev zsh rsync
+  scdoc mandoc man-db groff-base file dpkg-dev zsh rsync ccache
 )
 # scdoc builds the man pages; mandoc, man-db and groff-base check them; dpkg-dev (with file)
 # lets cpack build the .deb and derive its dependencies; zsh tests the zsh completion; rsync is
-# needed by gitlab-ci-local, which runs the GitLab CI templates.
+# needed by gitlab-ci-local, which runs the GitLab CI templates; ccache makes the second build of
+# a tree (and of any other clone on the same machine) mostly cache hits.
 
 # Only for scripts/fuzz (and the fuzz_smoke test, which runs it): libFuzzer needs clang, and
 # no Debian 12 clang compiles libstdc++'s <expected>, so the fuzz targets use clang 16 with
@@ -35,6 +36,13 @@ ensure_apt_packages() {
 build_sigil() {
   local dir=${1:-build}
   shift || true
-  cmake -S . -B "$dir" -DSIGIL_WERROR=ON "$@" >/dev/null
+  local launcher=()
+  if command -v ccache >/dev/null 2>&1; then
+    # Paths under the source tree are hashed relative to it, so clones in other folders share
+    # the cache.
+    export CCACHE_BASEDIR=$PWD
+    launcher=(-DCMAKE_CXX_COMPILER_LAUNCHER=ccache)
+  fi
+  cmake -S . -B "$dir" -DSIGIL_WERROR=ON "${launcher[@]}" "$@" >/dev/null
   cmake --build "$dir" -j"$(nproc)"
 }
