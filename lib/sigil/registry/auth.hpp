@@ -23,7 +23,7 @@
 
 #include "sigil/core/result.hpp"
 #include "sigil/registry/credentials.hpp"
-#include "sigil/registry/transport.hpp"
+#include "sigil/registry/http_types.hpp"
 
 #include <chrono>
 #include <cstddef>

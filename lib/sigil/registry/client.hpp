@@ -11,7 +11,7 @@
 #include "sigil/oci/manifest.hpp"
 #include "sigil/oci/reference.hpp"
 #include "sigil/registry/auth.hpp"
-#include "sigil/registry/transport.hpp"
+#include "sigil/registry/http_types.hpp"
 
 #include <chrono>
 #include <cstdint>

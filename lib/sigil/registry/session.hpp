@@ -5,7 +5,7 @@
 #include "sigil/registry/auth.hpp"
 #include "sigil/registry/client.hpp"
 #include "sigil/registry/credentials.hpp"
-#include "sigil/registry/transport.hpp"
+#include "sigil/registry/http_types.hpp"
 
 #include <memory>
 

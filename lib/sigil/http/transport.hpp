@@ -1,9 +1,9 @@
-// sigil::registry::Transport — the one seam through which every HTTP request goes.
+// sigil::http::Transport — the one seam through which every HTTP request goes.
 //
 // The curl implementation (curl_transport.cpp, the only file that includes curl) keeps one
 // connection pool per process: keep-alive, HTTP/2 where the server offers it over TLS, shared
 // DNS and TLS session caches. A Transport sends exactly one request: it does not retry, follow
-// redirects or authenticate — registry::Client does that, so every policy is in one place and
+// redirects or authenticate — its clients do (registry::Client for the registry), so every policy is in one place and
 // the request count is visible.
 #pragma once
 
@@ -19,7 +19,7 @@
 #include <string_view>
 #include <vector>
 
-namespace sigil::registry {
+namespace sigil::http {
 
 struct Header {
   std::string name; // lowercase in responses
@@ -106,4 +106,4 @@ public:
 // from a URL for logs and messages.
 [[nodiscard]] std::string redact_url(std::string_view url);
 
-} // namespace sigil::registry
+} // namespace sigil::http

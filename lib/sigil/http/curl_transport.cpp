@@ -1,5 +1,5 @@
-// The curl implementation of registry::Transport — the only file that includes curl.
-#include "sigil/registry/transport.hpp"
+// The curl implementation of http::Transport — the only file that includes curl.
+#include "sigil/http/transport.hpp"
 
 #include <curl/curl.h>
 #include <dlfcn.h>
@@ -10,7 +10,7 @@
 #include <atomic>
 #include <mutex>
 
-namespace sigil::registry {
+namespace sigil::http {
 
 namespace {
 
@@ -467,4 +467,4 @@ std::unique_ptr<Transport> make_curl_transport(TransportOptions options)
   return std::make_unique<CurlTransport>(std::move(options));
 }
 
-} // namespace sigil::registry
+} // namespace sigil::http
