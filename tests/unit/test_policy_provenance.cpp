@@ -238,12 +238,18 @@ TEST_CASE("provenance: GitLab Runner v1 builder id by prefix, with / or *")
 
 TEST_CASE("provenance: GitLab Runner records no ref, so a source ref cannot be satisfied")
 {
-  const auto report = check_provenance(gitlab_runner_v1(), {.source_ref = "main"});
-  REQUIRE(report.failure.has_value());
-  CHECK(report.failure->pointer == "/predicate/buildDefinition/externalParameters/source/ref");
-  CHECK(report.failure->expected == "main (normalised: refs/heads/main)");
-  CHECK(report.failure->found == "<absent> (no ref recorded, and the source "
-                                 "https://gitlab.com/dsanoy-demo/experiments/pico-examples-3a has no @ref)");
+  for (const std::string_view ref : {"main", "refs/tags/v*"}) {
+    const auto report = check_provenance(gitlab_runner_v1(), {.source_ref = std::string(ref)});
+    REQUIRE(report.failure.has_value());
+    CHECK(report.failure->pointer == "/predicate/buildDefinition/externalParameters/source/ref");
+    CHECK(report.failure->found == "<absent> (the provenance does not record which ref was built)");
+  }
+  CHECK(check_provenance(gitlab_runner_v1(), {.source_ref = "main"}).failure->expected ==
+        "main (normalised: refs/heads/main)");
+  const auto v02 = check_provenance(gitlab_runner_v02(), {.source_ref = "refs/tags/v*"});
+  REQUIRE(v02.failure.has_value());
+  CHECK(v02.failure->pointer == "/predicate/invocation/configSource/uri");
+  CHECK(v02.failure->found == "<absent> (the provenance does not record which ref was built)");
 }
 
 TEST_CASE("provenance: another repository fails, naming both sides")
@@ -290,6 +296,8 @@ TEST_CASE("provenance: sigil's GitLab predicate, source and tag glob")
   CHECK(report.checks.size() == 4); // predicate type, builder, source, ref
   CHECK(mentions(report.checks, "source ref refs/tags/v1.2.3 matches refs/tags/v* "
                                 "(/predicate/buildDefinition/externalParameters/source/ref)"));
+  CHECK(mentions(report.checks, "source git+https://gitlab.com/acme/widgets matches gitlab.com/acme/widgets "
+                                "(/predicate/buildDefinition/externalParameters/source/uri)"));
 
   report = check_provenance(statement, {.source_ref = "refs/tags/v2*"});
   REQUIRE(report.failure.has_value());
@@ -380,19 +388,64 @@ TEST_CASE("provenance: the host is case-insensitive, the path is not")
   CHECK(check_provenance(sigil_gitlab("refs/heads/main"), source("gitlab.com/Acme/widgets")).failure.has_value());
 }
 
-TEST_CASE("provenance: the source falls back to the first dependency, the ref to a dependency of the same repository")
+// A feature-branch build that depends on an older tag of its own repository: the builder
+// states the source without a ref, a dependency names the same repository at a tag. The
+// dependency's @ref is not the build's ref, so a tag expectation must fail.
+TEST_CASE("provenance: a dependency on an older tag of the same repository is not the build's ref")
+{
+  Json runner = gitlab_runner_v1();
+  runner["predicate"]["buildDefinition"]["resolvedDependencies"] = Json::parse(
+      R"([{"uri": "git+https://gitlab.com/dsanoy-demo/experiments/pico-examples-3a@refs/tags/v1.0.0",
+           "digest": {"gitCommit": "0123456789abcdef0123456789abcdef01234567"}}])");
+  auto report = check_provenance(
+      runner, {.source_uri = "gitlab.com/dsanoy-demo/experiments/pico-examples-3a", .source_ref = "refs/tags/v*"});
+  REQUIRE(report.failure.has_value());
+  CHECK(report.failure->pointer == "/predicate/buildDefinition/externalParameters/source/ref");
+  CHECK(report.failure->found == "<absent> (the provenance does not record which ref was built)");
+  CHECK(mentions(report.checks, "(/predicate/buildDefinition/externalParameters/source)")); // the source held
+
+  Json v02 = gitlab_runner_v02();
+  v02["predicate"]["materials"] =
+      Json::parse(R"([{"uri": "git+https://gitlab.com/acme/widgets@refs/tags/v1.0.0", "digest": {}}])");
+  report = check_provenance(v02, {.source_ref = "refs/tags/v*"});
+  REQUIRE(report.failure.has_value());
+  CHECK(report.failure->found == "<absent> (the provenance does not record which ref was built)");
+
+  // sigil's own provenance states the branch; the tag of a dependency does not override it.
+  Json branch = sigil_gitlab("refs/heads/feature/x");
+  branch["predicate"]["buildDefinition"]["resolvedDependencies"].push_back(
+      {{"uri", "git+https://gitlab.com/acme/widgets@refs/tags/v1.0.0"},
+       {"digest", {{"gitCommit", "0123456789abcdef0123456789abcdef01234567"}}}});
+  report = check_provenance(branch, {.source_ref = "refs/tags/v*"});
+  REQUIRE(report.failure.has_value());
+  CHECK(report.failure->found == "refs/heads/feature/x");
+}
+
+TEST_CASE("provenance: with no source stated by the builder, dependencies do not stand in for it")
 {
   Json only_deps = sigil_gitlab("refs/heads/main");
   only_deps["predicate"]["buildDefinition"]["externalParameters"] = Json::object();
-  auto report = check_provenance(only_deps, {.source_uri = "gitlab.com/acme/widgets", .source_ref = "main"});
-  CHECK_FALSE(report.failure.has_value());
-  CHECK(mentions(report.checks, "(/predicate/buildDefinition/resolvedDependencies/0/uri)"));
+  auto report = check_provenance(only_deps, {.source_uri = "gitlab.com/acme/widgets"});
+  REQUIRE(report.failure.has_value());
+  CHECK(report.failure->pointer == "/predicate/buildDefinition/externalParameters/source/uri");
+  CHECK(report.failure->found.starts_with("<absent>"));
+  report = check_provenance(only_deps, {.source_ref = "main"});
+  REQUIRE(report.failure.has_value());
+  CHECK(report.failure->found == "<absent> (the provenance does not record which ref was built)");
 
+  Json npm = npm_v02();
+  npm["predicate"].erase("invocation");
+  report = check_provenance(npm, {.source_uri = "github.com/sigstore/sigstore-js"});
+  REQUIRE(report.failure.has_value());
+  CHECK(report.failure->pointer == "/predicate/invocation/configSource/uri");
+
+  // A source stated as a plain URL: the ref is not taken from the dependency of that repository.
   Json url_source = sigil_gitlab("refs/heads/main");
   url_source["predicate"]["buildDefinition"]["externalParameters"]["source"] = "https://gitlab.com/acme/widgets";
-  report = check_provenance(url_source, {.source_ref = "main"});
-  CHECK_FALSE(report.failure.has_value());
-  CHECK(mentions(report.checks, "(the @ref of git+https://gitlab.com/acme/widgets@refs/heads/main)"));
+  report = check_provenance(url_source, {.source_uri = "gitlab.com/acme/widgets", .source_ref = "main"});
+  REQUIRE(report.failure.has_value());
+  CHECK(mentions(report.checks, "source https://gitlab.com/acme/widgets matches"));
+  CHECK(report.failure->found == "<absent> (the provenance does not record which ref was built)");
 }
 
 TEST_CASE("provenance: missing and oversized fields fail with the pointer")

@@ -11,12 +11,14 @@ namespace sigil::policy {
 
 namespace {
 
-// Dependencies and materials looked at for quirks and refs; the rest are ignored.
+// Dependencies and materials looked at for quirks; the rest are ignored.
 constexpr std::size_t k_max_dependencies_scanned = 256;
 
 constexpr std::string_view k_statement_v01 = "https://in-toto.io/Statement/v0.1";
 
-// Where each SLSA version keeps the fields (see the header's table).
+// Where each SLSA version keeps the fields (see the header's table). Source and ref are read
+// only where the builder states them as the build's own: never from a dependency or material,
+// which may name the same repository at another ref (a branch build depending on an old tag).
 struct Layout {
   std::string_view name;
   std::span<const std::string_view> source_uri;
@@ -25,19 +27,17 @@ struct Layout {
   std::string_view builder_id;
 };
 
-constexpr std::array<std::string_view, 4> k_v1_source_uri{
+constexpr std::array<std::string_view, 3> k_v1_source_uri{
     "/predicate/buildDefinition/externalParameters/source/uri",
     "/predicate/buildDefinition/externalParameters/source",
     "/predicate/buildDefinition/externalParameters/workflow/repository",
-    "/predicate/buildDefinition/resolvedDependencies/0/uri",
 };
 constexpr std::array<std::string_view, 2> k_v1_source_ref{
     "/predicate/buildDefinition/externalParameters/source/ref",
     "/predicate/buildDefinition/externalParameters/workflow/ref",
 };
-constexpr std::array<std::string_view, 2> k_v02_source_uri{
+constexpr std::array<std::string_view, 1> k_v02_source_uri{
     "/predicate/invocation/configSource/uri",
-    "/predicate/materials/0/uri",
 };
 
 constexpr Layout k_v1{"SLSA v1", k_v1_source_uri, k_v1_source_ref, "/predicate/buildDefinition/resolvedDependencies",
@@ -87,29 +87,6 @@ bool is_hex40(std::string_view text)
          std::ranges::all_of(text, [](char c) { return std::isxdigit(static_cast<unsigned char>(c)); });
 }
 
-// The ref of the first dependency whose repository is the source's, e.g. GitLab's own
-// provenance names the source without a ref but a dependency "git+...@refs/heads/main".
-std::optional<Field> ref_from_dependencies(const util::Json& document, const Layout& layout, const std::string& uri)
-{
-  const util::Json* deps = at(document, layout.dependencies);
-  if (deps == nullptr || !deps->is_array()) {
-    return std::nullopt;
-  }
-  const std::string repository = normalize_source_uri(uri);
-  const std::size_t count = std::min(deps->size(), k_max_dependencies_scanned);
-  for (std::size_t i = 0; i < count; ++i) {
-    const auto pointer = fmt::format("{}/{}/uri", layout.dependencies, i);
-    const auto dep = string_at(document, pointer);
-    if (!dep || normalize_source_uri(dep->value) != repository) {
-      continue;
-    }
-    if (auto ref = source_uri_ref(dep->value)) {
-      return Field{pointer, *ref, fmt::format(" (the @ref of {})", dep->value)};
-    }
-  }
-  return std::nullopt;
-}
-
 Source find_source(const util::Json& document, const Layout& layout)
 {
   Source source;
@@ -118,8 +95,6 @@ Source find_source(const util::Json& document, const Layout& layout)
   if (!source.ref && source.uri) {
     if (auto ref = source_uri_ref(source.uri->value)) {
       source.ref = Field{source.uri->pointer, *ref, fmt::format(" (the @ref of {})", source.uri->value)};
-    } else {
-      source.ref = ref_from_dependencies(document, layout, source.uri->value);
     }
   }
   return source;
@@ -214,10 +189,7 @@ std::optional<ConditionFailure> check_source_ref(const Source& source, const Lay
   const std::string want = with_normalised(expected, normalize_ref(expected));
   if (!source.ref) {
     const std::string pointer(layout.source_ref.empty() ? layout.source_uri.front() : layout.source_ref.front());
-    const std::string why = source.uri
-                                ? fmt::format("no ref recorded, and the source {} has no @ref", source.uri->value)
-                                : "no source recorded";
-    return ConditionFailure{pointer, want, fmt::format("{} ({})", k_absent, why)};
+    return ConditionFailure{pointer, want, fmt::format("{} ({})", k_absent, k_no_ref_recorded)};
   }
   if (auto failure = too_long(*source.ref, expected)) {
     return failure;

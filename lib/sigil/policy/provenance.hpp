@@ -10,12 +10,14 @@
 // https://slsa.dev/provenance/v0.2, and the fields are read from (first present wins):
 //
 //   SLSA v1                                              SLSA v0.2
-//   source  /predicate/buildDefinition/externalParameters  /predicate/invocation/configSource/uri,
-//             /source/uri, /source (a string: GitLab        else /predicate/materials/0/uri
-//             Runner), /workflow/repository (GitHub),
-//           else /predicate/buildDefinition/resolvedDependencies/0/uri
+//   source  /predicate/buildDefinition/externalParameters  /predicate/invocation/configSource/uri
+//             /source/uri, /source (a string: GitLab
+//             Runner), /workflow/repository (GitHub)
 //   ref     .../externalParameters/source/ref, .../workflow/ref, else the "@ref" suffix of the
-//           source URI, else of the first dependency (v0.2: material) with the same repository
+//           source URI; nothing else. Dependencies (v0.2: materials) are never read for the
+//           source or the ref: one may name the build's own repository at another ref (a
+//           feature-branch build that depends on an older tag of itself). A ref expected but
+//           not recorded fails with found "<absent> (" k_no_ref_recorded ")".
 //   builder /predicate/runDetails/builder/id              /predicate/builder/id
 //
 // Matching rules:
@@ -55,6 +57,8 @@ namespace sigil::policy {
 
 constexpr std::string_view k_slsa_provenance_v1 = "https://slsa.dev/provenance/v1";
 constexpr std::string_view k_slsa_provenance_v02 = "https://slsa.dev/provenance/v0.2";
+// Why a source_ref expectation fails when the provenance states no ref for the build itself.
+constexpr std::string_view k_no_ref_recorded = "the provenance does not record which ref was built";
 // Longest source URI, ref or builder id compared; longer ones fail.
 constexpr std::size_t k_max_provenance_field = 4096;
 

@@ -69,6 +69,15 @@ bool has_layer(const Current& c, const AttachRequest& r)
   return contains(c.layers, r.layer, r);
 }
 
+// The longest another writer can wait between its PUT and its last confirming read: a settle
+// of up to 2 x settle_max, then, contended, up to 1.5 x settle_max before its third sighting.
+// A write of ours whose re-read-to-PUT window was longer may have dropped an entry whose writer
+// confirmed and exited meanwhile; nobody is left to put it back, and we cannot see it.
+std::chrono::milliseconds confirm_horizon(const AttachRequest& r)
+{
+  return 2 * r.settle_max + r.settle_max * 3 / 2;
+}
+
 // Uploads the config blob of a signature manifest with these layers, unless the last one
 // uploaded (`uploaded`) is the same: the config depends only on the layers' digests.
 Result<void> upload_config(registry::Client& client, const AttachRequest& r, const SignatureManifest& m,
@@ -247,7 +256,7 @@ Result<AttachResult> attach_layer(registry::Client& client, const AttachRequest&
       contended = true; // we wrote, and our layer (or one we saw) is gone again: clobbered
     }
     seen_present = 0;
-    if (!present) {
+    if (!present && !contains(additions, r.layer, r)) { // once: `seen` may hold it already
       additions.push_back(r.layer);
     }
     auto written = write_merged(client, r, *current, additions, span, ours, uploaded_config);
@@ -261,6 +270,14 @@ Result<AttachResult> attach_layer(registry::Client& client, const AttachRequest&
       contended = true; // the tag moved between our read and our write
       std::this_thread::sleep_for(random_between(std::chrono::milliseconds(5), std::chrono::milliseconds(60)));
       continue;
+    }
+    if (span > confirm_horizon(r)) {
+      return fail(ErrorCode::registry,
+                  fmt::format("{}:{}: our write cannot be confirmed safe: its PUT ended {} ms after our last read of "
+                              "the tag, longer than the {} ms other signers wait to confirm theirs, so it may have "
+                              "overwritten signatures other signers wrote meanwhile; check with sigil verify that "
+                              "every expected signature is there and sign again where one is missing",
+                              r.repo.name(), r.tag, span.count(), confirm_horizon(r).count()));
     }
     // Our own successful PUT is the first sighting; one settled re-read confirms it.
     seen_present = 1;

@@ -9,7 +9,11 @@
 // read when that is longer: a loaded machine stalls everyone's requests alike), and a
 // third time after a longer interval when other writers were seen. Every writer does the
 // same, so a writer whose PUT dropped someone's layer is corrected by that writer's next
-// round. Bounded in
+// round, and each re-merges the union of every entry it has seen (so an entry whose writer
+// has already exited comes back too). A writer whose own re-read-to-PUT window was longer
+// than any other writer waits to confirm (2 x settle_max + 1.5 x settle_max) may have
+// dropped an entry nobody is left to restore: it fails (ErrorCode::registry) instead of
+// reporting success. Bounded in
 // rounds and time. Blobs are uploaded before the manifest that names them; a failure leaves
 // the previous manifest as it was.
 #pragma once

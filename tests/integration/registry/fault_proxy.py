@@ -32,6 +32,13 @@ matches and is not used up applies. Rule fields:
   skip      let this many matching requests through first (default 0)
   count     apply to this many matching requests, then stop (default: unlimited)
   delay_ms  sleep before answering (any kind)
+  hold      a gate name: hold the request, before anything else (upstream not asked yet), until
+            the gate is opened (POST /__control/gates/NAME), at most `hold_max_ms` (default
+            30000); then go on as the rest of the rule says. Gates are independent of the plan
+            (a held request stays held across plan changes) and stay open once opened. Lets a
+            test order several clients' requests deterministically: "hold the 1st PUT of this
+            tag until the other signer has exited". The log line has "held_ms" and, when the
+            bound ran out, "hold_timed_out": true.
   fault     one of:
     none          forward unchanged (with delay_ms: a slow answer)
     status        answer `status` (default 503) without asking upstream; optional retry_after,
@@ -85,6 +92,8 @@ CONTROL endpoints on the proxy (not logged, not matched by rules):
   GET  /__control/requests        the request log as a JSON array
   POST /__control/clear           truncate the request log and the other-host log
   GET  /__control/other-host-log  the other host's log as a JSON array
+  GET  /__control/gates           {name: {"open": bool, "waiting": n}} for every gate named so far
+  POST /__control/gates/NAME      opens gate NAME (releases the requests it holds)
 """
 import argparse
 import hashlib
@@ -332,6 +341,8 @@ class Shared:
         self.seq = itertools.count(1)
         self.conns = itertools.count(1)
         self.tickets = {}  # ticket -> headers of the redirected request (incl. Authorization)
+        self.gates = {}  # name -> {"event": threading.Event, "waiting": n}
+        self.gates_lock = threading.Lock()
         self.tickets_lock = threading.Lock()
         self.ticket_ids = itertools.count(1)
         self.scheme = "https" if args.tls_cert else "http"
@@ -343,6 +354,32 @@ class Shared:
                                                timeout=self.args.upstream_timeout)
         return http.client.HTTPConnection(self.up_host, self.up_port,
                                           timeout=self.args.upstream_timeout)
+
+    def gate(self, name):
+        """The gate NAME (created closed on first use); caller holds gates_lock."""
+        return self.gates.setdefault(name, {"event": threading.Event(), "waiting": 0})
+
+    def hold(self, name, max_ms):
+        """Waits until gate NAME is open, at most max_ms -> (held ms, timed out)."""
+        with self.gates_lock:
+            g = self.gate(name)
+            g["waiting"] += 1
+        start = time.monotonic()
+        try:
+            opened = g["event"].wait(max_ms / 1000.0)
+        finally:
+            with self.gates_lock:
+                g["waiting"] -= 1
+        return round((time.monotonic() - start) * 1000), not opened
+
+    def open_gate(self, name):
+        with self.gates_lock:
+            self.gate(name)["event"].set()
+
+    def gates_snapshot(self):
+        with self.gates_lock:
+            return {n: {"open": g["event"].is_set(), "waiting": g["waiting"]}
+                    for n, g in self.gates.items()}
 
 
 class Response:
@@ -526,6 +563,11 @@ class ProxyHandler(BaseHandler):
             obj = read_jsonl(sh.args.log)
         elif path == "/__control/other-host-log" and self.command == "GET":
             obj = read_jsonl(sh.args.other_log)
+        elif path == "/__control/gates" and self.command == "GET":
+            obj = sh.gates_snapshot()
+        elif path.startswith("/__control/gates/") and self.command == "POST":
+            sh.open_gate(path[len("/__control/gates/"):])
+            obj = {"ok": True}
         elif path == "/__control/clear" and self.command == "POST":
             sh.log.clear()
             sh.other_log.clear()
@@ -572,6 +614,11 @@ class ProxyHandler(BaseHandler):
             log(500, len(resp.body))
             self.send_plain(resp)
             return
+        if rule and rule.get("hold"):
+            entry["held_ms"], timed_out = sh.hold(str(rule["hold"]),
+                                                  float(rule.get("hold_max_ms", 30000)))
+            if timed_out:
+                entry["hold_timed_out"] = True
         if rule and rule.get("delay_ms"):
             time.sleep(float(rule["delay_ms"]) / 1000.0)
 
