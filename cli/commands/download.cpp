@@ -14,6 +14,9 @@ namespace sigil::cli {
 
 namespace {
 
+// Upper bound of --max-entries: each entry is held in memory until all are printed.
+constexpr std::size_t k_max_entries = 10'000;
+
 struct Options {
   std::string image;
   std::string type = "all";
@@ -53,7 +56,9 @@ void register_download_kind(Commands& commands, CLI::App* parent, const std::str
   commands.add_nested(app);
   auto o = std::make_shared<Options>();
   app->add_option("image", o->image, "Image reference")->required();
-  app->add_option("--max-entries", o->max_entries, "Refuse more entries than this")->capture_default_str();
+  app->add_option("--max-entries", o->max_entries, fmt::format("Refuse more entries than this (at most {})", k_max_entries))
+    ->check(CLI::Range(std::size_t{1}, k_max_entries))
+    ->capture_default_str();
   add_registry_flags(app, o->registry);
   commands.set_run(app, [o, kind, &global = commands.global()]() -> Result<int> {
     auto session = open_session(o->registry, global);

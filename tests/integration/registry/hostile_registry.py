@@ -21,6 +21,10 @@ the hostile answer when it reads what is attached to it:
                  /token-hang/token on this server, which accepts the request and never answers
   self-sig       the image is itself a cosign signature manifest M, and the `.sig` tag of M is M
                  (its signature's payload names M too): a signature manifest that points at itself
+  huge-size, huge-size-b
+                 the `.sig` layer's descriptor declares size 2**63-1 (the blob is small)
+  cap-size       the `.sig` layer's descriptor declares 256 MiB, sigil's largest
+                 --max-payload-size (the blob is small)
 
 Huge bodies are generated lazily, a chunk at a time, so the server stays small; a stream stops
 when the client goes away (and, as a safety net, after STREAM_CAP_BYTES or STREAM_CAP_SECONDS).
@@ -64,6 +68,10 @@ STREAM_CAP_BYTES = 2 * 1024 ** 3  # no client needs more to prove a point
 STREAM_CAP_SECONDS = 120
 
 STOP = threading.Event()
+
+# --- declared sizes: a .sig layer whose descriptor lies about its size -----------------------
+DECLARED_SIZES = {"huge-size": 2 ** 63 - 1, "huge-size-b": 2 ** 63 - 1, "cap-size": 256 * 1024 ** 2}
+SCENARIOS += list(DECLARED_SIZES)
 
 
 def sha256(data: bytes) -> str:
@@ -156,7 +164,19 @@ def build_repos():
     m_digest = r.add_manifest(m, OCI_MANIFEST, "self")
     r.add_manifest(m, OCI_MANIFEST, m_digest.replace(":", "-") + ".sig")
     r.self_digest = m_digest
+    add_declared_size_sigs(repos)
     return repos
+
+
+def add_declared_size_sigs(repos):
+    """huge-size, huge-size-b, cap-size: a fine `.sig` manifest, but its one layer's
+    descriptor declares DECLARED_SIZES[name] bytes (the blob served is the real payload)."""
+    for name, size in DECLARED_SIZES.items():
+        r = repos[name]
+        sig, _ = r.signature_manifest(r.image_digest)
+        doc = json.loads(sig)
+        doc["layers"][0]["size"] = size
+        r.add_manifest(canonical(doc), OCI_MANIFEST, r.sig_tag)
 
 
 class Handler(BaseHTTPRequestHandler):
