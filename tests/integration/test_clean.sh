@@ -12,6 +12,8 @@
 #  C. copy: C's fallback tag is made byte for byte B's index (same digest, so a delete by digest
 #     would take B's tag too): clean C skips it, B still verifies.
 #  F. an image's own referrers and index go, each listed as deleted.
+#  S. D's .sig tag is made byte for byte E's .sig manifest (same digest): clean D --type
+#     signature skips it ("layer 1: it signs E, not this image"); E still verifies.
 # shellcheck source-path=SCRIPTDIR
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 source "$HERE/lib.sh"
@@ -104,5 +106,23 @@ check "F: nothing skipped" eq "$(grep -c '^skipped ' <<<"$ERR")" 0
 check "F: B's referrer is gone" eq "$(status "$REPO" "$B_REF")" 404
 sig verify --key "$W/k.pub" "$IMG@$B"
 expect "F: B has no signature left" 10
+
+section "S. D's .sig tag holds E's .sig manifest, byte for byte"
+new_image D "$REPO" d && new_image E "$REPO" e || { finish; exit; }
+for d in "$D" "$E"; do
+  sig sign "$IMG@$d" --key "$W/k.key"
+  expect "S: sign $d (legacy .sig)" 0 || { finish; exit; }
+done
+craft get-manifest "$REPO" "$(sig_tag "$E")" >"$W/e-sig.json"
+craft put-manifest "$REPO" "$(sig_tag "$D")" "$W/e-sig.json" application/vnd.oci.image.manifest.v1+json >/dev/null ||
+  failed "S: copy E's .sig manifest to D's .sig tag"
+sig clean "$IMG@$D" --type signature -f
+expect "S: clean D --type signature -f" 0
+has_line "S: the copied .sig manifest is skipped, the image it signs named" \
+  "skipped $IMG:$(sig_tag "$D"): layer 1: it signs $E, not this image"
+check "S: nothing deleted" eq "$(grep -c '^Deleted ' <<<"$ERR")" 0
+check "S: E's .sig tag still exists" eq "$(status "$REPO" "$(sig_tag "$E")")" 200
+sig verify --key "$W/k.pub" "$IMG@$E"
+expect "S: E still verifies" 0
 
 finish

@@ -1,6 +1,9 @@
 #include "sigil/signature/download.hpp"
 
+#include "sigil/dsse/envelope.hpp"
+#include "sigil/intoto/statement.hpp"
 #include "sigil/oci/media_types.hpp"
+#include "sigil/payload/simple_signing.hpp"
 #include "sigil/util/encoding.hpp"
 #include "sigil/util/json.hpp"
 
@@ -14,6 +17,8 @@ namespace sigil::signature {
 namespace {
 
 constexpr std::uint64_t k_max_blob = std::uint64_t{1} << 20;
+// Largest layer read to tell whose a .sig/.att manifest is (attestations hold SBOMs; one at a time).
+constexpr std::uint64_t k_max_owner_blob = std::uint64_t{16} << 20;
 constexpr std::string_view k_bundle_prefix = "application/vnd.dev.sigstore.bundle";
 
 std::string annotation_or_empty(const oci::Descriptor& d, std::string_view key)
@@ -163,6 +168,51 @@ private:
   std::map<std::string, Entry> m_seen;
 };
 
+// Why a signature or attestation layer's payload is about another image; empty when it is
+// about this one or says nothing readable (then the tag's name is all there is to go on).
+std::string layer_not_owned_reason(std::string_view blob, const oci::Digest& image)
+{
+  if (auto ss = payload::parse_simple_signing(blob)) {
+    if (ss->manifest_digest == image.str()) {
+      return {};
+    }
+    auto named = oci::parse_digest(ss->manifest_digest);
+    return fmt::format("it signs {}, not this image", named ? named->str() : std::string("another image"));
+  }
+  if (auto envelope = dsse::parse(blob)) {
+    auto statement = intoto::parse_statement(util::as_chars(envelope->payload));
+    if (statement && !intoto::has_subject_digest(*statement, oci::algorithm_name(image.algorithm), image.hex)) {
+      return "its statement's subjects do not include this image";
+    }
+  }
+  return {};
+}
+
+// A .sig / .att manifest is the image's by its tag's name, unless its bytes are another
+// image's (a copy under this tag has the same digest, and a delete by digest would take the
+// other image's tag too): one layer about another image makes the manifest not this image's.
+Result<std::string> tag_not_owned_reason(registry::Client& client, const registry::Repository& target,
+                                         const registry::FetchedManifest& found, const oci::Digest& image)
+{
+  auto m = oci::parse_manifest(found.bytes);
+  if (!m) {
+    return std::string{};
+  }
+  for (std::size_t i = 0; i < m->layers.size(); ++i) {
+    auto blob = client.get_blob(target, m->layers[i], k_max_owner_blob);
+    if (!blob) {
+      if (blob.error().code == ErrorCode::bad_input) {
+        continue; // oversized or not its digest: says nothing of whose it is
+      }
+      return fail(blob.error());
+    }
+    if (auto why = layer_not_owned_reason(*blob, image); !why.empty()) {
+      return fmt::format("layer {}: {}", i + 1, why);
+    }
+  }
+  return std::string{};
+}
+
 // The image's bundle referrers go; the others listed are skipped, each said.
 Result<void> plan_referrers(OwnershipCheck& owners, registry::Client& client, const oci::Digest& image,
                             const registry::Repository& target, CleanPlan& plan)
@@ -270,14 +320,23 @@ Result<CleanPlan> plan_clean(registry::Client& client, const oci::Reference& ima
   if (scope == CleanScope::attestations || scope == CleanScope::all) {
     tags.push_back(oci::signature_tag(digest, "att"));
   }
-  // .sig / .att: the tag's name is derived from the image's digest.
   for (const auto& tag : tags) {
     auto found = client.find_manifest(target, tag);
     if (!found) {
       return fail(found.error());
     }
-    if (*found) {
-      plan.to_delete.push_back({fmt::format("{}:{}", target.name(), tag), (*found)->digest});
+    if (!*found) {
+      continue;
+    }
+    const auto name = fmt::format("{}:{}", target.name(), tag);
+    auto why = tag_not_owned_reason(client, target, **found, digest);
+    if (!why) {
+      return fail(why.error());
+    }
+    if (why->empty()) {
+      plan.to_delete.push_back({name, (*found)->digest});
+    } else {
+      plan.skipped.push_back(fmt::format("skipped {}: {}", name, *why));
     }
   }
   if (referrers) {

@@ -28,10 +28,12 @@ struct CleanItem {
 };
 
 // What clean would delete, and what it will not touch. Every object to delete is the image's:
-// .sig/.att tags by their name (derived from the digest), referrers by their `subject`, the
-// referrers fallback index when everything it lists is the image's. Anyone who can push a tag
-// can list any manifest in a fallback index (or copy another image's index there, same digest):
-// those are skipped, one line each ("skipped repo@sha256:...: its subject is ..., not this image").
+// .sig/.att tags by their name (derived from the digest) unless a layer's payload is about
+// another image, referrers by their `subject`, the referrers fallback index when everything it
+// lists is the image's. Anyone who can push a tag can list any manifest in a fallback index, or
+// copy another image's .sig or index under this image's tag (same digest, so a delete by digest
+// would take the other image's tag too): those are skipped, one line each
+// ("skipped repo@sha256:...: its subject is sha256:..., not this image").
 struct CleanPlan {
   std::vector<CleanItem> to_delete;
   std::vector<std::string> skipped;
