@@ -12,6 +12,8 @@
 #  C. copy: C's fallback tag is made byte for byte B's index (same digest, so a delete by digest
 #     would take B's tag too): clean C skips it, B still verifies.
 #  F. an image's own referrers and index go, each listed as deleted.
+#  T. on a terminal (script(1)), without -f: the list of what would be deleted comes before the
+#     question; "n" deletes nothing, "y" deletes what was listed.
 #  S. D's .sig tag is made byte for byte E's .sig manifest (same digest): clean D --type
 #     signature skips it ("layer 1: it signs E, not this image"); E still verifies.
 # shellcheck source-path=SCRIPTDIR
@@ -106,6 +108,32 @@ check "F: nothing skipped" eq "$(grep -c '^skipped ' <<<"$ERR")" 0
 check "F: B's referrer is gone" eq "$(status "$REPO" "$B_REF")" 404
 sig verify --key "$W/k.pub" "$IMG@$B"
 expect "F: B has no signature left" 10
+
+section "T. on a terminal: the list, then the question"
+new_image G "$REPO" g || { finish; exit; }
+sig sign "$IMG@$G" --key "$W/k.key" --format bundle
+expect "T: sign G --format bundle" 0 || { finish; exit; }
+G_REF=$(first_referrer "$REPO" "$G")
+# on_tty ANSWER ARGS...: runs sigil ARGS on a pseudo-terminal, typing ANSWER (typed ahead, so
+# its echo comes first); TTY = what the terminal showed from the first "Would delete" on.
+on_tty() {
+  local answer=$1
+  shift
+  run timeout 60 env NO_COLOR=1 script -qec "$(printf '%q ' "$SIGIL" "$@")" /dev/null <<<"$answer"
+  TTY=$(tr -d '\r' <<<"$OUT" | sed -n '/^Would delete/,$p')
+}
+LISTED=$(printf 'Would delete %s\nWould delete %s\nDelete these 2 object(s), the referrer of %s? [y/N] ' \
+  "$IMG@$G_REF" "$IMG:$(reftag "$G")" "$IMG@$G")
+on_tty n clean "$IMG@$G" --type referrer
+expect_fail "T: answering n fails"
+check "T: n: the list, then the question, then the refusal" eq "$TTY" \
+  "${LISTED}sigil: error: not confirmed; nothing deleted"
+check "T: n deleted nothing" eq "$(status "$REPO" "$G_REF")" 200
+on_tty y clean "$IMG@$G" --type referrer
+expect "T: answering y succeeds" 0
+check "T: y: the list, the question, then what was deleted" eq "$TTY" \
+  "$(printf '%sDeleted %s\nDeleted %s' "$LISTED" "$IMG@$G_REF" "$IMG:$(reftag "$G")")"
+check "T: G's referrer is gone" eq "$(status "$REPO" "$G_REF")" 404
 
 section "S. D's .sig tag holds E's .sig manifest, byte for byte"
 new_image D "$REPO" d && new_image E "$REPO" e || { finish; exit; }
