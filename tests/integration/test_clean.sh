@@ -51,7 +51,7 @@ REPO=app/clean
 IMG=$H/$REPO
 sig generate-key-pair --output-key-prefix "$W/k"
 expect "setup: generate-key-pair" 0 || { finish; exit; }
-new_image A "$REPO" a && new_image B "$REPO" b && new_image C "$REPO" c || { finish; exit; }
+if ! { new_image A "$REPO" a && new_image B "$REPO" b && new_image C "$REPO" c; }; then finish; exit; fi
 for d in "$A" "$B" "$C"; do
   sig sign "$IMG@$d" --key "$W/k.key" --format bundle
   expect "setup: sign $d --format bundle" 0 || { finish; exit; }
@@ -136,7 +136,7 @@ check "T: y: the list, the question, then what was deleted" eq "$TTY" \
 check "T: G's referrer is gone" eq "$(status "$REPO" "$G_REF")" 404
 
 section "S. D's .sig tag holds E's .sig manifest, byte for byte"
-new_image D "$REPO" d && new_image E "$REPO" e || { finish; exit; }
+if ! { new_image D "$REPO" d && new_image E "$REPO" e; }; then finish; exit; fi
 for d in "$D" "$E"; do
   sig sign "$IMG@$d" --key "$W/k.key"
   expect "S: sign $d (legacy .sig)" 0 || { finish; exit; }
