@@ -14,6 +14,9 @@ namespace sigil::cli {
 
 namespace {
 
+// Upper bound of --max-entries: each entry is held in memory until all are printed.
+constexpr std::size_t k_max_entries = 10'000;
+
 struct Options {
   std::string image;
   std::string type = "all";
@@ -53,7 +56,9 @@ void register_download_kind(Commands& commands, CLI::App* parent, const std::str
   commands.add_nested(app);
   auto o = std::make_shared<Options>();
   app->add_option("image", o->image, "Image reference")->required();
-  app->add_option("--max-entries", o->max_entries, "Refuse more entries than this")->capture_default_str();
+  app->add_option("--max-entries", o->max_entries, fmt::format("Refuse more entries than this (at most {})", k_max_entries))
+    ->check(CLI::Range(std::size_t{1}, k_max_entries))
+    ->capture_default_str();
   add_registry_flags(app, o->registry);
   commands.set_run(app, [o, kind, &global = commands.global()]() -> Result<int> {
     auto session = open_session(o->registry, global);
@@ -72,6 +77,27 @@ void register_download_kind(Commands& commands, CLI::App* parent, const std::str
   });
 }
 
+// Without -f: the list of what would go, then one question on the terminal.
+Result<void> confirm_clean(const Options& o, const oci::Reference& image, const std::vector<signature::CleanItem>& items)
+{
+  if (o.force) {
+    return {};
+  }
+  if (::isatty(STDIN_FILENO) != 1) {
+    return fail(ErrorCode::usage, "refusing to delete without confirmation: pass -f (no terminal to ask on)");
+  }
+  for (const auto& item : items) {
+    print_info(fmt::format("Would delete {}", item.name));
+  }
+  fmt::print(stderr, "Delete these {} object(s), the {} of {}? [y/N] ", items.size(), o.type, image.str());
+  std::string answer;
+  std::getline(std::cin, answer);
+  if (answer != "y" && answer != "Y" && answer != "yes") {
+    return fail(ErrorCode::other, "not confirmed; nothing deleted");
+  }
+  return {};
+}
+
 } // namespace
 
 void register_download(Commands& commands)
@@ -88,7 +114,9 @@ void register_clean(Commands& commands)
 {
   auto* app = commands.add("clean",
                            "Delete an image's signatures, attestations and/or bundle referrers from the registry.\n"
-                           "Asks on a terminal unless -f; refuses without -f when there is no terminal.",
+                           "Only what is the image's: a referrer whose subject is another image is skipped\n"
+                           "and said so. Lists what it would delete and asks on a terminal unless -f;\n"
+                           "refuses without -f when there is no terminal.",
                            "  sigil clean registry.example.com/app@sha256:... --type signature -f\n"
                            "  sigil clean registry.example.com/app:1.2 --type all\n");
   auto o = std::make_shared<Options>();
@@ -104,30 +132,30 @@ void register_clean(Commands& commands)
     if (!target) {
       return fail(target.error());
     }
-    if (!o->force) {
-      if (::isatty(STDIN_FILENO) != 1) {
-        return fail(ErrorCode::usage, "refusing to delete without confirmation: pass -f (no terminal to ask on)");
-      }
-      fmt::print(stderr, "Delete the {} of {}? [y/N] ", o->type, target->image.str());
-      std::string answer;
-      std::getline(std::cin, answer);
-      if (answer != "y" && answer != "Y" && answer != "yes") {
-        return fail(ErrorCode::other, "not confirmed; nothing deleted");
-      }
-    }
     const auto scope = o->type == "signature"     ? signature::CleanScope::signatures
                        : o->type == "attestation" ? signature::CleanScope::attestations
                        : o->type == "referrer"    ? signature::CleanScope::referrers
                                                   : signature::CleanScope::all;
-    auto result = signature::clean(session->client(), target->image, target->repo, scope);
+    auto plan = signature::plan_clean(session->client(), target->image, target->repo, scope);
+    if (!plan) {
+      return fail(plan.error());
+    }
+    for (const auto& line : plan->skipped) {
+      print_info(line);
+    }
+    if (plan->to_delete.empty()) {
+      print_info("Nothing to delete");
+      return 0;
+    }
+    if (auto ok = confirm_clean(*o, target->image, plan->to_delete); !ok) {
+      return fail(ok.error());
+    }
+    auto result = signature::clean(session->client(), target->repo, *plan);
     if (!result) {
       return fail(result.error());
     }
     for (const auto& d : result->deleted) {
       print_info(fmt::format("Deleted {}", d));
-    }
-    if (result->deleted.empty()) {
-      print_info("Nothing to delete");
     }
     return 0;
   });

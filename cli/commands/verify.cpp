@@ -14,6 +14,9 @@ namespace sigil::cli {
 
 namespace {
 
+// Upper bound of --max-payload-size: a payload is held in memory whole (DESIGN.md §3.5).
+constexpr std::uint64_t k_max_payload_size = std::uint64_t{256} << 20;
+
 struct Options {
   std::vector<std::string> images;
   std::vector<std::string> keys;
@@ -190,10 +193,12 @@ void register_verify(Commands& commands)
   app->add_flag("--check-docker-reference", o->check_docker_reference,
                 "Also require the payload's docker-reference to name the image's repository");
   app->add_option("-o,--output", o->output, "Output on stdout")->check(CLI::IsMember({"json", "text"}))->capture_default_str();
-  app->add_option("--max-signatures", o->max_signatures, "Refuse to consider more signatures than this")
+  app->add_option("--max-signatures", o->max_signatures, "Refuse to consider more signatures than this (at most 100000)")
     ->check(CLI::Range(1, 100000))
     ->capture_default_str();
-  app->add_option("--max-payload-size", o->max_payload_bytes, "Largest signature payload blob read, in bytes")
+  app->add_option("--max-payload-size", o->max_payload_bytes,
+                  fmt::format("Largest signature payload blob read, in bytes (at most {})", k_max_payload_size))
+    ->check(CLI::Range(std::uint64_t{1}, k_max_payload_size))
     ->capture_default_str();
   app->add_flag("--explain", o->explain, "One line per signature considered, with why it was accepted or rejected");
   app->add_option("--max-workers", o->max_workers, "Images verified concurrently")->check(CLI::Range(1, 64))->capture_default_str();

@@ -19,6 +19,11 @@
 #                  link to 127.0.0.2 -> followed without the credentials
 #   huge-content-length  verify by tag, one and two images: HEAD says Content-Length 10^20
 #                  -> 10 (no signatures), never 70 or a signal
+#   huge-size      verify --max-payload-size <max>, one image and two: a .sig layer declaring
+#                  2**63-1 bytes is refused from its descriptor          -> 12, limit named
+#   cap-size       the same at the cap (256 MiB declared, a few bytes served), under ulimit -v
+#                  192 MiB: nothing is reserved from the declared size  -> 12, size mismatch
+#   --max-payload-size over its maximum                                 -> 2, maximum named
 # shellcheck source-path=SCRIPTDIR
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 source "$HERE/lib.sh"
@@ -205,6 +210,54 @@ run "$SIGIL" verify --key "$TEST_TMP/k.pub" "$H/huge-content-length:latest" "$H/
 check "huge-content-length, two images: exit 10, not 70 or a signal" eq "$RC" 10
 check "huge-content-length, two images: each reports no signatures" eq \
   "$(grep -c "error: no signatures found for $H/huge-content-length@$HCL" <<<"$ERR")" 2
+
+# --- declared sizes: a descriptor's size never drives allocation ----------------------------
+MAXP=268435456 # sigil verify's largest --max-payload-size (256 MiB)
+IMG=$(digest_of huge-size)
+IMG_B=$(digest_of huge-size-b)
+HUGE_REASON="payload blob is 9223372036854775807 bytes, over the limit of $MAXP"
+hostile huge-size 12 "1 considered, none verified" \
+  "$SIGIL" verify --max-payload-size "$MAXP" --key "$TEST_TMP/k.pub" "$H/huge-size@$IMG"
+reason "huge-size: refused from the descriptor, size and limit named" \
+  "  rejected $(digest_of huge-size sig_tag) layer 1: $HUGE_REASON"
+check_le "huge-size: the blob is never fetched" "$(requests huge-size /blobs/)" 0
+# Two images (two workers): one error line each, no crash (exit 70 or a signal).
+run timeout -k 5 90 "$SIGIL" verify --max-payload-size "$MAXP" --key "$TEST_TMP/k.pub" \
+  "$H/huge-size@$IMG" "$H/huge-size-b@$IMG_B"
+if [[ $RC == 12 && $(grep -c '^sigil: error: ' <<<"$ERR") == 2 ]]; then
+  pass "huge-size two images: exit 12, two error lines"
+else
+  failed "huge-size two images: exit 12 (not 70, not a signal), two error lines"
+fi
+reason "huge-size two images: the first image's error" \
+  "sigil: error: no matching signatures for $H/huge-size@$IMG: 1 considered, none verified"
+reason "huge-size two images: the second image's error" \
+  "sigil: error: no matching signatures for $H/huge-size-b@$IMG_B: 1 considered, none verified"
+reason "huge-size two images: the first is refused, limit named" \
+  "  rejected $(digest_of huge-size sig_tag) layer 1: $HUGE_REASON"
+reason "huge-size two images: the second is refused, limit named" \
+  "  rejected $(digest_of huge-size-b sig_tag) layer 1: $HUGE_REASON"
+# At the cap the blob is fetched; the 256 MiB it declares must not be reserved (it would not fit
+# under ulimit -v 192 MiB: bad_alloc, exit 70). One arena, so that threads reserve little.
+IMG=$(digest_of cap-size)
+read -r CAP_BLOB CAP_LEN < <("$PY" -c 'import sys
+sys.path.insert(0, sys.argv[1])
+import hostile_registry as h
+p = h.simple_signing_payload("127.0.0.1/cap-size", h.build_repos()["cap-size"].image_digest)
+print(h.sha256(p), len(p))' "$REGISTRY_TOOLS_DIR")
+# AddressSanitizer maps terabytes of shadow memory at start: no address-space limit there.
+CAP_LIMIT=(bash -c 'ulimit -v 196608 && exec "$@"' _)
+[[ -n ${ASAN_OPTIONS:-}${TSAN_OPTIONS:-} ]] && CAP_LIMIT=()
+hostile cap-size 12 "1 considered, none verified" env MALLOC_ARENA_MAX=1 "${CAP_LIMIT[@]}" \
+  "$SIGIL" verify --max-payload-size "$MAXP" --key "$TEST_TMP/k.pub" "$H/cap-size@$IMG"
+reason "cap-size: the short blob is named, nothing reserved from its descriptor" \
+  "  rejected $(digest_of cap-size sig_tag) layer 1: blob $CAP_BLOB in $H/cap-size has $CAP_LEN bytes, its descriptor says $MAXP"
+run "$SIGIL" verify --max-payload-size $((MAXP + 1)) --key "$TEST_TMP/k.pub" "$H/cap-size@$IMG"
+if [[ $RC == 2 && $ERR == *"--max-payload-size: Value $((MAXP + 1)) not in range 1 to $MAXP (run 'sigil --help' for usage)"* ]]; then
+  pass "--max-payload-size over its maximum: usage error naming the option and the maximum"
+else
+  failed "--max-payload-size over its maximum: usage error (exit 2) naming the option and $MAXP"
+fi
 
 # --- table -----------------------------------------------------------------------------------
 echo "# scenario                   exit seconds    MiB"

@@ -23,6 +23,9 @@ std::string digest_of(std::string_view bytes, oci::DigestAlgorithm alg)
   return fmt::format("{}:{}", oci::algorithm_name(alg), util::hex_encode(h));
 }
 
+// Most get_blob reserves up front, whatever a descriptor declares.
+constexpr std::uint64_t k_blob_reserve = std::uint64_t{1} << 20;
+
 // Most tags list_tags collects over all pages.
 constexpr std::size_t k_max_tags = 100'000;
 
@@ -236,12 +239,18 @@ Result<void> Client::get_blob_to(const Repository& repo, const oci::Descriptor& 
 
 Result<std::string> Client::get_blob(const Repository& repo, const oci::Descriptor& blob, std::uint64_t max_bytes)
 {
-  if (blob.size < 0 || static_cast<std::uint64_t>(blob.size) > max_bytes) {
-    return fail(ErrorCode::bad_input, fmt::format("blob {} is {} bytes, over the limit of {}", blob.digest.str(),
-                                                 blob.size, max_bytes));
+  if (blob.size < 0) {
+    return fail(ErrorCode::bad_input,
+                fmt::format("blob {} in {} declares a negative size ({})", blob.digest.str(), repo.name(), blob.size));
   }
+  if (static_cast<std::uint64_t>(blob.size) > max_bytes) {
+    return fail(ErrorCode::bad_input, fmt::format("blob {} in {} declares {} bytes, over the limit of {}",
+                                                 blob.digest.str(), repo.name(), blob.size, max_bytes));
+  }
+  // The declared size is the registry's word, not memory we owe it: reserve a little and grow
+  // as bytes arrive (never more than max_bytes + 1, the transfer's own cap).
   std::string out;
-  out.reserve(static_cast<std::size_t>(blob.size));
+  out.reserve(static_cast<std::size_t>(std::min<std::uint64_t>(static_cast<std::uint64_t>(blob.size), k_blob_reserve)));
   auto ok = get_blob_to(repo, blob, [&](util::ByteView chunk) -> Result<void> {
     out.append(util::as_chars(chunk));
     return {};

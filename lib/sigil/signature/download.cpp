@@ -1,16 +1,24 @@
 #include "sigil/signature/download.hpp"
 
+#include "sigil/dsse/envelope.hpp"
+#include "sigil/intoto/statement.hpp"
 #include "sigil/oci/media_types.hpp"
+#include "sigil/payload/simple_signing.hpp"
 #include "sigil/util/encoding.hpp"
 #include "sigil/util/json.hpp"
 
 #include <fmt/format.h>
+
+#include <map>
+#include <optional>
 
 namespace sigil::signature {
 
 namespace {
 
 constexpr std::uint64_t k_max_blob = std::uint64_t{1} << 20;
+// Largest layer read to tell whose a .sig/.att manifest is (attestations hold SBOMs; one at a time).
+constexpr std::uint64_t k_max_owner_blob = std::uint64_t{16} << 20;
 constexpr std::string_view k_bundle_prefix = "application/vnd.dev.sigstore.bundle";
 
 std::string annotation_or_empty(const oci::Descriptor& d, std::string_view key)
@@ -56,6 +64,19 @@ Result<void> download_tag(registry::Client& client, const registry::Repository& 
   return {};
 }
 
+// The bundle layer of a bundle referrer (an image manifest with one Sigstore bundle layer).
+std::optional<oci::Descriptor> bundle_layer(const registry::FetchedManifest& found)
+{
+  if (found.kind != oci::ManifestKind::image) {
+    return std::nullopt;
+  }
+  auto m = oci::parse_manifest(found.bytes);
+  if (m && m->layers.size() == 1 && m->layers[0].media_type.starts_with(k_bundle_prefix)) {
+    return m->layers[0];
+  }
+  return std::nullopt;
+}
+
 // Bundle referrers: (referrer manifest digest, its bundle layer) pairs.
 Result<std::vector<std::pair<oci::Digest, oci::Descriptor>>> bundle_referrers(registry::Client& client,
                                                                               const oci::Reference& image,
@@ -71,15 +92,184 @@ Result<std::vector<std::pair<oci::Digest, oci::Descriptor>>> bundle_referrers(re
     if (!found) {
       return fail(found.error());
     }
-    if (!*found || (*found)->kind != oci::ManifestKind::image) {
+    if (!*found) {
       continue;
     }
-    auto m = oci::parse_manifest((*found)->bytes);
-    if (m && m->layers.size() == 1 && m->layers[0].media_type.starts_with(k_bundle_prefix)) {
-      out.emplace_back(r.digest, m->layers[0]);
+    if (auto layer = bundle_layer(**found)) {
+      out.emplace_back(r.digest, *layer);
     }
   }
   return out;
+}
+
+// Why a manifest listed as a referrer of `image` is not the image's; empty when it is. A
+// referrer is the image's when its `subject` names the image's digest: that is signed into
+// the manifest's own digest, while the listing (a fallback tag anyone who can push may edit) is not.
+std::string not_owned_reason(const registry::FetchedManifest& found, const oci::Digest& image)
+{
+  std::optional<oci::Descriptor> subject;
+  if (found.kind == oci::ManifestKind::image) {
+    auto m = oci::parse_manifest(found.bytes);
+    if (!m) {
+      return fmt::format("unreadable manifest ({}), not known to be this image's", m.error().message);
+    }
+    subject = m->subject;
+  } else {
+    auto index = oci::parse_index(found.bytes);
+    if (!index) {
+      return fmt::format("unreadable index ({}), not known to be this image's", index.error().message);
+    }
+    subject = index->subject;
+  }
+  if (!subject) {
+    return "it has no subject, not this image";
+  }
+  if (!(subject->digest == image)) {
+    return fmt::format("its subject is {}, not this image", subject->digest.str());
+  }
+  return {};
+}
+
+// Checks each manifest a referrers listing names, once: fetched, its subject compared.
+class OwnershipCheck {
+public:
+  OwnershipCheck(registry::Client& client, const registry::Repository& target, const oci::Digest& image)
+    : m_client(client), m_target(target), m_image(image)
+  {
+  }
+
+  struct Entry {
+    bool present = false;
+    std::string not_owned; // empty: the image's
+    bool bundle = false;
+  };
+
+  Result<Entry> check(const oci::Digest& digest)
+  {
+    if (auto it = m_seen.find(digest.str()); it != m_seen.end()) {
+      return it->second;
+    }
+    auto found = m_client.find_manifest(m_target, digest.str());
+    if (!found) {
+      return fail(found.error());
+    }
+    Entry e;
+    if (*found) {
+      e = {.present = true, .not_owned = not_owned_reason(**found, m_image), .bundle = bundle_layer(**found).has_value()};
+    }
+    m_seen.emplace(digest.str(), e);
+    return e;
+  }
+
+private:
+  registry::Client& m_client;
+  const registry::Repository& m_target;
+  oci::Digest m_image;
+  std::map<std::string, Entry> m_seen;
+};
+
+// Why a signature or attestation layer's payload is about another image; empty when it is
+// about this one or says nothing readable (then the tag's name is all there is to go on).
+std::string layer_not_owned_reason(std::string_view blob, const oci::Digest& image)
+{
+  if (auto ss = payload::parse_simple_signing(blob)) {
+    if (ss->manifest_digest == image.str()) {
+      return {};
+    }
+    auto named = oci::parse_digest(ss->manifest_digest);
+    return fmt::format("it signs {}, not this image", named ? named->str() : std::string("another image"));
+  }
+  if (auto envelope = dsse::parse(blob)) {
+    auto statement = intoto::parse_statement(util::as_chars(envelope->payload));
+    if (statement && !intoto::has_subject_digest(*statement, oci::algorithm_name(image.algorithm), image.hex)) {
+      return "its statement's subjects do not include this image";
+    }
+  }
+  return {};
+}
+
+// A .sig / .att manifest is the image's by its tag's name, unless its bytes are another
+// image's (a copy under this tag has the same digest, and a delete by digest would take the
+// other image's tag too): one layer about another image makes the manifest not this image's.
+Result<std::string> tag_not_owned_reason(registry::Client& client, const registry::Repository& target,
+                                         const registry::FetchedManifest& found, const oci::Digest& image)
+{
+  auto m = oci::parse_manifest(found.bytes);
+  if (!m) {
+    return std::string{};
+  }
+  for (std::size_t i = 0; i < m->layers.size(); ++i) {
+    auto blob = client.get_blob(target, m->layers[i], k_max_owner_blob);
+    if (!blob) {
+      if (blob.error().code == ErrorCode::bad_input) {
+        continue; // oversized or not its digest: says nothing of whose it is
+      }
+      return fail(blob.error());
+    }
+    if (auto why = layer_not_owned_reason(*blob, image); !why.empty()) {
+      return fmt::format("layer {}: {}", i + 1, why);
+    }
+  }
+  return std::string{};
+}
+
+// The image's bundle referrers go; the others listed are skipped, each said.
+Result<void> plan_referrers(OwnershipCheck& owners, registry::Client& client, const oci::Digest& image,
+                            const registry::Repository& target, CleanPlan& plan)
+{
+  auto refs = client.referrers(target, image);
+  if (!refs) {
+    return fail(refs.error());
+  }
+  for (const auto& r : refs->index.manifests) {
+    auto e = owners.check(r.digest);
+    if (!e) {
+      return fail(e.error());
+    }
+    const auto name = fmt::format("{}@{}", target.name(), r.digest.str());
+    if (e->present && !e->not_owned.empty()) {
+      plan.skipped.push_back(fmt::format("skipped {}: {}", name, e->not_owned));
+    } else if (e->present && e->bundle) {
+      plan.to_delete.push_back({name, r.digest});
+    }
+  }
+  return {};
+}
+
+// The fallback index (tag sha256-<hex>) goes only when all it lists is the image's: one that
+// lists another image's referrer may be byte for byte that image's own index, and a delete by
+// digest would take that image's tag with it.
+Result<void> plan_fallback_index(OwnershipCheck& owners, registry::Client& client, const oci::Digest& image,
+                                 const registry::Repository& target, CleanPlan& plan)
+{
+  const auto tag = oci::signature_tag(image, "");
+  auto found = client.find_manifest(target, tag);
+  if (!found) {
+    return fail(found.error());
+  }
+  if (!*found) {
+    return {};
+  }
+  const auto name = fmt::format("{}:{}", target.name(), tag);
+  auto index = oci::parse_index((*found)->bytes);
+  if (!index) {
+    plan.skipped.push_back(fmt::format("skipped {}: not a referrers index ({})", name, index.error().message));
+    return {};
+  }
+  std::size_t foreign = 0;
+  for (const auto& d : index->manifests) {
+    auto e = owners.check(d.digest);
+    if (!e) {
+      return fail(e.error());
+    }
+    foreign += e->present && !e->not_owned.empty() ? 1 : 0;
+  }
+  if (foreign > 0) {
+    plan.skipped.push_back(fmt::format("skipped {}: it lists {} manifest(s) that are not this image's", name, foreign));
+  } else {
+    plan.to_delete.push_back({name, (*found)->digest});
+  }
+  return {};
 }
 
 } // namespace
@@ -111,29 +301,24 @@ Result<std::vector<std::string>> download(registry::Client& client, const oci::R
   return out;
 }
 
-Result<CleanResult> clean(registry::Client& client, const oci::Reference& image, const registry::Repository& target,
-                          CleanScope scope)
+Result<CleanPlan> plan_clean(registry::Client& client, const oci::Reference& image,
+                             const registry::Repository& target, CleanScope scope)
 {
-  CleanResult result;
+  CleanPlan plan;
+  const oci::Digest& digest = *image.digest();
+  const bool referrers = scope == CleanScope::referrers || scope == CleanScope::all;
+  OwnershipCheck owners(client, target, digest);
+  if (referrers) {
+    if (auto ok = plan_referrers(owners, client, digest, target, plan); !ok) {
+      return fail(ok.error());
+    }
+  }
   std::vector<std::string> tags;
   if (scope == CleanScope::signatures || scope == CleanScope::all) {
-    tags.push_back(oci::signature_tag(*image.digest(), "sig"));
+    tags.push_back(oci::signature_tag(digest, "sig"));
   }
   if (scope == CleanScope::attestations || scope == CleanScope::all) {
-    tags.push_back(oci::signature_tag(*image.digest(), "att"));
-  }
-  if (scope == CleanScope::referrers || scope == CleanScope::all) {
-    auto bundles = bundle_referrers(client, image, target);
-    if (!bundles) {
-      return fail(bundles.error());
-    }
-    for (const auto& [digest, layer] : *bundles) {
-      if (auto ok = client.delete_manifest(target, digest); !ok && ok.error().code != ErrorCode::not_found) {
-        return fail(ok.error());
-      }
-      result.deleted.push_back(fmt::format("{}@{}", target.name(), digest.str()));
-    }
-    tags.push_back(oci::signature_tag(*image.digest(), ""));
+    tags.push_back(oci::signature_tag(digest, "att"));
   }
   for (const auto& tag : tags) {
     auto found = client.find_manifest(target, tag);
@@ -143,10 +328,33 @@ Result<CleanResult> clean(registry::Client& client, const oci::Reference& image,
     if (!*found) {
       continue;
     }
-    if (auto ok = client.delete_manifest(target, (*found)->digest); !ok && ok.error().code != ErrorCode::not_found) {
+    const auto name = fmt::format("{}:{}", target.name(), tag);
+    auto why = tag_not_owned_reason(client, target, **found, digest);
+    if (!why) {
+      return fail(why.error());
+    }
+    if (why->empty()) {
+      plan.to_delete.push_back({name, (*found)->digest});
+    } else {
+      plan.skipped.push_back(fmt::format("skipped {}: {}", name, *why));
+    }
+  }
+  if (referrers) {
+    if (auto ok = plan_fallback_index(owners, client, digest, target, plan); !ok) {
       return fail(ok.error());
     }
-    result.deleted.push_back(fmt::format("{}:{}", target.name(), tag));
+  }
+  return plan;
+}
+
+Result<CleanResult> clean(registry::Client& client, const registry::Repository& target, const CleanPlan& plan)
+{
+  CleanResult result;
+  for (const auto& item : plan.to_delete) {
+    if (auto ok = client.delete_manifest(target, item.digest); !ok && ok.error().code != ErrorCode::not_found) {
+      return fail(ok.error().context(fmt::format("deleting {}", item.name)));
+    }
+    result.deleted.push_back(item.name);
   }
   return result;
 }

@@ -22,13 +22,34 @@ enum class AttachmentKind { signature, attestation };
 
 enum class CleanScope { signatures, attestations, referrers, all };
 
-struct CleanResult {
-  std::vector<std::string> deleted; // "repo:tag" or "repo@digest"
+struct CleanItem {
+  std::string name; // "repo:tag" or "repo@digest", for the user
+  oci::Digest digest;
 };
 
-// Deletes the .sig / .att tags' manifests, the bundle referrers of the digest and the
-// referrers fallback index. What is absent is skipped.
-[[nodiscard]] Result<CleanResult> clean(registry::Client& client, const oci::Reference& image_by_digest,
-                                        const registry::Repository& target, CleanScope scope);
+// What clean would delete, and what it will not touch. Every object to delete is the image's:
+// .sig/.att tags by their name (derived from the digest) unless a layer's payload is about
+// another image, referrers by their `subject`, the referrers fallback index when everything it
+// lists is the image's. Anyone who can push a tag can list any manifest in a fallback index, or
+// copy another image's .sig or index under this image's tag (same digest, so a delete by digest
+// would take the other image's tag too): those are skipped, one line each
+// ("skipped repo@sha256:...: its subject is sha256:..., not this image").
+struct CleanPlan {
+  std::vector<CleanItem> to_delete;
+  std::vector<std::string> skipped;
+};
+
+struct CleanResult {
+  std::vector<std::string> deleted; // the names of the plan's items (absent ones too)
+};
+
+// Reads what is attached to the digest and checks whose each object is. Deletes nothing.
+[[nodiscard]] Result<CleanPlan> plan_clean(registry::Client& client, const oci::Reference& image_by_digest,
+                                           const registry::Repository& target, CleanScope scope);
+
+// Deletes the plan's items by digest (what was checked is what goes; an item already gone
+// counts as deleted).
+[[nodiscard]] Result<CleanResult> clean(registry::Client& client, const registry::Repository& target,
+                                        const CleanPlan& plan);
 
 } // namespace sigil::signature

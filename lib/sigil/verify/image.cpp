@@ -70,7 +70,10 @@ Result<SignatureReport> check_layer(const Context& ctx, const oci::Descriptor& l
   if (sig_text == layer.annotations.end() || sig_text->second.empty()) {
     return reject("no signature annotation");
   }
-  if (layer.size < 0 || static_cast<std::uint64_t>(layer.size) > ctx.request.max_payload_bytes) {
+  if (layer.size < 0) {
+    return reject(fmt::format("payload blob declares a negative size ({})", layer.size));
+  }
+  if (static_cast<std::uint64_t>(layer.size) > ctx.request.max_payload_bytes) {
     return reject(fmt::format("payload blob is {} bytes, over the limit of {}", layer.size, ctx.request.max_payload_bytes));
   }
   auto blob = ctx.client.get_blob(ctx.target, layer, ctx.request.max_payload_bytes);

@@ -30,6 +30,10 @@ the hostile answer when it reads what is attached to it:
                  HEAD of a manifest by tag answers Content-Length: 99999999999999999999 (more
                  than any integer type holds) with a correct Docker-Content-Digest; tags
                  `latest` and `other` name the image
+  huge-size, huge-size-b
+                 the `.sig` layer's descriptor declares size 2**63-1 (the blob is small)
+  cap-size       the `.sig` layer's descriptor declares 256 MiB, sigil's largest
+                 --max-payload-size (the blob is small)
 
 Huge bodies are generated lazily, a chunk at a time, so the server stays small; a stream stops
 when the client goes away (and, as a safety net, after STREAM_CAP_BYTES or STREAM_CAP_SECONDS).
@@ -75,6 +79,10 @@ STREAM_CAP_BYTES = 2 * 1024 ** 3  # no client needs more to prove a point
 STREAM_CAP_SECONDS = 120
 
 STOP = threading.Event()
+
+# --- declared sizes: a .sig layer whose descriptor lies about its size -----------------------
+DECLARED_SIZES = {"huge-size": 2 ** 63 - 1, "huge-size-b": 2 ** 63 - 1, "cap-size": 256 * 1024 ** 2}
+SCENARIOS += list(DECLARED_SIZES)
 
 
 def sha256(data: bytes) -> str:
@@ -169,7 +177,19 @@ def build_repos():
     r.self_digest = m_digest
     r = repos["huge-content-length"]
     r.manifests["other"] = r.manifests["latest"]
+    add_declared_size_sigs(repos)
     return repos
+
+
+def add_declared_size_sigs(repos):
+    """huge-size, huge-size-b, cap-size: a fine `.sig` manifest, but its one layer's
+    descriptor declares DECLARED_SIZES[name] bytes (the blob served is the real payload)."""
+    for name, size in DECLARED_SIZES.items():
+        r = repos[name]
+        sig, _ = r.signature_manifest(r.image_digest)
+        doc = json.loads(sig)
+        doc["layers"][0]["size"] = size
+        r.add_manifest(canonical(doc), OCI_MANIFEST, r.sig_tag)
 
 
 class Handler(BaseHTTPRequestHandler):
