@@ -167,3 +167,38 @@ TEST_CASE("env: get distinguishes unset from set-but-empty; flag")
   }
   CHECK_FALSE(sigil::core::env::get_user_named("SIGIL_UNIT_TEST_USER_NAMED").has_value());
 }
+
+namespace {
+
+sigil::Result<int> parse_positive(int v)
+{
+  if (v <= 0) {
+    return sigil::fail(sigil::ErrorCode::bad_input, "not positive");
+  }
+  return v;
+}
+
+sigil::Result<void> check(int v)
+{
+  SIGIL_TRY(parse_positive(v));
+  return {};
+}
+
+sigil::Result<std::string> doubled(int v)
+{
+  SIGIL_TRY_ASSIGN(const int n, parse_positive(v));
+  SIGIL_TRY_ASSIGN(auto m, parse_positive(n * 2));
+  SIGIL_TRY_CONTEXT(check(m), "doubling");
+  return std::to_string(m);
+}
+
+} // namespace
+
+TEST_CASE("SIGIL_TRY, SIGIL_TRY_ASSIGN and SIGIL_TRY_CONTEXT return the error or go on")
+{
+  CHECK(check(1));
+  CHECK(check(0).error().message == "not positive");
+  CHECK(*doubled(21) == "42");
+  CHECK(doubled(-1).error().code == sigil::ErrorCode::bad_input);
+  CHECK(doubled(-1).error().message == "not positive");
+}

@@ -56,6 +56,34 @@ template <typename T>
   return std::unexpected<Error>(result.error().context(ctx));
 }
 
+// Straight happy paths (ccache's TRY is the model): each macro evaluates a Result once and, on
+// failure, returns its error from the enclosing function (which returns a Result of any type).
+//   SIGIL_TRY(client.put_blob(repo, digest, bytes));              // Result<void> or any Result
+//   SIGIL_TRY_ASSIGN(auto key, crypto::load_public_key(path));     // declares key = *result
+//   SIGIL_TRY_CONTEXT(upload(x), fmt::format("pushing {}", ref));  // error gets "context: "
+#define SIGIL_TRY(expr)                                                                                 \
+  do {                                                                                                  \
+    auto&& sigil_try_result_ = (expr);                                                                  \
+    if (!sigil_try_result_) {                                                                           \
+      return ::sigil::fail(std::move(sigil_try_result_).error());                                       \
+    }                                                                                                   \
+  } while (false)
+#define SIGIL_TRY_CONTEXT(expr, ctx)                                                                    \
+  do {                                                                                                  \
+    auto&& sigil_try_result_ = (expr);                                                                  \
+    if (!sigil_try_result_) {                                                                           \
+      return ::sigil::fail(sigil_try_result_.error().context(ctx));                                     \
+    }                                                                                                   \
+  } while (false)
+#define SIGIL_TRY_CONCAT_(a, b) a##b
+#define SIGIL_TRY_NAME_(line) SIGIL_TRY_CONCAT_(sigil_try_value_, line)
+#define SIGIL_TRY_ASSIGN(decl, expr)                                                                    \
+  auto SIGIL_TRY_NAME_(__LINE__) = (expr);                                                              \
+  if (!SIGIL_TRY_NAME_(__LINE__)) {                                                                     \
+    return ::sigil::fail(std::move(SIGIL_TRY_NAME_(__LINE__)).error());                                 \
+  }                                                                                                     \
+  decl = std::move(*SIGIL_TRY_NAME_(__LINE__))
+
 // Exit status for an error code (DESIGN.md §5).
 [[nodiscard]] int exit_status(ErrorCode code);
 
