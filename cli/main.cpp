@@ -94,20 +94,20 @@ int run_main(int argc, char** argv)
     if (e.get_exit_code() == 0) {
       return app.exit(e);
     }
-    print_error(fmt::format("{} (run 'sigil --help' for usage)", e.what()));
+    print_error("{} (run 'sigil --help' for usage)", e.what());
     return exit_status(ErrorCode::usage);
   }
   for (const auto& c : commands.all()) {
     if (c.app->parsed() && c.run) {
       auto result = c.run();
       if (!result) {
-        print_error(result.error().message);
+        print_error("{}", result.error().message);
         return exit_status(result.error().code);
       }
       return *result;
     }
   }
-  fmt::print("{}", app.help());
+  fmt::print("{}", app.help()); // sigil's own help text: nothing from outside in it
   return argc > 1 ? exit_status(ErrorCode::usage) : 0;
 }
 
@@ -120,7 +120,7 @@ int main(int argc, char** argv)
   try {
     return sigil::cli::run_main(argc, argv);
   } catch (const std::exception& e) {
-    sigil::cli::print_error(fmt::format("internal error: {}", e.what()));
+    sigil::cli::print_error("internal error: {}", e.what());
     return sigil::exit_status(sigil::ErrorCode::internal);
   }
 }

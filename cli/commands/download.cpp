@@ -4,6 +4,7 @@
 #include "registry_flags.hpp"
 
 #include "sigil/signature/download.hpp"
+#include "sigil/util/json.hpp"
 
 #include <fmt/format.h>
 
@@ -66,7 +67,13 @@ void register_download_kind(Commands& commands, CLI::App* parent, const std::str
       return fail(lines.error());
     }
     for (const auto& line : *lines) {
-      print_result(line + "\n");
+      // JSON (re-serialised by nlohmann, controls escaped) as is; anything else is bytes from
+      // the registry, escaped like all outside text.
+      if (util::parse_json(line)) {
+        print_result(line + "\n");
+      } else {
+        print_text("{}\n", line);
+      }
     }
     return lines->empty() ? exit_status(ErrorCode::no_signatures) : 0;
   });
@@ -108,7 +115,7 @@ void register_clean(Commands& commands)
       if (::isatty(STDIN_FILENO) != 1) {
         return fail(ErrorCode::usage, "refusing to delete without confirmation: pass -f (no terminal to ask on)");
       }
-      fmt::print(stderr, "Delete the {} of {}? [y/N] ", o->type, target->image.str());
+      print_prompt("Delete the {} of {}? [y/N] ", o->type, target->image.str());
       std::string answer;
       std::getline(std::cin, answer);
       if (answer != "y" && answer != "Y" && answer != "yes") {
@@ -124,7 +131,7 @@ void register_clean(Commands& commands)
       return fail(result.error());
     }
     for (const auto& d : result->deleted) {
-      print_info(fmt::format("Deleted {}", d));
+      print_info("Deleted {}", d);
     }
     if (result->deleted.empty()) {
       print_info("Nothing to delete");
