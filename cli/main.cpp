@@ -5,8 +5,15 @@
 #include "sigil/core/result.hpp"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
+#include <algorithm>
+#include <array>
+#include <cctype>
 #include <exception>
+#include <span>
+#include <string_view>
+#include <vector>
 
 namespace sigil::cli {
 
@@ -47,6 +54,91 @@ void one_value_per_flag(CLI::App& app)
   }
 }
 
+// Usage errors never echo a secret (DESIGN.md §4). CLI11 quotes the arguments it could not
+// place, so `sigil login --password s3cret` (meant: --password-stdin) would print the password.
+// A value given to an option whose name says password/passwd/token/secret (or -p), attached
+// with '=' or following it, is looked up in CLI11's message; when it is there, the message
+// names the option instead and the value is not printed.
+struct SecretArgument {
+  std::string option; // as typed, without "=value"
+  std::string value;
+};
+
+bool secret_option_name(std::string_view name)
+{
+  std::string lower(name);
+  std::ranges::transform(lower, lower.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  return lower == "-p" || std::ranges::any_of(std::array{"password", "passwd", "token", "secret"},
+                                              [&](const char* word) { return lower.find(word) != std::string::npos; });
+}
+
+// Whether `name` is a flag (an option taking no value) of the app or one of its subcommands.
+bool known_flag(const CLI::App& app, const std::string& name)
+{
+  for (const CLI::Option* opt : app.get_options()) {
+    if (opt->get_expected_max() == 0 && opt->check_name(name)) {
+      return true;
+    }
+  }
+  return std::ranges::any_of(app.get_subcommands({}), [&](const CLI::App* sub) { return known_flag(*sub, name); });
+}
+
+std::vector<SecretArgument> secret_arguments(const CLI::App& app, std::span<char* const> args)
+{
+  std::vector<SecretArgument> out;
+  for (std::size_t i = 1; i < args.size(); ++i) {
+    const std::string_view arg = args[i];
+    if (!arg.starts_with('-') || arg == "-" || arg == "--") {
+      continue;
+    }
+    const bool long_option = arg.starts_with("--");
+    const auto eq = arg.find('=');
+    std::string name(arg.substr(0, eq));
+    std::string value = eq == std::string_view::npos ? "" : std::string(arg.substr(eq + 1));
+    if (!long_option && arg.size() > 2 && secret_option_name(arg.substr(0, 2))) {
+      name = arg.substr(0, 2); // -pVALUE
+      value = arg.substr(2);
+    }
+    if (!secret_option_name(name)) {
+      continue;
+    }
+    if (eq == std::string_view::npos && value.empty() && !known_flag(app, name) && i + 1 < args.size()) {
+      value = args[i + 1];
+    }
+    if (!value.empty()) {
+      out.push_back({std::move(name), std::move(value)});
+    }
+  }
+  return out;
+}
+
+std::string usage_message(std::string_view what, const std::vector<SecretArgument>& secrets)
+{
+  std::vector<std::string> options;
+  for (const auto& s : secrets) {
+    if (what.find(s.value) != std::string_view::npos && std::ranges::find(options, s.option) == options.end()) {
+      options.push_back(s.option);
+    }
+  }
+  if (options.empty()) {
+    return std::string(what);
+  }
+  return fmt::format("invalid use of {} (its value is not shown: it may be a secret); check the option's name, "
+                     "and pass secrets on stdin or in the environment",
+                     fmt::join(options, ", "));
+}
+
+// A usage error a command found after parsing: the secret values it quotes become "***".
+std::string scrub_secrets(std::string message, const std::vector<SecretArgument>& secrets)
+{
+  for (const auto& s : secrets) {
+    for (auto at = message.find(s.value); at != std::string::npos; at = message.find(s.value, at + 3)) {
+      message.replace(at, s.value.size(), "***");
+    }
+  }
+  return message;
+}
+
 int run_main(int argc, char** argv)
 {
   CLI::App app{"sigil signs container images and release artifacts, and verifies what was signed.\n"
@@ -84,6 +176,7 @@ int run_main(int argc, char** argv)
   register_env(commands);
 
   one_value_per_flag(app);
+  const auto secrets = secret_arguments(app, std::span<char* const>(argv, static_cast<std::size_t>(argc)));
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
@@ -94,20 +187,21 @@ int run_main(int argc, char** argv)
     if (e.get_exit_code() == 0) {
       return app.exit(e);
     }
-    print_error(fmt::format("{} (run 'sigil --help' for usage)", e.what()));
+    print_error("{} (run 'sigil --help' for usage)", usage_message(e.what(), secrets));
     return exit_status(ErrorCode::usage);
   }
   for (const auto& c : commands.all()) {
     if (c.app->parsed() && c.run) {
       auto result = c.run();
       if (!result) {
-        print_error(result.error().message);
+        const bool usage = result.error().code == ErrorCode::usage;
+        print_error("{}", usage ? scrub_secrets(result.error().message, secrets) : result.error().message);
         return exit_status(result.error().code);
       }
       return *result;
     }
   }
-  fmt::print("{}", app.help());
+  fmt::print("{}", app.help()); // sigil's own help text: nothing from outside in it
   return argc > 1 ? exit_status(ErrorCode::usage) : 0;
 }
 
@@ -120,7 +214,7 @@ int main(int argc, char** argv)
   try {
     return sigil::cli::run_main(argc, argv);
   } catch (const std::exception& e) {
-    sigil::cli::print_error(fmt::format("internal error: {}", e.what()));
+    sigil::cli::print_error("internal error: {}", e.what());
     return sigil::exit_status(sigil::ErrorCode::internal);
   }
 }

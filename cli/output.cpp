@@ -2,8 +2,6 @@
 
 #include "sigil/core/env.hpp"
 
-#include <fmt/format.h>
-
 #include <cstdio>
 #include <unistd.h>
 
@@ -17,52 +15,52 @@ bool stderr_colour()
   return colour;
 }
 
-// Messages are one line: embedded newlines from peers or files are flattened.
-std::string one_line(std::string_view message)
-{
-  std::string out(message);
-  for (auto& c : out) {
-    if (c == '\n' || c == '\r') {
-      c = ' ';
-    }
-  }
-  return out;
-}
-
-void print_tagged(std::string_view tag, std::string_view colour, std::string_view message)
+void print_tagged(std::string_view tag, std::string_view colour, const Text& message)
 {
   if (stderr_colour()) {
-    fmt::print(stderr, "sigil: {}{}\x1b[0m: {}\n", colour, tag, one_line(message));
+    fmt::print(stderr, "sigil: {}{}\x1b[0m: {}\n", colour, tag, message.str());
   } else {
-    fmt::print(stderr, "sigil: {}: {}\n", tag, one_line(message));
+    fmt::print(stderr, "sigil: {}: {}\n", tag, message.str());
   }
 }
 
 } // namespace
 
-void print_error(std::string_view message)
+void print_error(const Text& message)
 {
   print_tagged("error", "\x1b[31m", message);
 }
 
-void print_warning(std::string_view message)
+void print_warning(const Text& message)
 {
   print_tagged("warning", "\x1b[33m", message);
 }
 
-void print_note(std::string_view message)
+void print_note(const Text& message)
 {
   print_tagged("note", "\x1b[36m", message);
 }
 
-void print_info(std::string_view message)
+void print_info(const Text& message)
 {
-  fmt::print(stderr, "{}\n", message);
+  fmt::print(stderr, "{}\n", message.str());
 }
 
-void print_result(std::string_view text)
+void print_prompt(const Text& message)
 {
-  fmt::print(stdout, "{}", text);
+  fmt::print(stderr, "{}", message.str());
+  std::fflush(stderr);
+}
+
+void print_text(const Text& text)
+{
+  fmt::print(stdout, "{}", text.str());
+  std::fflush(stdout);
+}
+
+void print_result(std::string_view machine_output)
+{
+  fmt::print(stdout, "{}", machine_output);
   std::fflush(stdout);
 }
 

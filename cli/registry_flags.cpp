@@ -43,7 +43,7 @@ std::unique_ptr<registry::Session> open_session(const RegistryFlags& flags, cons
   options.client.retry.max_attempts = flags.max_attempts;
   options.client.allow_http = flags.allow_http;
   if (global.verbose) {
-    options.transport.log = [](std::string_view line) { print_info(fmt::format("sigil: http: {}", line)); };
+    options.transport.log = [](std::string_view line) { print_info("sigil: http: {}", line); };
   }
   options.credentials = registry::CredentialFlags{flags.username, flags.password, flags.token};
   if (flags.allow_insecure) {
@@ -60,7 +60,7 @@ Result<oci::Reference> parse_image(const std::string& text)
     return fail(ErrorCode::usage, ref.error().message);
   }
   if (ref->has_tag_and_digest()) {
-    print_warning(fmt::format("{} has both a tag and a digest: using the digest", text));
+    print_warning("{} has both a tag and a digest: using the digest", text);
   }
   return ref;
 }

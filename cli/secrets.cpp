@@ -157,7 +157,7 @@ Result<crypto::PrivateKey> open_signing_key(const std::string& ref, const std::s
     return fail(loaded.error());
   }
   for (const auto& w : loaded->warnings) {
-    print_warning(w);
+    print_warning("{}", w);
   }
   return std::move(loaded->key);
 }

@@ -87,9 +87,9 @@ Result<int> run_attest(const Options& o, const GlobalOptions& global)
     return fail(result.error());
   }
   if (result->tag_given) {
-    print_warning(fmt::format("{} is a tag: attested the digest it points to now; attest by digest", o.target));
+    print_warning("{} is a tag: attested the digest it points to now; attest by digest", o.target);
   }
-  print_info(fmt::format("Attested {}", result->image.str()));
+  print_info("Attested {}", result->image.str());
   return 0;
 }
 
@@ -111,7 +111,7 @@ Result<int> run_attest_blob(const Options& o)
   if (auto ok = util::write_file_atomic({o.bundle, util::as_bytes(text), 0644, util::Overwrite::yes}); !ok) {
     return fail(ok.error());
   }
-  print_info(fmt::format("Wrote attestation bundle to {}", o.bundle));
+  print_info("Wrote attestation bundle to {}", o.bundle);
   return 0;
 }
 

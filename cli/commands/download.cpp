@@ -4,6 +4,7 @@
 #include "registry_flags.hpp"
 
 #include "sigil/signature/download.hpp"
+#include "sigil/util/json.hpp"
 
 #include <fmt/format.h>
 
@@ -71,7 +72,13 @@ void register_download_kind(Commands& commands, CLI::App* parent, const std::str
       return fail(lines.error());
     }
     for (const auto& line : *lines) {
-      print_result(line + "\n");
+      // JSON (re-serialised by nlohmann, controls escaped) as is; anything else is bytes from
+      // the registry, escaped like all outside text.
+      if (util::parse_json(line)) {
+        print_result(line + "\n");
+      } else {
+        print_text("{}\n", line);
+      }
     }
     return lines->empty() ? exit_status(ErrorCode::no_signatures) : 0;
   });
@@ -87,9 +94,9 @@ Result<void> confirm_clean(const Options& o, const oci::Reference& image, const 
     return fail(ErrorCode::usage, "refusing to delete without confirmation: pass -f (no terminal to ask on)");
   }
   for (const auto& item : items) {
-    print_info(fmt::format("Would delete {}", item.name));
+    print_info("Would delete {}", item.name);
   }
-  fmt::print(stderr, "Delete these {} object(s), the {} of {}? [y/N] ", items.size(), o.type, image.str());
+  print_prompt("Delete these {} object(s), the {} of {}? [y/N] ", items.size(), o.type, image.str());
   std::string answer;
   std::getline(std::cin, answer);
   if (answer != "y" && answer != "Y" && answer != "yes") {
@@ -141,7 +148,7 @@ void register_clean(Commands& commands)
       return fail(plan.error());
     }
     for (const auto& line : plan->skipped) {
-      print_info(line);
+      print_info("{}", line);
     }
     if (plan->to_delete.empty()) {
       print_info("Nothing to delete");
@@ -155,7 +162,7 @@ void register_clean(Commands& commands)
       return fail(result.error());
     }
     for (const auto& d : result->deleted) {
-      print_info(fmt::format("Deleted {}", d));
+      print_info("Deleted {}", d);
     }
     return 0;
   });

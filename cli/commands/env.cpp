@@ -12,16 +12,16 @@ namespace sigil::cli {
 
 namespace {
 
-std::string state_text(const core::env::Variable& v)
+Text state_text(const core::env::Variable& v)
 {
   const auto value = core::env::get(v.name);
   if (!value) {
-    return "unset";
+    return Text::format("unset");
   }
   if (v.secret == core::env::Secret::yes) {
-    return "set (secret, not shown)";
+    return Text::format("set (secret, not shown)");
   }
-  return fmt::format("\"{}\"", *value);
+  return Text::format("\"{}\"", *value);
 }
 
 util::OrderedJson entry_json(const core::env::Variable& v)
@@ -59,11 +59,11 @@ void register_env(Commands& commands)
       print_result(util::dump_json(array) + "\n");
       return 0;
     }
-    std::string text;
+    Text text;
     for (const auto& v : core::env::variables()) {
-      text += fmt::format("{}: {}\n    {}\n", v.name, state_text(v), v.description);
+      text += Text::format("{}: {}\n    {}\n", v.name, state_text(v), v.description);
     }
-    print_result(text);
+    print_text(text);
     return 0;
   });
 }

@@ -40,8 +40,8 @@ Result<int> run(const Options& o)
   if (!paths) {
     return fail(paths.error().context("writing key pair"));
   }
-  print_info(fmt::format("Private key written to {}", paths->private_key));
-  print_info(fmt::format("Public key written to {}", paths->public_key));
+  print_info("Private key written to {}", paths->private_key);
+  print_info("Public key written to {}", paths->public_key);
   return 0;
 }
 

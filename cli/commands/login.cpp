@@ -51,7 +51,7 @@ Result<int> run(Options o, const GlobalOptions& global)
   if (!path) {
     return fail(path.error());
   }
-  print_info(fmt::format("Login succeeded; credentials saved in {}", *path));
+  print_info("Login succeeded; credentials saved in {}", *path);
   return 0;
 }
 

@@ -57,17 +57,16 @@ void print_subject_hints(const Subjects& list, const std::string& output)
   const std::string file = output.empty() || output == "-" ? "FILE" : output;
   for (const auto& s : list.files) {
     for (const auto& [alg, hex] : s.digest) {
-      print_info(fmt::format("{}:{}  {}", alg, hex, s.name));
+      print_info("{}:{}  {}", alg, hex, s.name);
     }
-    print_info(
-        fmt::format("  to attest: sigil attest-blob {} --type slsaprovenance1 --predicate {} --key KEY --bundle BUNDLE",
-                    s.name, file));
+    print_info("  to attest: sigil attest-blob {} --type slsaprovenance1 --predicate {} --key KEY --bundle BUNDLE",
+               s.name, file);
   }
   for (const auto& s : list.images) {
     for (const auto& [alg, hex] : s.digest) {
-      print_info(fmt::format("{}@{}:{}", s.name, alg, hex));
-      print_info(fmt::format("  to attest: sigil attest {}@{}:{} --type slsaprovenance1 --predicate {} --key KEY",
-                             s.name, alg, hex, file));
+      print_info("{}@{}:{}", s.name, alg, hex);
+      print_info("  to attest: sigil attest {}@{}:{} --type slsaprovenance1 --predicate {} --key KEY", s.name, alg, hex,
+                 file);
     }
   }
 }
@@ -101,7 +100,7 @@ Result<int> run(const Options& o)
     if (auto ok = util::write_file_atomic({o.output, util::as_bytes(data), 0644, util::Overwrite::yes}); !ok) {
       return fail(ok.error().context(fmt::format("writing {}", o.output)));
     }
-    print_info(fmt::format("Wrote {} to {}", what, o.output));
+    print_info("Wrote {} to {}", what, o.output);
   }
   if (!o.statement) {
     print_subject_hints(*list, o.output);

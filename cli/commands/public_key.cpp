@@ -31,7 +31,7 @@ Result<int> run(const Options& o)
   if (auto ok = util::write_file_atomic({o.outfile, util::as_bytes(pem), 0644, util::Overwrite::yes}); !ok) {
     return fail(ok.error());
   }
-  print_info(fmt::format("Public key written to {}", o.outfile));
+  print_info("Public key written to {}", o.outfile);
   return 0;
 }
 

@@ -44,7 +44,7 @@ void register_resolve(Commands& commands)
     if (!ref) {
       return fail(ref.error());
     }
-    print_result(ref->str() + "\n");
+    print_text("{}\n", ref->str());
     return 0;
   });
 }
@@ -69,7 +69,7 @@ void register_triangulate(Commands& commands)
       return fail(ref.error());
     }
     if (o->type == "digest") {
-      print_result(ref->str() + "\n");
+      print_text("{}\n", ref->str());
       return 0;
     }
     auto repo = signature_repository(*ref);
@@ -77,7 +77,7 @@ void register_triangulate(Commands& commands)
       return fail(repo.error());
     }
     const std::string suffix = o->type == "signature" ? "sig" : o->type == "attestation" ? "att" : "sbom";
-    print_result(fmt::format("{}:{}\n", repo->name(), oci::signature_tag(*ref->digest(), suffix)));
+    print_text("{}:{}\n", repo->name(), oci::signature_tag(*ref->digest(), suffix));
     return 0;
   });
 }

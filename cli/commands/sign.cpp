@@ -144,19 +144,19 @@ Result<int> run(const Options& o, const GlobalOptions& global)
       if (!first_failure) {
         first_failure = result.error();
       } else {
-        print_error(result.error().message);
+        print_error("{}", result.error().message);
       }
       continue;
     }
     if (result->tag_given) {
-      print_warning(fmt::format("{} is a tag: signing the digest it points to now; tags are mutable, sign by digest",
-                                refs[i].str()));
+      print_warning("{} is a tag: signing the digest it points to now; tags are mutable, sign by digest",
+                    refs[i].str());
     }
     for (const auto& s : result->signed_digests) {
       if (s.already_signed) {
-        print_info(fmt::format("{} is already signed with this key; nothing added", s.image.str()));
+        print_info("{} is already signed with this key; nothing added", s.image.str());
       } else {
-        print_info(fmt::format("Signed {}{}", s.image.str(), o.upload ? "" : " (not uploaded)"));
+        print_info("Signed {}{}", s.image.str(), o.upload ? "" : " (not uploaded)");
       }
       if (auto ok = write_outputs(o, s); !ok) {
         return fail(ok.error());

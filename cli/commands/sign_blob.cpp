@@ -40,7 +40,7 @@ Result<int> run(const Options& o)
     if (auto ok = util::write_file_atomic({o.bundle, util::as_bytes(text), 0644, util::Overwrite::yes}); !ok) {
       return fail(ok.error());
     }
-    print_info(fmt::format("Wrote bundle to {}", o.bundle));
+    print_info("Wrote bundle to {}", o.bundle);
   }
   if (!o.output_signature.empty()) {
     // cosign writes the bare base64 signature, no newline.
@@ -48,7 +48,7 @@ Result<int> run(const Options& o)
     if (auto ok = util::write_file_atomic({o.output_signature, util::as_bytes(b64), 0644, util::Overwrite::yes}); !ok) {
       return fail(ok.error());
     }
-    print_info(fmt::format("Wrote signature to {}", o.output_signature));
+    print_info("Wrote signature to {}", o.output_signature);
   }
   return 0;
 }

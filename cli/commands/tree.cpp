@@ -64,49 +64,41 @@ std::string render_json(const registry::ImageTree& t)
   return util::dump_json(j) + "\n";
 }
 
-std::string render_text(const registry::ImageTree& t)
+// The tree on stdout. Every name and type in it came from the registry: each is formatted in
+// through Text, so none can add a line or an escape sequence to the drawing.
+Text render_text(const registry::ImageTree& t)
 {
-  std::string out = fmt::format("{}\n", t.image.str());
-  std::vector<std::string> sections;
+  std::vector<std::vector<Text>> sections; // each: a heading line, then its leaves
   for (const auto& p : t.platforms) {
-    sections.push_back(fmt::format("platform {}: {}", p.platform ? p.platform->str() : "unknown", p.digest.str()));
+    sections.push_back({Text::format("platform {}: {}", p.platform ? p.platform->str() : "unknown", p.digest.str())});
   }
   for (const auto& tag : t.tags) {
-    std::string s = fmt::format("{} ({})", tag.kind, tag.tag);
+    std::vector<Text> s{Text::format("{} ({})", tag.kind, tag.tag)};
     for (std::size_t i = 0; i < tag.layers.size(); ++i) {
-      s += fmt::format("\n{}{}", i + 1 == tag.layers.size() ? "└── " : "├── ", tag.layers[i].digest.str());
+      s.push_back(Text::format("{}{}", i + 1 == tag.layers.size() ? "└── " : "├── ", tag.layers[i].digest.str()));
     }
-    sections.push_back(s);
+    sections.push_back(std::move(s));
   }
   if (!t.referrers.empty()) {
-    std::string s = fmt::format("referrers ({})", t.referrers_api ? "referrers API" : "fallback tag");
+    std::vector<Text> s{Text::format("referrers ({})", t.referrers_api ? "referrers API" : "fallback tag")};
     for (std::size_t i = 0; i < t.referrers.size(); ++i) {
       const auto& r = t.referrers[i];
-      s += fmt::format("\n{}{} {}", i + 1 == t.referrers.size() ? "└── " : "├── ", r.digest.str(),
-                       r.artifact_type.value_or(r.media_type));
+      s.push_back(Text::format("{}{} {}", i + 1 == t.referrers.size() ? "└── " : "├── ", r.digest.str(),
+                               r.artifact_type.value_or(r.media_type)));
     }
-    sections.push_back(s);
+    sections.push_back(std::move(s));
   }
+  Text out = Text::format("{}\n", t.image.str());
   if (sections.empty()) {
-    return out + "└── (nothing attached)\n";
+    out += Text::format("└── (nothing attached)\n");
+    return out;
   }
   for (std::size_t i = 0; i < sections.size(); ++i) {
     const bool last = i + 1 == sections.size();
-    std::string s = sections[i];
-    std::string indented;
-    std::size_t pos = 0;
-    bool first = true;
-    while (pos <= s.size()) {
-      const auto nl = s.find('\n', pos);
-      const std::string line = s.substr(pos, nl == std::string::npos ? std::string::npos : nl - pos);
-      indented += fmt::format("{}{}\n", first ? (last ? "└── " : "├── ") : (last ? "    " : "│   "), line);
-      first = false;
-      if (nl == std::string::npos) {
-        break;
-      }
-      pos = nl + 1;
+    for (std::size_t j = 0; j < sections[i].size(); ++j) {
+      const char* indent = j == 0 ? (last ? "└── " : "├── ") : (last ? "    " : "│   ");
+      out += Text::format("{}{}\n", indent, sections[i][j]);
     }
-    out += indented;
   }
   return out;
 }
@@ -140,7 +132,11 @@ void register_tree(Commands& commands)
       return fail(tree.error());
     }
     const bool json = o->output == "json" || (o->output.empty() && ::isatty(STDOUT_FILENO) != 1);
-    print_result(json ? render_json(*tree) : render_text(*tree));
+    if (json) {
+      print_result(render_json(*tree));
+    } else {
+      print_text(render_text(*tree));
+    }
     return 0;
   });
 }

@@ -67,27 +67,28 @@ util::Json entry_json(const verify::VerifyImageResult& r, const verify::Signatur
 void render(const Options& o, const std::string& arg, const Outcome& out, const std::vector<verify::TrustedKey>& keys)
 {
   if (!out.result) {
-    print_error(fmt::format("{}: {}", arg, out.result.error().message));
+    print_error("{}: {}", arg, out.result.error().message);
     return;
   }
   const auto& r = *out.result;
   if (r.tag_given) {
-    print_warning(fmt::format("{} is a tag: verified the digest it points to now, {}", arg, r.image.digest()->str()));
+    print_warning("{} is a tag: verified the digest it points to now, {}", arg, r.image.digest()->str());
   }
   if (o.explain || out.status != 0) {
     for (const auto& s : r.signatures) {
-      print_info(fmt::format("  {} {}: {}", s.verified ? "accepted" : "rejected", s.source, s.reason));
+      print_info("  {} {}: {}", s.verified ? "accepted" : "rejected", s.source, s.reason);
     }
   }
   if (out.status == exit_status(ErrorCode::no_signatures)) {
-    print_error(fmt::format("no signatures found for {}", r.image.str()));
+    print_error("no signatures found for {}", r.image.str());
     return;
   }
   if (out.status != 0) {
-    print_error(fmt::format("no matching signatures for {}: {} considered, none verified", r.image.str(), r.signatures.size()));
+    print_error("no matching signatures for {}: {} considered, none verified", r.image.str(), r.signatures.size());
     return;
   }
-  print_info(fmt::format("\nVerification for {} --\nThe following checks were performed on each of these signatures:", r.image.str()));
+  print_info("\nVerification for {} --\nThe following checks were performed on each of these signatures:",
+             r.image.str());
   if (o.check_claims) {
     print_info("  - The signed payload names this digest (cosign claims validated)");
   }
@@ -101,7 +102,7 @@ void render(const Options& o, const std::string& arg, const Outcome& out, const 
       continue;
     }
     if (o.output == "text") {
-      print_result(s.payload + "\n");
+      print_text("{}\n", s.payload);
     } else {
       array.push_back(entry_json(r, s, keys));
     }

@@ -88,36 +88,35 @@ Result<int> render(const Options& o, const std::string& subject, const std::vect
 {
   if (o.explain) {
     for (const auto& r : reports) {
-      print_info(fmt::format("  {} {}: {}", r.verified ? "accepted" : "rejected", r.source, r.reason));
+      print_info("  {} {}: {}", r.verified ? "accepted" : "rejected", r.source, r.reason);
     }
   }
   const auto decision = verify::decide(reports, p.type_uri, p.policy);
   for (const auto& w : decision.warnings) {
-    print_warning(w);
+    print_warning("{}", w);
   }
   if (!decision.ok) {
     if (!o.explain) {
       for (const auto& r : reports) {
-        print_info(fmt::format("  {} {}: {}", r.verified ? "accepted" : "rejected", r.source, r.reason));
+        print_info("  {} {}: {}", r.verified ? "accepted" : "rejected", r.source, r.reason);
       }
     }
     return fail(decision.code, fmt::format("{}: {}", subject, decision.message));
   }
-  print_info(fmt::format("\nVerification for {} --\nThe following checks were performed on each of these attestations:",
-                         subject));
-  print_info(fmt::format("  - The DSSE signature was verified against the specified public key(s)"));
+  print_info("\nVerification for {} --\nThe following checks were performed on each of these attestations:", subject);
+  print_info("  - The DSSE signature was verified against the specified public key(s)");
   if (o.check_claims) {
     print_info("  - The statement's subject is this digest");
   } else {
     print_warning("--check-claims=false: the statement's subject was NOT checked against the digest");
   }
-  print_info(fmt::format("  - The signed predicate type is {}", p.type_uri));
+  print_info("  - The signed predicate type is {}", p.type_uri);
   for (const auto& c : decision.checks) {
-    print_info(fmt::format("  - {}", c));
+    print_info("  - {}", c);
   }
   for (const auto& s : decision.statements) {
     if (o.output == "json") {
-      print_result(s + "\n");
+      print_result(s + "\n"); // parsed as strict JSON by the library: no raw control bytes
       continue;
     }
     // text: one line per verified attestation, type and subjects.
@@ -130,7 +129,7 @@ Result<int> render(const Options& o, const std::string& subject, const std::vect
         subjects += fmt::format("{}{}{}", subjects.empty() ? "" : ", ", name, hex.empty() ? "" : "@sha256:" + hex);
       }
     }
-    print_result(fmt::format("{} {}\n", doc ? doc->value("predicateType", "") : "", subjects));
+    print_text("{} {}\n", doc ? doc->value("predicateType", "") : "", subjects);
   }
   return 0;
 }

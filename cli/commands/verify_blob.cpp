@@ -49,11 +49,11 @@ Result<int> run(const Options& o)
     return fail(result.error().context(fmt::format("verifying {}", o.input)));
   }
   for (const auto& note : result->notes) {
-    print_note(note);
+    print_note("{}", note);
   }
   const auto& matched = request.keys[result->matched_key];
   if (request.keys.size() > 1) {
-    print_info(fmt::format("Verified with key {} ({})", matched.name, matched.key.fingerprint()));
+    print_info("Verified with key {} ({})", matched.name, matched.key.fingerprint());
   }
   print_info("Verified OK");
   return 0;

@@ -30,8 +30,8 @@ void register_version(Commands& commands)
       j["libcurl"] = curl;
       print_result(util::dump_json(j) + "\n");
     } else {
-      print_result(fmt::format("sigil {}\ngit commit: {}\nopenssl: {}\nlibcurl: {}\n", core::version(),
-                               core::git_commit(), crypto::openssl_version(), curl));
+      print_text("sigil {}\ngit commit: {}\nopenssl: {}\nlibcurl: {}\n", core::version(), core::git_commit(),
+                 crypto::openssl_version(), curl);
     }
     return 0;
   });

@@ -127,6 +127,41 @@ run "$SIGIL" version -o json
 expect "version -o json" 0
 echo "$OUT" | python3 -c 'import json,sys; d=json.load(sys.stdin); assert d["version"] and d["openssl"] and d["libcurl"] and d["gitCommit"]' \
   && pass "version JSON has version, commit, openssl, libcurl" || failed "version JSON"
+# A mistyped secret option never echoes its value in the usage error (DESIGN.md §4): the
+# value after (or attached with '=' to) an option named password/passwd/token/secret, or -p.
+LEAK=s3cret-XYZ
+secret "$LEAK"
+usage_hides_value() { # usage_hides_value NAME WANT_IN_STDERR ARGS...
+  local name=$1 want=$2
+  shift 2
+  run "$SIGIL" "$@"
+  expect "$name: usage error" 2 "sigil: error: "
+  expect "$name: names what was wrong" 2 "$want"
+  expect_no "$name: the value is not printed" "$LEAK"
+}
+usage_hides_value "login --password VALUE after the registry" "invalid use of --password (its value is not shown" \
+  login -u me registry.example --password "$LEAK"
+usage_hides_value "login --password=VALUE" "invalid use of --password (" login -u me --password="$LEAK" registry.example
+usage_hides_value "login --password VALUE, no user" "--username is required" login --password "$LEAK" registry.example
+usage_hides_value "login --password VALUE before the registry" "--password" login -u me --password "$LEAK" registry.example
+usage_hides_value "login --passwd VALUE" "invalid use of --passwd (" login -u me registry.example --passwd "$LEAK"
+usage_hides_value "login -p VALUE" "invalid use of -p (" login -u me registry.example -p "$LEAK"
+usage_hides_value "login -pVALUE" "invalid use of -p (" login -u me registry.example "-p$LEAK"
+usage_hides_value "sign --registry-password VALUE, no key" "--key is required" sign --registry-password "$LEAK" x
+usage_hides_value "sign --registry-password VALUE, stray argument" "not expected: --bogus" \
+  sign --key k.key --registry-password "$LEAK" --bogus x
+usage_hides_value "verify --identity-token VALUE" "not expected: --identity-token" \
+  verify --key k.pub x --identity-token "$LEAK"
+usage_hides_value "verify --identity-token=VALUE" "invalid use of --identity-token (" \
+  verify --key k.pub x --identity-token="$LEAK"
+usage_hides_value "verify --registry-token=VALUE twice" "--registry-token: At Most 1" \
+  verify --key k.pub x --registry-token="$LEAK" --registry-token="$LEAK"
+usage_hides_value "sigil --client-secret VALUE" "invalid use of --client-secret (" --client-secret "$LEAK"
+usage_hides_value "a command's own usage error quoting the value" 'annotation "***" is not key=value' \
+  verify --key k.pub --registry-password "$LEAK" -a "$LEAK" registry.example/app@sha256:0
+run "$SIGIL" login -u me registry.example --password-stdin extra-arg
+expect "a secret-named flag takes no value: the next argument is still quoted" 2 "not expected: extra-arg"
+
 for cmd in version generate-key-pair import-key-pair public-key sign-blob verify-blob; do
   run "$SIGIL" $cmd --help
   [[ $RC == 0 && "$OUT" == *"Examples:"* ]] && pass "$cmd --help has Examples" || failed "$cmd --help lacks Examples"

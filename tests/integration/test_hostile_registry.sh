@@ -24,6 +24,8 @@
 #   cap-size       the same at the cap (256 MiB declared, a few bytes served), under ulimit -v
 #                  192 MiB: nothing is reserved from the declared size  -> 12, size mismatch
 #   --max-payload-size over its maximum                                 -> 2, maximum named
+#   terminal-escape  verify and tree: registry text with newlines, ESC sequences, a bidi
+#                  override -> 12 / 0 / 11, all of it shown escaped, nothing forged
 # shellcheck source-path=SCRIPTDIR
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 source "$HERE/lib.sh"
@@ -258,6 +260,53 @@ if [[ $RC == 2 && $ERR == *"--max-payload-size: Value $((MAXP + 1)) not in range
 else
   failed "--max-payload-size over its maximum: usage error (exit 2) naming the option and $MAXP"
 fi
+# --- terminal-escape: text from the registry never writes on the terminal --------------------
+# The server's TERMINAL_ESCAPE text ("\n ESC[2K ESC[1A Verification for forged --\n" + U+202E)
+# sits in a .sig layer's mediaType and annotations, a referrer's artifactType, its bundle's
+# mediaType and payloadType, and a 403 answer's error message. sigil shows it escaped, on
+# the line that quotes it: no ESC byte, no forged line, the genuine error line intact.
+TE_SHOWN='\x0a\x1b[2K\x1b[1AVerification for forged --\x0a\u{202e}'
+# inert NAME [json]: the last run printed no ESC byte and no line of its own making from the
+# registry's text; outside JSON (where it is data), no raw U+202E either.
+inert() {
+  local all=$OUT$'\n'$ERR
+  if [[ $all == *$'\e'* ]]; then failed "$1: no ESC byte in stdout or stderr"; else pass "$1: no ESC byte"; fi
+  # What a terminal shows: CSI sequences act (erase, move) instead of printing.
+  if sed $'s/\e\\[[0-9;]*[A-Za-z]//g' <<<"$all" | grep -qE '^[[:space:]]*Verification for'; then
+    failed "$1: no injected 'Verification for' line"
+  else
+    pass "$1: no injected line"
+  fi
+  [[ ${2:-} == json ]] && all=$ERR
+  if [[ $all == *$'\xe2\x80\xae'* ]]; then failed "$1: no raw U+202E"; else pass "$1: no raw U+202E"; fi
+}
+TE=$(digest_of terminal-escape)
+TE_SIG=$(digest_of terminal-escape sig_tag)
+verify terminal-escape 12 "no matching signatures for $H/terminal-escape@$TE: 3 considered, none verified" \
+  "$H/terminal-escape@$TE"
+inert "terminal-escape verify"
+reason "terminal-escape verify: the layer's mediaType is shown escaped on its rejected line" \
+  "  rejected $TE_SIG layer 1: media type application/vnd.dev.cosign.simplesigning.v1+json$TE_SHOWN is not a simple-signing signature"
+reason "terminal-escape verify: the bundle's mediaType is shown escaped" \
+  ": malformed bundle: unsupported mediaType application/vnd.dev.sigstore.bundle.v0.3+json$TE_SHOWN"
+[[ $(tail -n 1 <<<"$ERR") == "sigil: error: no matching signatures for $H/terminal-escape@$TE: 3 considered, none verified" ]] &&
+  pass "terminal-escape verify: stderr ends with the genuine error line" ||
+  failed "terminal-escape verify: stderr ends with the genuine error line"
+hostile terminal-escape-explain 12 "3 considered, none verified" \
+  "$SIGIL" verify --explain -o text --key "$TEST_TMP/k.pub" "$H/terminal-escape@$TE"
+inert "terminal-escape verify --explain -o text"
+hostile terminal-escape-tree 0 "" "$SIGIL" tree -o text "$H/terminal-escape@$TE"
+inert "terminal-escape tree -o text"
+expect_out "terminal-escape tree: the referrer's artifactType is shown escaped" \
+  "application/vnd.dev.sigstore.bundle.v0.3+json$TE_SHOWN"
+hostile terminal-escape-tree-json 0 "" "$SIGIL" tree -o json "$H/terminal-escape@$TE"
+inert "terminal-escape tree -o json" json
+expect_out "terminal-escape tree -o json: JSON escapes, the text is data" \
+  'bundle.v0.3+json\n\u001b[2K\u001b[1AVerification for forged --\n'
+hostile terminal-escape-denied 21 "403 forbidden: DENIED: access denied" \
+  "$SIGIL" tree "$H/terminal-escape@sha256:$(printf 'd%.0s' {1..64})"
+reason "terminal-escape denied: the registry's error message is shown escaped" "access denied \x1b[2K\x1b[1AVerification for forged -- \u{202e}"
+inert "terminal-escape registry error message"
 
 # --- table -----------------------------------------------------------------------------------
 echo "# scenario                   exit seconds    MiB"

@@ -34,6 +34,9 @@ the hostile answer when it reads what is attached to it:
                  the `.sig` layer's descriptor declares size 2**63-1 (the blob is small)
   cap-size       the `.sig` layer's descriptor declares 256 MiB, sigil's largest
                  --max-payload-size (the blob is small)
+  terminal-escape  text meant for sigil's terminal (see TERMINAL_ESCAPE below): in the `.sig`
+                 layers' mediaType and annotations, in a referrer's artifactType and its bundle's
+                 mediaType, and in the error message of manifest sha256:ddd... (403)
 
 Huge bodies are generated lazily, a chunk at a time, so the server stays small; a stream stops
 when the client goes away (and, as a safety net, after STREAM_CAP_BYTES or STREAM_CAP_SECONDS).
@@ -68,6 +71,7 @@ SCENARIOS = ["endless", "huge-length", "tags100k", "referrers1m", "layers10k", "
              "redirect-loop", "token-hang", "self-sig", "link-elsewhere", "huge-content-length"]
 OTHER_HOST = "127.0.0.2"  # link-elsewhere's next pages
 HUGE_CONTENT_LENGTH = "99999999999999999999"
+SCENARIOS.append("terminal-escape")  # see the terminal-escape block below
 
 TEN_GIB = 10 * 1024 ** 3
 TAGS_PER_PAGE = 100_000
@@ -156,6 +160,44 @@ class Repo:
                           "config": descriptor(OCI_CONFIG, empty), "layers": layers}), payload
 
 
+# --- terminal-escape ----------------------------------------------------------------------
+# Text that, printed raw on a terminal, ends sigil's line, erases it, moves up and forges a
+# line of sigil's own output; then a right-to-left override. sigil must show it escaped.
+TERMINAL_ESCAPE = "\n\x1b[2K\x1b[1AVerification for forged --\n\u202e"
+
+
+def build_terminal_escape(r):
+    """The `.sig` manifest: layer 1 has a hostile mediaType (and annotation), layer 2 a
+    hostile signature annotation. One referrer: hostile artifactType, its bundle's mediaType
+    and payloadType hostile. Manifest sha256:ddd...: 403 with a hostile error message."""
+    payload = simple_signing_payload("127.0.0.1/" + r.name, r.image_digest)
+    r.add_blob(payload)
+    empty = b"{}"
+    r.add_blob(empty)
+    layers = [descriptor(SIMPLE_SIGNING + TERMINAL_ESCAPE, payload,
+                         annotations={SIG_ANNOTATION: fake_signature(r.name),
+                                      "dev.sigil.test/note": TERMINAL_ESCAPE}),
+              descriptor(SIMPLE_SIGNING, payload, annotations={SIG_ANNOTATION: TERMINAL_ESCAPE})]
+    sig = canonical({"schemaVersion": 2, "mediaType": OCI_MANIFEST,
+                     "config": descriptor(OCI_CONFIG, empty), "layers": layers})
+    r.add_manifest(sig, OCI_MANIFEST, r.sig_tag)
+    bundle = canonical({"mediaType": BUNDLE_TYPE + TERMINAL_ESCAPE,
+                        "verificationMaterial": {"publicKey": {"hint": "x"}},
+                        "dsseEnvelope": {"payload": "e30=", "payloadType": TERMINAL_ESCAPE,
+                                         "signatures": [{"sig": fake_signature(r.name)}]}})
+    r.add_blob(bundle)
+    image = r.manifests[r.image_digest][0]
+    referrer = canonical({"schemaVersion": 2, "mediaType": OCI_MANIFEST,
+                          "artifactType": BUNDLE_TYPE + TERMINAL_ESCAPE,
+                          "config": descriptor("application/vnd.oci.empty.v1+json", empty),
+                          "layers": [descriptor(BUNDLE_TYPE, bundle)],
+                          "subject": descriptor(OCI_MANIFEST, image)})
+    r.add_manifest(referrer, OCI_MANIFEST)
+    r.referrers = [descriptor(OCI_MANIFEST, referrer, artifactType=BUNDLE_TYPE + TERMINAL_ESCAPE)]
+    r.error_tags = {"sha256:" + "d" * 64: (403, "DENIED", "access denied" + TERMINAL_ESCAPE)}
+# --- end of terminal-escape ---------------------------------------------------------------
+
+
 def build_repos():
     repos = {name: Repo(name) for name in SCENARIOS}
     # layers10k: a real, well-formed manifest with 10 000 signature layers.
@@ -178,6 +220,7 @@ def build_repos():
     r = repos["huge-content-length"]
     r.manifests["other"] = r.manifests["latest"]
     add_declared_size_sigs(repos)
+    build_terminal_escape(repos["terminal-escape"])
     return repos
 
 
@@ -342,6 +385,8 @@ class Handler(BaseHTTPRequestHandler):
                     + b"[" * DEPTH + b"]" * DEPTH + b"}")
             return self.send_simple(200, body, OCI_MANIFEST,
                                     headers=[("Docker-Content-Digest", sha256(body))], scenario=name)
+        if ref in getattr(repo, "error_tags", {}):
+            return self.send_error_json(*repo.error_tags[ref], scenario=name)
         found = repo.manifests.get(ref)
         if found is None:
             return self.send_error_json(404, "MANIFEST_UNKNOWN", "manifest unknown", name)
@@ -373,7 +418,8 @@ class Handler(BaseHTTPRequestHandler):
     def referrers(self, repo, digest, query):
         name = repo.name
         if name != "referrers1m":
-            body = canonical({"schemaVersion": 2, "mediaType": OCI_INDEX, "manifests": []})
+            body = canonical({"schemaVersion": 2, "mediaType": OCI_INDEX,
+                              "manifests": getattr(repo, "referrers", [])})
             return self.send_simple(200, body, OCI_INDEX, scenario=name)
         page = int(query.get("page", ["0"])[0])
         first = page * REFERRERS_PER_PAGE
