@@ -1,11 +1,11 @@
 #include "sigil/sign/referrer.hpp"
 
+#include "sigil/attachments/attach.hpp"
 #include "sigil/bundle/bundle.hpp"
 #include "sigil/crypto/digest.hpp"
 #include "sigil/dsse/envelope.hpp"
 #include "sigil/intoto/statement.hpp"
 #include "sigil/oci/media_types.hpp"
-#include "sigil/signature/attach.hpp"
 #include "sigil/util/encoding.hpp"
 #include "sigil/util/time.hpp"
 
@@ -92,10 +92,10 @@ Result<oci::Digest> push_bundle_referrer(registry::Client& client, const Referre
   }
   oci::Descriptor entry{std::string(oci::media_type::oci_manifest), digest, static_cast<std::int64_t>(bytes.size()),
                         m.annotations, {}, m.artifact_type, std::nullopt};
-  auto attached = signature::attach_layer(client, {.repo = p.target,
+  auto attached = attachments::attach_layer(client, {.repo = p.target,
                                                    .tag = oci::signature_tag(subject.digest, ""),
                                                    .layer = entry,
-                                                   .container = signature::Container::referrers_index});
+                                                   .container = attachments::Container::referrers_index});
   if (!attached) {
     return fail(attached.error().context("updating the referrers fallback index"));
   }

@@ -1,10 +1,11 @@
-#include "sigil/registry/tree.hpp"
+#include "sigil/attachments/tree.hpp"
 
 #include <array>
 
-namespace sigil::registry {
+namespace sigil::attachments {
 
-Result<ImageTree> collect_tree(Client& client, const oci::Reference& image, const Repository& attachments)
+Result<ImageTree> collect_tree(registry::Client& client, const oci::Reference& image,
+                                           const registry::Repository& attachments)
 {
   auto manifest = client.get_manifest(image);
   if (!manifest) {
@@ -45,4 +46,4 @@ Result<ImageTree> collect_tree(Client& client, const oci::Reference& image, cons
   return tree;
 }
 
-} // namespace sigil::registry
+} // namespace sigil::attachments

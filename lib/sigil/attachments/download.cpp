@@ -1,4 +1,4 @@
-#include "sigil/signature/download.hpp"
+#include "sigil/attachments/download.hpp"
 
 #include "sigil/dsse/envelope.hpp"
 #include "sigil/intoto/statement.hpp"
@@ -12,7 +12,7 @@
 #include <map>
 #include <optional>
 
-namespace sigil::signature {
+namespace sigil::attachments {
 
 namespace {
 
@@ -359,4 +359,4 @@ Result<CleanResult> clean(registry::Client& client, const registry::Repository& 
   return result;
 }
 
-} // namespace sigil::signature
+} // namespace sigil::attachments

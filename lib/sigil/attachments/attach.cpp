@@ -1,7 +1,7 @@
-#include "sigil/signature/attach.hpp"
+#include "sigil/attachments/attach.hpp"
 
 #include "sigil/oci/media_types.hpp"
-#include "sigil/signature/manifest.hpp"
+#include "sigil/attachments/manifest.hpp"
 
 #include <fmt/format.h>
 
@@ -9,7 +9,7 @@
 #include <random>
 #include <thread>
 
-namespace sigil::signature {
+namespace sigil::attachments {
 
 namespace {
 
@@ -289,4 +289,4 @@ Result<AttachResult> attach_layer(registry::Client& client, const AttachRequest&
                                                r.repo.name(), r.tag, r.max_rounds));
 }
 
-} // namespace sigil::signature
+} // namespace sigil::attachments
