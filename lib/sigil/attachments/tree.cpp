@@ -1,48 +1,39 @@
 #include "sigil/attachments/tree.hpp"
 
+#include "sigil/attachments/reader.hpp"
+
 #include <array>
 
 namespace sigil::attachments {
 
 Result<ImageTree> collect_tree(registry::Client& client, const oci::Reference& image,
-                                           const registry::Repository& attachments)
+                               const registry::Repository& attachments)
 {
-  auto manifest = client.get_manifest(image);
-  if (!manifest) {
-    return fail(manifest.error());
+  SIGIL_TRY_ASSIGN(const auto manifest, client.get_manifest(image));
+  const oci::Digest digest = image.digest().value_or(manifest.digest);
+  ImageTree tree{image.with_digest(digest), manifest.media_type, {}, {}, false, {}};
+  if (manifest.kind == oci::ManifestKind::index) {
+    SIGIL_TRY_ASSIGN(auto index, oci::parse_index(manifest.bytes));
+    tree.platforms = std::move(index.manifests);
   }
-  const oci::Digest digest = image.digest().value_or(manifest->digest);
-  ImageTree tree{image.with_digest(digest), manifest->media_type, {}, {}, false, {}};
-  if (manifest->kind == oci::ManifestKind::index) {
-    auto index = oci::parse_index(manifest->bytes);
-    if (!index) {
-      return fail(index.error());
-    }
-    tree.platforms = std::move(index->manifests);
-  }
-  constexpr std::array<std::pair<std::string_view, std::string_view>, 3> k_kinds{
-    {{"signatures", "sig"}, {"attestations", "att"}, {"sboms", "sbom"}}};
-  for (const auto& [kind, suffix] : k_kinds) {
-    const std::string tag = oci::signature_tag(digest, suffix);
-    auto found = client.find_manifest(attachments, tag);
+  constexpr std::array k_kinds{TagKind::signatures, TagKind::attestations, TagKind::sboms};
+  for (const auto kind : k_kinds) {
+    SIGIL_TRY_ASSIGN(auto found, read_legacy_tag(client, attachments, digest, kind));
     if (!found) {
-      return fail(found.error());
-    }
-    if (!*found) {
       continue;
     }
-    auto parsed = oci::parse_manifest((*found)->bytes);
-    if (!parsed) {
-      return fail(parsed.error().context(tag));
+    if (found->unreadable) {
+      return fail(found->unreadable->context(found->tag));
     }
-    tree.tags.push_back(AttachedTag{std::string(kind), tag, std::move(parsed->layers)});
+    std::vector<oci::Descriptor> layers;
+    for (auto& candidate : found->candidates) {
+      layers.push_back(std::move(candidate.layer));
+    }
+    tree.tags.push_back(AttachedTag{std::string(tag_kind_name(kind)), std::move(found->tag), std::move(layers)});
   }
-  auto refs = client.referrers(attachments, digest);
-  if (!refs) {
-    return fail(refs.error());
-  }
-  tree.referrers = std::move(refs->index.manifests);
-  tree.referrers_api = refs->api;
+  SIGIL_TRY_ASSIGN(auto listing, read_referrers(client, attachments, digest));
+  tree.referrers = std::move(listing.manifests);
+  tree.referrers_api = listing.source == Source::referrers_api;
   return tree;
 }
 
