@@ -3,7 +3,7 @@
 #include "output.hpp"
 #include "registry_flags.hpp"
 
-#include "sigil/signature/download.hpp"
+#include "sigil/attachments/download.hpp"
 #include "sigil/util/json.hpp"
 
 #include <fmt/format.h>
@@ -49,7 +49,7 @@ Result<Target> resolve_target(registry::Session& session, const std::string& tex
 }
 
 void register_download_kind(Commands& commands, CLI::App* parent, const std::string& name,
-                            signature::AttachmentKind kind)
+                            attachments::AttachmentKind kind)
 {
   auto* app = parent->add_subcommand(name, fmt::format("Print an image's {}s as JSON lines", name));
   app->footer(fmt::format("\nExamples:\n  sigil download {} registry.example.com/app@sha256:...\n", name));
@@ -67,7 +67,7 @@ void register_download_kind(Commands& commands, CLI::App* parent, const std::str
     if (!target) {
       return fail(target.error());
     }
-    auto lines = signature::download(session->client(), target->image, target->repo, kind, o->max_entries);
+    auto lines = attachments::download(session->client(), target->image, target->repo, kind, o->max_entries);
     if (!lines) {
       return fail(lines.error());
     }
@@ -85,7 +85,7 @@ void register_download_kind(Commands& commands, CLI::App* parent, const std::str
 }
 
 // Without -f: the list of what would go, then one question on the terminal.
-Result<void> confirm_clean(const Options& o, const oci::Reference& image, const std::vector<signature::CleanItem>& items)
+Result<void> confirm_clean(const Options& o, const oci::Reference& image, const std::vector<attachments::CleanItem>& items)
 {
   if (o.force) {
     return {};
@@ -113,8 +113,8 @@ void register_download(Commands& commands)
                            "  sigil download signature registry.example.com/app@sha256:...\n"
                            "  sigil download attestation registry.example.com/app:1.2\n");
   app->require_subcommand(1);
-  register_download_kind(commands, app, "signature", signature::AttachmentKind::signature);
-  register_download_kind(commands, app, "attestation", signature::AttachmentKind::attestation);
+  register_download_kind(commands, app, "signature", attachments::AttachmentKind::signature);
+  register_download_kind(commands, app, "attestation", attachments::AttachmentKind::attestation);
 }
 
 void register_clean(Commands& commands)
@@ -139,11 +139,11 @@ void register_clean(Commands& commands)
     if (!target) {
       return fail(target.error());
     }
-    const auto scope = o->type == "signature"     ? signature::CleanScope::signatures
-                       : o->type == "attestation" ? signature::CleanScope::attestations
-                       : o->type == "referrer"    ? signature::CleanScope::referrers
-                                                  : signature::CleanScope::all;
-    auto plan = signature::plan_clean(session->client(), target->image, target->repo, scope);
+    const auto scope = o->type == "signature"     ? attachments::CleanScope::signatures
+                       : o->type == "attestation" ? attachments::CleanScope::attestations
+                       : o->type == "referrer"    ? attachments::CleanScope::referrers
+                                                  : attachments::CleanScope::all;
+    auto plan = attachments::plan_clean(session->client(), target->image, target->repo, scope);
     if (!plan) {
       return fail(plan.error());
     }
@@ -157,7 +157,7 @@ void register_clean(Commands& commands)
     if (auto ok = confirm_clean(*o, target->image, plan->to_delete); !ok) {
       return fail(ok.error());
     }
-    auto result = signature::clean(session->client(), target->repo, *plan);
+    auto result = attachments::clean(session->client(), target->repo, *plan);
     if (!result) {
       return fail(result.error());
     }

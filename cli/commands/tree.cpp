@@ -3,7 +3,7 @@
 #include "output.hpp"
 #include "registry_flags.hpp"
 
-#include "sigil/registry/tree.hpp"
+#include "sigil/attachments/tree.hpp"
 #include "sigil/util/json.hpp"
 
 #include <fmt/format.h>
@@ -35,7 +35,7 @@ util::OrderedJson descriptor_json(const oci::Descriptor& d)
   return j;
 }
 
-std::string render_json(const registry::ImageTree& t)
+std::string render_json(const attachments::ImageTree& t)
 {
   util::OrderedJson j;
   j["image"] = t.image.str();
@@ -66,7 +66,7 @@ std::string render_json(const registry::ImageTree& t)
 
 // The tree on stdout. Every name and type in it came from the registry: each is formatted in
 // through Text, so none can add a line or an escape sequence to the drawing.
-Text render_text(const registry::ImageTree& t)
+Text render_text(const attachments::ImageTree& t)
 {
   std::vector<std::vector<Text>> sections; // each: a heading line, then its leaves
   for (const auto& p : t.platforms) {
@@ -127,7 +127,7 @@ void register_tree(Commands& commands)
     if (!repo) {
       return fail(repo.error());
     }
-    auto tree = registry::collect_tree(session->client(), *ref, *repo);
+    auto tree = attachments::collect_tree(session->client(), *ref, *repo);
     if (!tree) {
       return fail(tree.error());
     }

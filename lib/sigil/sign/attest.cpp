@@ -1,11 +1,11 @@
 #include "sigil/sign/attest.hpp"
 
+#include "sigil/attachments/attach.hpp"
+#include "sigil/attachments/manifest.hpp"
 #include "sigil/crypto/digest.hpp"
 #include "sigil/dsse/envelope.hpp"
 #include "sigil/oci/media_types.hpp"
 #include "sigil/sign/referrer.hpp"
-#include "sigil/signature/attach.hpp"
-#include "sigil/signature/manifest.hpp"
 #include "sigil/util/encoding.hpp"
 #include "sigil/util/time.hpp"
 #include "sigil/util/stream.hpp"
@@ -32,13 +32,13 @@ Result<void> push_legacy(registry::Client& client, const registry::Repository& t
   }
   const std::string layer_bytes = dsse::serialize(*envelope);
   // cosign writes the predicate type and an empty signature annotation on .att layers.
-  const auto layer = signature::make_layer(oci::media_type::dsse_envelope, util::as_bytes(layer_bytes),
+  const auto layer = attachments::make_layer(oci::media_type::dsse_envelope, util::as_bytes(layer_bytes),
                                            {{std::string(oci::annotation::predicate_type), predicate_type},
                                             {std::string(oci::annotation::cosign_signature), ""}});
   if (auto ok = client.put_blob(target, layer.digest, util::as_bytes(layer_bytes)); !ok) {
     return fail(ok.error());
   }
-  auto attached = signature::attach_layer(client, {.repo = target, .tag = oci::signature_tag(digest, "att"), .layer = layer});
+  auto attached = attachments::attach_layer(client, {.repo = target, .tag = oci::signature_tag(digest, "att"), .layer = layer});
   if (!attached) {
     return fail(attached.error());
   }

@@ -1,11 +1,11 @@
 #include "sigil/sign/image.hpp"
 
+#include "sigil/attachments/attach.hpp"
+#include "sigil/attachments/manifest.hpp"
 #include "sigil/crypto/signature.hpp"
 #include "sigil/oci/media_types.hpp"
 #include "sigil/payload/simple_signing.hpp"
 #include "sigil/sign/referrer.hpp"
-#include "sigil/signature/attach.hpp"
-#include "sigil/signature/manifest.hpp"
 #include "sigil/util/encoding.hpp"
 
 #include <fmt/format.h>
@@ -65,12 +65,12 @@ Result<SignedDigest> sign_legacy(registry::Client& client, const SignImageReques
   // manifest and the config blob (attach_layer calls complete_layer after those). If the key
   // then fails, unreferenced blobs are all that was written (no tag, no manifest).
   const auto media_type = oci::media_type::cosign_simple_signing;
-  const auto blob = signature::make_layer(media_type, util::as_bytes(out.payload), {});
+  const auto blob = attachments::make_layer(media_type, util::as_bytes(out.payload), {});
   if (auto ok = client.put_blob(target, blob.digest, util::as_bytes(out.payload)); !ok) {
     return fail(ok.error());
   }
   oci::Descriptor layer = blob;
-  auto attached = signature::attach_layer(
+  auto attached = attachments::attach_layer(
     client, {.repo = target,
              .tag = oci::signature_tag(*by_digest.digest(), "sig"),
              .layer = blob,

@@ -1,18 +1,17 @@
 #include "sigil/sign/referrer.hpp"
 
+#include "sigil/attachments/referrer_push.hpp"
 #include "sigil/bundle/bundle.hpp"
 #include "sigil/crypto/digest.hpp"
 #include "sigil/dsse/envelope.hpp"
 #include "sigil/intoto/statement.hpp"
 #include "sigil/oci/media_types.hpp"
-#include "sigil/signature/attach.hpp"
 #include "sigil/util/encoding.hpp"
 #include "sigil/util/time.hpp"
 
 #include <fmt/format.h>
 
 #include <chrono>
-#include <thread>
 
 namespace sigil::sign {
 
@@ -63,43 +62,11 @@ Result<oci::Digest> push_bundle_referrer(registry::Client& client, const Referre
     subject = *resolved;
   }
   const oci::Manifest m = referrer_manifest(p, subject);
-  for (const auto& [digest, bytes] : {std::pair{m.config.digest, std::string_view(k_empty_config)},
-                                      std::pair{m.layers.front().digest, std::string_view(p.bundle_json)}}) {
-    if (auto ok = client.put_blob(p.target, digest, util::as_bytes(bytes)); !ok) {
-      return fail(ok.error());
-    }
-  }
-  const std::string bytes = oci::serialize_manifest(m);
-  const oci::Digest digest = sha256_of(bytes);
-  auto put = client.put_manifest(p.target, digest.str(), bytes, oci::media_type::oci_manifest);
-  if (!put) {
-    return fail(put.error());
-  }
-  // With a referrers API the registry indexes the subject itself; otherwise keep the
-  // fallback index tag, carrying artifactType and annotations up (cosign#4641).
-  // Retried like the attach loop: a fallback tag being rewritten by a concurrent writer can
-  // answer 500 for a moment on registries with non-atomic storage.
-  auto refs = client.referrers(p.target, subject.digest);
-  for (int attempt = 1; !refs && refs.error().code == ErrorCode::registry && attempt < 5; ++attempt) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(50 * attempt));
-    refs = client.referrers(p.target, subject.digest);
-  }
-  if (!refs) {
-    return fail(refs.error());
-  }
-  if (refs->api) {
-    return digest;
-  }
-  oci::Descriptor entry{std::string(oci::media_type::oci_manifest), digest, static_cast<std::int64_t>(bytes.size()),
-                        m.annotations, {}, m.artifact_type, std::nullopt};
-  auto attached = signature::attach_layer(client, {.repo = p.target,
-                                                   .tag = oci::signature_tag(subject.digest, ""),
-                                                   .layer = entry,
-                                                   .container = signature::Container::referrers_index});
-  if (!attached) {
-    return fail(attached.error().context("updating the referrers fallback index"));
-  }
-  return digest;
+  return attachments::push_referrer(client, {.repo = p.target,
+                                             .subject = subject.digest,
+                                             .manifest = m,
+                                             .blobs = {{m.config.digest, std::string_view(k_empty_config)},
+                                                       {m.layers.front().digest, std::string_view(p.bundle_json)}}});
 }
 
 Result<std::string> dsse_bundle(const crypto::PrivateKey& key, std::string_view statement, util::Bytes* signature_out)

@@ -1,5 +1,6 @@
 #include "sigil/verify/attestation.hpp"
 
+#include "sigil/attachments/reader.hpp"
 #include "sigil/bundle/bundle.hpp"
 #include "sigil/crypto/digest.hpp"
 #include "sigil/oci/media_types.hpp"
@@ -41,55 +42,62 @@ SignatureReport report_envelope(const dsse::Envelope& env, std::string source, S
   return report;
 }
 
+// One layer of the `.att` manifest: a DSSE envelope. Registry failures propagate; everything
+// else is a reason.
+Result<SignatureReport> check_att_layer(registry::Client& client, const VerifyAttestationRequest& r,
+                                        const oci::Reference& image, const registry::Repository& target,
+                                        const attachments::Candidate& candidate)
+{
+  const auto reject = [&](std::string reason) {
+    return SignatureReport{candidate.where, SignatureFormat::legacy, false, std::move(reason), std::nullopt, {}, {}};
+  };
+  const auto& layer = candidate.layer;
+  if (layer.media_type != oci::media_type::dsse_envelope) {
+    return reject(fmt::format("media type {} is not a DSSE envelope", layer.media_type));
+  }
+  auto blob = client.get_blob(target, layer, r.max_payload_bytes);
+  if (!blob) {
+    if (blob.error().code != ErrorCode::bad_input) {
+      return fail(blob.error());
+    }
+    return reject(blob.error().message);
+  }
+  auto env = dsse::parse(*blob, static_cast<std::size_t>(r.max_payload_bytes));
+  if (!env) {
+    return reject(env.error().message);
+  }
+  const std::string alg(oci::algorithm_name(image.digest()->algorithm));
+  return report_envelope(*env, candidate.where, SignatureFormat::legacy, r.keys, alg, image.digest()->hex,
+                         r.predicate_type, r.check_claims);
+}
+
 // The `.att` tag's layers, each a DSSE envelope.
 Result<void> collect_att(registry::Client& client, const VerifyAttestationRequest& r, const oci::Reference& image,
                          const registry::Repository& target, std::vector<SignatureReport>& out)
 {
-  const std::string tag = oci::signature_tag(*image.digest(), "att");
-  auto found = client.find_manifest(target, tag);
+  SIGIL_TRY_ASSIGN(auto found,
+                   attachments::read_legacy_tag(client, target, *image.digest(), attachments::TagKind::attestations));
   if (!found) {
-    return fail(found.error());
-  }
-  if (!*found) {
     return {};
   }
-  auto manifest = (*found)->kind == oci::ManifestKind::image ? oci::parse_manifest((*found)->bytes)
-                                                            : fail(ErrorCode::bad_input, "the tag points to an index");
   const auto whole = [&](std::string reason) {
-    out.push_back(SignatureReport{tag, SignatureFormat::legacy, false, std::move(reason), std::nullopt, {}, {}});
+    out.push_back(SignatureReport{found->tag, SignatureFormat::legacy, false, std::move(reason), std::nullopt, {}, {}});
   };
-  if (!manifest) {
-    whole(fmt::format("invalid attestation manifest: {}", manifest.error().message));
+  if (found->manifest.kind != oci::ManifestKind::image) {
+    whole("invalid attestation manifest: the tag points to an index");
     return {};
   }
-  if (manifest->layers.size() > r.max_attestations) {
-    whole(fmt::format("{} attestations, more than the limit of {}", manifest->layers.size(), r.max_attestations));
+  if (found->unreadable) {
+    whole(fmt::format("invalid attestation manifest: {}", found->unreadable->message));
     return {};
   }
-  const std::string alg(oci::algorithm_name(image.digest()->algorithm));
-  for (std::size_t i = 0; i < manifest->layers.size(); ++i) {
-    const auto& layer = manifest->layers[i];
-    const std::string source = fmt::format("{} layer {}", tag, i + 1);
-    if (layer.media_type != oci::media_type::dsse_envelope) {
-      out.push_back(SignatureReport{source, SignatureFormat::legacy, false,
-                                    fmt::format("media type {} is not a DSSE envelope", layer.media_type), std::nullopt, {}, {}});
-      continue;
-    }
-    auto blob = client.get_blob(target, layer, r.max_payload_bytes);
-    if (!blob) {
-      if (blob.error().code != ErrorCode::bad_input) {
-        return fail(blob.error());
-      }
-      out.push_back(SignatureReport{source, SignatureFormat::legacy, false, blob.error().message, std::nullopt, {}, {}});
-      continue;
-    }
-    auto env = dsse::parse(*blob, static_cast<std::size_t>(r.max_payload_bytes));
-    if (!env) {
-      out.push_back(SignatureReport{source, SignatureFormat::legacy, false, env.error().message, std::nullopt, {}, {}});
-      continue;
-    }
-    out.push_back(report_envelope(*env, source, SignatureFormat::legacy, r.keys, alg, image.digest()->hex,
-                                  r.predicate_type, r.check_claims));
+  if (found->candidates.size() > r.max_attestations) {
+    whole(fmt::format("{} attestations, more than the limit of {}", found->candidates.size(), r.max_attestations));
+    return {};
+  }
+  for (const auto& candidate : found->candidates) {
+    SIGIL_TRY_ASSIGN(auto report, check_att_layer(client, r, image, target, candidate));
+    out.push_back(std::move(report));
   }
   return {};
 }

@@ -1,5 +1,6 @@
 #include "sigil/verify/bundle_referrer.hpp"
 
+#include "sigil/attachments/reader.hpp"
 #include "sigil/bundle/bundle.hpp"
 #include "sigil/oci/media_types.hpp"
 #include "sigil/verify/envelope.hpp"
@@ -10,35 +11,12 @@ namespace sigil::verify {
 
 namespace {
 
-constexpr std::string_view k_bundle_prefix = "application/vnd.dev.sigstore.bundle";
-
-struct BundleLayer {
-  oci::Descriptor layer;
-  bool annotated_as_requested = false; // the referrer's unsigned annotation names our type
-};
-
-// The one bundle layer of a referrer manifest, or nullopt when it is not a bundle referrer.
-Result<std::optional<BundleLayer>> bundle_layer(const BundleReferrersRequest& r, const oci::Descriptor& referrer)
+// The referrer's unsigned annotation may only narrow what `verify` reads (an attestation is
+// not a signature, whatever it says); it never decides what an attestation is.
+std::optional<std::string> annotated_type(const attachments::Candidate& c)
 {
-  auto found = r.client.find_manifest(r.target, referrer.digest.str());
-  if (!found) {
-    return fail(found.error());
-  }
-  if (!*found || (*found)->kind != oci::ManifestKind::image) {
-    return std::optional<BundleLayer>{};
-  }
-  auto manifest = oci::parse_manifest((*found)->bytes);
-  if (!manifest || manifest->layers.size() != 1 || !manifest->layers[0].media_type.starts_with(k_bundle_prefix)) {
-    return std::optional<BundleLayer>{};
-  }
-  // The unsigned annotation may only narrow what `verify` reads (an attestation is not a
-  // signature, whatever it says); it never decides what an attestation is.
-  const auto it = manifest->annotations.find(std::string(oci::annotation::bundle_predicate_type));
-  const bool annotated = it != manifest->annotations.end();
-  if (r.skip_other_types && annotated && it->second != r.predicate_type) {
-    return std::optional<BundleLayer>{};
-  }
-  return std::optional(BundleLayer{manifest->layers[0], annotated && it->second == r.predicate_type});
+  const auto it = c.manifest_annotations.find(std::string(oci::annotation::bundle_predicate_type));
+  return it == c.manifest_annotations.end() ? std::nullopt : std::optional(it->second);
 }
 
 SignatureReport check_bundle(const BundleReferrersRequest& r, const std::string& json, std::string source)
@@ -75,39 +53,36 @@ SignatureReport check_bundle(const BundleReferrersRequest& r, const std::string&
 
 Result<void> collect_bundle_referrers(const BundleReferrersRequest& r, std::vector<SignatureReport>& out)
 {
-  auto refs = r.client.referrers(r.target, *r.image.digest());
-  if (!refs) {
-    return fail(refs.error());
-  }
+  const auto keep = [&](const attachments::Candidate& c) {
+    const auto type = annotated_type(c);
+    return !(r.skip_other_types && type && *type != r.predicate_type);
+  };
+  SIGIL_TRY_ASSIGN(const auto candidates,
+                   attachments::read_bundle_referrers(r.client, r.target, *r.image.digest(),
+                                                      {.max_candidates = r.max_entries, .keep = keep}));
   std::size_t considered = 0;
-  for (const auto& referrer : refs->index.manifests) {
-    auto layer = bundle_layer(r, referrer);
-    if (!layer) {
-      return fail(layer.error());
-    }
-    if (!*layer) {
-      continue;
-    }
-    const std::string source = fmt::format("referrer {}", referrer.digest.str());
+  for (const auto& candidate : candidates) {
     if (++considered > r.max_entries) {
-      out.push_back(SignatureReport{source, SignatureFormat::bundle, false,
+      out.push_back(SignatureReport{candidate.where, SignatureFormat::bundle, false,
                                     fmt::format("more than {} bundles; the rest were not considered (--max-signatures)",
                                                 r.max_entries),
                                     std::nullopt, {}, {}});
       return {};
     }
-    auto blob = r.client.get_blob(r.target, (*layer)->layer, r.max_blob_bytes);
+    auto blob = r.client.get_blob(r.target, candidate.layer, r.max_blob_bytes);
     if (!blob) {
       if (blob.error().code != ErrorCode::bad_input) {
         return fail(blob.error());
       }
-      out.push_back(SignatureReport{source, SignatureFormat::bundle, false, blob.error().message, std::nullopt, {}, {}});
+      out.push_back(
+        SignatureReport{candidate.where, SignatureFormat::bundle, false, blob.error().message, std::nullopt, {}, {}});
       continue;
     }
-    auto report = check_bundle(r, *blob, source);
+    auto report = check_bundle(r, *blob, candidate.where);
     // An unannotated bundle of another signed type is an attestation: not ours to report.
     // One whose annotation claimed our type is reported (rejected): it is mislabelled.
-    if (r.skip_other_types && !(*layer)->annotated_as_requested && !report.signed_predicate_type.empty() &&
+    const bool annotated_as_requested = annotated_type(candidate) == r.predicate_type;
+    if (r.skip_other_types && !annotated_as_requested && !report.signed_predicate_type.empty() &&
         report.signed_predicate_type != r.predicate_type) {
       continue;
     }

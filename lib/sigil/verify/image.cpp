@@ -1,5 +1,6 @@
 #include "sigil/verify/image.hpp"
 
+#include "sigil/attachments/reader.hpp"
 #include "sigil/crypto/signature.hpp"
 #include "sigil/oci/media_types.hpp"
 #include "sigil/payload/simple_signing.hpp"
@@ -140,35 +141,28 @@ namespace {
 // Signatures in the `.sig` tag. Returns false when there is no such tag.
 Result<bool> collect_legacy(const Context& ctx, std::vector<SignatureReport>& out)
 {
-  const std::string tag = oci::signature_tag(*ctx.image.digest(), "sig");
-  auto found = ctx.client.find_manifest(ctx.target, tag);
+  SIGIL_TRY_ASSIGN(auto found, attachments::read_legacy_tag(ctx.client, ctx.target, *ctx.image.digest(),
+                                                            attachments::TagKind::signatures));
   if (!found) {
-    return fail(found.error());
-  }
-  if (!*found) {
     return false;
   }
   const auto whole = [&](std::string reason) {
-    out.push_back(SignatureReport{tag, SignatureFormat::legacy, false, std::move(reason), std::nullopt, {}, {}});
+    out.push_back(SignatureReport{found->tag, SignatureFormat::legacy, false, std::move(reason), std::nullopt, {}, {}});
     return true;
   };
-  if ((*found)->kind != oci::ManifestKind::image) {
+  if (found->manifest.kind != oci::ManifestKind::image) {
     return whole("the signature tag points to an index, not a signature manifest");
   }
-  auto manifest = oci::parse_manifest((*found)->bytes);
-  if (!manifest) {
-    return whole(fmt::format("invalid signature manifest: {}", manifest.error().message));
+  if (found->unreadable) {
+    return whole(fmt::format("invalid signature manifest: {}", found->unreadable->message));
   }
-  if (manifest->layers.size() > ctx.request.max_signatures) {
-    return whole(fmt::format("{} signatures, more than the limit of {} (--max-signatures)", manifest->layers.size(),
+  if (found->candidates.size() > ctx.request.max_signatures) {
+    return whole(fmt::format("{} signatures, more than the limit of {} (--max-signatures)", found->candidates.size(),
                              ctx.request.max_signatures));
   }
-  for (std::size_t i = 0; i < manifest->layers.size(); ++i) {
-    auto report = check_layer(ctx, manifest->layers[i], fmt::format("{} layer {}", tag, i + 1));
-    if (!report) {
-      return fail(report.error());
-    }
-    out.push_back(std::move(*report));
+  for (const auto& candidate : found->candidates) {
+    SIGIL_TRY_ASSIGN(auto report, check_layer(ctx, candidate.layer, candidate.where));
+    out.push_back(std::move(report));
   }
   return true;
 }

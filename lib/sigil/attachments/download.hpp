@@ -1,4 +1,4 @@
-// sigil::signature what is attached to an image, as raw records: for `sigil download` and
+// sigil::attachments what is attached to an image, as raw records: for `sigil download` and
 // `sigil clean`. Nothing here verifies anything.
 #pragma once
 
@@ -9,7 +9,7 @@
 #include <string>
 #include <vector>
 
-namespace sigil::signature {
+namespace sigil::attachments {
 
 enum class AttachmentKind { signature, attestation };
 
@@ -52,4 +52,4 @@ struct CleanResult {
 [[nodiscard]] Result<CleanResult> clean(registry::Client& client, const registry::Repository& target,
                                         const CleanPlan& plan);
 
-} // namespace sigil::signature
+} // namespace sigil::attachments

@@ -1,4 +1,4 @@
-// sigil::registry supply-chain tree: what is attached to an image — cosign's .sig/.att/.sbom
+// sigil::attachments supply-chain tree: what is attached to an image — cosign's .sig/.att/.sbom
 // tags and OCI referrers (API or fallback tag).
 #pragma once
 
@@ -10,7 +10,7 @@
 #include <string>
 #include <vector>
 
-namespace sigil::registry {
+namespace sigil::attachments {
 
 struct AttachedTag {
   std::string kind; // "signatures", "attestations", "sboms"
@@ -27,6 +27,7 @@ struct ImageTree {
   std::vector<oci::Descriptor> platforms; // child manifests when the image is an index
 };
 
-[[nodiscard]] Result<ImageTree> collect_tree(Client& client, const oci::Reference& image, const Repository& attachments);
+[[nodiscard]] Result<ImageTree> collect_tree(registry::Client& client, const oci::Reference& image,
+                                           const registry::Repository& attachments);
 
-} // namespace sigil::registry
+} // namespace sigil::attachments

@@ -1,11 +1,11 @@
-#include "sigil/signature/manifest.hpp"
+#include "sigil/attachments/manifest.hpp"
 
 #include "sigil/crypto/digest.hpp"
 #include "sigil/oci/media_types.hpp"
 #include "sigil/util/encoding.hpp"
 #include "sigil/util/json.hpp"
 
-namespace sigil::signature {
+namespace sigil::attachments {
 
 namespace {
 
@@ -61,4 +61,4 @@ bool same_layer(const oci::Descriptor& a, const oci::Descriptor& b)
   return a.digest == b.digest && a.media_type == b.media_type && a.annotations == b.annotations;
 }
 
-} // namespace sigil::signature
+} // namespace sigil::attachments

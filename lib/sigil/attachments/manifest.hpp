@@ -1,4 +1,4 @@
-// sigil::signature the manifests cosign keeps next to an image: `sha256-<hex>.sig` (one
+// sigil::attachments the manifests cosign keeps next to an image: `sha256-<hex>.sig` (one
 // simple-signing layer per signature) and `sha256-<hex>.att` (one DSSE layer per
 // attestation), with the go-containerregistry config blob cosign writes.
 #pragma once
@@ -10,7 +10,7 @@
 #include <string>
 #include <vector>
 
-namespace sigil::signature {
+namespace sigil::attachments {
 
 // Config blob: rootfs.diff_ids = the layer digests, zero "created" times, as cosign writes.
 [[nodiscard]] std::string build_config(const std::vector<oci::Descriptor>& layers);
@@ -30,4 +30,4 @@ struct SignatureManifest {
 // Same layer for dedupe and presence checks: digest, media type and all annotations.
 [[nodiscard]] bool same_layer(const oci::Descriptor& a, const oci::Descriptor& b);
 
-} // namespace sigil::signature
+} // namespace sigil::attachments

@@ -1,4 +1,4 @@
-// sigil::signature attaching a layer to a `.sig`/`.att` manifest without losing anyone
+// sigil::attachments attaching a layer to a `.sig`/`.att` manifest without losing anyone
 // else's: the registry has no compare-and-swap, so a read-modify-write of the tag races
 // (cosign loses signatures this way, sigstore/cosign#2432).
 //
@@ -26,7 +26,7 @@
 #include <functional>
 #include <string>
 
-namespace sigil::signature {
+namespace sigil::attachments {
 
 // What the tag holds: a cosign signature/attestation manifest (one layer per entry), or the
 // OCI referrers fallback index (one manifest descriptor per referrer, sorted by digest).
@@ -66,4 +66,4 @@ struct AttachResult {
 
 [[nodiscard]] Result<AttachResult> attach_layer(registry::Client& client, const AttachRequest& request);
 
-} // namespace sigil::signature
+} // namespace sigil::attachments

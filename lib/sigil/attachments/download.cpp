@@ -1,5 +1,6 @@
-#include "sigil/signature/download.hpp"
+#include "sigil/attachments/download.hpp"
 
+#include "sigil/attachments/reader.hpp"
 #include "sigil/dsse/envelope.hpp"
 #include "sigil/intoto/statement.hpp"
 #include "sigil/oci/media_types.hpp"
@@ -12,14 +13,13 @@
 #include <map>
 #include <optional>
 
-namespace sigil::signature {
+namespace sigil::attachments {
 
 namespace {
 
 constexpr std::uint64_t k_max_blob = std::uint64_t{1} << 20;
 // Largest layer read to tell whose a .sig/.att manifest is (attestations hold SBOMs; one at a time).
 constexpr std::uint64_t k_max_owner_blob = std::uint64_t{16} << 20;
-constexpr std::string_view k_bundle_prefix = "application/vnd.dev.sigstore.bundle";
 
 std::string annotation_or_empty(const oci::Descriptor& d, std::string_view key)
 {
@@ -27,31 +27,25 @@ std::string annotation_or_empty(const oci::Descriptor& d, std::string_view key)
   return it == d.annotations.end() ? std::string{} : it->second;
 }
 
-Result<void> download_tag(registry::Client& client, const registry::Repository& target, const std::string& tag,
-                          std::size_t max_entries, std::vector<std::string>& out)
+Result<void> download_tag(registry::Client& client, const registry::Repository& target, const oci::Digest& image,
+                          TagKind kind, std::size_t max_entries, std::vector<std::string>& out)
 {
-  auto found = client.find_manifest(target, tag);
+  SIGIL_TRY_ASSIGN(auto found, read_legacy_tag(client, target, image, kind));
   if (!found) {
-    return fail(found.error());
-  }
-  if (!*found) {
     return {};
   }
-  auto manifest = oci::parse_manifest((*found)->bytes);
-  if (!manifest) {
-    return fail(manifest.error().context(tag));
+  if (found->unreadable) {
+    return fail(found->unreadable->context(found->tag));
   }
-  for (const auto& layer : manifest->layers) {
+  for (const auto& candidate : found->candidates) {
     if (out.size() >= max_entries) {
-      return fail(ErrorCode::registry, fmt::format("{} holds more than {} entries", tag, max_entries));
+      return fail(ErrorCode::registry, fmt::format("{} holds more than {} entries", found->tag, max_entries));
     }
-    auto blob = client.get_blob(target, layer, k_max_blob);
-    if (!blob) {
-      return fail(blob.error());
-    }
+    const auto& layer = candidate.layer;
+    SIGIL_TRY_ASSIGN(auto blob, client.get_blob(target, layer, k_max_blob));
     util::OrderedJson j;
     j["Base64Signature"] = annotation_or_empty(layer, oci::annotation::cosign_signature);
-    j["Payload"] = util::base64_encode(util::as_bytes(*blob));
+    j["Payload"] = util::base64_encode(util::as_bytes(blob));
     j["Cert"] = annotation_or_empty(layer, oci::annotation::cosign_certificate);
     j["Chain"] = annotation_or_empty(layer, oci::annotation::cosign_chain);
     j["Bundle"] = nullptr;
@@ -62,44 +56,6 @@ Result<void> download_tag(registry::Client& client, const registry::Repository& 
     out.push_back(util::dump_json(j));
   }
   return {};
-}
-
-// The bundle layer of a bundle referrer (an image manifest with one Sigstore bundle layer).
-std::optional<oci::Descriptor> bundle_layer(const registry::FetchedManifest& found)
-{
-  if (found.kind != oci::ManifestKind::image) {
-    return std::nullopt;
-  }
-  auto m = oci::parse_manifest(found.bytes);
-  if (m && m->layers.size() == 1 && m->layers[0].media_type.starts_with(k_bundle_prefix)) {
-    return m->layers[0];
-  }
-  return std::nullopt;
-}
-
-// Bundle referrers: (referrer manifest digest, its bundle layer) pairs.
-Result<std::vector<std::pair<oci::Digest, oci::Descriptor>>> bundle_referrers(registry::Client& client,
-                                                                              const oci::Reference& image,
-                                                                              const registry::Repository& target)
-{
-  std::vector<std::pair<oci::Digest, oci::Descriptor>> out;
-  auto refs = client.referrers(target, *image.digest());
-  if (!refs) {
-    return fail(refs.error());
-  }
-  for (const auto& r : refs->index.manifests) {
-    auto found = client.find_manifest(target, r.digest.str());
-    if (!found) {
-      return fail(found.error());
-    }
-    if (!*found) {
-      continue;
-    }
-    if (auto layer = bundle_layer(**found)) {
-      out.emplace_back(r.digest, *layer);
-    }
-  }
-  return out;
 }
 
 // Why a manifest listed as a referrer of `image` is not the image's; empty when it is. A
@@ -149,13 +105,10 @@ public:
     if (auto it = m_seen.find(digest.str()); it != m_seen.end()) {
       return it->second;
     }
-    auto found = m_client.find_manifest(m_target, digest.str());
-    if (!found) {
-      return fail(found.error());
-    }
+    SIGIL_TRY_ASSIGN(auto found, m_client.find_manifest(m_target, digest.str()));
     Entry e;
-    if (*found) {
-      e = {.present = true, .not_owned = not_owned_reason(**found, m_image), .bundle = bundle_layer(**found).has_value()};
+    if (found) {
+      e = {.present = true, .not_owned = not_owned_reason(*found, m_image), .bundle = bundle_layer(*found).has_value()};
     }
     m_seen.emplace(digest.str(), e);
     return e;
@@ -192,14 +145,10 @@ std::string layer_not_owned_reason(std::string_view blob, const oci::Digest& ima
 // image's (a copy under this tag has the same digest, and a delete by digest would take the
 // other image's tag too): one layer about another image makes the manifest not this image's.
 Result<std::string> tag_not_owned_reason(registry::Client& client, const registry::Repository& target,
-                                         const registry::FetchedManifest& found, const oci::Digest& image)
+                                         const LegacyTag& found, const oci::Digest& image)
 {
-  auto m = oci::parse_manifest(found.bytes);
-  if (!m) {
-    return std::string{};
-  }
-  for (std::size_t i = 0; i < m->layers.size(); ++i) {
-    auto blob = client.get_blob(target, m->layers[i], k_max_owner_blob);
+  for (std::size_t i = 0; i < found.candidates.size(); ++i) {
+    auto blob = client.get_blob(target, found.candidates[i].layer, k_max_owner_blob);
     if (!blob) {
       if (blob.error().code == ErrorCode::bad_input) {
         continue; // oversized or not its digest: says nothing of whose it is
@@ -210,26 +159,20 @@ Result<std::string> tag_not_owned_reason(registry::Client& client, const registr
       return fmt::format("layer {}: {}", i + 1, why);
     }
   }
-  return std::string{};
+  return std::string{}; // unreadable (no candidates): the tag's name is all there is to go on
 }
 
 // The image's bundle referrers go; the others listed are skipped, each said.
 Result<void> plan_referrers(OwnershipCheck& owners, registry::Client& client, const oci::Digest& image,
                             const registry::Repository& target, CleanPlan& plan)
 {
-  auto refs = client.referrers(target, image);
-  if (!refs) {
-    return fail(refs.error());
-  }
-  for (const auto& r : refs->index.manifests) {
-    auto e = owners.check(r.digest);
-    if (!e) {
-      return fail(e.error());
-    }
+  SIGIL_TRY_ASSIGN(const auto listing, read_referrers(client, target, image));
+  for (const auto& r : listing.manifests) {
+    SIGIL_TRY_ASSIGN(const auto e, owners.check(r.digest));
     const auto name = fmt::format("{}@{}", target.name(), r.digest.str());
-    if (e->present && !e->not_owned.empty()) {
-      plan.skipped.push_back(fmt::format("skipped {}: {}", name, e->not_owned));
-    } else if (e->present && e->bundle) {
+    if (e.present && !e.not_owned.empty()) {
+      plan.skipped.push_back(fmt::format("skipped {}: {}", name, e.not_owned));
+    } else if (e.present && e.bundle) {
       plan.to_delete.push_back({name, r.digest});
     }
   }
@@ -243,31 +186,25 @@ Result<void> plan_fallback_index(OwnershipCheck& owners, registry::Client& clien
                                  const registry::Repository& target, CleanPlan& plan)
 {
   const auto tag = oci::signature_tag(image, "");
-  auto found = client.find_manifest(target, tag);
+  SIGIL_TRY_ASSIGN(auto found, client.find_manifest(target, tag));
   if (!found) {
-    return fail(found.error());
-  }
-  if (!*found) {
     return {};
   }
   const auto name = fmt::format("{}:{}", target.name(), tag);
-  auto index = oci::parse_index((*found)->bytes);
+  auto index = oci::parse_index(found->bytes);
   if (!index) {
     plan.skipped.push_back(fmt::format("skipped {}: not a referrers index ({})", name, index.error().message));
     return {};
   }
   std::size_t foreign = 0;
   for (const auto& d : index->manifests) {
-    auto e = owners.check(d.digest);
-    if (!e) {
-      return fail(e.error());
-    }
-    foreign += e->present && !e->not_owned.empty() ? 1 : 0;
+    SIGIL_TRY_ASSIGN(const auto e, owners.check(d.digest));
+    foreign += e.present && !e.not_owned.empty() ? 1 : 0;
   }
   if (foreign > 0) {
     plan.skipped.push_back(fmt::format("skipped {}: it lists {} manifest(s) that are not this image's", name, foreign));
   } else {
-    plan.to_delete.push_back({name, (*found)->digest});
+    plan.to_delete.push_back({name, found->digest});
   }
   return {};
 }
@@ -279,24 +216,16 @@ Result<std::vector<std::string>> download(registry::Client& client, const oci::R
                                           std::size_t max_entries)
 {
   std::vector<std::string> out;
-  const auto suffix = kind == AttachmentKind::signature ? "sig" : "att";
-  if (auto ok = download_tag(client, target, oci::signature_tag(*image.digest(), suffix), max_entries, out); !ok) {
-    return fail(ok.error());
-  }
-  auto bundles = bundle_referrers(client, image, target);
-  if (!bundles) {
-    return fail(bundles.error());
-  }
-  for (const auto& [digest, layer] : *bundles) {
+  const auto tag_kind = kind == AttachmentKind::signature ? TagKind::signatures : TagKind::attestations;
+  SIGIL_TRY(download_tag(client, target, *image.digest(), tag_kind, max_entries, out));
+  SIGIL_TRY_ASSIGN(const auto bundles, read_bundle_referrers(client, target, *image.digest()));
+  for (const auto& candidate : bundles) {
     if (out.size() >= max_entries) {
       return fail(ErrorCode::registry, fmt::format("more than {} attachments", max_entries));
     }
-    auto blob = client.get_blob(target, layer, k_max_blob);
-    if (!blob) {
-      return fail(blob.error());
-    }
-    auto doc = util::parse_json(*blob);
-    out.push_back(doc ? util::dump_json(*doc) : *blob);
+    SIGIL_TRY_ASSIGN(auto blob, client.get_blob(target, candidate.layer, k_max_blob));
+    auto doc = util::parse_json(blob);
+    out.push_back(doc ? util::dump_json(*doc) : blob);
   }
   return out;
 }
@@ -309,40 +238,30 @@ Result<CleanPlan> plan_clean(registry::Client& client, const oci::Reference& ima
   const bool referrers = scope == CleanScope::referrers || scope == CleanScope::all;
   OwnershipCheck owners(client, target, digest);
   if (referrers) {
-    if (auto ok = plan_referrers(owners, client, digest, target, plan); !ok) {
-      return fail(ok.error());
-    }
+    SIGIL_TRY(plan_referrers(owners, client, digest, target, plan));
   }
-  std::vector<std::string> tags;
+  std::vector<TagKind> kinds;
   if (scope == CleanScope::signatures || scope == CleanScope::all) {
-    tags.push_back(oci::signature_tag(digest, "sig"));
+    kinds.push_back(TagKind::signatures);
   }
   if (scope == CleanScope::attestations || scope == CleanScope::all) {
-    tags.push_back(oci::signature_tag(digest, "att"));
+    kinds.push_back(TagKind::attestations);
   }
-  for (const auto& tag : tags) {
-    auto found = client.find_manifest(target, tag);
+  for (const auto kind : kinds) {
+    SIGIL_TRY_ASSIGN(const auto found, read_legacy_tag(client, target, digest, kind));
     if (!found) {
-      return fail(found.error());
-    }
-    if (!*found) {
       continue;
     }
-    const auto name = fmt::format("{}:{}", target.name(), tag);
-    auto why = tag_not_owned_reason(client, target, **found, digest);
-    if (!why) {
-      return fail(why.error());
-    }
-    if (why->empty()) {
-      plan.to_delete.push_back({name, (*found)->digest});
+    const auto name = fmt::format("{}:{}", target.name(), found->tag);
+    SIGIL_TRY_ASSIGN(const auto why, tag_not_owned_reason(client, target, *found, digest));
+    if (why.empty()) {
+      plan.to_delete.push_back({name, found->manifest.digest});
     } else {
-      plan.skipped.push_back(fmt::format("skipped {}: {}", name, *why));
+      plan.skipped.push_back(fmt::format("skipped {}: {}", name, why));
     }
   }
   if (referrers) {
-    if (auto ok = plan_fallback_index(owners, client, digest, target, plan); !ok) {
-      return fail(ok.error());
-    }
+    SIGIL_TRY(plan_fallback_index(owners, client, digest, target, plan));
   }
   return plan;
 }
@@ -359,4 +278,4 @@ Result<CleanResult> clean(registry::Client& client, const registry::Repository& 
   return result;
 }
 
-} // namespace sigil::signature
+} // namespace sigil::attachments

@@ -1,0 +1,29 @@
+// sigil::attachments pushing an OCI 1.1 referrer: its blobs, then its manifest (by digest),
+// then, on a registry without the referrers API, the image's `sha256-<hex>` fallback index
+// through the attach writer (read-merge-write with its settle, so that concurrent pushers
+// keep each other's entries). The referrer's artifactType and annotations are carried up
+// into its index entry (cosign#4641).
+#pragma once
+
+#include "sigil/core/result.hpp"
+#include "sigil/oci/manifest.hpp"
+#include "sigil/registry/client.hpp"
+
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace sigil::attachments {
+
+struct ReferrerPushRequest {
+  registry::Repository repo;
+  oci::Digest subject;           // the image the referrer is about (its manifest's subject)
+  const oci::Manifest& manifest; // serialised here; its digest is the referrer's
+  // (digest, bytes) of each blob the manifest names, uploaded before the manifest.
+  std::vector<std::pair<oci::Digest, std::string_view>> blobs;
+};
+
+// Returns the referrer manifest's digest.
+[[nodiscard]] Result<oci::Digest> push_referrer(registry::Client& client, const ReferrerPushRequest& request);
+
+} // namespace sigil::attachments
