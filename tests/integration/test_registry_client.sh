@@ -607,7 +607,7 @@ proxy_reset_log PX
 t0=$(now_ms)
 probe get-manifest "$M" --timeout 2
 took=$(ms_since "$t0")
-expect "fault trickle: --timeout 2 gives up (exit 20)" 20 "operation timed out after 200"
+expect "fault trickle: --timeout 2 gives up (exit 20)" 20 "operation timed out after 20"
 check "fault trickle: within 2..5 s" between "$took" 2000 5000
 check "fault trickle: no retry after the time budget is spent (1 GET)" eq "$(proxy_count PX GET)" 1
 proxy_clear_plan PX
