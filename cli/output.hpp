@@ -10,7 +10,9 @@
 // inert line: a newline, ESC, a C1 control or a bidi override in them is shown as \xNN or
 // \u{NNNN}. Newlines sigil composes itself (the "Verification for ..." block, the tree) come
 // from format strings and still render. Arguments must be strings or numbers (checked at
-// compile time), so no formatter can slip text past the escape.
+// compile time), so no formatter can slip text past the escape. Before escaping, every secret
+// the process holds (util::redact_secrets: registry passwords and tokens, their Basic
+// headers) is shown as "***": a server that echoes what it was sent cannot print it.
 //
 // Text holds output composed of several formatted pieces (the tree, one line per variable):
 // it can only be built by Text::format and +=, so it too holds nothing unescaped, and it is
@@ -19,6 +21,7 @@
 // escapes control characters; a PEM sigil wrote). Never pass it text from outside.
 #pragma once
 
+#include "sigil/util/redact.hpp"
 #include "sigil/util/terminal.hpp"
 
 #include <fmt/format.h>
@@ -40,7 +43,7 @@ template <typename T> decltype(auto) escape_argument(const T& value)
   if constexpr (std::is_same_v<T, Text>) {
     return std::string_view(value.str()); // composed by Text::format: escaped already
   } else if constexpr (std::is_convertible_v<const T&, std::string_view>) {
-    return util::escape_for_terminal(std::string_view(value));
+    return util::escape_for_terminal(util::redact_secrets(std::string_view(value)));
   } else {
     static_assert(std::is_arithmetic_v<T> && !std::is_same_v<T, char>,
                   "print only strings (they are escaped) and numbers");

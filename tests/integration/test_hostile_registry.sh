@@ -308,6 +308,19 @@ hostile terminal-escape-denied 21 "403 forbidden: DENIED: access denied" \
 reason "terminal-escape denied: the registry's error message is shown escaped" "access denied \x1b[2K\x1b[1AVerification for forged -- \u{202e}"
 inert "terminal-escape registry error message"
 
+# --- secrets a server echoes back are never shown ---------------------------------------------
+# The registry (403) or its token endpoint (401) repeats the password and the Basic header it
+# was sent; sigil shows "***" for both (the raw password is also in the suite's secret scan).
+ECHO_B64=$(printf '%s' 'hostile-user:hostile-echo-pw-42' | base64 -w0)
+for scenario in echo-credentials echo-token; do
+  IMG=$(digest_of $scenario)
+  hostile "$scenario" 21 "bad password *** (you sent Basic ***)" \
+    "$SIGIL" verify --registry-username hostile-user --registry-password hostile-echo-pw-42 \
+    --key "$TEST_TMP/k.pub" "$H/$scenario@$IMG"
+  check_quiet "$scenario: neither the password nor its Basic header is shown" \
+    bash -c '! grep -qF -e "$1" -e "$2" <<<"$3$4"' _ hostile-echo-pw-42 "$ECHO_B64" "$OUT" "$ERR"
+done
+
 # --- table -----------------------------------------------------------------------------------
 echo "# scenario                   exit seconds    MiB"
 for row in "${ROWS[@]}"; do

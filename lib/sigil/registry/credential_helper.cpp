@@ -1,6 +1,8 @@
 #include "sigil/registry/credential_helper.hpp"
 
+#include "sigil/registry/token.hpp"
 #include "sigil/util/json.hpp"
+#include "sigil/util/redact.hpp"
 
 #include <fmt/format.h>
 #include <openssl/crypto.h>
@@ -226,6 +228,8 @@ Result<CredentialPtr> parse_helper_output(Json& json)
     made->username = token ? std::string() : *username;
     made->secret = util::SecureBytes(util::as_bytes(secret_text));
     made->kind = token ? Credential::Kind::identity_token : Credential::Kind::basic;
+    util::remember_secret(secret_text);
+    util::remember_secret(query_escape(secret_text));
     credential = std::move(made);
   }
   wipe(secret_text);

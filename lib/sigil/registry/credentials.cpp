@@ -2,9 +2,11 @@
 
 #include "sigil/core/env.hpp"
 #include "sigil/registry/credential_helper.hpp"
+#include "sigil/registry/token.hpp"
 #include "sigil/util/encoding.hpp"
 #include "sigil/util/file.hpp"
 #include "sigil/util/json.hpp"
+#include "sigil/util/redact.hpp"
 
 #include <fmt/format.h>
 #include <openssl/crypto.h>
@@ -97,6 +99,9 @@ CredentialPtr make_credential(std::string username, std::string_view secret, Kin
   credential->username = std::move(username);
   credential->secret = util::SecureBytes(util::as_bytes(secret));
   credential->kind = kind;
+  // Kept out of everything sigil shows, as sent and as a token endpoint's form body has it.
+  util::remember_secret(secret);
+  util::remember_secret(query_escape(secret));
   return credential;
 }
 

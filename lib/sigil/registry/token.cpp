@@ -3,6 +3,7 @@
 #include "sigil/http/url.hpp"
 #include "sigil/util/encoding.hpp"
 #include "sigil/util/host.hpp"
+#include "sigil/util/redact.hpp"
 #include "sigil/util/json.hpp"
 #include "sigil/util/secure_bytes.hpp"
 
@@ -156,6 +157,7 @@ Result<Token> parse_token_response(const TokenRequest& request, std::string& bod
                 fmt::format("the token endpoint of {} answered without a token", request.registry));
   }
   const bool printable = std::ranges::all_of(*token, [](char c) { return c > 0x20 && c < 0x7f; });
+  util::remember_secret(*token);
   Token result{.header = printable ? "Bearer " + *token : std::string(), .lifetime = k_default_token_lifetime};
   for (auto& [name, value] : json->items()) {
     if (value.is_string()) {
@@ -224,7 +226,9 @@ std::string basic_authorization(const Credential& credential)
   util::SecureBytes pair(util::as_bytes(credential.username));
   pair.push_back(':');
   pair.append(credential.secret.view());
-  return "Basic " + util::base64_encode(pair.view());
+  std::string encoded = util::base64_encode(pair.view());
+  util::remember_secret(encoded);
+  return "Basic " + encoded;
 }
 
 std::string query_escape(std::string_view text)

@@ -72,6 +72,22 @@ SCENARIOS = ["endless", "huge-length", "tags100k", "referrers1m", "layers10k", "
 OTHER_HOST = "127.0.0.2"  # link-elsewhere's next pages
 HUGE_CONTENT_LENGTH = "99999999999999999999"
 SCENARIOS.append("terminal-escape")  # see the terminal-escape block below
+# echo-credentials: Basic auth; a request with credentials is refused (403) with a message that
+# repeats the password and the Authorization header it got. echo-token: a Bearer challenge
+# whose realm (/echo-token/token here) refuses the credentials the same way (401).
+SCENARIOS += ["echo-credentials", "echo-token"]
+
+
+def echo_message(headers):
+    """What a careless server says back: the password and the header it was sent."""
+    authz = headers.get("Authorization") or ""
+    password = ""
+    if authz.startswith("Basic "):
+        try:
+            password = base64.b64decode(authz[6:]).decode().split(":", 1)[1]
+        except (ValueError, IndexError, UnicodeDecodeError):
+            pass
+    return "bad password %s (you sent %s)" % (password, authz)
 
 TEN_GIB = 10 * 1024 ** 3
 TAGS_PER_PAGE = 100_000
@@ -329,6 +345,8 @@ class Handler(BaseHTTPRequestHandler):
         path, query = url.path, urllib.parse.parse_qs(url.query)
         if path == "/token-hang/token":
             return self.hang("token-hang")
+        if path == "/echo-token/token":
+            return self.send_error_json(401, "UNAUTHORIZED", echo_message(self.headers), "echo-token")
         if path in ("/v2", "/v2/"):
             return self.send_simple(200, b"{}")
         m = re.fullmatch(r"/v2/(.+)/(manifests|blobs|referrers)/([^/]+)", path)
@@ -343,6 +361,16 @@ class Handler(BaseHTTPRequestHandler):
                                         headers=[("WWW-Authenticate", 'Basic realm="hostile"')])
         if name == "link-elsewhere" and (t or m.group(2) == "referrers"):
             return self.link_elsewhere(path, query)
+        if name == "echo-credentials":
+            if not self.headers.get("Authorization"):
+                return self.send_error_json(401, "UNAUTHORIZED", "authentication required", name,
+                                            headers=[("WWW-Authenticate", 'Basic realm="hostile"')])
+            return self.send_error_json(403, "DENIED", echo_message(self.headers), name)
+        if name == "echo-token":
+            realm = "http://127.0.0.1:%d/echo-token/token" % self.server.server_address[1]
+            challenge = 'Bearer realm="%s",service="hostile",scope="repository:%s:pull"' % (realm, name)
+            return self.send_error_json(401, "UNAUTHORIZED", "authentication required", name,
+                                        headers=[("WWW-Authenticate", challenge)])
         if name == "token-hang":
             realm = "http://127.0.0.1:%d/token-hang/token" % self.server.server_address[1]
             challenge = 'Bearer realm="%s",service="hostile",scope="repository:%s:pull"' % (realm, name)
