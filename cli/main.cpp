@@ -128,6 +128,47 @@ std::string usage_message(std::string_view what, const std::vector<SecretArgumen
                      fmt::join(options, ", "));
 }
 
+// Whether `name` (without "=value") is an option of the app or one of its subcommands.
+bool known_option(const CLI::App& app, const std::string& name)
+{
+  for (const CLI::Option* opt : app.get_options()) {
+    if (!opt->get_positional() && opt->check_name(name)) {
+      return true;
+    }
+  }
+  return std::ranges::any_of(app.get_subcommands({}), [&](const CLI::App* sub) { return known_option(*sub, name); });
+}
+
+// Arguments CLI11 could not place are never quoted: a misspelt secret option (--pasword S,
+// --registry-passwor=S) is unknown, so no list of secret names can catch its value. The
+// message names the unknown options without their values and only counts the rest.
+std::string extras_message(const CLI::App& app, std::span<char* const> args)
+{
+  std::vector<std::string> unknown;
+  for (std::size_t i = 1; i < args.size(); ++i) {
+    const std::string_view arg = args[i];
+    if (arg == "--") {
+      break;
+    }
+    if (!arg.starts_with('-') || arg == "-") {
+      continue;
+    }
+    std::string name(arg.substr(0, arg.find('=')));
+    if (!arg.starts_with("--") && name.size() > 2) {
+      name.resize(2); // -xVALUE
+    }
+    if (!known_option(app, name) && std::ranges::find(unknown, name) == unknown.end()) {
+      unknown.push_back(std::move(name));
+    }
+  }
+  if (unknown.empty()) {
+    return "unexpected arguments (not shown: one may be a secret); check the command line against the command's --help";
+  }
+  return fmt::format("unknown option {} (values not shown: they may be secrets); check its spelling against the "
+                     "command's --help",
+                     fmt::join(unknown, ", "));
+}
+
 // A usage error a command found after parsing: the secret values it quotes become "***".
 std::string scrub_secrets(std::string message, const std::vector<SecretArgument>& secrets)
 {
@@ -183,6 +224,10 @@ int run_main(int argc, char** argv)
     return app.exit(e);
   } catch (const CLI::CallForAllHelp& e) {
     return app.exit(e);
+  } catch (const CLI::ExtrasError&) {
+    print_error("{} (run 'sigil --help' for usage)",
+                extras_message(app, std::span<char* const>(argv, static_cast<std::size_t>(argc))));
+    return exit_status(ErrorCode::usage);
   } catch (const CLI::ParseError& e) {
     if (e.get_exit_code() == 0) {
       return app.exit(e);
