@@ -105,3 +105,20 @@ TEST_CASE("http url: the origin rule")
   CHECK(rule("https://127.0.0.1:5000", "http://127.0.0.1:5001/x") == "withhold");
   CHECK(rule("https://127.0.0.1:5000", "http://127.0.0.1:5000/x") == "withhold");
 }
+
+TEST_CASE("http url: find_link takes the link-value whose rel names next")
+{
+  const auto link = [](std::string_view header) {
+    auto r = sigil::http::find_link(header, "next");
+    return r ? (*r ? **r : std::string("none")) : "error: " + r.error().message;
+  };
+  CHECK(link(R"(</v2/x/tags/list?last=b>; rel="next")") == "/v2/x/tags/list?last=b");
+  CHECK(link(R"(<a>; rel="x", <b>; rel="next")") == "b"); // not the first <...>
+  CHECK(link(R"(<a>; rel=next)") == "a");                   // unquoted
+  CHECK(link(R"(<a>; REL="prev NEXT")") == "a");            // a list, any case
+  CHECK(link(R"(<a>; title="rel=\"next\"", <b>; rel=prev)") == "none");
+  CHECK(link(R"(<a>; rel="nextpage")") == "none");
+  CHECK(link("") == "none");
+  CHECK(link(R"(a; rel="next")") == "error: unusable Link header: a link-value must start with <target>");
+  CHECK(link(R"(<a> junk; rel="next")") == "error: unusable Link header: junk after a link-value");
+}

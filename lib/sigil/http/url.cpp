@@ -177,6 +177,106 @@ bool same_origin(const Url& a, const Url& b)
   return a.scheme == b.scheme && a.host == b.host && a.port == b.port;
 }
 
+namespace {
+
+void skip_spaces(std::string_view& s)
+{
+  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) {
+    s.remove_prefix(1);
+  }
+}
+
+// A parameter value: a quoted string (backslash escapes) or a token up to ';' or ','.
+std::string param_value(std::string_view& s)
+{
+  std::string out;
+  if (!s.empty() && s.front() == '"') {
+    s.remove_prefix(1);
+    while (!s.empty() && s.front() != '"') {
+      if (s.front() == '\\' && s.size() > 1) {
+        s.remove_prefix(1);
+      }
+      out.push_back(s.front());
+      s.remove_prefix(1);
+    }
+    if (!s.empty()) {
+      s.remove_prefix(1);
+    }
+    return out;
+  }
+  const auto end = std::min(s.find_first_of(";,"), s.size());
+  out = std::string(s.substr(0, end));
+  while (!out.empty() && (out.back() == ' ' || out.back() == '\t')) {
+    out.pop_back();
+  }
+  s.remove_prefix(end);
+  return out;
+}
+
+bool rel_names(std::string_view value, std::string_view rel)
+{
+  for (std::size_t start = 0; start < value.size();) {
+    const auto end = std::min(value.find(' ', start), value.size());
+    if (lower(value.substr(start, end - start)) == lower(rel)) {
+      return true;
+    }
+    start = end + 1;
+  }
+  return false;
+}
+
+} // namespace
+
+Result<std::optional<std::string>> find_link(std::string_view header, std::string_view rel)
+{
+  std::string_view s = header;
+  for (int values = 0; values < 64; ++values) {
+    skip_spaces(s);
+    while (!s.empty() && s.front() == ',') {
+      s.remove_prefix(1);
+      skip_spaces(s);
+    }
+    if (s.empty()) {
+      return std::nullopt;
+    }
+    const auto close = s.find('>');
+    if (s.front() != '<' || close == std::string_view::npos) {
+      return fail(ErrorCode::registry, "unusable Link header: a link-value must start with <target>");
+    }
+    const std::string target(s.substr(1, close - 1));
+    s.remove_prefix(close + 1);
+    bool wanted = false;
+    while (true) {
+      skip_spaces(s);
+      if (s.empty() || s.front() != ';') {
+        break;
+      }
+      s.remove_prefix(1);
+      skip_spaces(s);
+      const auto eq = std::min(s.find_first_of("=;,"), s.size());
+      std::string name = lower(s.substr(0, eq));
+      while (!name.empty() && (name.back() == ' ' || name.back() == '\t')) {
+        name.pop_back();
+      }
+      s.remove_prefix(eq);
+      std::string value;
+      if (!s.empty() && s.front() == '=') {
+        s.remove_prefix(1);
+        skip_spaces(s);
+        value = param_value(s);
+      }
+      wanted = wanted || (name == "rel" && rel_names(value, rel));
+    }
+    if (wanted) {
+      return target;
+    }
+    if (!s.empty() && s.front() != ',') {
+      return fail(ErrorCode::registry, "unusable Link header: junk after a link-value");
+    }
+  }
+  return fail(ErrorCode::registry, "unusable Link header: more than 64 link-values");
+}
+
 Result<Credentials> follow(const Url& home, const Url& next)
 {
   if (home.https() && !next.https() && !util::is_loopback_host(next.host)) {

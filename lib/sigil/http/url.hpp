@@ -13,6 +13,7 @@
 #include "sigil/core/result.hpp"
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -40,6 +41,12 @@ struct Url {
 [[nodiscard]] Result<Url> resolve_url(const Url& base, std::string_view reference);
 
 [[nodiscard]] bool same_origin(const Url& a, const Url& b);
+
+// The target of the first link-value of a Link header (RFC 8288) whose rel parameter (quoted
+// or not; a space-separated list, compared without case) names `rel`: `<a>; rel="x", <b>;
+// rel=next` gives b. nullopt when no link-value has it; Err (ErrorCode::registry) for a header
+// that is not a list of <target>; params.
+[[nodiscard]] Result<std::optional<std::string>> find_link(std::string_view header, std::string_view rel);
 
 enum class Credentials { send, withhold };
 

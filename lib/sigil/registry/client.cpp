@@ -111,16 +111,15 @@ std::optional<std::chrono::milliseconds> retry_after(const Response& response)
 Result<std::optional<std::string>> next_link(const Response& r)
 {
   const auto link = r.header("link");
-  if (!link || link->find("rel=\"next\"") == std::string_view::npos) {
+  if (!link) {
     return std::nullopt;
   }
-  const auto open = link->find('<');
-  const auto close = link->find('>');
-  if (open == std::string_view::npos || close == std::string_view::npos || close < open) {
-    return fail(ErrorCode::registry, "unusable Link header");
+  auto target = http::find_link(*link, "next");
+  if (!target || !*target) {
+    return target;
   }
   auto base = http::parse_url(r.url);
-  auto next = base ? http::resolve_url(*base, link->substr(open + 1, close - open - 1)) : fail(base.error());
+  auto next = base ? http::resolve_url(*base, **target) : fail(base.error());
   if (!next) {
     return fail(next.error().context("Link header"));
   }
