@@ -373,12 +373,14 @@ TEST_CASE("provenance: a real SHA-256, or a SHA-1 under sha1 or gitCommit, draws
   CHECK(report.warnings.empty());
 }
 
-TEST_CASE("provenance: an explicit ref wins over the @ref of a URI")
+// Was "an explicit ref wins over the @ref of a URI": a provenance naming two refs for one
+// build passed for either. It now says neither (an adversarial review's finding).
+TEST_CASE("provenance: an explicit ref and another @ref of the URI satisfy no ref condition")
 {
   Json statement = sigil_gitlab("refs/tags/v1.2.3");
   statement["predicate"]["buildDefinition"]["externalParameters"]["source"]["uri"] =
       "git+https://gitlab.com/acme/widgets@refs/heads/main";
-  CHECK_FALSE(check_provenance(statement, {.source_ref = "refs/tags/v1.2.3"}).failure.has_value());
+  CHECK(check_provenance(statement, {.source_ref = "refs/tags/v1.2.3"}).failure.has_value());
   CHECK(check_provenance(statement, {.source_ref = "main"}).failure.has_value());
 }
 
@@ -520,4 +522,38 @@ TEST_CASE("provenance: ref glob and builder prefix rules")
   CHECK(builder_id_matches("https://x/-/runners/7", "https://x/-/runners/7"));
   CHECK_FALSE(builder_id_matches("https://x/-/runners/7", "https://x/-/runners/70"));
   CHECK_FALSE(builder_id_matches("https://x/-/runners/", "https://y/-/runners/7"));
+}
+
+TEST_CASE("provenance: a ref git would not accept, or two refs for one build, satisfy no ref condition")
+{
+  using sigil::policy::is_valid_git_ref;
+  for (const std::string_view good : {"refs/tags/v1.0", "refs/heads/feature/x", "main", "refs/tags/v1.0-rc.1"}) {
+    CAPTURE(good);
+    CHECK(is_valid_git_ref(good));
+  }
+  for (const std::string_view bad :
+       {"refs/tags/v1/../../heads/main", "refs/tags/v1.0\n", "refs/tags/v 1", "refs/tags/.hidden", "refs/tags/v1.lock",
+        "refs/tags/v1/", "refs//tags/v1", "refs/tags/v1@{0}", "refs/tags/v1:x", "refs/tags/v*", "", "refs/tags/v1."}) {
+    CAPTURE(bad);
+    CHECK_FALSE(is_valid_git_ref(bad));
+  }
+  // The review's cases: each matched refs/tags/v* before.
+  Json dotdot = sigil_gitlab("refs/tags/v1/../../heads/main");
+  auto report = check_provenance(dotdot, {.source_ref = "refs/tags/v*"});
+  REQUIRE(report.failure.has_value());
+  CHECK(report.failure->found.ends_with("(not a valid git ref: the provenance names no built ref)"));
+  Json newline = sigil_gitlab("refs/tags/v1.0\n");
+  REQUIRE(check_provenance(newline, {.source_ref = "refs/tags/v*"}).failure.has_value());
+  Json two = sigil_gitlab("refs/tags/v1.0");
+  two["predicate"]["buildDefinition"]["externalParameters"]["source"]["uri"] =
+      "git+https://gitlab.com/acme/widgets@refs/heads/main";
+  report = check_provenance(two, {.source_ref = "refs/tags/v*"});
+  REQUIRE(report.failure.has_value());
+  CHECK(report.failure->found ==
+        "refs/tags/v1.0 (the provenance records two refs: the source URI says refs/heads/main)");
+  // The same ref in both places is one ref.
+  Json same = sigil_gitlab("refs/tags/v1.0");
+  same["predicate"]["buildDefinition"]["externalParameters"]["source"]["uri"] =
+      "git+https://gitlab.com/acme/widgets@refs/tags/v1.0";
+  CHECK_FALSE(check_provenance(same, {.source_ref = "refs/tags/v*"}).failure.has_value());
 }

@@ -54,6 +54,7 @@ struct Field {
 struct Source {
   std::optional<Field> uri;
   std::optional<Field> ref;
+  std::optional<std::string> uri_ref; // the @ref of the source URI, when it has one
 };
 
 const util::Json* at(const util::Json& document, std::string_view pointer)
@@ -92,10 +93,11 @@ Source find_source(const util::Json& document, const Layout& layout)
   Source source;
   source.uri = first_string(document, layout.source_uri);
   source.ref = first_string(document, layout.source_ref);
-  if (!source.ref && source.uri) {
-    if (auto ref = source_uri_ref(source.uri->value)) {
-      source.ref = Field{source.uri->pointer, *ref, fmt::format(" (the @ref of {})", source.uri->value)};
-    }
+  if (source.uri) {
+    source.uri_ref = source_uri_ref(source.uri->value);
+  }
+  if (!source.ref && source.uri_ref) {
+    source.ref = Field{source.uri->pointer, *source.uri_ref, fmt::format(" (the @ref of {})", source.uri->value)};
   }
   return source;
 }
@@ -193,6 +195,17 @@ std::optional<ConditionFailure> check_source_ref(const Source& source, const Lay
   }
   if (auto failure = too_long(*source.ref, expected)) {
     return failure;
+  }
+  // A ref git would not accept (a newline, "..", a space) names no build; and a provenance
+  // whose ref field and source URI name two refs does not say which one was built.
+  if (!is_valid_git_ref(source.ref->value)) {
+    return ConditionFailure{source.ref->pointer, want,
+                            shown(source.ref->value) + " (not a valid git ref: the provenance names no built ref)"};
+  }
+  if (source.uri_ref && normalize_ref(*source.uri_ref) != normalize_ref(source.ref->value)) {
+    return ConditionFailure{source.ref->pointer, want,
+                            fmt::format("{} (the provenance records two refs: the source URI says {})",
+                                        shown(source.ref->value), shown(*source.uri_ref))};
   }
   if (!ref_matches(expected, source.ref->value)) {
     return ConditionFailure{source.ref->pointer, want, shown(source.ref->value + source.ref->origin)};
@@ -296,6 +309,31 @@ std::string normalize_source_uri(std::string_view uri)
 std::optional<std::string> source_uri_ref(std::string_view uri)
 {
   return split_source_uri(uri).ref;
+}
+
+bool is_valid_git_ref(std::string_view ref)
+{
+  // git check-ref-format's rules, as far as they decide what a ref can be.
+  if (ref.empty() || ref.front() == '/' || ref.back() == '/' || ref.back() == '.' || ref.ends_with(".lock") ||
+      ref.find("..") != std::string_view::npos || ref.find("//") != std::string_view::npos ||
+      ref.find("@{") != std::string_view::npos || ref == "@") {
+    return false;
+  }
+  if (std::ranges::any_of(ref, [](char c) {
+        const auto u = static_cast<unsigned char>(c);
+        return u < 0x20 || u == 0x7f || c == ' ' || c == '~' || c == '^' || c == ':' || c == '?' || c == '*' ||
+               c == '[' || c == '\\';
+      })) {
+    return false;
+  }
+  for (std::size_t start = 0; start < ref.size();) {
+    const auto end = std::min(ref.find('/', start), ref.size());
+    if (ref[start] == '.') {
+      return false;
+    }
+    start = end + 1;
+  }
+  return true;
 }
 
 std::string normalize_ref(std::string_view ref)

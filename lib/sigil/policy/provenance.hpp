@@ -81,6 +81,9 @@ struct ProvenanceReport {
 // The "@ref" suffix of a source URI's path ("refs/heads/main"), if any.
 [[nodiscard]] std::optional<std::string> source_uri_ref(std::string_view uri);
 // "main" -> "refs/heads/main"; "refs/..." unchanged.
+// git check-ref-format's rules: no control characters, spaces, "..", "//", "@{", ~^:?*[\\,
+// no component starting with '.', no trailing '/', '.' or ".lock".
+[[nodiscard]] bool is_valid_git_ref(std::string_view ref);
 [[nodiscard]] std::string normalize_ref(std::string_view ref);
 [[nodiscard]] bool glob_match(std::string_view pattern, std::string_view text);
 [[nodiscard]] bool ref_matches(std::string_view expected, std::string_view found);
