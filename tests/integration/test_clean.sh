@@ -16,6 +16,11 @@
 #     question; "n" deletes nothing, "y" deletes what was listed.
 #  S. D's .sig tag is made byte for byte E's .sig manifest (same digest): clean D --type
 #     signature skips it ("layer 1: it signs E, not this image"); E still verifies.
+#  V. V's .sig (or .att) tag is pointed at one of W's own manifests, by someone who can push a
+#     tag: W's image manifest (.sig and .att), W's fallback index, W's bundle referrer, and a
+#     .sig whose one simple-signing layer is unreadable (its size is wrong). clean V skips each
+#     with one "skipped ...: <why>" line and deletes nothing; W's manifest still answers 200 and
+#     W still verifies. A genuine .sig and .att of X are still deleted.
 # shellcheck source-path=SCRIPTDIR
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 source "$HERE/lib.sh"
@@ -152,5 +157,66 @@ check "S: nothing deleted" eq "$(grep -c '^Deleted ' <<<"$ERR")" 0
 check "S: E's .sig tag still exists" eq "$(status "$REPO" "$(sig_tag "$E")")" 200
 sig verify --key "$W/k.pub" "$IMG@$E"
 expect "S: E still verifies" 0
+
+section "V. V's .sig / .att tag points at W's own manifests"
+if ! { new_image V "$REPO" v && new_image WI "$REPO" w && new_image X "$REPO" x; }; then finish; exit; fi
+sig sign "$IMG@$WI" --key "$W/k.key" --format both
+expect "V: sign W --format both (a .sig and a bundle referrer with its fallback index)" 0 || { finish; exit; }
+W_REF=$(first_referrer "$REPO" "$WI")
+craft get-manifest "$REPO" "$WI" >"$W/w-image.json"
+W_LAYER_MT=$("$PY" -c 'import json,sys; print(json.load(open(sys.argv[1]))["layers"][0]["mediaType"])' "$W/w-image.json")
+W_IMAGE_MT=$("$PY" -c 'import json,sys; print(json.load(open(sys.argv[1])).get("mediaType") or "application/vnd.oci.image.manifest.v1+json")' "$W/w-image.json")
+craft get-manifest "$REPO" "$(reftag "$WI")" >"$W/w-index.json"
+craft get-manifest "$REPO" "$W_REF" >"$W/w-referrer.json"
+# v_case NAME TAG FILE MEDIATYPE TYPE SKIPPED_WHY W_REF_TO_CHECK: V's TAG := FILE, then
+# clean V --type TYPE -f skips it with SKIPPED_WHY, deletes nothing, and W's manifest at
+# W_REF_TO_CHECK still answers 200 and W still verifies.
+v_case() {
+  local name=$1 tag=$2 file=$3 mt=$4 type=$5 why=$6 wref=$7
+  craft put-manifest "$REPO" "$tag" "$file" "$mt" >/dev/null || failed "$name: put V's $tag"
+  sig clean "$IMG@$V" --type "$type" -f
+  expect "$name: clean V --type $type -f" 0
+  has_line "$name: skipped, and said why" "skipped $IMG:$tag: $why"
+  check "$name: nothing deleted" eq "$(grep -c '^Deleted ' <<<"$ERR")" 0
+  check "$name: W's manifest $wref still exists" eq "$(status "$REPO" "$wref")" 200
+  check "$name: W's image still exists" eq "$(status "$REPO" "$WI")" 200
+  sig verify --key "$W/k.pub" "$IMG@$WI"
+  expect "$name: W still verifies" 0
+}
+v_case "V1 .sig := W's image manifest" "$(sig_tag "$V")" "$W/w-image.json" "$W_IMAGE_MT" signature \
+  "it is not a signature manifest: layer 1 is $W_LAYER_MT" "$WI"
+v_case "V2 .att := W's image manifest" "$(att_tag "$V")" "$W/w-image.json" "$W_IMAGE_MT" attestation \
+  "it is not an attestation manifest: layer 1 is $W_LAYER_MT" "$WI"
+v_case "V3 .sig := W's fallback index" "$(sig_tag "$V")" "$W/w-index.json" application/vnd.oci.image.index.v1+json \
+  signature "it is an index, not a manifest of this image's" "$(reftag "$WI")"
+v_case "V4 .sig := W's bundle referrer" "$(sig_tag "$V")" "$W/w-referrer.json" application/vnd.oci.image.manifest.v1+json \
+  signature "its subject is $WI, not this image" "$W_REF"
+check "V4: W's fallback index still exists" eq "$(status "$REPO" "$(reftag "$WI")")" 200
+check "V4: W's .sig still exists" eq "$(status "$REPO" "$(sig_tag "$WI")")" 200
+
+# V5: a simple-signing layer naming V whose blob cannot be read as described (its size is
+# wrong): nothing tells whose it is, so it is kept.
+printf '{"critical":{"identity":{"docker-reference":"%s"},"image":{"docker-manifest-digest":"%s"},"type":"cosign container image signature"},"optional":null}' \
+  "$IMG" "$V" >"$W/v-payload.json"
+craft sig "$REPO" "$(sig_tag "$V")" "{\"layers\":[{\"payload_file\":\"$W/v-payload.json\",\"size\":7}]}" >/dev/null ||
+  failed "V5: craft V's .sig with a wrong layer size"
+sig clean "$IMG@$V" --type signature -f
+expect "V5: clean V --type signature -f" 0
+check "V5: the unreadable .sig is skipped" eq "$(grep -c "^skipped $IMG:$(sig_tag "$V"): layer 1: unreadable (" <<<"$ERR")" 1
+check "V5: nothing deleted" eq "$(grep -c '^Deleted ' <<<"$ERR")" 0
+check "V5: V's .sig tag still exists" eq "$(status "$REPO" "$(sig_tag "$V")")" 200
+
+printf '{"note":"clean test"}' >"$W/pred.json"
+sig sign "$IMG@$X" --key "$W/k.key"
+expect "V6: sign X (legacy .sig)" 0
+sig attest "$IMG@$X" --key "$W/k.key" --type custom --predicate "$W/pred.json"
+expect "V6: attest X (legacy .att)" 0
+sig clean "$IMG@$X" --type all -f
+expect "V6: clean X --type all -f" 0
+has_line "V6: X's own .sig is deleted" "Deleted $IMG:$(sig_tag "$X")"
+has_line "V6: X's own .att is deleted" "Deleted $IMG:$(att_tag "$X")"
+check "V6: nothing skipped" eq "$(grep -c '^skipped ' <<<"$ERR")" 0
+check "V6: X's .sig is gone" eq "$(status "$REPO" "$(sig_tag "$X")")" 404
+check "V6: X's image is still there" eq "$(status "$REPO" "$X")" 200
 
 finish

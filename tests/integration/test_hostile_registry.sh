@@ -24,6 +24,9 @@
 #   cap-size       the same at the cap (256 MiB declared, a few bytes served), under ulimit -v
 #                  192 MiB: nothing is reserved from the declared size  -> 12, size mismatch
 #   --max-payload-size over its maximum                                 -> 2, maximum named
+#   payload100     verify --max-workers 8 over 4 images whose .sig has 100 layers x 1 MiB
+#                  distinct payloads, none verifying -> 12, peak RSS < 128 MiB (payloads of
+#                  signatures that did not verify are not held)
 #   terminal-escape  verify and tree: registry text with newlines, ESC sequences, a bidi
 #                  override -> 12 / 0 / 11, all of it shown escaped, nothing forged
 # shellcheck source-path=SCRIPTDIR
@@ -320,6 +323,36 @@ for scenario in echo-credentials echo-token; do
   check_quiet "$scenario: neither the password nor its Basic header is shown" \
     bash -c '! grep -qF -e "$1" -e "$2" <<<"$3$4"' _ hostile-echo-pw-42 "$ECHO_B64" "$OUT" "$ERR"
 done
+# --- payload100: memory bounded whatever the registry serves ------------------------------------
+# Each image's .sig holds 100 signatures (the --max-signatures default), each over a distinct
+# 1 MiB payload (the --max-payload-size default) that does not verify: 100 MiB per image, which
+# sigil once held until the image's report was done (~400 MiB for these 4 images with 8
+# workers). A payload whose signature did not verify is dropped after its check.
+PB_IMAGES=()
+for n in 1 2 3 4; do PB_IMAGES+=("$H/payload100-$n@$(digest_of "payload100-$n")"); done
+run "$TIME_BIN" -f '%e %M' -o "$TEST_TMP/time.payload100" timeout -k 5 90 \
+  "$SIGIL" verify --key "$TEST_TMP/k.pub" --max-workers 8 "${PB_IMAGES[@]}"
+PB_SECS=NA PB_MIB=NA
+if [[ -s $TEST_TMP/time.payload100 ]]; then
+  read -r PB_SECS PB_KIB < <(tail -n 1 "$TEST_TMP/time.payload100")
+  PB_MIB=$(((PB_KIB + 1023) / 1024))
+fi
+ROWS+=("$(printf '%-26s %4s %7s %6s' payload100 "$RC" "$PB_SECS" "$PB_MIB")")
+check "payload100: exit 12" eq "$RC" 12
+for n in 1 2 3 4; do
+  reason "payload100-$n: its error line" \
+    "sigil: error: no matching signatures for $H/payload100-$n@$(digest_of "payload100-$n"): 100 considered, none verified"
+  reason "payload100-$n: its 100th signature is read and rejected" \
+    "  rejected $(digest_of "payload100-$n" sig_tag) layer 100: signature does not verify with the trusted key"
+done
+if [[ $PB_MIB != NA ]] && ((PB_MIB < 128)); then
+  pass "payload100: peak RSS under 128 MiB ($PB_MIB MiB)"
+else
+  failed "payload100: peak RSS under 128 MiB (was $PB_MIB MiB)"
+fi
+PB_FETCHED=0
+for n in 1 2 3 4; do PB_FETCHED=$((PB_FETCHED + $(requests "payload100-$n" '/blobs/sha256:'))); done
+check "payload100: every payload was read and checked (400 blob requests)" eq "$PB_FETCHED" 400
 
 # --- table -----------------------------------------------------------------------------------
 echo "# scenario                   exit seconds    MiB"

@@ -121,45 +121,79 @@ private:
   std::map<std::string, Entry> m_seen;
 };
 
-// Why a signature or attestation layer's payload is about another image; empty when it is
-// about this one or says nothing readable (then the tag's name is all there is to go on).
-std::string layer_not_owned_reason(std::string_view blob, const oci::Digest& image)
+// Why a layer of the image's .sig / .att manifest is not provably about the image; empty when
+// it is: a simple-signing payload (.sig) that names the image's digest, or a DSSE envelope
+// (.att) whose in-toto statement has the image's digest among its subjects.
+std::string layer_not_owned_reason(std::string_view blob, const oci::Digest& image, TagKind kind)
 {
-  if (auto ss = payload::parse_simple_signing(blob)) {
+  if (kind == TagKind::signatures) {
+    auto ss = payload::parse_simple_signing(blob);
+    if (!ss) {
+      return fmt::format("it is not a simple-signing payload ({}), not known to be this image's", ss.error().message);
+    }
     if (ss->manifest_digest == image.str()) {
       return {};
     }
     auto named = oci::parse_digest(ss->manifest_digest);
     return fmt::format("it signs {}, not this image", named ? named->str() : std::string("another image"));
   }
-  if (auto envelope = dsse::parse(blob)) {
-    auto statement = intoto::parse_statement(util::as_chars(envelope->payload));
-    if (statement && !intoto::has_subject_digest(*statement, oci::algorithm_name(image.algorithm), image.hex)) {
-      return "its statement's subjects do not include this image";
-    }
+  auto envelope = dsse::parse(blob, k_max_owner_blob); // the blob itself is bounded by that
+  if (!envelope) {
+    return fmt::format("it is not a DSSE envelope ({}), not known to be this image's", envelope.error().message);
+  }
+  auto statement = intoto::parse_statement(util::as_chars(envelope->payload));
+  if (!statement) {
+    return fmt::format("it holds no in-toto statement ({}), not known to be this image's", statement.error().message);
+  }
+  if (!intoto::has_subject_digest(*statement, oci::algorithm_name(image.algorithm), image.hex)) {
+    return "its statement's subjects do not include this image";
   }
   return {};
 }
 
-// A .sig / .att manifest is the image's by its tag's name, unless its bytes are another
-// image's (a copy under this tag has the same digest, and a delete by digest would take the
-// other image's tag too): one layer about another image makes the manifest not this image's.
+// A .sig / .att manifest is deleted by digest, and a delete by digest takes every tag of those
+// bytes with it (another image, its index, its referrer, its .sig): it is the image's only when
+// all of it provably is. An image manifest (not an index), no subject other than the image, at
+// least one layer, and every layer of the kind's media type with a readable payload about the
+// image. Anything else is kept, and the reason said.
 Result<std::string> tag_not_owned_reason(registry::Client& client, const registry::Repository& target,
-                                         const LegacyTag& found, const oci::Digest& image)
+                                         const LegacyTag& found, const oci::Digest& image, TagKind kind)
 {
-  for (std::size_t i = 0; i < found.candidates.size(); ++i) {
-    auto blob = client.get_blob(target, found.candidates[i].layer, k_max_owner_blob);
+  if (found.manifest.kind != oci::ManifestKind::image) {
+    return std::string("it is an index, not a manifest of this image's");
+  }
+  auto manifest = oci::parse_manifest(found.manifest.bytes);
+  if (!manifest) {
+    return fmt::format("unreadable manifest ({}), not known to be this image's", manifest.error().message);
+  }
+  if (manifest->subject && !(manifest->subject->digest == image)) {
+    return fmt::format("its subject is {}, not this image", manifest->subject->digest.str());
+  }
+  const bool signatures = kind == TagKind::signatures;
+  const std::string_view wanted = signatures ? oci::media_type::cosign_simple_signing : oci::media_type::dsse_envelope;
+  const std::string_view what = signatures ? "signature" : "attestation";
+  if (manifest->layers.empty()) {
+    return fmt::format("it is not {} {} manifest: it has no layers", signatures ? "a" : "an", what);
+  }
+  for (std::size_t i = 0; i < manifest->layers.size(); ++i) {
+    if (manifest->layers[i].media_type != wanted) {
+      return fmt::format("it is not {} {} manifest: layer {} is {}", signatures ? "a" : "an", what, i + 1,
+                         manifest->layers[i].media_type);
+    }
+  }
+  for (std::size_t i = 0; i < manifest->layers.size(); ++i) {
+    auto blob = client.get_blob(target, manifest->layers[i], k_max_owner_blob);
     if (!blob) {
-      if (blob.error().code == ErrorCode::bad_input) {
-        continue; // oversized or not its digest: says nothing of whose it is
+      if (blob.error().code == ErrorCode::bad_input) { // oversized or not its digest
+        return fmt::format("layer {}: unreadable ({}), not known to be this image's", i + 1, blob.error().message);
       }
       return fail(blob.error());
     }
-    if (auto why = layer_not_owned_reason(*blob, image); !why.empty()) {
+    if (auto why = layer_not_owned_reason(*blob, image, kind); !why.empty()) {
       return fmt::format("layer {}: {}", i + 1, why);
     }
   }
-  return std::string{}; // unreadable (no candidates): the tag's name is all there is to go on
+  return std::string{};
 }
 
 // The image's bundle referrers go; the others listed are skipped, each said.
@@ -253,7 +287,7 @@ Result<CleanPlan> plan_clean(registry::Client& client, const oci::Reference& ima
       continue;
     }
     const auto name = fmt::format("{}:{}", target.name(), found->tag);
-    SIGIL_TRY_ASSIGN(const auto why, tag_not_owned_reason(client, target, *found, digest));
+    SIGIL_TRY_ASSIGN(const auto why, tag_not_owned_reason(client, target, *found, digest, kind));
     if (why.empty()) {
       plan.to_delete.push_back({name, found->manifest.digest});
     } else {

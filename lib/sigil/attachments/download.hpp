@@ -28,8 +28,10 @@ struct CleanItem {
 };
 
 // What clean would delete, and what it will not touch. Every object to delete is the image's:
-// .sig/.att tags by their name (derived from the digest) unless a layer's payload is about
-// another image, referrers by their `subject`, the referrers fallback index when everything it
+// a .sig/.att tag only when all of its manifest provably is (an image manifest, not an index;
+// no subject but the image; at least one layer; every layer a simple-signing payload naming the
+// image, for .att a DSSE envelope whose statement has the image among its subjects; a layer
+// that cannot be read keeps it), referrers by their `subject`, the referrers fallback index when everything it
 // lists is the image's. Anyone who can push a tag can list any manifest in a fallback index, or
 // copy another image's .sig or index under this image's tag (same digest, so a delete by digest
 // would take the other image's tag too): those are skipped, one line each

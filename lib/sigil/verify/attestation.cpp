@@ -9,6 +9,7 @@
 #include "sigil/util/stream.hpp"
 #include "sigil/verify/bundle_referrer.hpp"
 #include "sigil/verify/envelope.hpp"
+#include "sigil/verify/payload_budget.hpp"
 
 #include <fmt/format.h>
 
@@ -46,7 +47,7 @@ SignatureReport report_envelope(const dsse::Envelope& env, std::string source, S
 // else is a reason.
 Result<SignatureReport> check_att_layer(registry::Client& client, const VerifyAttestationRequest& r,
                                         const oci::Reference& image, const registry::Repository& target,
-                                        const attachments::Candidate& candidate)
+                                        const attachments::Candidate& candidate, PayloadBudget& budget)
 {
   const auto reject = [&](std::string reason) {
     return SignatureReport{candidate.where, SignatureFormat::legacy, false, std::move(reason), std::nullopt, {}, {}};
@@ -54,6 +55,9 @@ Result<SignatureReport> check_att_layer(registry::Client& client, const VerifyAt
   const auto& layer = candidate.layer;
   if (layer.media_type != oci::media_type::dsse_envelope) {
     return reject(fmt::format("media type {} is not a DSSE envelope", layer.media_type));
+  }
+  if (auto spent = budget.refuse(layer.size)) {
+    return reject(std::move(*spent));
   }
   auto blob = client.get_blob(target, layer, r.max_payload_bytes);
   if (!blob) {
@@ -67,8 +71,10 @@ Result<SignatureReport> check_att_layer(registry::Client& client, const VerifyAt
     return reject(env.error().message);
   }
   const std::string alg(oci::algorithm_name(image.digest()->algorithm));
-  return report_envelope(*env, candidate.where, SignatureFormat::legacy, r.keys, alg, image.digest()->hex,
-                         r.predicate_type, r.check_claims);
+  auto report = report_envelope(*env, candidate.where, SignatureFormat::legacy, r.keys, alg, image.digest()->hex,
+                                r.predicate_type, r.check_claims);
+  budget.settle(report); // a statement that did not verify is not held
+  return report;
 }
 
 // The `.att` tag's layers, each a DSSE envelope.
@@ -95,8 +101,9 @@ Result<void> collect_att(registry::Client& client, const VerifyAttestationReques
     whole(fmt::format("{} attestations, more than the limit of {}", found->candidates.size(), r.max_attestations));
     return {};
   }
+  PayloadBudget budget(r.max_payload_bytes);
   for (const auto& candidate : found->candidates) {
-    SIGIL_TRY_ASSIGN(auto report, check_att_layer(client, r, image, target, candidate));
+    SIGIL_TRY_ASSIGN(auto report, check_att_layer(client, r, image, target, candidate, budget));
     out.push_back(std::move(report));
   }
   return {};

@@ -4,6 +4,7 @@
 #include "sigil/bundle/bundle.hpp"
 #include "sigil/oci/media_types.hpp"
 #include "sigil/verify/envelope.hpp"
+#include "sigil/verify/payload_budget.hpp"
 
 #include <fmt/format.h>
 
@@ -61,6 +62,7 @@ Result<void> collect_bundle_referrers(const BundleReferrersRequest& r, std::vect
                    attachments::read_bundle_referrers(r.client, r.target, *r.image.digest(),
                                                       {.max_candidates = r.max_entries, .keep = keep}));
   std::size_t considered = 0;
+  PayloadBudget budget(r.max_blob_bytes);
   for (const auto& candidate : candidates) {
     if (++considered > r.max_entries) {
       out.push_back(SignatureReport{candidate.where, SignatureFormat::bundle, false,
@@ -68,6 +70,10 @@ Result<void> collect_bundle_referrers(const BundleReferrersRequest& r, std::vect
                                                 r.max_entries),
                                     std::nullopt, {}, {}});
       return {};
+    }
+    if (auto spent = budget.refuse(candidate.layer.size)) {
+      out.push_back(SignatureReport{candidate.where, SignatureFormat::bundle, false, std::move(*spent), std::nullopt, {}, {}});
+      continue;
     }
     auto blob = r.client.get_blob(r.target, candidate.layer, r.max_blob_bytes);
     if (!blob) {
@@ -86,6 +92,7 @@ Result<void> collect_bundle_referrers(const BundleReferrersRequest& r, std::vect
         report.signed_predicate_type != r.predicate_type) {
       continue;
     }
+    budget.settle(report); // a payload that did not verify is not held
     out.push_back(std::move(report));
   }
   return {};

@@ -6,6 +6,7 @@
 #include "sigil/payload/simple_signing.hpp"
 #include "sigil/util/encoding.hpp"
 #include "sigil/verify/bundle_referrer.hpp"
+#include "sigil/verify/payload_budget.hpp"
 
 #include <fmt/format.h>
 
@@ -53,7 +54,8 @@ std::optional<std::string> claim_problem(const SimpleSigningCheck& c, const payl
 }
 
 // One layer of the .sig manifest. Registry failures propagate; everything else is a reason.
-Result<SignatureReport> check_layer(const Context& ctx, const oci::Descriptor& layer, std::string source)
+Result<SignatureReport> check_layer(const Context& ctx, PayloadBudget& budget, const oci::Descriptor& layer,
+                                    std::string source)
 {
   SignatureReport report{std::move(source), SignatureFormat::legacy, false, {}, std::nullopt, {}, {}};
   const auto reject = [&](std::string reason) {
@@ -77,6 +79,9 @@ Result<SignatureReport> check_layer(const Context& ctx, const oci::Descriptor& l
   if (static_cast<std::uint64_t>(layer.size) > ctx.request.max_payload_bytes) {
     return reject(fmt::format("payload blob is {} bytes, over the limit of {}", layer.size, ctx.request.max_payload_bytes));
   }
+  if (auto spent = budget.refuse(layer.size)) {
+    return reject(std::move(*spent));
+  }
   auto blob = ctx.client.get_blob(ctx.target, layer, ctx.request.max_payload_bytes);
   if (!blob) {
     if (blob.error().code == ErrorCode::bad_input) {
@@ -96,6 +101,7 @@ Result<SignatureReport> check_layer(const Context& ctx, const oci::Descriptor& l
   report.verified = outcome.verified;
   report.key_index = outcome.key_index;
   report.reason = outcome.reason;
+  budget.settle(report); // a payload that did not verify is not held
   return report;
 }
 
@@ -160,8 +166,9 @@ Result<bool> collect_legacy(const Context& ctx, std::vector<SignatureReport>& ou
     return whole(fmt::format("{} signatures, more than the limit of {} (--max-signatures)", found->candidates.size(),
                              ctx.request.max_signatures));
   }
+  PayloadBudget budget(ctx.request.max_payload_bytes);
   for (const auto& candidate : found->candidates) {
-    SIGIL_TRY_ASSIGN(auto report, check_layer(ctx, candidate.layer, candidate.where));
+    SIGIL_TRY_ASSIGN(auto report, check_layer(ctx, budget, candidate.layer, candidate.where));
     out.push_back(std::move(report));
   }
   return true;

@@ -40,7 +40,8 @@ struct SignatureReport {
   bool verified = false;
   std::string reason;                   // why rejected, or what was checked
   std::optional<std::size_t> key_index; // which trusted key verified it
-  std::string payload;                  // the signed bytes (simple-signing or in-toto statement)
+  std::string payload;                  // the signed bytes (simple-signing or in-toto statement), kept only
+                                        // when verified (verify/payload_budget.hpp)
   // In-toto only: the predicate type read from the signed statement, once the signature
   // verified and the statement parsed (empty otherwise).
   std::string signed_predicate_type;

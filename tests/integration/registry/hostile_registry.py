@@ -34,6 +34,10 @@ the hostile answer when it reads what is attached to it:
                  the `.sig` layer's descriptor declares size 2**63-1 (the blob is small)
   cap-size       the `.sig` layer's descriptor declares 256 MiB, sigil's largest
                  --max-payload-size (the blob is small)
+  payload100-1 .. payload100-4
+                 the `.sig` manifest has 100 signature layers (--max-signatures), each a distinct
+                 1 MiB payload blob (--max-payload-size) with a bogus signature: 100 MiB per
+                 image that verify must not hold (see the payload100 block below)
   terminal-escape  text meant for sigil's terminal (see TERMINAL_ESCAPE below): in the `.sig`
                  layers' mediaType and annotations, in a referrer's artifactType and its bundle's
                  mediaType, and in the error message of manifest sha256:ddd... (403)
@@ -213,6 +217,35 @@ def build_terminal_escape(r):
     r.error_tags = {"sha256:" + "d" * 64: (403, "DENIED", "access denied" + TERMINAL_ESCAPE)}
 # --- end of terminal-escape ---------------------------------------------------------------
 
+# --- payload100: 100 signatures x 1 MiB payload each, none of which verifies ----------------
+# Each payload blob is distinct and exactly 1 MiB (sigil's default --max-payload-size), made
+# from its index on demand (never held by the server); their digests are computed once.
+PAYLOAD100 = ["payload100-%d" % i for i in range(1, 5)]
+SCENARIOS += PAYLOAD100
+PAYLOAD100_LAYERS = 100
+PAYLOAD100_SIZE = 1024 ** 2
+
+
+def payload100_blob(i: int) -> bytes:
+    unit = hashlib.sha256(b"payload100 seed %d" % i).hexdigest().encode()  # 64 bytes
+    return unit * (PAYLOAD100_SIZE // len(unit))
+
+
+def build_payload100(repos):
+    digests = [sha256(payload100_blob(i)) for i in range(PAYLOAD100_LAYERS)]
+    empty = b"{}"
+    for name in PAYLOAD100:
+        r = repos[name]
+        r.add_blob(empty)
+        r.lazy_blobs = {d: i for i, d in enumerate(digests)}
+        layers = [{"mediaType": SIMPLE_SIGNING, "digest": d, "size": PAYLOAD100_SIZE,
+                   "annotations": {SIG_ANNOTATION: fake_signature("%s/%d" % (name, i))}}
+                  for i, d in enumerate(digests)]
+        r.add_manifest(canonical({"schemaVersion": 2, "mediaType": OCI_MANIFEST,
+                                  "config": descriptor(OCI_CONFIG, empty), "layers": layers}),
+                       OCI_MANIFEST, r.sig_tag)
+# --- end of payload100 ----------------------------------------------------------------------
+
 
 def build_repos():
     repos = {name: Repo(name) for name in SCENARIOS}
@@ -237,6 +270,7 @@ def build_repos():
     r.manifests["other"] = r.manifests["latest"]
     add_declared_size_sigs(repos)
     build_terminal_escape(repos["terminal-escape"])
+    build_payload100(repos)
     return repos
 
 
@@ -438,6 +472,8 @@ class Handler(BaseHTTPRequestHandler):
             return self.send_simple(307, b"", "text/plain", headers=[("Location", location)],
                                     scenario=name)
         data = repo.blobs.get(digest)
+        if data is None and digest in getattr(repo, "lazy_blobs", {}):
+            data = payload100_blob(repo.lazy_blobs[digest])
         if data is None:
             return self.send_error_json(404, "BLOB_UNKNOWN", "blob unknown to registry", name)
         return self.send_simple(200, data, "application/octet-stream",
