@@ -21,15 +21,7 @@ constexpr std::size_t k_max_tlog_entries = 32;
 
 Result<util::Bytes> b64_member(const util::Json& object, std::string_view key)
 {
-  auto text = util::json_string(object, key);
-  if (!text) {
-    return fail(text.error());
-  }
-  auto bytes = util::base64_decode_any(*text);
-  if (!bytes) {
-    return fail(bytes.error().context(fmt::format("field \"{}\"", key)));
-  }
-  return bytes;
+  return util::json_base64(object, key, util::Base64Alphabet::any);
 }
 
 Result<MessageSignature> parse_message_signature(const util::Json& node)

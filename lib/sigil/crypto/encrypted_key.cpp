@@ -63,15 +63,7 @@ struct Envelope {
 
 Result<util::Bytes> b64_field(const util::Json& object, std::string_view key)
 {
-  auto text = util::json_string(object, key);
-  if (!text) {
-    return fail(text.error());
-  }
-  auto bytes = util::base64_decode(*text);
-  if (!bytes) {
-    return fail(bytes.error().context(fmt::format("field \"{}\"", key)));
-  }
-  return bytes;
+  return util::json_base64(object, key, util::Base64Alphabet::standard);
 }
 
 Result<Envelope> parse_envelope(std::string_view json_text)

@@ -3,6 +3,7 @@
 #include "sigil/core/env.hpp"
 #include "sigil/crypto/encrypted_key.hpp"
 #include "sigil/util/file.hpp"
+#include "sigil/util/secure_bytes.hpp"
 
 #include <fmt/format.h>
 #include <openssl/crypto.h>
@@ -33,7 +34,7 @@ Result<util::SecureBytes> read_key_text(std::string_view ref, const KeyFileMode*
       return fail(ErrorCode::bad_input, fmt::format("key reference {}: environment variable {} is not set", ref, name));
     }
     util::SecureBytes out(util::as_bytes(*value));
-    OPENSSL_cleanse(value->data(), value->size());
+    util::wipe(*value);
     return out;
   }
   const std::string path(ref);

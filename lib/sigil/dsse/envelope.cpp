@@ -16,15 +16,7 @@ namespace {
 // A base64 string member, decoded with either alphabet; errors name the field.
 Result<util::Bytes> decode_member(const util::Json& node, std::string_view key)
 {
-  auto text = util::json_string(node, key);
-  if (!text) {
-    return fail(text.error());
-  }
-  auto bytes = util::base64_decode_any(*text);
-  if (!bytes) {
-    return fail(bytes.error().context(fmt::format("field \"{}\"", key)));
-  }
-  return bytes;
+  return util::json_base64(node, key, util::Base64Alphabet::any);
 }
 
 Result<Signature> parse_signature(const util::Json& node, std::size_t index)

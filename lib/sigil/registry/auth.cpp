@@ -1,6 +1,7 @@
 #include "sigil/registry/auth.hpp"
 
 #include "sigil/registry/token.hpp"
+#include "sigil/util/string.hpp"
 
 #include <fmt/format.h>
 
@@ -16,22 +17,11 @@ namespace {
 
 using Kind = Credential::Kind;
 using Time = std::chrono::steady_clock::time_point;
+using util::to_lower;
 
 constexpr std::chrono::seconds k_token_refresh_margin{30};
 // Cache key "scope" of a host's Basic header; no real scope contains a newline.
 constexpr std::string_view k_basic_scope = "\nbasic";
-
-char lower_char(char c)
-{
-  return (c >= 'A' && c <= 'Z') ? static_cast<char>(c + ('a' - 'A')) : c;
-}
-
-std::string to_lower(std::string_view s)
-{
-  std::string out(s);
-  std::ranges::transform(out, out.begin(), lower_char);
-  return out;
-}
 
 bool is_alnum(char c)
 {

@@ -1,6 +1,7 @@
 #include "sigil/registry/credential_helper.hpp"
 
 #include "sigil/util/json.hpp"
+#include "sigil/util/secure_bytes.hpp"
 
 #include <fmt/format.h>
 #include <openssl/crypto.h>
@@ -28,15 +29,11 @@ namespace sigil::registry {
 namespace {
 
 using util::Json;
+using util::wipe;
 using CredentialPtr = std::shared_ptr<const Credential>;
 
 constexpr std::string_view k_token_username = "<token>"; // docker-credential-helpers
 constexpr std::size_t k_max_helper_error_chars = 200;
-
-void wipe(std::string& s)
-{
-  OPENSSL_cleanse(s.data(), s.size());
-}
 
 class Fd {
 public:

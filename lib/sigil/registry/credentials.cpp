@@ -5,6 +5,8 @@
 #include "sigil/util/encoding.hpp"
 #include "sigil/util/file.hpp"
 #include "sigil/util/json.hpp"
+#include "sigil/util/secure_bytes.hpp"
+#include "sigil/util/string.hpp"
 
 #include <fmt/format.h>
 #include <openssl/crypto.h>
@@ -20,28 +22,12 @@ namespace sigil::registry {
 namespace {
 
 using util::Json;
+using util::to_lower;
+using util::wipe;
 using Kind = Credential::Kind;
 using CredentialPtr = std::shared_ptr<const Credential>;
 
 constexpr std::string_view k_gitlab_job_user = "gitlab-ci-token";
-
-void wipe(std::string& s)
-{
-  OPENSSL_cleanse(s.data(), s.size());
-}
-
-void wipe(util::Bytes& b)
-{
-  OPENSSL_cleanse(b.data(), b.size());
-}
-
-std::string to_lower(std::string_view s)
-{
-  std::string out(s);
-  std::ranges::transform(out, out.begin(),
-                         [](char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c + 32) : c; });
-  return out;
-}
 
 bool is_docker_hub(std::string_view host)
 {
@@ -314,6 +300,7 @@ Result<std::filesystem::path> docker_config_path()
 namespace {
 
 using util::OrderedJson;
+using util::wipe;
 
 Result<void> ensure_private_dir(const std::filesystem::path& dir)
 {

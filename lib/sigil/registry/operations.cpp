@@ -29,11 +29,6 @@ constexpr std::uint64_t k_blob_reserve = std::uint64_t{1} << 20;
 // Most tags list_tags collects over all pages.
 constexpr std::size_t k_max_tags = 100'000;
 
-oci::Digest sha256_digest(std::string_view bytes)
-{
-  return oci::Digest{oci::DigestAlgorithm::sha256, util::hex_encode(crypto::sha256(util::as_bytes(bytes)))};
-}
-
 std::string content_type_of(const Response& r)
 {
   const auto ct = r.header("content-type").value_or("");
@@ -69,7 +64,7 @@ Result<std::optional<FetchedManifest>> Client::find_manifest(const Repository& r
                                                    repo.name(), requested->str(), actual));
     }
   }
-  m.digest = sha256_digest(m.bytes);
+  m.digest = oci::sha256_digest(m.bytes);
   auto kind = oci::manifest_kind(m.bytes, content_type_of(*resp));
   if (!kind) {
     // Bytes the registry served as a manifest that are not one (not JSON, nested 100 000
@@ -138,7 +133,7 @@ Result<ResolvedDescriptor> Client::resolve(const oci::Reference& ref)
 Result<oci::Digest> Client::put_manifest(const Repository& repo, const std::string& tag_or_digest,
                                          std::string_view bytes, std::string_view media_type)
 {
-  const oci::Digest digest = sha256_digest(bytes);
+  const oci::Digest digest = oci::sha256_digest(bytes);
   if (auto requested = oci::parse_digest(tag_or_digest); requested && !(*requested == digest)) {
     return fail(ErrorCode::internal, "put_manifest: bytes do not match the digest they are put under");
   }

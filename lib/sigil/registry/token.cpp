@@ -21,6 +21,7 @@ namespace sigil::registry {
 namespace {
 
 using util::Json;
+using util::wipe;
 using Kind = Credential::Kind;
 
 constexpr std::size_t k_max_error_detail_chars = 200;
@@ -29,11 +30,6 @@ constexpr std::string_view k_oauth_client_id = "sigil";
 // Without this bound a realm that accepts the connection and never answers held every command
 // for the transport's 30 s stall limit (or the whole --timeout, 120 s by default).
 constexpr std::chrono::milliseconds k_token_timeout{15'000};
-
-void wipe(std::string& s)
-{
-  OPENSSL_cleanse(s.data(), s.size());
-}
 
 bool is_alnum(char c)
 {

@@ -1,5 +1,7 @@
 #include "sigil/util/json.hpp"
 
+#include "sigil/util/encoding.hpp"
+
 #include <fmt/format.h>
 
 namespace sigil::util {
@@ -141,6 +143,22 @@ std::string dump_json(const Json& value)
 std::string dump_json(const OrderedJson& value)
 {
   return value.dump(-1, ' ', false, OrderedJson::error_handler_t::replace);
+}
+
+Result<Bytes> json_base64(const Json& object, std::string_view key, Base64Alphabet alphabet)
+{
+  SIGIL_TRY_ASSIGN(const std::string text, json_string(object, key));
+  auto bytes = [&] {
+    switch (alphabet) {
+    case Base64Alphabet::standard: return base64_decode(text);
+    case Base64Alphabet::any: return base64_decode_any(text);
+    }
+    return base64_decode(text);
+  }();
+  if (!bytes) {
+    return fail(bytes.error().context(fmt::format("field \"{}\"", key)));
+  }
+  return bytes;
 }
 
 } // namespace sigil::util
