@@ -379,10 +379,7 @@ Client::Next Client::on_response(SendState& s, Response resp)
   s.probe.probing_https = false;
   if (resp.status == 401 && !s.cross_host && !s.reauthed) {
     m_auth.invalidate(s.host, s.scope);
-    auto authz = m_auth.authorize(s.host, s.scope, resp);
-    if (!authz) {
-      return fail(authz.error());
-    }
+    SIGIL_TRY(m_auth.authorize(s.host, s.scope, resp));
     s.reauthed = true;
     return std::nullopt;
   }
@@ -439,12 +436,9 @@ Result<void> Client::ping(const std::string& registry)
 {
   // Relative ("/v2/"), so that the scheme of the registry is found as for any other request.
   Call call{.method = "GET", .repo = Repository{registry, ""}, .path = "", .scope = std::string{}};
-  auto resp = send(call);
-  if (!resp) {
-    return fail(resp.error());
-  }
-  if (resp->status != 200) {
-    return fail(status_error(call, *resp));
+  SIGIL_TRY_ASSIGN(auto resp, send(call));
+  if (resp.status != 200) {
+    return fail(status_error(call, resp));
   }
   return {};
 }

@@ -174,10 +174,7 @@ Result<HelperOutput> run_helper(const std::string& program, std::string_view inp
   Fd out_child(out[1]);
   Fd err_child(err[1]);
   const auto deadline = std::chrono::steady_clock::now() + k_credential_helper_timeout;
-  auto pid = spawn(program, {in[1], out[1], err[1]});
-  if (!pid) {
-    return fail(pid.error());
-  }
+  SIGIL_TRY_ASSIGN(auto pid, spawn(program, {in[1], out[1], err[1]}));
   in_child.reset();
   out_child.reset();
   err_child.reset();
@@ -186,7 +183,7 @@ Result<HelperOutput> run_helper(const std::string& program, std::string_view inp
   in_parent.reset();
   HelperOutput output;
   const auto collected = collect(out_parent.get(), err_parent.get(), deadline, output);
-  const int status = reap(*pid, deadline, !collected.has_value());
+  const int status = reap(pid, deadline, !collected.has_value());
   if (!collected) {
     return fail(collected.error());
   }

@@ -146,15 +146,12 @@ Result<std::optional<Json>> load_docker_config()
   if (!std::filesystem::exists(*path, ec)) {
     return std::optional<Json>{};
   }
-  auto text = util::read_file(*path, k_max_docker_config_bytes);
-  if (!text) {
-    return fail(text.error());
-  }
-  if (is_blank(*text)) { // docker accepts an empty file
+  SIGIL_TRY_ASSIGN(auto text, util::read_file(*path, k_max_docker_config_bytes));
+  if (is_blank(text)) { // docker accepts an empty file
     return std::optional<Json>{};
   }
-  auto json = util::parse_json(*text);
-  wipe(*text);
+  auto json = util::parse_json(text);
+  wipe(text);
   if (!json || !json->is_object()) {
     return fail(ErrorCode::bad_input, fmt::format("{} is not a JSON object; fix or move it away", path->string()));
   }
@@ -324,17 +321,14 @@ Result<OrderedJson> load_ordered_config(const std::filesystem::path& path)
   if (!std::filesystem::exists(path, ec)) {
     return OrderedJson::object();
   }
-  auto text = util::read_file(path, k_max_docker_config_bytes);
-  if (!text) {
-    return fail(text.error());
-  }
-  if (is_blank(*text)) {
+  SIGIL_TRY_ASSIGN(auto text, util::read_file(path, k_max_docker_config_bytes));
+  if (is_blank(text)) {
     return OrderedJson::object();
   }
   // parse_json bounds the depth; the ordered parse keeps the user's key order.
-  const bool valid = util::parse_json(*text).has_value();
-  OrderedJson root = valid ? OrderedJson::parse(*text, nullptr, false) : OrderedJson();
-  wipe(*text);
+  const bool valid = util::parse_json(text).has_value();
+  OrderedJson root = valid ? OrderedJson::parse(text, nullptr, false) : OrderedJson();
+  wipe(text);
   if (!valid || !root.is_object() || (root.contains("auths") && !root["auths"].is_object())) {
     return fail(ErrorCode::bad_input,
                 fmt::format("{} is not a docker config JSON object; fix or move it away", path.string()));
@@ -376,14 +370,11 @@ Result<std::string> login(const LoginRequest& request)
   if (auto dir = ensure_private_dir(path->parent_path()); !dir) {
     return fail(dir.error());
   }
-  auto root = load_ordered_config(*path);
-  if (!root) {
-    return fail(root.error());
-  }
+  SIGIL_TRY_ASSIGN(auto root, load_ordered_config(*path));
   util::SecureBytes pair(util::as_bytes(request.username));
   pair.push_back(':');
   pair.append(request.password);
-  OrderedJson& entry = (*root)["auths"][*key];
+  OrderedJson& entry = (root)["auths"][*key];
   if (!entry.is_object()) {
     entry = OrderedJson::object();
   }
@@ -391,7 +382,7 @@ Result<std::string> login(const LoginRequest& request)
     entry.erase(stale);
   }
   entry["auth"] = util::base64_encode(pair.view());
-  std::string text = root->dump(1, '\t', false, OrderedJson::error_handler_t::replace);
+  std::string text = root.dump(1, '\t', false, OrderedJson::error_handler_t::replace);
   wipe(entry["auth"].get_ref<std::string&>());
   const auto written = util::write_file_atomic({.path = *path, .data = util::as_bytes(text), .mode = 0600});
   wipe(text);
