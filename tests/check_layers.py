@@ -28,6 +28,7 @@ LAYERS = {
     "sign": 5, "verify": 5, "gate": 6, "copy": 5,
 }
 SIBLINGS = {
+    "oci": {"crypto"},  # a content digest is crypto's sha256 (oci::sha256_digest)
     "bundle": {"dsse"},
     "provenance": {"intoto"},
     "trust": {"keyless"},

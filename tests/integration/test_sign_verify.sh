@@ -10,10 +10,15 @@
 #  N. negative suite: one named case per hostile input, each asserting the exit status and the
 #     reason `--explain` prints ("  rejected SOURCE: REASON"). Every DESIGN.md §3 rule has at
 #     least one case that fails when the rule is removed:
-#       §3.1 exact bytes, verify before parse: N03 N04 N05 N06 N07 N15 N16 N17 N18
-#       §3.2 digest binding: N01 N02 N34 N36          §3.3 manifests/blobs hashed: N20 N21 N29
-#       §3.4 type from the signed statement: N38 N39  §3.5 bounds: N25 N26 N27 N28 N41 N42
-#       §3.6 key rotation: A (rotation)               §3.7 every signature reported: N43
+#       §3.1 exact bytes, verify before parse: tampered payload or signature, re-serialised
+#            JSON, untrusted key, payload not JSON (signed / unsigned), duplicate keys
+#       §3.2 digest binding: signature moved, payload names another digest,
+#            --check-claims=false, bundle about another digest
+#       §3.3 manifests/blobs hashed: blob bytes vs layer digest, descriptor sizes, referrer bytes
+#       §3.4 type from the signed statement: SLSA bundle claiming a signature, attestation only
+#       §3.5 bounds: 101 signatures, 1001 layers, 2 MiB payload, 4 MiB manifest, retries,
+#            --max-signatures
+#       §3.6 key rotation: rt (rotation)              §3.7 every signature reported: three layers
 # Hostile content is written with an embedded Python helper (craft.py: stdlib + cryptography)
 # over plain HTTP to the anonymous registry, or served by the proxy when the registry itself
 # would refuse it (non-string annotations, bytes that do not match their digest).
@@ -354,7 +359,7 @@ print(base64.b64encode(bytes(raw)).decode())' "$1" "$2"; }
 fresh_signed
 put_sig app/neg "$X" "{\"payload_file\":\"$XP\",\"sig\":\"$XS\"}"
 nv "$X" --key "$K1P"
-expect "N00 control: sigil's payload and signature, written by craft.py, verify" 0 "  accepted $(sig_tag "$X") layer 1"
+expect "neg: control: sigil's payload and signature, written by craft.py, verify" 0 "  accepted $(sig_tag "$X") layer 1"
 CONTROL=$X
 
 # §3.2 digest binding
@@ -364,50 +369,50 @@ sig sign "$NEG@$A" --key "$K1"
 craft get-manifest app/neg "$(sig_tag "$A")" >"$W/moved.json"
 craft put-manifest app/neg "$(sig_tag "$B")" "$W/moved.json" application/vnd.oci.image.manifest.v1+json >/dev/null
 nv "$B" --key "$K1P"
-expect "N01 signature moved to another image's .sig tag (same manifest bytes)" 12 \
+expect "neg: signature moved to another image's .sig tag (same manifest bytes)" 12 \
   "$(rej "$B")payload digest $A does not match image $B: the signature is for another image"
 Y=$(new_image app/neg)
 put_sig app/neg "$Y" "$(signed_layer "$(pfile n02 "$(payload "$NEG" "$A")")" "$CK")"
 nv "$Y" --key "$CKP"
-expect "N02 payload names another image's digest (signed by the trusted key)" 12 \
+expect "neg: payload names another image's digest (signed by the trusted key)" 12 \
   "$(rej "$Y")payload digest $A does not match image $Y"
 
 # §3.1 exact bytes
 fresh_signed
 put_sig app/neg "$X" "{\"payload_file\":\"$(pfile n03 "$(sed 's#app/neg#app/nex#' "$XP")")\",\"sig\":\"$XS\"}"
 nv "$X" --key "$K1P"
-expect "N03 tampered payload byte (blob + manifest re-pointed, original signature)" 12 \
+expect "neg: tampered payload byte (blob + manifest re-pointed, original signature)" 12 \
   "$(rej "$X")signature does not verify with the trusted key"
 fresh_signed
 "$PY" -c 'import json,sys; open(sys.argv[2],"w").write(json.dumps(json.load(open(sys.argv[1])), indent=2))' "$XP" "$W/n04"
 put_sig app/neg "$X" "{\"payload_file\":\"$W/n04\",\"sig\":\"$XS\"}"
 nv "$X" --key "$K1P"
-expect "N04 same JSON re-serialised (indented): the signature is over bytes, not the document" 12 \
+expect "neg: same JSON re-serialised (indented): the signature is over bytes, not the document" 12 \
   "$(rej "$X")signature does not verify with the trusted key"
 fresh_signed
 put_sig app/neg "$X" "{\"payload_file\":\"$XP\",\"sig\":\"$(b64_edit "$XS" flip)\"}"
 nv "$X" --key "$K1P"
-expect "N05 tampered signature (one bit flipped)" 12 "$(rej "$X")signature does not verify with the trusted key"
+expect "neg: tampered signature (one bit flipped)" 12 "$(rej "$X")signature does not verify with the trusted key"
 fresh_signed
 put_sig app/neg "$X" "{\"payload_file\":\"$XP\",\"sig\":\"$(b64_edit "$XS" half)\"}"
 nv "$X" --key "$K1P"
-expect "N06 truncated signature (first half of the DER)" 12 "$(rej "$X")signature does not verify with the trusted key"
+expect "neg: truncated signature (first half of the DER)" 12 "$(rej "$X")signature does not verify with the trusted key"
 Y=$(new_image app/neg)
 put_sig app/neg "$Y" "$(signed_layer "$(pfile n07 "$(payload "$NEG" "$Y")")" "$EVIL")"
 nv "$Y" --key "$CKP"
-expect "N07 signature by an untrusted key" 12 "$(rej "$Y")signature does not verify with the trusted key"
+expect "neg: signature by an untrusted key" 12 "$(rej "$Y")signature does not verify with the trusted key"
 
 # -a annotations
 Y=$(new_image app/neg)
 sig sign "$NEG@$Y" --key "$K1" -a env=prod
 nv "$Y" --key "$K1P" -a env=dev
-expect "N08 annotation mismatch (-a env=dev, signed env=prod)" 12 "$(rej "$Y")annotation env: want \"dev\", signed value is \"prod\""
+expect "neg: annotation mismatch (-a env=dev, signed env=prod)" 12 "$(rej "$Y")annotation env: want \"dev\", signed value is \"prod\""
 nv "$CONTROL" --key "$K1P" -a env=prod
-expect "N09 annotation missing from the payload" 12 "$(rej "$CONTROL")annotation env: not in the signed payload (want \"prod\")"
+expect "neg: annotation missing from the payload" 12 "$(rej "$CONTROL")annotation env: not in the signed payload (want \"prod\")"
 Y=$(new_image app/neg)
 put_sig app/neg "$Y" "$(signed_layer "$(pfile n10 "$(payload "$NEG" "$Y" '{"n":1}')")" "$CK")"
 nv "$Y" --key "$CKP" -a n=1
-expect "N10 annotation signed as a number does not match -a n=1 (strings only, like cosign)" 12 \
+expect "neg: annotation signed as a number does not match -a n=1 (strings only, like cosign)" 12 \
   "$(rej "$Y")annotation n: want \"1\", signed value is 1"
 
 # The signature annotation
@@ -417,39 +422,39 @@ craft get-manifest app/neg "$(sig_tag "$Y")" |
   "$PY" -c 'import json,sys; m=json.load(sys.stdin); m["layers"][0]["annotations"]["dev.cosignproject.cosign/signature"]=123; sys.stdout.write(json.dumps(m))' >"$W/n11.json"
 proxy_plan PX "$(plan_body GET "/manifests/$(sig_tag "$Y")" wrong_manifest "$W/n11.json")"
 nv "$Y" --key "$CKP"
-expect "N11 signature annotation is a number (served by the proxy: the registry refuses it)" 12 \
+expect "neg: signature annotation is a number (served by the proxy: the registry refuses it)" 12 \
   "$(rej "$Y")the signature annotation is not a string"
 proxy_clear_plan PX
 nv "$Y" --key "$CKP"
-expect "N11 control: the same manifest with a string annotation verifies" 0
+expect "neg: control: the same manifest with a string annotation verifies" 0
 Y=$(new_image app/neg)
 put_sig app/neg "$Y" "{\"payload_file\":\"$(pfile n12 "$(payload "$NEG" "$Y")")\",\"sig\":\"!!!not base64***\"}"
 nv "$Y" --key "$CKP"
-expect "N12 base64 garbage in the signature annotation" 12 "$(rej "$Y")the signature annotation is not base64"
+expect "neg: base64 garbage in the signature annotation" 12 "$(rej "$Y")the signature annotation is not base64"
 Y=$(new_image app/neg)
 put_sig app/neg "$Y" "{\"payload_file\":\"$(pfile n13 "$(payload "$NEG" "$Y")")\",\"sig\":\"\"}"
 nv "$Y" --key "$CKP"
-expect "N13 empty signature annotation" 12 "$(rej "$Y")no signature annotation"
+expect "neg: empty signature annotation" 12 "$(rej "$Y")no signature annotation"
 Y=$(new_image app/neg)
 put_sig app/neg "$Y" "{\"payload_file\":\"$(pfile n14 "$(payload "$NEG" "$Y")")\"}"
 nv "$Y" --key "$CKP"
-expect "N14 no signature annotation at all" 12 "$(rej "$Y")no signature annotation"
+expect "neg: no signature annotation at all" 12 "$(rej "$Y")no signature annotation"
 
 # Payload parsing (after the signature verified)
 Y=$(new_image app/neg)
 put_sig app/neg "$Y" "$(signed_layer "$(pfile n15 "this is not JSON, but it is signed")" "$CK")"
 nv "$Y" --key "$CKP"
-expect "N15 payload is not JSON (signature verifies, parse fails)" 12 "$(rej "$Y")payload is not valid JSON"
+expect "neg: payload is not JSON (signature verifies, parse fails)" 12 "$(rej "$Y")payload is not valid JSON"
 Y=$(new_image app/neg)
 put_sig app/neg "$Y" "$(signed_layer "$(pfile n16 "not JSON and not signed by a trusted key")" "$EVIL")"
 nv "$Y" --key "$CKP"
-expect "N16 unsigned non-JSON payload: the signature is checked before parsing" 12 \
+expect "neg: unsigned non-JSON payload: the signature is checked before parsing" 12 \
   "$(rej "$Y")signature does not verify with the trusted key"
 Y=$(new_image app/neg)
 dup=$(payload "$NEG" "$Y" | sed "s#\"docker-manifest-digest\":\"$Y\"#\"docker-manifest-digest\":\"$A\",\"docker-manifest-digest\":\"$Y\"#")
 put_sig app/neg "$Y" "$(signed_layer "$(pfile n17 "$dup")" "$CK")"
 nv "$Y" --key "$CKP"
-expect "N17 duplicate docker-manifest-digest (another image first, ours last): refused" 12 \
+expect "neg: duplicate docker-manifest-digest (another image first, ours last): refused" 12 \
   "$(rej "$Y")payload is not valid JSON: invalid JSON: duplicate key \"docker-manifest-digest\""
 Y=$(new_image app/neg)
 ours=$(payload "$NEG" "$Y")
@@ -458,12 +463,12 @@ dup="{\"critical\":${ours#\{\"critical\":}"
 dup="${dup%,\"optional\":null\}},\"critical\":${theirs#\{\"critical\":}"
 put_sig app/neg "$Y" "$(signed_layer "$(pfile n18 "$dup")" "$CK")"
 nv "$Y" --key "$CKP"
-expect "N18 duplicate \"critical\" object (ours first, another image last): refused" 12 \
+expect "neg: duplicate \"critical\" object (ours first, another image last): refused" 12 \
   "$(rej "$Y")payload is not valid JSON: invalid JSON: duplicate key \"critical\""
 Y=$(new_image app/neg)
 put_sig app/neg "$Y" "$(signed_layer "$(pfile n19 "$(payload "$NEG" "$Y" '"sneaky"')")" "$CK")"
 nv "$Y" --key "$CKP"
-expect "N19 payload \"optional\" neither null nor an object" 12 "$(rej "$Y")payload field \"optional\" is neither null nor an object"
+expect "neg: payload \"optional\" neither null nor an object" 12 "$(rej "$Y")payload field \"optional\" is neither null nor an object"
 
 # §3.3 blobs and manifests are hashed; layer descriptors
 Y=$(new_image app/neg)
@@ -472,7 +477,7 @@ put_sig app/neg "$Y" "$(signed_layer "$f" "$CK")"
 sed 's#app/neg#app/nex#' "$f" >"$W/n20.other"
 proxy_plan PX "$(plan_body GET "/blobs/sha256:$(sha256sum "$f" | cut -d' ' -f1)" wrong_manifest "$W/n20.other")"
 nv "$Y" --key "$CKP"
-expect "N20 payload blob bytes do not match the layer digest (same size, served by the proxy)" 12 \
+expect "neg: payload blob bytes do not match the layer digest (same size, served by the proxy)" 12 \
   "$(rej "$Y")blob sha256:$(sha256sum "$f" | cut -d' ' -f1) in $NEG does not match its digest (the bytes hash to sha256:$(sha256sum "$W/n20.other" | cut -d' ' -f1))"
 proxy_clear_plan PX
 Y=$(new_image app/neg)
@@ -480,53 +485,53 @@ f=$(pfile n21 "$(payload "$NEG" "$Y")")
 size=$(stat -c %s "$f")
 put_sig app/neg "$Y" "{\"payload_file\":\"$f\",\"sign\":\"$CK\",\"size\":$((size + 100))}"
 nv "$Y" --key "$CKP"
-expect "N21 layer descriptor overstates the blob size" 12 "$(rej "$Y")blob sha256:$(sha256sum "$f" | cut -d' ' -f1) in $NEG has $size bytes, its descriptor says $((size + 100))"
+expect "neg: layer descriptor overstates the blob size" 12 "$(rej "$Y")blob sha256:$(sha256sum "$f" | cut -d' ' -f1) in $NEG has $size bytes, its descriptor says $((size + 100))"
 Y=$(new_image app/neg)
 f=$(pfile n22 "$(payload "$NEG" "$Y")")
 put_sig app/neg "$Y" "{\"payload_file\":\"$f\",\"sign\":\"$CK\",\"size\":10}" "$(signed_layer "$f" "$CK")"
 nv "$Y" --key "$CKP"
-expect "N22 layer descriptor understates the blob size: that layer rejected, the valid one still verifies" 0 \
+expect "neg: layer descriptor understates the blob size: that layer rejected, the valid one still verifies" 0 \
   "$(rej "$Y" 1)"
 Y=$(new_image app/neg)
 put_sig app/neg "$Y" "{\"payload_file\":\"$(pfile n23 "$(payload "$NEG" "$Y")")\",\"sign\":\"$CK\",\"mediaType\":\"application/vnd.oci.image.layer.v1.tar\"}"
 nv "$Y" --key "$CKP"
-expect "N23 layer media type is not simple-signing (payload and signature otherwise valid)" 12 \
+expect "neg: layer media type is not simple-signing (payload and signature otherwise valid)" 12 \
   "$(rej "$Y")media type application/vnd.oci.image.layer.v1.tar is not a simple-signing signature"
 Y=$(new_image app/neg)
 printf '{"schemaVersion":2,"mediaType":"application/vnd.oci.image.index.v1+json","manifests":[{"mediaType":"application/vnd.oci.image.manifest.v1+json","digest":"%s","size":1}]}' "$Y" >"$W/n24.json"
 craft put-manifest app/neg "$(sig_tag "$Y")" "$W/n24.json" application/vnd.oci.image.index.v1+json >/dev/null
 nv "$Y" --key "$CKP"
-expect "N24 .sig tag points to an index" 12 "  rejected $(sig_tag "$Y"): the signature tag points to an index, not a signature manifest"
+expect "neg: .sig tag points to an index" 12 "  rejected $(sig_tag "$Y"): the signature tag points to an index, not a signature manifest"
 
 # §3.5 hostile registries are bounded
 Y=$(new_image app/neg)
 put_sig app/neg "$Y" "{\"payload\":\"x\",\"count\":100}" "$(signed_layer "$(pfile n25 "$(payload "$NEG" "$Y")")" "$CK")"
 proxy_reset_log PX
 nv "$Y" --key "$CKP"
-expect "N25 101 signatures: refused, limit named" 12 "  rejected $(sig_tag "$Y"): 101 signatures, more than the limit of 100 (--max-signatures)" &&
-  check "N25 ... no blob fetched" eq "$(proxy_count PX GET /blobs/)" 0
+expect "neg: 101 signatures: refused, limit named" 12 "  rejected $(sig_tag "$Y"): 101 signatures, more than the limit of 100 (--max-signatures)" &&
+  check "neg: 101 signatures ... no blob fetched" eq "$(proxy_count PX GET /blobs/)" 0
 nv "$Y" --key "$CKP" --max-signatures 200
-expect "N25 --max-signatures 200 considers all 101" 0 "  accepted $(sig_tag "$Y") layer 101" &&
-  check "N25 ... 101 reported" eq "$(explained)" 101
+expect "neg: --max-signatures 200 considers all 101" 0 "  accepted $(sig_tag "$Y") layer 101" &&
+  check "neg: 101 signatures ... 101 reported" eq "$(explained)" 101
 Y=$(new_image app/neg)
 put_sig app/neg "$Y" "{\"payload_file\":\"$(pfile n26 "$(payload "$NEG" "$Y")")\",\"sign\":\"$CK\",\"count\":1001}"
 nv "$Y" --key "$CKP"
-expect "N26 1001 layers: manifest refused" 12 "  rejected $(sig_tag "$Y"): invalid signature manifest: invalid manifest: 1001 layers entries (more than the limit of 1000)"
+expect "neg: 1001 layers: manifest refused" 12 "  rejected $(sig_tag "$Y"): invalid signature manifest: invalid manifest: 1001 layers entries (more than the limit of 1000)"
 nv "$Y" --key "$CKP" --max-signatures 5000
-expect "N26 ... also with --max-signatures 5000 (the manifest bound is fixed)" 12 "more than the limit of 1000"
+expect "neg: 1001 layers ... also with --max-signatures 5000 (the manifest bound is fixed)" 12 "more than the limit of 1000"
 Y=$(new_image app/neg)
 payload "$NEG" "$Y" | "$PY" -c 'import sys; p=sys.stdin.read(); sys.stdout.write(p[:-1] + " " * (2 << 20) + "}")' >"$W/n27"
 put_sig app/neg "$Y" "$(signed_layer "$W/n27" "$CK")"
 size=$(stat -c %s "$W/n27")
 proxy_reset_log PX
 nv "$Y" --key "$CKP"
-expect "N27 2 MiB payload blob: over the 1 MiB limit" 12 "$(rej "$Y")payload blob is $size bytes, over the limit of 1048576" &&
-  check "N27 ... and never fetched (no blob GET in the proxy log)" eq "$(proxy_count PX GET "/blobs/sha256:$(sha256sum "$W/n27" | cut -d' ' -f1)")" 0
+expect "neg: 2 MiB payload blob: over the 1 MiB limit" 12 "$(rej "$Y")payload blob is $size bytes, over the limit of 1048576" &&
+  check "neg: 2 MiB payload blob ... and never fetched (no blob GET in the proxy log)" eq "$(proxy_count PX GET "/blobs/sha256:$(sha256sum "$W/n27" | cut -d' ' -f1)")" 0
 nv "$Y" --key "$CKP" --max-payload-size $((3 << 20))
-expect "N27 --max-payload-size 3 MiB reads and verifies it" 0 "  accepted $(sig_tag "$Y") layer 1"
+expect "neg: --max-payload-size 3 MiB reads and verifies it" 0 "  accepted $(sig_tag "$Y") layer 1"
 proxy_plan PX "[{\"method\":\"GET\",\"path\":\"/manifests/$(sig_tag "$Y")\",\"fault\":\"oversize\",\"size\":5242880}]"
 nv "$Y" --key "$CKP" --max-payload-size $((3 << 20))
-expect "N28 .sig manifest over 4 MiB: refused (exit 20)" 20 "response larger than the limit of 4194304 bytes"
+expect "neg: .sig manifest over 4 MiB: refused (exit 20)" 20 "response larger than the limit of 4194304 bytes"
 proxy_clear_plan PX
 
 # Registry answers
@@ -535,33 +540,33 @@ sig sign "$NEG@$E" --key "$K1" --format bundle
 REFE=$(manifest_field app/neg "$(reftag "$E")" 'd["manifests"][0]["digest"]')
 proxy_plan PX "[{\"method\":\"GET\",\"path\":\"/manifests/$REFE\",\"fault\":\"wrong_manifest\"}]"
 nv "$E" --key "$K1P"
-expect "N29 referrer manifest bytes do not match the digest they were fetched by: exit 20, clear message" 20 \
+expect "neg: referrer manifest bytes do not match the digest they were fetched by: exit 20, clear message" 20 \
   "manifest $NEG@$REFE from the registry does not match its digest"
 proxy_clear_plan PX
 nv "$E" --key "$K1P"
-expect "N29 control: without the fault it verifies" 0 "accepted referrer $REFE"
+expect "neg: control: without the fault it verifies" 0 "accepted referrer $REFE"
 nv "$NOPE" --key "$K1P"
-expect "N30 image not found (11)" 11 "not found"
+expect "neg: image not found (11)" 11 "not found"
 sig verify "$NEG:no-such-tag" --key "$K1P"
-expect "N31 tag not found (11)" 11 "not found"
+expect "neg: tag not found (11)" 11 "not found"
 proxy_plan PX "[{\"method\":\"GET\",\"path\":\"/manifests/$(sig_tag "$CONTROL")\",\"fault\":\"status\",\"status\":500}]"
 nv "$CONTROL" --key "$K1P"
-expect "N32 registry 500 on the signature manifest: exit 20, not 10" 20 "500 internal server error"
+expect "neg: registry 500 on the signature manifest: exit 20, not 10" 20 "500 internal server error"
 proxy_clear_plan PX
 nv "$(new_image app/neg)" --key "$K1P"
-expect "N33 unsigned image (10)" 10 "no signatures found for $NEG@"
+expect "neg: unsigned image (10)" 10 "no signatures found for $NEG@"
 nv "$B" --key "$K1P" --check-claims=false
-expect "N34 --check-claims=false accepts the moved signature of N01 (documented: signature only)" 0 &&
-  check "N34 ... and prints a payload naming the other image" eq "$(jout 'd[0]["critical"]["image"]["docker-manifest-digest"]')" "$A"
+expect "neg: --check-claims=false accepts the moved signature (above) (documented: signature only)" 0 &&
+  check "neg: --check-claims=false ... and prints a payload naming the other image" eq "$(jout 'd[0]["critical"]["image"]["docker-manifest-digest"]')" "$A"
 Y=$(new_image app/neg)
 put_sig app/neg "$Y" "$(signed_layer "$(pfile n35 "$(payload "registry.example/other/repo" "$Y")")" "$CK")"
 nv "$Y" --key "$CKP"
-expect "N35 docker-reference is ignored by default (like cosign)" 0
+expect "neg: docker-reference is ignored by default (like cosign)" 0
 nv "$Y" --key "$CKP" --check-docker-reference
-expect "N35 --check-docker-reference rejects a payload naming another repository" 12 \
+expect "neg: --check-docker-reference rejects a payload naming another repository" 12 \
   "$(rej "$Y")docker-reference \"registry.example/other/repo\" does not name repository"
 nv "$A" --key "$K1P" --check-docker-reference
-expect "N35 control: --check-docker-reference accepts sigil's own signature" 0
+expect "neg: control: --check-docker-reference accepts sigil's own signature" 0
 
 # Bundles (referrers fallback tag on distribution 2.8)
 stmt() { printf '{"_type":"https://in-toto.io/Statement/v1","subject":[{"digest":{"sha256":"%s"}}],"predicateType":"%s","predicate":{}}' "${1#sha256:}" "$2"; }
@@ -572,29 +577,29 @@ put_bundle() {
 Y=$(new_image app/neg)
 R=$(put_bundle "$Y" "$(stmt "$Y" https://sigstore.dev/cosign/sign/v1)")
 nv "$Y" --key "$CKP"
-expect "N00b control: a crafted bundle referrer verifies" 0 "  accepted referrer $R: verified with key $CKP"
+expect "neg: control: a crafted bundle referrer verifies" 0 "  accepted referrer $R: verified with key $CKP"
 F=$(new_image app/neg)
 R=$(craft bundle app/neg "$F" "{\"bundle_from\":\"$REFE\"}")
 nv "$F" --key "$K1P"
-expect "N36 bundle referrer (subject F) whose signed statement is about another digest" 12 \
+expect "neg: bundle referrer (subject F) whose signed statement is about another digest" 12 \
   "  rejected referrer $R: no subject of the statement has digest $F: it is about another artifact"
 Y=$(new_image app/neg)
 R=$(put_bundle "$Y" "$(stmt "$Y" https://sigstore.dev/cosign/sign/v1)" '{"tamper_payload":true}')
 nv "$Y" --key "$CKP"
-expect "N37 bundle with a tampered DSSE payload" 12 "  rejected referrer $R: no DSSE signature (1) verifies with the trusted key"
+expect "neg: bundle with a tampered DSSE payload" 12 "  rejected referrer $R: no DSSE signature (1) verifies with the trusted key"
 Y=$(new_image app/neg)
 R=$(put_bundle "$Y" "$(stmt "$Y" https://slsa.dev/provenance/v1)")
 nv "$Y" --key "$CKP"
-expect "N38 valid SLSA attestation bundle whose (unsigned) annotation claims a signature: not counted" 12 \
+expect "neg: valid SLSA attestation bundle whose (unsigned) annotation claims a signature: not counted" 12 \
   "  rejected referrer $R: predicate type https://slsa.dev/provenance/v1 (signed), not https://sigstore.dev/cosign/sign/v1"
 Y=$(new_image app/neg)
 put_bundle "$Y" "$(stmt "$Y" https://slsa.dev/provenance/v1)" '{"predicate_annotation":"https://slsa.dev/provenance/v1"}' >/dev/null
 nv "$Y" --key "$CKP"
-expect "N39 image with only a valid SLSA attestation bundle: no signatures (10)" 10 "no signatures found"
+expect "neg: image with only a valid SLSA attestation bundle: no signatures (10)" 10 "no signatures found"
 
 # Auth and retries
 sig verify "$TOK_HOST/private/app@$TD" --key "$K1P" --explain
-expect "N40 registry 401 (token registry, private repository, no credentials): exit 21" 21 "401 unauthorized"
+expect "neg: registry 401 (token registry, private repository, no credentials): exit 21" 21 "401 unauthorized"
 Y=$(new_image app/neg)
 put_sig app/neg "$Y" "$(signed_layer "$(pfile n41 "$(payload "$NEG" "$Y")")" "$CK")"
 proxy_plan PX '[{"method":"GET","path":"/blobs/","fault":"status","status":503}]'
@@ -602,21 +607,21 @@ proxy_reset_log PX
 t0=$(now_ms)
 nv "$Y" --key "$CKP"
 took=$(($(now_ms) - t0))
-expect "N41 blob GET fails (503) after retries: exit 20" 20 "503 service unavailable" &&
-  check "N41 ... 5 attempts (default --max-attempts), bounded in time (${took} ms < 20 s)" eq \
+expect "neg: blob GET fails (503) after retries: exit 20" 20 "503 service unavailable" &&
+  check "neg: blob GET 503 ... 5 attempts (default --max-attempts), bounded in time (${took} ms < 20 s)" eq \
     "$(proxy_count PX GET /blobs/) $((took < 20000))" "5 1"
 proxy_reset_log PX
 nv "$Y" --key "$CKP" --max-attempts 2
-expect "N41 --max-attempts 2" 20 "503 service unavailable" && check "N41 ... 2 attempts" eq "$(proxy_count PX GET /blobs/)" 2
+expect "neg: --max-attempts 2" 20 "503 service unavailable" && check "neg: blob GET 503 ... 2 attempts" eq "$(proxy_count PX GET /blobs/)" 2
 proxy_clear_plan PX
 Y=$(new_image app/neg)
 for k in "$K1" "$K2" "$K3"; do
   sig sign "$NEG@$Y" --key "$k" --format bundle
 done
 nv "$Y" --key "$K1P" --key "$K2P" --key "$K3P" --max-signatures 2
-expect "N42 three valid bundles, --max-signatures 2: the third is not considered" 0 \
+expect "neg: three valid bundles, --max-signatures 2: the third is not considered" 0 \
   "more than 2 bundles; the rest were not considered (--max-signatures)" &&
-  check "N42 ... two accepted" eq "$(grep -c '^  accepted referrer ' <<<"$ERR")" 2
+  check "neg: --max-signatures 2 ... two accepted" eq "$(grep -c '^  accepted referrer ' <<<"$ERR")" 2
 
 # §3.7 every signature considered is reported
 Y=$(new_image app/neg)
@@ -624,11 +629,11 @@ f=$(pfile n43 "$(payload "$NEG" "$Y")")
 put_sig app/neg "$Y" "$(signed_layer "$f" "$CK")" "$(signed_layer "$f" "$EVIL")" \
   "{\"payload_file\":\"$f\",\"sig\":\"@@\"}"
 nv "$Y" --key "$CKP"
-expect "N43 three layers (good, untrusted key, garbage): verified, every one reported" 0 "$(rej "$Y" 2)signature does not verify" &&
-  check "N43 ... accepted 1, rejected 2 and 3 with reasons" eq \
+expect "neg: three layers (good, untrusted key, garbage): verified, every one reported" 0 "$(rej "$Y" 2)signature does not verify" &&
+  check "neg: three layers ... accepted 1, rejected 2 and 3 with reasons" eq \
     "$(grep -c "^  accepted $(sig_tag "$Y") layer 1: verified with key $CKP" <<<"$ERR") $(grep -c "$(rej "$Y" 3)the signature annotation is not base64" <<<"$ERR") $(explained)" "1 1 3"
 sig verify "$NEG@$Y" --key "$CKP"
-expect "N43 without --explain a success prints no per-signature lines" 0 && check "N43 ... none" eq "$(explained)" 0
+expect "neg: without --explain a success prints no per-signature lines" 0 && check "neg: three layers ... none" eq "$(explained)" 0
 
 section "done"
 echo "# total $(elapsed_ms) ms"

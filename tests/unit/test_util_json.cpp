@@ -212,3 +212,46 @@ TEST_CASE("json: dump is compact, keeps order for OrderedJson, and never throws"
   CHECK(out == "\"a\xef\xbf\xbd"
                "b\""); // U+FFFD replacement character
 }
+
+TEST_CASE("json_base64: decodes a base64 member with the chosen alphabet")
+{
+  using sigil::util::Base64Alphabet;
+  using sigil::util::json_base64;
+  const Json doc = Json::parse(R"({"std":"+/8=","url":"-_8","bad":"!!","num":1})");
+  struct Case {
+    const char* key;
+    Base64Alphabet alphabet;
+    bool ok;
+    const char* error; // substring of the message when !ok
+  };
+  const Case cases[] = {
+      {"std", Base64Alphabet::standard, true, ""},
+      {"std", Base64Alphabet::any, true, ""},
+      {"url", Base64Alphabet::standard, false, "field \"url\": "},
+      {"url", Base64Alphabet::any, true, ""},
+      {"bad", Base64Alphabet::any, false, "field \"bad\": invalid base64"},
+      {"num", Base64Alphabet::any, false, "num"},
+      {"absent", Base64Alphabet::standard, false, "absent"},
+  };
+  for (const Case& c : cases) {
+    CAPTURE(c.key);
+    const auto bytes = json_base64(doc, c.key, c.alphabet);
+    REQUIRE(bytes.has_value() == c.ok);
+    if (c.ok) {
+      CHECK(*bytes == sigil::util::Bytes{0xfb, 0xff});
+    } else {
+      CHECK(bytes.error().code == ErrorCode::bad_input);
+      CHECK(bytes.error().message.find(c.error) != std::string::npos);
+    }
+  }
+}
+
+TEST_CASE("json_base64: a missing or mistyped member keeps json_string's error")
+{
+  const Json doc = Json::parse(R"({"n":1})");
+  const auto bytes = sigil::util::json_base64(doc, "n", sigil::util::Base64Alphabet::any);
+  const auto text = json_string(doc, "n");
+  REQUIRE(!bytes);
+  REQUIRE(!text);
+  CHECK(bytes.error().message == text.error().message);
+}

@@ -9,6 +9,7 @@
 #include <doctest/doctest.h>
 
 #include <cstdint>
+#include <string>
 #include <type_traits>
 #include <utility>
 
@@ -171,4 +172,24 @@ TEST_CASE("SecureBytes: equals compares contents and lengths")
   const SecureBytes empty;
   CHECK(empty.equals(ByteView{}));
   CHECK_FALSE(empty.equals(ByteView(to_bytes("x"))));
+}
+
+TEST_CASE("wipe zeroes a string, a byte vector and SecureBytes, keeping their size")
+{
+  std::string text = "correct horse";
+  sigil::util::wipe(text);
+  CHECK(text == std::string(13, '\0'));
+
+  Bytes bytes{1, 2, 3};
+  sigil::util::wipe(bytes);
+  CHECK(bytes == Bytes{0, 0, 0});
+
+  SecureBytes secure = filled(4, 0xAA);
+  sigil::util::wipe(secure);
+  REQUIRE(secure.size() == 4);
+  CHECK(all_equal(secure.data(), 0, 4, 0));
+
+  std::string empty;
+  sigil::util::wipe(empty); // nothing to do, and no null pointer handed to OPENSSL_cleanse
+  CHECK(empty.empty());
 }

@@ -21,39 +21,25 @@ constexpr std::size_t k_max_tlog_entries = 32;
 
 Result<util::Bytes> b64_member(const util::Json& object, std::string_view key)
 {
-  auto text = util::json_string(object, key);
-  if (!text) {
-    return fail(text.error());
-  }
-  auto bytes = util::base64_decode_any(*text);
-  if (!bytes) {
-    return fail(bytes.error().context(fmt::format("field \"{}\"", key)));
-  }
-  return bytes;
+  return util::json_base64(object, key, util::Base64Alphabet::any);
 }
 
 Result<MessageSignature> parse_message_signature(const util::Json& node)
 {
-  auto md = util::json_object(node, "messageDigest");
-  if (!md) {
-    return fail(md.error());
-  }
-  auto alg_name = util::json_string(**md, "algorithm");
-  if (!alg_name) {
-    return fail(alg_name.error());
-  }
-  const auto alg = crypto::parse_sigstore_hash_name(*alg_name);
+  SIGIL_TRY_ASSIGN(auto md, util::json_object(node, "messageDigest"));
+  SIGIL_TRY_ASSIGN(auto alg_name, util::json_string(*md, "algorithm"));
+  const auto alg = crypto::parse_sigstore_hash_name(alg_name);
   if (!alg) {
-    return fail(ErrorCode::bad_input, fmt::format("unsupported message digest algorithm {}", *alg_name));
+    return fail(ErrorCode::bad_input, fmt::format("unsupported message digest algorithm {}", alg_name));
   }
-  auto digest = b64_member(**md, "digest");
+  auto digest = b64_member(*md, "digest");
   auto sig = b64_member(node, "signature");
   if (!digest || !sig) {
     return fail(!digest ? digest.error() : sig.error());
   }
   if (digest->size() != crypto::digest_size(*alg)) {
-    return fail(ErrorCode::bad_input, fmt::format("message digest has {} bytes, {} wants {}", digest->size(),
-                                                  *alg_name, crypto::digest_size(*alg)));
+    return fail(ErrorCode::bad_input, fmt::format("message digest has {} bytes, {} wants {}", digest->size(), alg_name,
+                                                  crypto::digest_size(*alg)));
   }
   return MessageSignature{*alg, std::move(*digest), std::move(*sig)};
 }

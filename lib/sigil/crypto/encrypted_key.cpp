@@ -63,25 +63,14 @@ struct Envelope {
 
 Result<util::Bytes> b64_field(const util::Json& object, std::string_view key)
 {
-  auto text = util::json_string(object, key);
-  if (!text) {
-    return fail(text.error());
-  }
-  auto bytes = util::base64_decode(*text);
-  if (!bytes) {
-    return fail(bytes.error().context(fmt::format("field \"{}\"", key)));
-  }
-  return bytes;
+  return util::json_base64(object, key, util::Base64Alphabet::standard);
 }
 
 Result<Envelope> parse_envelope(std::string_view json_text)
 {
-  auto doc = util::parse_json(json_text, 8);
-  if (!doc) {
-    return fail(doc.error());
-  }
-  auto kdf = util::json_object(*doc, "kdf");
-  auto cipher = util::json_object(*doc, "cipher");
+  SIGIL_TRY_ASSIGN(auto doc, util::parse_json(json_text, 8));
+  auto kdf = util::json_object(doc, "kdf");
+  auto cipher = util::json_object(doc, "cipher");
   if (!kdf || !cipher) {
     return fail(!kdf ? kdf.error() : cipher.error());
   }
@@ -93,13 +82,10 @@ Result<Envelope> parse_envelope(std::string_view json_text)
   if (!cipher_name || *cipher_name != "nacl/secretbox") {
     return fail(ErrorCode::bad_input, "unsupported cipher (want nacl/secretbox)");
   }
-  auto params = util::json_object(**kdf, "params");
-  if (!params) {
-    return fail(params.error());
-  }
-  auto n = util::json_int(**params, "N");
-  auto r = util::json_int(**params, "r");
-  auto p = util::json_int(**params, "p");
+  SIGIL_TRY_ASSIGN(auto params, util::json_object(**kdf, "params"));
+  auto n = util::json_int(*params, "N");
+  auto r = util::json_int(*params, "r");
+  auto p = util::json_int(*params, "p");
   if (!n || !r || !p || *n <= 0 || *r <= 0 || *p <= 0) {
     return fail(ErrorCode::bad_input, "invalid scrypt parameters");
   }
@@ -113,7 +99,7 @@ Result<Envelope> parse_envelope(std::string_view json_text)
   }
   auto salt = b64_field(**kdf, "salt");
   auto nonce = b64_field(**cipher, "nonce");
-  auto ciphertext = b64_field(*doc, "ciphertext");
+  auto ciphertext = b64_field(doc, "ciphertext");
   if (!salt || !nonce || !ciphertext) {
     return fail(!salt ? salt.error() : !nonce ? nonce.error() : ciphertext.error());
   }
@@ -171,11 +157,8 @@ Result<util::SecureBytes> decrypt_private_key(std::string_view pem, util::ByteVi
   if (auto ok = init_sodium(); !ok) {
     return fail(ok.error());
   }
-  auto blocks = util::parse_pem(pem);
-  if (!blocks) {
-    return fail(blocks.error());
-  }
-  const auto& block = blocks->front();
+  SIGIL_TRY_ASSIGN(auto blocks, util::parse_pem(pem));
+  const auto& block = blocks.front();
   if (block.type != k_sigstore_key_label && block.type != k_cosign_key_label) {
     return fail(ErrorCode::bad_input, fmt::format("unsupported pem type {}", block.type));
   }

@@ -187,25 +187,16 @@ Result<KeyAlgorithm> classify_key(EVP_PKEY* key)
 
 Result<PublicKey> PublicKey::make(std::shared_ptr<EVP_PKEY> key)
 {
-  auto alg = classify_key(key.get());
-  if (!alg) {
-    return fail(alg.error());
-  }
-  auto der = encode_pkix(key.get());
-  if (!der) {
-    return fail(der.error());
-  }
-  return PublicKey(std::move(key), *alg, std::move(*der));
+  SIGIL_TRY_ASSIGN(auto alg, classify_key(key.get()));
+  SIGIL_TRY_ASSIGN(auto der, encode_pkix(key.get()));
+  return PublicKey(std::move(key), alg, std::move(der));
 }
 
 Result<PublicKey> PublicKey::from_der(util::ByteView pkix_der)
 {
   if (auto key = import_canonical_spki(pkix_der)) {
-    auto alg = classify_key(key.get());
-    if (!alg) {
-      return fail(alg.error());
-    }
-    return PublicKey(std::move(key), *alg, util::Bytes(pkix_der.begin(), pkix_der.end()));
+    SIGIL_TRY_ASSIGN(auto alg, classify_key(key.get()));
+    return PublicKey(std::move(key), alg, util::Bytes(pkix_der.begin(), pkix_der.end()));
   }
   const unsigned char* p = pkix_der.data();
   EVP_PKEY* raw = d2i_PUBKEY(nullptr, &p, static_cast<long>(pkix_der.size()));
@@ -271,16 +262,13 @@ Result<PrivateKey> PrivateKey::make(std::shared_ptr<EVP_PKEY> key, KeyAlgorithm 
     return openssl_fail(ErrorCode::bad_input, "invalid private key: its public and private parts do not match");
   }
   // Decode the public half alone so that a PublicKey never carries private material.
-  auto der = encode_pkix(key.get());
-  if (!der) {
-    return fail(der.error());
-  }
-  const unsigned char* p = der->data();
-  EVP_PKEY* pub = d2i_PUBKEY(nullptr, &p, static_cast<long>(der->size()));
+  SIGIL_TRY_ASSIGN(auto der, encode_pkix(key.get()));
+  const unsigned char* p = der.data();
+  EVP_PKEY* pub = d2i_PUBKEY(nullptr, &p, static_cast<long>(der.size()));
   if (pub == nullptr) {
     return openssl_fail(ErrorCode::internal, "deriving public key");
   }
-  PublicKey public_key(share(pub), alg, std::move(*der));
+  PublicKey public_key(share(pub), alg, std::move(der));
   return PrivateKey(std::move(key), alg, std::move(public_key));
 }
 
@@ -298,11 +286,8 @@ Result<PrivateKey> PrivateKey::generate(KeyKind kind)
     return openssl_fail(ErrorCode::internal, "generating key");
   }
   auto key = share(raw);
-  auto alg = classify_key(key.get());
-  if (!alg) {
-    return fail(alg.error());
-  }
-  return make(std::move(key), *alg);
+  SIGIL_TRY_ASSIGN(auto alg, classify_key(key.get()));
+  return make(std::move(key), alg);
 }
 
 Result<PrivateKey> PrivateKey::from_pkcs8_der(util::ByteView der)
@@ -321,20 +306,14 @@ Result<PrivateKey> PrivateKey::from_pkcs8_der(util::ByteView der)
     return from_ed25519_onekey_v2(der);
   }
   auto key = share(raw);
-  auto alg = classify_key(key.get());
-  if (!alg) {
-    return fail(alg.error());
-  }
-  return make(std::move(key), *alg);
+  SIGIL_TRY_ASSIGN(auto alg, classify_key(key.get()));
+  return make(std::move(key), alg);
 }
 
 Result<PrivateKey> PrivateKey::from_pem(std::string_view pem)
 {
-  auto blocks = util::parse_pem(pem);
-  if (!blocks) {
-    return fail(blocks.error());
-  }
-  const auto& block = blocks->front();
+  SIGIL_TRY_ASSIGN(auto blocks, util::parse_pem(pem));
+  const auto& block = blocks.front();
   if (block.type == "PRIVATE KEY") {
     return from_pkcs8_der(block.der.view());
   }
@@ -360,11 +339,8 @@ Result<PrivateKey> PrivateKey::from_pem(std::string_view pem)
   if (p != block.der.data() + block.der.size()) {
     return fail(ErrorCode::bad_input, fmt::format("error parsing {}: trailing data after the key", what));
   }
-  auto alg = classify_key(key.get());
-  if (!alg) {
-    return fail(alg.error());
-  }
-  return make(std::move(key), *alg);
+  SIGIL_TRY_ASSIGN(auto alg, classify_key(key.get()));
+  return make(std::move(key), alg);
 }
 
 Result<util::SecureBytes> PrivateKey::pkcs8_der() const

@@ -3,6 +3,7 @@
 #include "sigil/core/env.hpp"
 #include "sigil/crypto/encrypted_key.hpp"
 #include "sigil/util/file.hpp"
+#include "sigil/util/secure_bytes.hpp"
 
 #include <fmt/format.h>
 #include <openssl/crypto.h>
@@ -33,7 +34,7 @@ Result<util::SecureBytes> read_key_text(std::string_view ref, const KeyFileMode*
       return fail(ErrorCode::bad_input, fmt::format("key reference {}: environment variable {} is not set", ref, name));
     }
     util::SecureBytes out(util::as_bytes(*value));
-    OPENSSL_cleanse(value->data(), value->size());
+    util::wipe(*value);
     return out;
   }
   const std::string path(ref);
@@ -65,16 +66,10 @@ Result<LoadedPrivateKey> open_private_key_pem(std::string_view pem, const Passwo
         .key = std::move(*key),
         .warnings = {"the private key is not encrypted; encrypt it with: sigil import-key-pair --key FILE"}};
   }
-  auto pass = password();
-  if (!pass) {
-    return fail(pass.error());
-  }
-  auto der = decrypt_private_key(pem, pass->view());
-  if (!der) {
-    return fail(der.error());
-  }
+  SIGIL_TRY_ASSIGN(auto pass, password());
+  SIGIL_TRY_ASSIGN(auto der, decrypt_private_key(pem, pass.view()));
   // cosign's loader accepts PKCS#8 only; a SEC1 key inside the envelope is refused.
-  auto key = PrivateKey::from_pkcs8_der(der->view());
+  auto key = PrivateKey::from_pkcs8_der(der.view());
   if (!key) {
     return fail(key.error().context("parsing private key"));
   }
@@ -84,11 +79,8 @@ Result<LoadedPrivateKey> open_private_key_pem(std::string_view pem, const Passwo
 Result<LoadedPrivateKey> load_private_key(std::string_view ref, const PasswordProvider& password, KeyFileMode mode)
 {
   std::vector<std::string> warnings;
-  auto text = read_key_text(ref, &mode, &warnings);
-  if (!text) {
-    return fail(text.error());
-  }
-  auto loaded = open_private_key_pem(text->chars(), password);
+  SIGIL_TRY_ASSIGN(auto text, read_key_text(ref, &mode, &warnings));
+  auto loaded = open_private_key_pem(text.chars(), password);
   if (!loaded) {
     return fail(loaded.error().context(fmt::format("loading private key {}", ref)));
   }
@@ -98,11 +90,8 @@ Result<LoadedPrivateKey> load_private_key(std::string_view ref, const PasswordPr
 
 Result<PublicKey> load_public_key(std::string_view ref)
 {
-  auto text = read_key_text(ref, nullptr, nullptr);
-  if (!text) {
-    return fail(text.error());
-  }
-  auto key = PublicKey::from_pem(text->chars());
+  SIGIL_TRY_ASSIGN(auto text, read_key_text(ref, nullptr, nullptr));
+  auto key = PublicKey::from_pem(text.chars());
   if (!key) {
     return fail(key.error().context(fmt::format("loading public key {}", ref)));
   }
@@ -119,15 +108,9 @@ Result<KeyPairPaths> write_key_pair(const WriteKeyPairRequest& request)
       }
     }
   }
-  auto der = request.key.pkcs8_der();
-  if (!der) {
-    return fail(der.error());
-  }
-  auto pem = encrypt_private_key(der->view(), request.password);
-  if (!pem) {
-    return fail(pem.error());
-  }
-  if (auto ok = util::write_file_atomic({paths.private_key, util::as_bytes(*pem), 0600, request.overwrite}); !ok) {
+  SIGIL_TRY_ASSIGN(auto der, request.key.pkcs8_der());
+  SIGIL_TRY_ASSIGN(auto pem, encrypt_private_key(der.view(), request.password));
+  if (auto ok = util::write_file_atomic({paths.private_key, util::as_bytes(pem), 0600, request.overwrite}); !ok) {
     return fail(ok.error());
   }
   const std::string pub = request.key.public_key().pem();

@@ -16,15 +16,7 @@ namespace {
 // A base64 string member, decoded with either alphabet; errors name the field.
 Result<util::Bytes> decode_member(const util::Json& node, std::string_view key)
 {
-  auto text = util::json_string(node, key);
-  if (!text) {
-    return fail(text.error());
-  }
-  auto bytes = util::base64_decode_any(*text);
-  if (!bytes) {
-    return fail(bytes.error().context(fmt::format("field \"{}\"", key)));
-  }
-  return bytes;
+  return util::json_base64(node, key, util::Base64Alphabet::any);
 }
 
 Result<Signature> parse_signature(const util::Json& node, std::size_t index)
@@ -46,11 +38,8 @@ Result<Signature> parse_signature(const util::Json& node, std::size_t index)
 
 Result<std::vector<Signature>> parse_signatures(const util::Json& node)
 {
-  auto sigs = util::json_array(node, "signatures");
-  if (!sigs) {
-    return fail(sigs.error());
-  }
-  const std::size_t count = (*sigs)->size();
+  SIGIL_TRY_ASSIGN(auto sigs, util::json_array(node, "signatures"));
+  const std::size_t count = sigs->size();
   if (count == 0 || count > k_max_signatures) {
     return fail(ErrorCode::bad_input,
                 fmt::format("dsse envelope has {} signatures (1 to {} allowed)", count, k_max_signatures));
@@ -58,11 +47,8 @@ Result<std::vector<Signature>> parse_signatures(const util::Json& node)
   std::vector<Signature> out;
   out.reserve(count);
   for (std::size_t i = 0; i < count; ++i) {
-    auto sig = parse_signature((**sigs)[i], i);
-    if (!sig) {
-      return fail(sig.error());
-    }
-    out.push_back(std::move(*sig));
+    SIGIL_TRY_ASSIGN(auto sig, parse_signature((*sigs)[i], i));
+    out.push_back(std::move(sig));
   }
   return out;
 }
@@ -130,10 +116,7 @@ Result<Envelope> envelope_from_json(const util::Json& node, std::size_t max_payl
   if (!node.is_object()) {
     return fail(ErrorCode::bad_input, "dsse envelope is not a JSON object");
   }
-  auto payload_type = util::json_string(node, "payloadType");
-  if (!payload_type) {
-    return fail(payload_type.error());
-  }
+  SIGIL_TRY_ASSIGN(auto payload_type, util::json_string(node, "payloadType"));
   auto payload = decode_member(node, "payload");
   if (!payload) {
     return fail(payload.error());
@@ -142,11 +125,8 @@ Result<Envelope> envelope_from_json(const util::Json& node, std::size_t max_payl
     return fail(ErrorCode::bad_input, fmt::format("dsse payload has {} bytes, more than the limit of {} bytes",
                                                   payload->size(), max_payload_bytes));
   }
-  auto signatures = parse_signatures(node);
-  if (!signatures) {
-    return fail(signatures.error());
-  }
-  return Envelope{std::move(*payload_type), std::move(*payload), std::move(*signatures)};
+  SIGIL_TRY_ASSIGN(auto signatures, parse_signatures(node));
+  return Envelope{std::move(payload_type), std::move(*payload), std::move(signatures)};
 }
 
 Result<Envelope> parse(std::string_view json, std::size_t max_payload_bytes)

@@ -1,5 +1,6 @@
 // The curl implementation of http::Transport — the only file that includes curl.
 #include "sigil/http/transport.hpp"
+#include "sigil/util/string.hpp"
 
 #include <curl/curl.h>
 #include <dlfcn.h>
@@ -65,13 +66,6 @@ const LoadedCurl& load_curl()
     return out;
   }();
   return loaded;
-}
-
-std::string lower(std::string_view s)
-{
-  std::string out(s);
-  std::transform(out.begin(), out.end(), out.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return out;
 }
 
 // The host of an http(s) URL, without port or brackets.
@@ -149,7 +143,8 @@ std::size_t on_header(char* data, std::size_t size, std::size_t count, void* use
   }
   const auto colon = line.find(':');
   if (colon != std::string_view::npos && t->response->headers.size() < 256) {
-    t->response->headers.push_back(Header{lower(trim(line.substr(0, colon))), std::string(trim(line.substr(colon + 1)))});
+    t->response->headers.push_back(
+        Header{util::to_lower(trim(line.substr(0, colon))), std::string(trim(line.substr(colon + 1)))});
   }
   return size * count;
 }
@@ -372,7 +367,7 @@ std::expected<Response, TransportError> CurlTransport::send(const Request& reque
     // curl's own detail ("SSL certificate problem: unable to get local issuer certificate")
     // says more than the generic text of the code.
     std::string reason =
-        lower(transfer.error_buffer[0] != '\0' ? transfer.error_buffer.data() : m_curl->easy_strerror(code));
+        util::to_lower(transfer.error_buffer[0] != '\0' ? transfer.error_buffer.data() : m_curl->easy_strerror(code));
     if (failure == TransportFailure::too_large) {
       const bool error_body = request.body_sink && (transfer.status < 200 || transfer.status >= 300);
       reason = fmt::format("response larger than the limit of {} bytes",
@@ -401,7 +396,7 @@ void CurlTransport::log_request(const Request& request, const Response& response
 
 std::optional<std::string_view> Response::header(std::string_view name) const
 {
-  const std::string key = lower(name);
+  const std::string key = util::to_lower(name);
   for (const auto& h : headers) {
     if (h.name == key) {
       return h.value;
@@ -412,7 +407,7 @@ std::optional<std::string_view> Response::header(std::string_view name) const
 
 std::vector<std::string_view> Response::headers_named(std::string_view name) const
 {
-  const std::string key = lower(name);
+  const std::string key = util::to_lower(name);
   std::vector<std::string_view> out;
   for (const auto& h : headers) {
     if (h.name == key) {
@@ -447,7 +442,7 @@ std::string redact_url(std::string_view url)
     const auto amp = query.find('&', pos);
     std::string part = query.substr(pos, amp == std::string::npos ? std::string::npos : amp - pos);
     const auto eq = part.find('=');
-    const std::string key = lower(part.substr(0, eq));
+    const std::string key = util::to_lower(part.substr(0, eq));
     static constexpr std::array k_secret_keys{"token", "access_token", "refresh_token", "password", "x-amz-signature",
                                               "x-amz-credential", "x-amz-security-token", "signature", "sig", "code"};
     if (eq != std::string::npos && std::find(k_secret_keys.begin(), k_secret_keys.end(), key) != k_secret_keys.end()) {

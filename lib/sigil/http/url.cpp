@@ -127,11 +127,8 @@ Result<Url> parse_url(std::string_view text)
   if (auto ok = parse_authority(rest.substr(0, authority_end), url); !ok) {
     return fail(ok.error());
   }
-  auto target = clean_target(rest.substr(authority_end));
-  if (!target) {
-    return fail(target.error());
-  }
-  url.target = std::move(*target);
+  SIGIL_TRY_ASSIGN(auto target, clean_target(rest.substr(authority_end)));
+  url.target = std::move(target);
   return url;
 }
 
@@ -164,11 +161,8 @@ Result<Url> resolve_url(const Url& base, std::string_view reference)
     const std::string_view base_path = std::string_view(base.target).substr(0, base.target.find('?'));
     target = std::string(base_path.substr(0, base_path.rfind('/') + 1)) + std::string(reference);
   }
-  auto cleaned = clean_target(target);
-  if (!cleaned) {
-    return fail(cleaned.error());
-  }
-  out.target = std::move(*cleaned);
+  SIGIL_TRY_ASSIGN(auto cleaned, clean_target(target));
+  out.target = std::move(cleaned);
   return out;
 }
 

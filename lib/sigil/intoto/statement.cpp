@@ -158,23 +158,14 @@ Result<Subject> parse_subject(const util::Json& node, const ParseLimits& limits)
   }
   Subject subject;
   if (node.contains("name")) {
-    auto name = util::json_string(node, "name");
-    if (!name) {
-      return fail(name.error());
-    }
-    subject.name = std::move(*name);
+    SIGIL_TRY_ASSIGN(auto name, util::json_string(node, "name"));
+    subject.name = std::move(name);
   }
-  auto digest = parse_digest(node, limits);
-  if (!digest) {
-    return fail(digest.error());
-  }
-  subject.digest = std::move(*digest);
-  auto annotations = util::json_optional_object(node, "annotations");
-  if (!annotations) {
-    return fail(annotations.error());
-  }
-  if (*annotations != nullptr) {
-    for (const auto& [key, value] : (*annotations)->items()) {
+  SIGIL_TRY_ASSIGN(auto digest, parse_digest(node, limits));
+  subject.digest = std::move(digest);
+  SIGIL_TRY_ASSIGN(auto annotations, util::json_optional_object(node, "annotations"));
+  if (annotations != nullptr) {
+    for (const auto& [key, value] : annotations->items()) {
       if (value.is_string()) {
         subject.annotations.emplace(key, value.get<std::string>());
       }
@@ -185,11 +176,8 @@ Result<Subject> parse_subject(const util::Json& node, const ParseLimits& limits)
 
 Result<std::vector<Subject>> parse_subjects(const util::Json& doc, const ParseLimits& limits)
 {
-  auto array = util::json_array(doc, "subject");
-  if (!array) {
-    return fail(array.error());
-  }
-  const std::size_t count = (*array)->size();
+  SIGIL_TRY_ASSIGN(auto array, util::json_array(doc, "subject"));
+  const std::size_t count = array->size();
   if (count == 0) {
     return fail(ErrorCode::bad_input, "field \"subject\" is empty: a statement needs at least one subject");
   }
@@ -200,7 +188,7 @@ Result<std::vector<Subject>> parse_subjects(const util::Json& doc, const ParseLi
   std::vector<Subject> out;
   out.reserve(count);
   for (std::size_t i = 0; i < count; ++i) {
-    auto subject = parse_subject((**array)[i], limits);
+    auto subject = parse_subject((*array)[i], limits);
     if (!subject) {
       return fail(subject.error().context(fmt::format("subject {}", i)));
     }
@@ -211,12 +199,9 @@ Result<std::vector<Subject>> parse_subjects(const util::Json& doc, const ParseLi
 
 Result<std::string> parse_type(const util::Json& doc)
 {
-  auto type = util::json_string(doc, "_type");
-  if (!type) {
-    return fail(type.error());
-  }
-  if (*type != k_statement_v1 && *type != k_statement_v01) {
-    return fail(ErrorCode::bad_input, fmt::format("field \"_type\" is {}, not {} or {}", quote_untrusted(*type),
+  SIGIL_TRY_ASSIGN(auto type, util::json_string(doc, "_type"));
+  if (type != k_statement_v1 && type != k_statement_v01) {
+    return fail(ErrorCode::bad_input, fmt::format("field \"_type\" is {}, not {} or {}", quote_untrusted(type),
                                                   k_statement_v1, k_statement_v01));
   }
   return type;
@@ -260,10 +245,7 @@ Result<std::string> build_statement(const StatementRequest& request)
   if (request.predicate_type.empty()) {
     return fail(ErrorCode::bad_input, "an in-toto statement needs a predicate type");
   }
-  auto subjects = subjects_json(request.subjects);
-  if (!subjects) {
-    return fail(subjects.error());
-  }
+  SIGIL_TRY_ASSIGN(auto subjects, subjects_json(request.subjects));
   auto predicate = util::parse_ordered_json_strict(request.predicate_json);
   if (!predicate) {
     return fail(predicate.error().context("predicate"));
@@ -272,7 +254,7 @@ Result<std::string> build_statement(const StatementRequest& request)
     return fail(ErrorCode::bad_input, fmt::format("predicate must be a JSON object, not {}", predicate->type_name()));
   }
   return util::dump_json(
-      statement_json(request.type, std::move(*subjects), request.predicate_type, std::move(*predicate)));
+      statement_json(request.type, std::move(subjects), request.predicate_type, std::move(*predicate)));
 }
 
 std::string custom_predicate(std::string_view data, std::string_view rfc3339_timestamp)

@@ -83,36 +83,27 @@ Result<std::vector<Descriptor>> parse_descriptor_list(const Json& doc, std::stri
   if (!doc.contains(key) || doc[std::string(key)].is_null()) {
     return std::vector<Descriptor>{};
   }
-  auto list = util::json_array(doc, key);
-  if (!list) {
-    return fail(list.error());
-  }
-  if ((*list)->size() > k_max_descriptors) {
+  SIGIL_TRY_ASSIGN(auto list, util::json_array(doc, key));
+  if (list->size() > k_max_descriptors) {
     return fail(ErrorCode::bad_input,
-                fmt::format("{} {} entries (more than the limit of {})", (*list)->size(), key, k_max_descriptors));
+                fmt::format("{} {} entries (more than the limit of {})", list->size(), key, k_max_descriptors));
   }
   std::vector<Descriptor> out;
-  out.reserve((*list)->size());
-  for (const auto& item : **list) {
-    auto d = parse_descriptor(item, what);
-    if (!d) {
-      return fail(d.error());
-    }
-    out.push_back(std::move(*d));
+  out.reserve(list->size());
+  for (const auto& item : *list) {
+    SIGIL_TRY_ASSIGN(auto d, parse_descriptor(item, what));
+    out.push_back(std::move(d));
   }
   return out;
 }
 
 Result<Json> parse_document(std::string_view bytes)
 {
-  auto doc = util::parse_json(bytes);
-  if (!doc) {
-    return fail(doc.error());
-  }
-  if (!doc->is_object()) {
+  SIGIL_TRY_ASSIGN(auto doc, util::parse_json(bytes));
+  if (!doc.is_object()) {
     return fail(ErrorCode::bad_input, "manifest is not a JSON object");
   }
-  auto version = util::json_int(*doc, "schemaVersion");
+  auto version = util::json_int(doc, "schemaVersion");
   if (!version || *version != 2) {
     return fail(ErrorCode::bad_input, "unsupported manifest: schemaVersion is not 2");
   }
@@ -180,35 +171,32 @@ Result<ManifestKind> manifest_kind(std::string_view bytes, std::string_view cont
 
 Result<Manifest> parse_manifest(std::string_view bytes)
 {
-  auto doc = parse_document(bytes);
-  if (!doc) {
-    return fail(doc.error());
-  }
+  SIGIL_TRY_ASSIGN(auto doc, parse_document(bytes));
   Manifest m;
-  m.media_type = optional_string(*doc, "mediaType").value_or("");
+  m.media_type = optional_string(doc, "mediaType").value_or("");
   if (media_type::is_index(m.media_type)) {
     return fail(ErrorCode::bad_input, "expected an image manifest, got an index");
   }
-  m.artifact_type = optional_string(*doc, "artifactType");
-  auto config_node = util::json_object(*doc, "config");
+  m.artifact_type = optional_string(doc, "artifactType");
+  auto config_node = util::json_object(doc, "config");
   if (!config_node) {
     return fail(config_node.error().context("invalid manifest"));
   }
   auto config = parse_descriptor(**config_node, "config");
-  auto layers = parse_descriptor_list(*doc, "layers", "layer");
+  auto layers = parse_descriptor_list(doc, "layers", "layer");
   if (!config || !layers) {
     return fail((!config ? config.error() : layers.error()).context("invalid manifest"));
   }
   m.config = std::move(*config);
   m.layers = std::move(*layers);
-  if (doc->contains("subject") && (*doc)["subject"].is_object()) {
-    auto subject = parse_descriptor((*doc)["subject"], "subject");
+  if (doc.contains("subject") && (doc)["subject"].is_object()) {
+    auto subject = parse_descriptor((doc)["subject"], "subject");
     if (!subject) {
       return fail(subject.error().context("invalid manifest"));
     }
     m.subject = std::move(*subject);
   }
-  auto annotations = parse_annotations(*doc, nullptr);
+  auto annotations = parse_annotations(doc, nullptr);
   if (!annotations) {
     return fail(annotations.error().context("invalid manifest"));
   }
@@ -218,29 +206,26 @@ Result<Manifest> parse_manifest(std::string_view bytes)
 
 Result<Index> parse_index(std::string_view bytes)
 {
-  auto doc = parse_document(bytes);
-  if (!doc) {
-    return fail(doc.error());
-  }
+  SIGIL_TRY_ASSIGN(auto doc, parse_document(bytes));
   Index idx;
-  idx.media_type = optional_string(*doc, "mediaType").value_or("");
+  idx.media_type = optional_string(doc, "mediaType").value_or("");
   if (media_type::is_image_manifest(idx.media_type)) {
     return fail(ErrorCode::bad_input, "expected an index, got an image manifest");
   }
-  idx.artifact_type = optional_string(*doc, "artifactType");
-  auto manifests = parse_descriptor_list(*doc, "manifests", "manifest");
+  idx.artifact_type = optional_string(doc, "artifactType");
+  auto manifests = parse_descriptor_list(doc, "manifests", "manifest");
   if (!manifests) {
     return fail(manifests.error().context("invalid index"));
   }
   idx.manifests = std::move(*manifests);
-  if (doc->contains("subject") && (*doc)["subject"].is_object()) {
-    auto subject = parse_descriptor((*doc)["subject"], "subject");
+  if (doc.contains("subject") && (doc)["subject"].is_object()) {
+    auto subject = parse_descriptor((doc)["subject"], "subject");
     if (!subject) {
       return fail(subject.error().context("invalid index"));
     }
     idx.subject = std::move(*subject);
   }
-  auto annotations = parse_annotations(*doc, nullptr);
+  auto annotations = parse_annotations(doc, nullptr);
   if (!annotations) {
     return fail(annotations.error().context("invalid index"));
   }

@@ -23,6 +23,7 @@
 
 #include <cstdint>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 
@@ -46,6 +47,10 @@ struct Digest {
 
   friend bool operator==(const Digest&, const Digest&) = default;
 };
+
+// The sha256 digest of content (a manifest's or a blob's bytes, exactly as sent or received).
+[[nodiscard]] Digest sha256_digest(std::span<const std::uint8_t> content);
+[[nodiscard]] Digest sha256_digest(std::string_view content);
 
 // Strict: "sha256:" + 64 lowercase hex or "sha512:" + 128 lowercase hex. Errors are usage.
 [[nodiscard]] Result<Digest> parse_digest(std::string_view text);

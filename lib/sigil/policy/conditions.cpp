@@ -1,5 +1,7 @@
 #include "sigil/policy/conditions.hpp"
 
+#include "sigil/util/string.hpp"
+
 #include <fmt/format.h>
 
 #include <cctype>
@@ -33,7 +35,7 @@ std::optional<std::size_t> array_index(const std::string& token, std::size_t siz
 std::string lowercase_first(std::string text)
 {
   if (!text.empty()) {
-    text[0] = static_cast<char>(std::tolower(static_cast<unsigned char>(text[0])));
+    text[0] = util::to_lower(text[0]);
   }
   return text;
 }

@@ -1,5 +1,7 @@
 #include "sigil/policy/provenance.hpp"
 
+#include "sigil/util/string.hpp"
+
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -283,8 +285,7 @@ UriParts split_source_uri(std::string_view uri)
   }
   parts.path += path;
   parts.authority = authority;
-  std::ranges::transform(parts.authority, parts.authority.begin(),
-                         [](char c) { return static_cast<char>(std::tolower(static_cast<unsigned char>(c))); });
+  parts.authority = util::to_lower(parts.authority);
   return parts;
 }
 

@@ -264,14 +264,11 @@ Result<std::string> gitlab_provenance_predicate(const GitlabProvenanceRequest& r
 Result<std::string> gitlab_provenance_statement(const GitlabProvenanceRequest& request,
                                                 std::span<const intoto::Subject> subjects)
 {
-  auto predicate = gitlab_provenance_predicate(request);
-  if (!predicate) {
-    return fail(predicate.error());
-  }
+  SIGIL_TRY_ASSIGN(auto predicate, gitlab_provenance_predicate(request));
   auto statement = intoto::build_statement({.type = std::string(intoto::k_statement_v1),
                                             .subjects = {subjects.begin(), subjects.end()},
                                             .predicate_type = std::string(k_slsa_provenance_v1),
-                                            .predicate_json = *predicate});
+                                            .predicate_json = predicate});
   if (!statement) {
     return with_context(statement, "gitlab provenance statement");
   }

@@ -1,6 +1,7 @@
 #include "sigil/registry/auth.hpp"
 
 #include "sigil/registry/token.hpp"
+#include "sigil/util/string.hpp"
 
 #include <fmt/format.h>
 
@@ -16,22 +17,11 @@ namespace {
 
 using Kind = Credential::Kind;
 using Time = std::chrono::steady_clock::time_point;
+using util::to_lower;
 
 constexpr std::chrono::seconds k_token_refresh_margin{30};
 // Cache key "scope" of a host's Basic header; no real scope contains a newline.
 constexpr std::string_view k_basic_scope = "\nbasic";
-
-char lower_char(char c)
-{
-  return (c >= 'A' && c <= 'Z') ? static_cast<char>(c + ('a' - 'A')) : c;
-}
-
-std::string to_lower(std::string_view s)
-{
-  std::string out(s);
-  std::ranges::transform(out, out.begin(), lower_char);
-  return out;
-}
 
 bool is_alnum(char c)
 {
@@ -86,10 +76,7 @@ public:
       result.token68 = std::string(*t68);
       return result;
     }
-    auto params = auth_params(result.params);
-    if (!params) {
-      return fail(params.error());
-    }
+    SIGIL_TRY(auth_params(result.params));
     return result;
   }
 
@@ -237,11 +224,8 @@ Result<std::vector<Challenge>> parse_www_authenticate(std::string_view value)
       return fail(ErrorCode::registry,
                   fmt::format("invalid WWW-Authenticate header: more than {} challenges", k_max_challenges));
     }
-    auto challenge = parser.challenge();
-    if (!challenge) {
-      return fail(challenge.error());
-    }
-    challenges.push_back(std::move(*challenge));
+    SIGIL_TRY_ASSIGN(auto challenge, parser.challenge());
+    challenges.push_back(std::move(challenge));
   }
   if (challenges.empty()) {
     return fail(ErrorCode::registry, "invalid WWW-Authenticate header: no challenge");
@@ -444,11 +428,8 @@ Result<std::string> Authenticator::authorize(std::string_view host, std::string_
             ? fmt::format("{} answered {} without a WWW-Authenticate challenge", lower_host, unauthorized.status)
             : fmt::format("{} asks for unsupported authentication \"{}\"", lower_host, challenges->front().scheme));
   }
-  auto credential = m_state->credentials.lookup(lower_host);
-  if (!credential) {
-    return fail(credential.error());
-  }
-  const Credential* cred = credential->get();
+  SIGIL_TRY_ASSIGN(auto credential, m_state->credentials.lookup(lower_host));
+  const Credential* cred = credential.get();
   if (bearer != nullptr) {
     return m_state->single_flight({lower_host, std::string(scope)},
                                   [&] { return bearer_token(m_state->transport, lower_host, scope, *bearer, cred); });

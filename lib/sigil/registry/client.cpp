@@ -216,166 +216,218 @@ Error Client::status_error(const Call& call, const Response& response)
   return Error{ErrorCode::registry, msg};
 }
 
-Result<Response> Client::send(const Call& call)
-{
-  const auto start = std::chrono::steady_clock::now();
-  const std::string& registry = call.repo.registry;
-  const std::string host = api_host(registry);
-  const std::string scope = call.scope.value_or(scope_for(call.repo, call.access));
-  const bool absolute = call.path.find("://") != std::string::npos;
-  auto build_url = [&] {
-    if (absolute) {
-      return call.path;
-    }
-    return call.repo.path.empty() ? fmt::format("{}/v2/{}", base_url(registry), call.path)
-                                  : fmt::format("{}/v2/{}/{}", base_url(registry), call.repo.path, call.path);
-  };
-  std::string url = build_url();
+// Everything one send() knows between attempts.
+struct Client::SendState {
+  explicit SendState(const Call& c) : call(c) {}
+
+  const Call& call;
+  const std::chrono::steady_clock::time_point start = std::chrono::steady_clock::now();
+  std::string host;      // api_host(registry): what auth is cached under
+  std::string scope;     // the token scope asked for
+  bool absolute = false; // call.path is a URL a server named (a Link header)
+  std::string url;       // where the next attempt goes
   // Where the registry's credentials belong; every URL a server named (an absolute call.path
   // from a Link header, a redirect's Location) passes the origin rule against it.
-  auto home = http::parse_url(base_url(registry));
-  if (!home) {
-    return fail(home.error().context(registry));
-  }
-  bool cross_host = false;
-  if (absolute) {
-    auto next = http::parse_url(url);
-    auto rule = next ? http::follow(*home, *next) : fail(next.error());
-    if (!rule) {
-      return fail(rule.error().context(fmt::format("{} {}", call.method, redact_url(url))));
-    }
-    cross_host = *rule == http::Credentials::withhold;
-    url = next->str();
-  }
-  bool reauthed = false;
-  bool scheme_switched = false;
+  http::Url home;
+  bool cross_host = false; // credentials withheld: the URL left home's origin
+  Request req;
+  std::uint64_t delivered = 0; // body bytes handed to call.body_sink: no retry after any
   int attempt = 0;
   int redirects = 0;
-  std::uint64_t delivered = 0;
-  Request req{call.method, url, {}, call.body, call.max_response_bytes, {}, {}};
+  bool reauthed = false; // the one fresh authorization after a 401 was spent
+  // Scheme probing of a loopback registry (see may_probe_https).
+  struct Probe {
+    bool scheme_switched = false;
+    bool probing_https = false;
+    std::optional<Response> plain_answer;
+    std::optional<TransportError> plain_failure;
+  } probe;
+};
+
+std::string Client::call_url(const SendState& s)
+{
+  if (s.absolute) {
+    return s.call.path;
+  }
+  const std::string base = base_url(s.call.repo.registry);
+  return s.call.repo.path.empty() ? fmt::format("{}/v2/{}", base, s.call.path)
+                                  : fmt::format("{}/v2/{}/{}", base, s.call.repo.path, s.call.path);
+}
+
+Result<void> Client::start(SendState& s)
+{
+  const Call& call = s.call;
+  const std::string& registry = call.repo.registry;
+  s.host = api_host(registry);
+  s.scope = call.scope.value_or(scope_for(call.repo, call.access));
+  s.absolute = call.path.find("://") != std::string::npos;
+  s.url = call_url(s);
+  auto home = http::parse_url(base_url(registry));
+  SIGIL_TRY_CONTEXT(home, registry);
+  s.home = std::move(*home);
+  if (s.absolute) {
+    auto next = http::parse_url(s.url);
+    auto rule = next ? http::follow(s.home, *next) : fail(next.error());
+    if (!rule) {
+      return fail(rule.error().context(fmt::format("{} {}", call.method, redact_url(s.url))));
+    }
+    s.cross_host = *rule == http::Credentials::withhold;
+    s.url = next->str();
+  }
+  s.req = Request{call.method, s.url, {}, call.body, call.max_response_bytes, {}, {}};
   if (call.body_sink) {
-    req.body_sink = [&](util::ByteView chunk) {
-      delivered += chunk.size();
-      return call.body_sink(chunk);
+    s.req.body_sink = [&s](util::ByteView chunk) {
+      s.delivered += chunk.size();
+      return s.call.body_sink(chunk);
     };
   }
-  const auto switch_scheme = [&](std::string scheme) {
-    set_scheme(registry, std::move(scheme));
-    scheme_switched = true;
-    url = build_url();
-    if (auto switched = http::parse_url(base_url(registry))) {
-      home = std::move(switched);
+  return {};
+}
+
+void Client::prepare_request(SendState& s)
+{
+  s.req.url = s.url;
+  s.req.headers = s.call.headers;
+  if (!s.cross_host) {
+    if (auto authz = m_auth.cached(s.host, s.scope)) {
+      s.req.headers.push_back(Header{"Authorization", std::move(*authz)});
     }
-  };
-  // A loopback registry is tried over plain http first (most are). Until it has answered in
-  // this process, a 400 or an empty reply over http may come from a TLS-only server (Go says
-  // so in the body of a 400, which HEAD does not get; others just close): https is tried once,
-  // and what http said stands if the server does not speak TLS either.
-  const auto may_probe_https = [&] {
+  }
+}
+
+void Client::switch_scheme(SendState& s, std::string scheme)
+{
+  const std::string& registry = s.call.repo.registry;
+  set_scheme(registry, std::move(scheme));
+  s.probe.scheme_switched = true;
+  s.url = call_url(s);
+  if (auto switched = http::parse_url(base_url(registry))) {
+    s.home = std::move(*switched);
+  }
+}
+
+// A loopback registry is tried over plain http first (most are). Until it has answered in
+// this process, a 400 or an empty reply over http may come from a TLS-only server (Go says
+// so in the body of a 400, which HEAD does not get; others just close): https is tried once,
+// and what http said stands if the server does not speak TLS either.
+bool Client::may_probe_https(const SendState& s)
+{
+  const std::lock_guard guard(m_scheme_mutex);
+  return !s.absolute && !s.cross_host && !s.probe.scheme_switched && s.url.starts_with("http:") &&
+         !m_schemes.contains(s.call.repo.registry);
+}
+
+// Sleeps before the next attempt when one is allowed and fits in the time budget.
+bool Client::wait_for_retry(SendState& s, const Response* response) const
+{
+  if (!s.call.idempotent || s.delivered != 0 || s.attempt + 1 >= m_options.retry.max_attempts) {
+    return false;
+  }
+  const auto delay = backoff(s.attempt, response);
+  if (std::chrono::steady_clock::now() - s.start + delay >= m_options.retry.max_total) {
+    return false;
+  }
+  std::this_thread::sleep_for(delay);
+  ++s.attempt;
+  return true;
+}
+
+Client::Next Client::on_transport_error(SendState& s, TransportError err)
+{
+  if (s.probe.probing_https) {
+    s.probe.probing_https = false;
+    if (err.failure == TransportFailure::tls_handshake) { // plain http after all
+      switch_scheme(s, "http");
+      if (s.probe.plain_answer) {
+        return std::move(*s.probe.plain_answer);
+      }
+      err = std::move(*s.probe.plain_failure);
+    }
+  } else if (err.failure == TransportFailure::reset && s.delivered == 0 && may_probe_https(s)) {
+    s.probe.plain_failure = std::move(err);
+    s.probe.probing_https = true;
+    switch_scheme(s, "https");
+    return std::nullopt;
+  } else if (err.failure == TransportFailure::tls_handshake && !s.absolute && !s.probe.scheme_switched &&
+             s.url.starts_with("https:") && http_allowed(s.call.repo.registry)) {
+    switch_scheme(s, "http");
+    return std::nullopt;
+  }
+  if (retryable_failure(err.failure) && wait_for_retry(s, nullptr)) {
+    return std::nullopt;
+  }
+  Error e = err.error;
+  if (s.attempt > 0) {
+    e.message += fmt::format(" (after {} attempts)", s.attempt + 1);
+  }
+  return fail(e);
+}
+
+Client::Next Client::on_response(SendState& s, Response resp)
+{
+  if (resp.status == 400 && may_probe_https(s)) {
+    s.probe.plain_answer = std::move(resp);
+    s.probe.probing_https = true;
+    switch_scheme(s, "https");
+    return std::nullopt;
+  }
+  if (!s.absolute && !s.cross_host) {
     const std::lock_guard guard(m_scheme_mutex);
-    return !absolute && !cross_host && !scheme_switched && url.starts_with("http:") && !m_schemes.contains(registry);
-  };
-  bool probing_https = false;
-  std::optional<Response> plain_answer;
-  std::optional<TransportError> plain_failure;
-  // Sleeps before the next attempt when one is allowed and fits in the time budget.
-  const auto wait_for_retry = [&](const Response* response) {
-    if (!call.idempotent || delivered != 0 || attempt + 1 >= m_options.retry.max_attempts) {
-      return false;
-    }
-    const auto delay = backoff(attempt, response);
-    if (std::chrono::steady_clock::now() - start + delay >= m_options.retry.max_total) {
-      return false;
-    }
-    std::this_thread::sleep_for(delay);
-    ++attempt;
-    return true;
-  };
-  while (true) {
-    req.url = url;
-    req.headers = call.headers;
-    if (!cross_host) {
-      if (auto authz = m_auth.cached(host, scope)) {
-        req.headers.push_back(Header{"Authorization", std::move(*authz)});
-      }
-    }
-    auto sent = m_transport.send(req);
-    if (!sent) {
-      TransportError err = std::move(sent.error());
-      if (probing_https) {
-        probing_https = false;
-        if (err.failure == TransportFailure::tls_handshake) { // plain http after all
-          switch_scheme("http");
-          if (plain_answer) {
-            return std::move(*plain_answer);
-          }
-          err = std::move(*plain_failure);
-        }
-      } else if (err.failure == TransportFailure::reset && delivered == 0 && may_probe_https()) {
-        plain_failure = std::move(err);
-        probing_https = true;
-        switch_scheme("https");
-        continue;
-      } else if (err.failure == TransportFailure::tls_handshake && !absolute && !scheme_switched &&
-                 url.starts_with("https:") && http_allowed(registry)) {
-        switch_scheme("http");
-        continue;
-      }
-      if (retryable_failure(err.failure) && wait_for_retry(nullptr)) {
-        continue;
-      }
-      Error e = err.error;
-      if (attempt > 0) {
-        e.message += fmt::format(" (after {} attempts)", attempt + 1);
-      }
-      return fail(e);
-    }
-    Response resp = std::move(*sent);
-    if (resp.status == 400 && may_probe_https()) {
-      plain_answer = std::move(resp);
-      probing_https = true;
-      switch_scheme("https");
-      continue;
-    }
-    if (!absolute && !cross_host) {
-      const std::lock_guard guard(m_scheme_mutex);
-      m_schemes.try_emplace(registry, url.substr(0, url.find(':'))); // it answered: settled
-    }
-    probing_https = false;
-    if (resp.status == 401 && !cross_host && !reauthed) {
-      m_auth.invalidate(host, scope);
-      auto authz = m_auth.authorize(host, scope, resp);
-      if (!authz) {
-        return fail(authz.error());
-      }
-      reauthed = true;
-      continue;
-    }
-    if (retryable_status(resp.status) && wait_for_retry(&resp)) {
-      continue;
-    }
-    if (call.follow_redirects && is_redirect(resp.status)) {
-      const auto location = resp.header("location");
-      if (!location) {
-        return resp;
-      }
-      if (++redirects > m_options.max_redirects) {
-        return fail(ErrorCode::registry, fmt::format("{} {}: more than {} redirects", call.method, redact_url(req.url),
-                                                     m_options.max_redirects));
-      }
-      // Credentials never follow to another origin (object storage URLs carry their own), and
-      // https never leads to plain http.
-      auto current = http::parse_url(url);
-      auto next = current ? http::resolve_url(*current, *location) : fail(current.error());
-      auto rule = next ? http::follow(*home, *next) : fail(next.error());
-      if (!rule) {
-        return fail(rule.error().context(fmt::format("{} {}: redirect", call.method, redact_url(req.url))));
-      }
-      cross_host = cross_host || *rule == http::Credentials::withhold;
-      url = next->str();
-      continue;
-    }
+    m_schemes.try_emplace(s.call.repo.registry, s.url.substr(0, s.url.find(':'))); // it answered: settled
+  }
+  s.probe.probing_https = false;
+  if (resp.status == 401 && !s.cross_host && !s.reauthed) {
+    m_auth.invalidate(s.host, s.scope);
+    SIGIL_TRY(m_auth.authorize(s.host, s.scope, resp));
+    s.reauthed = true;
+    return std::nullopt;
+  }
+  if (retryable_status(resp.status) && wait_for_retry(s, &resp)) {
+    return std::nullopt;
+  }
+  if (s.call.follow_redirects && is_redirect(resp.status)) {
+    return on_redirect(s, std::move(resp));
+  }
+  return resp;
+}
+
+Client::Next Client::on_redirect(SendState& s, Response resp)
+{
+  const auto location = resp.header("location");
+  if (!location) {
     return resp;
+  }
+  const Call& call = s.call;
+  if (++s.redirects > m_options.max_redirects) {
+    return fail(ErrorCode::registry, fmt::format("{} {}: more than {} redirects", call.method, redact_url(s.req.url),
+                                                 m_options.max_redirects));
+  }
+  // Credentials never follow to another origin (object storage URLs carry their own), and
+  // https never leads to plain http.
+  auto current = http::parse_url(s.url);
+  auto next = current ? http::resolve_url(*current, *location) : fail(current.error());
+  auto rule = next ? http::follow(s.home, *next) : fail(next.error());
+  if (!rule) {
+    return fail(rule.error().context(fmt::format("{} {}: redirect", call.method, redact_url(s.req.url))));
+  }
+  s.cross_host = s.cross_host || *rule == http::Credentials::withhold;
+  s.url = next->str();
+  return std::nullopt;
+}
+
+// One request with the registry's rules: scheme probing, auth once on 401, retries with
+// backoff, redirects under the origin rule. Each step decides whether to send again.
+Result<Response> Client::send(const Call& call)
+{
+  SendState s(call);
+  SIGIL_TRY(start(s));
+  while (true) {
+    prepare_request(s);
+    auto sent = m_transport.send(s.req);
+    Next done = sent ? on_response(s, std::move(*sent)) : on_transport_error(s, std::move(sent.error()));
+    if (done) {
+      return std::move(*done);
+    }
   }
 }
 
@@ -383,12 +435,9 @@ Result<void> Client::ping(const std::string& registry)
 {
   // Relative ("/v2/"), so that the scheme of the registry is found as for any other request.
   Call call{.method = "GET", .repo = Repository{registry, ""}, .path = "", .scope = std::string{}};
-  auto resp = send(call);
-  if (!resp) {
-    return fail(resp.error());
-  }
-  if (resp->status != 200) {
-    return fail(status_error(call, *resp));
+  SIGIL_TRY_ASSIGN(auto resp, send(call));
+  if (resp.status != 200) {
+    return fail(status_error(call, resp));
   }
   return {};
 }

@@ -141,6 +141,20 @@ private:
   // races a concurrent writer (see put_manifest).
   [[nodiscard]] static bool transient_put_failure(const Response& response);
 
+  // send() in steps over one SendState (client.cpp). A step that returns a Next ends the
+  // call with it; an empty Next means "send the request again".
+  struct SendState;
+  using Next = std::optional<Result<Response>>;
+  [[nodiscard]] Result<void> start(SendState& s);
+  [[nodiscard]] std::string call_url(const SendState& s);
+  void prepare_request(SendState& s);
+  void switch_scheme(SendState& s, std::string scheme);
+  [[nodiscard]] bool may_probe_https(const SendState& s);
+  [[nodiscard]] bool wait_for_retry(SendState& s, const Response* response) const;
+  [[nodiscard]] Next on_transport_error(SendState& s, TransportError err);
+  [[nodiscard]] Next on_response(SendState& s, Response resp);
+  [[nodiscard]] Next on_redirect(SendState& s, Response resp);
+
   Transport& m_transport;
   Authenticator& m_auth;
   ClientOptions m_options;

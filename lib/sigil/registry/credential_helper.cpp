@@ -3,6 +3,7 @@
 #include "sigil/registry/token.hpp"
 #include "sigil/util/json.hpp"
 #include "sigil/util/redact.hpp"
+#include "sigil/util/secure_bytes.hpp"
 
 #include <fmt/format.h>
 #include <openssl/crypto.h>
@@ -30,15 +31,11 @@ namespace sigil::registry {
 namespace {
 
 using util::Json;
+using util::wipe;
 using CredentialPtr = std::shared_ptr<const Credential>;
 
 constexpr std::string_view k_token_username = "<token>"; // docker-credential-helpers
 constexpr std::size_t k_max_helper_error_chars = 200;
-
-void wipe(std::string& s)
-{
-  OPENSSL_cleanse(s.data(), s.size());
-}
 
 class Fd {
 public:
@@ -179,10 +176,7 @@ Result<HelperOutput> run_helper(const std::string& program, std::string_view inp
   Fd out_child(out[1]);
   Fd err_child(err[1]);
   const auto deadline = std::chrono::steady_clock::now() + k_credential_helper_timeout;
-  auto pid = spawn(program, {in[1], out[1], err[1]});
-  if (!pid) {
-    return fail(pid.error());
-  }
+  SIGIL_TRY_ASSIGN(auto pid, spawn(program, {in[1], out[1], err[1]}));
   in_child.reset();
   out_child.reset();
   err_child.reset();
@@ -191,7 +185,7 @@ Result<HelperOutput> run_helper(const std::string& program, std::string_view inp
   in_parent.reset();
   HelperOutput output;
   const auto collected = collect(out_parent.get(), err_parent.get(), deadline, output);
-  const int status = reap(*pid, deadline, !collected.has_value());
+  const int status = reap(pid, deadline, !collected.has_value());
   if (!collected) {
     return fail(collected.error());
   }

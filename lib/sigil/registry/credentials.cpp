@@ -7,6 +7,8 @@
 #include "sigil/util/file.hpp"
 #include "sigil/util/json.hpp"
 #include "sigil/util/redact.hpp"
+#include "sigil/util/secure_bytes.hpp"
+#include "sigil/util/string.hpp"
 
 #include <fmt/format.h>
 #include <openssl/crypto.h>
@@ -22,28 +24,12 @@ namespace sigil::registry {
 namespace {
 
 using util::Json;
+using util::to_lower;
+using util::wipe;
 using Kind = Credential::Kind;
 using CredentialPtr = std::shared_ptr<const Credential>;
 
 constexpr std::string_view k_gitlab_job_user = "gitlab-ci-token";
-
-void wipe(std::string& s)
-{
-  OPENSSL_cleanse(s.data(), s.size());
-}
-
-void wipe(util::Bytes& b)
-{
-  OPENSSL_cleanse(b.data(), b.size());
-}
-
-std::string to_lower(std::string_view s)
-{
-  std::string out(s);
-  std::ranges::transform(out, out.begin(),
-                         [](char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c + 32) : c; });
-  return out;
-}
 
 bool is_docker_hub(std::string_view host)
 {
@@ -165,15 +151,12 @@ Result<std::optional<Json>> load_docker_config()
   if (!std::filesystem::exists(*path, ec)) {
     return std::optional<Json>{};
   }
-  auto text = util::read_file(*path, k_max_docker_config_bytes);
-  if (!text) {
-    return fail(text.error());
-  }
-  if (is_blank(*text)) { // docker accepts an empty file
+  SIGIL_TRY_ASSIGN(auto text, util::read_file(*path, k_max_docker_config_bytes));
+  if (is_blank(text)) { // docker accepts an empty file
     return std::optional<Json>{};
   }
-  auto json = util::parse_json(*text);
-  wipe(*text);
+  auto json = util::parse_json(text);
+  wipe(text);
   if (!json || !json->is_object()) {
     return fail(ErrorCode::bad_input, fmt::format("{} is not a JSON object; fix or move it away", path->string()));
   }
@@ -319,6 +302,7 @@ Result<std::filesystem::path> docker_config_path()
 namespace {
 
 using util::OrderedJson;
+using util::wipe;
 
 Result<void> ensure_private_dir(const std::filesystem::path& dir)
 {
@@ -342,17 +326,14 @@ Result<OrderedJson> load_ordered_config(const std::filesystem::path& path)
   if (!std::filesystem::exists(path, ec)) {
     return OrderedJson::object();
   }
-  auto text = util::read_file(path, k_max_docker_config_bytes);
-  if (!text) {
-    return fail(text.error());
-  }
-  if (is_blank(*text)) {
+  SIGIL_TRY_ASSIGN(auto text, util::read_file(path, k_max_docker_config_bytes));
+  if (is_blank(text)) {
     return OrderedJson::object();
   }
   // parse_json bounds the depth; the ordered parse keeps the user's key order.
-  const bool valid = util::parse_json(*text).has_value();
-  OrderedJson root = valid ? OrderedJson::parse(*text, nullptr, false) : OrderedJson();
-  wipe(*text);
+  const bool valid = util::parse_json(text).has_value();
+  OrderedJson root = valid ? OrderedJson::parse(text, nullptr, false) : OrderedJson();
+  wipe(text);
   if (!valid || !root.is_object() || (root.contains("auths") && !root["auths"].is_object())) {
     return fail(ErrorCode::bad_input,
                 fmt::format("{} is not a docker config JSON object; fix or move it away", path.string()));
@@ -394,14 +375,11 @@ Result<std::string> login(const LoginRequest& request)
   if (auto dir = ensure_private_dir(path->parent_path()); !dir) {
     return fail(dir.error());
   }
-  auto root = load_ordered_config(*path);
-  if (!root) {
-    return fail(root.error());
-  }
+  SIGIL_TRY_ASSIGN(auto root, load_ordered_config(*path));
   util::SecureBytes pair(util::as_bytes(request.username));
   pair.push_back(':');
   pair.append(request.password);
-  OrderedJson& entry = (*root)["auths"][*key];
+  OrderedJson& entry = (root)["auths"][*key];
   if (!entry.is_object()) {
     entry = OrderedJson::object();
   }
@@ -409,7 +387,7 @@ Result<std::string> login(const LoginRequest& request)
     entry.erase(stale);
   }
   entry["auth"] = util::base64_encode(pair.view());
-  std::string text = root->dump(1, '\t', false, OrderedJson::error_handler_t::replace);
+  std::string text = root.dump(1, '\t', false, OrderedJson::error_handler_t::replace);
   wipe(entry["auth"].get_ref<std::string&>());
   const auto written = util::write_file_atomic({.path = *path, .data = util::as_bytes(text), .mode = 0600});
   wipe(text);

@@ -29,11 +29,6 @@ constexpr std::uint64_t k_blob_reserve = std::uint64_t{1} << 20;
 // Most tags list_tags collects over all pages.
 constexpr std::size_t k_max_tags = 100'000;
 
-oci::Digest sha256_digest(std::string_view bytes)
-{
-  return oci::Digest{oci::DigestAlgorithm::sha256, util::hex_encode(crypto::sha256(util::as_bytes(bytes)))};
-}
-
 std::string content_type_of(const Response& r)
 {
   const auto ct = r.header("content-type").value_or("");
@@ -49,18 +44,15 @@ Result<std::optional<FetchedManifest>> Client::find_manifest(const Repository& r
             .path = "manifests/" + tag_or_digest,
             .headers = {{"Accept", std::string(oci::media_type::manifest_accept)}},
             .max_response_bytes = m_options.max_manifest_bytes};
-  auto resp = send(call);
-  if (!resp) {
-    return fail(resp.error());
-  }
-  if (resp->status == 404) {
+  SIGIL_TRY_ASSIGN(auto resp, send(call));
+  if (resp.status == 404) {
     return std::optional<FetchedManifest>{};
   }
-  if (resp->status != 200) {
-    return fail(status_error(call, *resp));
+  if (resp.status != 200) {
+    return fail(status_error(call, resp));
   }
   FetchedManifest m;
-  m.bytes = std::move(resp->body);
+  m.bytes = std::move(resp.body);
   if (auto requested = oci::parse_digest(tag_or_digest)) {
     const std::string actual = digest_of(m.bytes, requested->algorithm);
     if (actual != requested->str()) {
@@ -69,8 +61,8 @@ Result<std::optional<FetchedManifest>> Client::find_manifest(const Repository& r
                                                    repo.name(), requested->str(), actual));
     }
   }
-  m.digest = sha256_digest(m.bytes);
-  auto kind = oci::manifest_kind(m.bytes, content_type_of(*resp));
+  m.digest = oci::sha256_digest(m.bytes);
+  auto kind = oci::manifest_kind(m.bytes, content_type_of(resp));
   if (!kind) {
     // Bytes the registry served as a manifest that are not one (not JSON, nested 100 000
     // levels deep, ...): a registry failure (exit 20, like a manifest over the size cap), not
@@ -81,21 +73,18 @@ Result<std::optional<FetchedManifest>> Client::find_manifest(const Repository& r
   m.kind = *kind;
   auto doc_type = util::parse_json(m.bytes);
   m.media_type = doc_type && doc_type->contains("mediaType") && (*doc_type)["mediaType"].is_string()
-                   ? (*doc_type)["mediaType"].get<std::string>()
-                   : content_type_of(*resp);
+                     ? (*doc_type)["mediaType"].get<std::string>()
+                     : content_type_of(resp);
   return std::optional<FetchedManifest>(std::move(m));
 }
 
 Result<FetchedManifest> Client::get_manifest(const oci::Reference& ref)
 {
-  auto m = find_manifest(Repository::of(ref), ref.identifier());
+  SIGIL_TRY_ASSIGN(auto m, find_manifest(Repository::of(ref), ref.identifier()));
   if (!m) {
-    return fail(m.error());
-  }
-  if (!*m) {
     return fail(ErrorCode::not_found, fmt::format("image {} not found", ref.str()));
   }
-  return std::move(**m);
+  return std::move(*m);
 }
 
 Result<ResolvedDescriptor> Client::resolve(const oci::Reference& ref)
@@ -105,40 +94,34 @@ Result<ResolvedDescriptor> Client::resolve(const oci::Reference& ref)
             .repo = repo,
             .path = "manifests/" + ref.identifier(),
             .headers = {{"Accept", std::string(oci::media_type::manifest_accept)}}};
-  auto resp = send(call);
-  if (!resp) {
-    return fail(resp.error());
-  }
-  if (resp->status == 404) {
+  SIGIL_TRY_ASSIGN(auto resp, send(call));
+  if (resp.status == 404) {
     return fail(ErrorCode::not_found, fmt::format("image {} not found", ref.str()));
   }
-  if (resp->status == 200) {
-    if (const auto header = resp->header("docker-content-digest")) {
+  if (resp.status == 200) {
+    if (const auto header = resp.header("docker-content-digest")) {
       auto digest = oci::parse_digest(*header);
       const bool matches = !ref.digest() || (digest && *digest == *ref.digest());
       // A size the registry states must be a plain number within the manifest cap; anything
       // else is no usable answer, and the manifest is fetched and hashed instead.
-      const auto length = resp->header("content-length");
+      const auto length = resp.header("content-length");
       const auto size = length ? util::parse_uint(*length, m_options.max_manifest_bytes) : std::optional<std::uint64_t>{0};
       if (digest && matches && digest->algorithm == oci::DigestAlgorithm::sha256 && size) {
-        return ResolvedDescriptor{*digest, content_type_of(*resp), static_cast<std::int64_t>(*size)};
+        return ResolvedDescriptor{*digest, content_type_of(resp), static_cast<std::int64_t>(*size)};
       }
     }
-  } else if (resp->status != 405 && resp->status != 400) {
-    return fail(status_error(call, *resp));
+  } else if (resp.status != 405 && resp.status != 400) {
+    return fail(status_error(call, resp));
   }
   // No usable digest header (or HEAD refused): fetch and hash the bytes.
-  auto m = get_manifest(ref);
-  if (!m) {
-    return fail(m.error());
-  }
-  return ResolvedDescriptor{m->digest, m->media_type, static_cast<std::int64_t>(m->bytes.size())};
+  SIGIL_TRY_ASSIGN(auto m, get_manifest(ref));
+  return ResolvedDescriptor{m.digest, m.media_type, static_cast<std::int64_t>(m.bytes.size())};
 }
 
 Result<oci::Digest> Client::put_manifest(const Repository& repo, const std::string& tag_or_digest,
                                          std::string_view bytes, std::string_view media_type)
 {
-  const oci::Digest digest = sha256_digest(bytes);
+  const oci::Digest digest = oci::sha256_digest(bytes);
   if (auto requested = oci::parse_digest(tag_or_digest); requested && !(*requested == digest)) {
     return fail(ErrorCode::internal, "put_manifest: bytes do not match the digest they are put under");
   }
@@ -171,12 +154,9 @@ Result<oci::Digest> Client::put_manifest(const Repository& repo, const std::stri
 Result<void> Client::delete_manifest(const Repository& repo, const oci::Digest& digest)
 {
   Call call{.method = "DELETE", .repo = repo, .access = Access::delete_, .path = "manifests/" + digest.str()};
-  auto resp = send(call);
-  if (!resp) {
-    return fail(resp.error());
-  }
-  if (resp->status != 202 && resp->status != 200) {
-    return fail(status_error(call, *resp));
+  SIGIL_TRY_ASSIGN(auto resp, send(call));
+  if (resp.status != 202 && resp.status != 200) {
+    return fail(status_error(call, resp));
   }
   return {};
 }
@@ -184,17 +164,14 @@ Result<void> Client::delete_manifest(const Repository& repo, const oci::Digest& 
 Result<bool> Client::blob_exists(const Repository& repo, const oci::Digest& digest)
 {
   Call call{.method = "HEAD", .repo = repo, .path = "blobs/" + digest.str(), .follow_redirects = true};
-  auto resp = send(call);
-  if (!resp) {
-    return fail(resp.error());
-  }
-  if (resp->status == 200) {
+  SIGIL_TRY_ASSIGN(auto resp, send(call));
+  if (resp.status == 200) {
     return true;
   }
-  if (resp->status == 404) {
+  if (resp.status == 404) {
     return false;
   }
-  return fail(status_error(call, *resp));
+  return fail(status_error(call, resp));
 }
 
 Result<void> Client::get_blob_to(const Repository& repo, const oci::Descriptor& blob,
@@ -267,17 +244,14 @@ Result<std::vector<std::string>> Client::list_tags(const Repository& repo)
   std::string path = "tags/list?n=1000";
   for (int page = 0; page < m_options.max_pages; ++page) {
     Call call{.method = "GET", .repo = repo, .path = path};
-    auto resp = send(call);
-    if (!resp) {
-      return fail(resp.error());
-    }
-    if (resp->status == 404) {
+    SIGIL_TRY_ASSIGN(auto resp, send(call));
+    if (resp.status == 404) {
       return tags; // repository without tags
     }
-    if (resp->status != 200) {
-      return fail(status_error(call, *resp));
+    if (resp.status != 200) {
+      return fail(status_error(call, resp));
     }
-    auto doc = util::parse_json(resp->body);
+    auto doc = util::parse_json(resp.body);
     if (!doc || !doc->is_object()) {
       return fail(ErrorCode::registry, fmt::format("tag list of {} is not JSON", repo.name()));
     }
@@ -294,7 +268,7 @@ Result<std::vector<std::string>> Client::list_tags(const Repository& repo)
         tags.push_back(t.get<std::string>());
       }
     }
-    auto next = next_link(*resp);
+    auto next = next_link(resp);
     if (!next) {
       return fail(next.error().context(fmt::format("tag list of {}", repo.name())));
     }

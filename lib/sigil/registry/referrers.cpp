@@ -38,23 +38,20 @@ Result<ReferrersResult> Client::referrers(const Repository& repo, const oci::Dig
               .path = path,
               .headers = {{"Accept", std::string(oci::media_type::oci_index)}},
               .max_response_bytes = m_options.max_manifest_bytes};
-    auto resp = send(call);
-    if (!resp) {
-      return fail(resp.error());
-    }
+    SIGIL_TRY_ASSIGN(auto resp, send(call));
     // 429 too: it is what is left once send() has used up its retries of a rate-limited
     // request, not an answer about the API; taken for "no API", it would hide every bundle
     // signature on a registry that serves referrers only through the API (a wrong 10/12).
-    if (resp->status == 401 || resp->status == 403 || resp->status == 429 || resp->status >= 500) {
-      return fail(status_error(call, *resp));
+    if (resp.status == 401 || resp.status == 403 || resp.status == 429 || resp.status >= 500) {
+      return fail(status_error(call, resp));
     }
-    if (resp->status != 200 || !is_index_content(*resp)) {
+    if (resp.status != 200 || !is_index_content(resp)) {
       if (page > 0) {
-        return fail(status_error(call, *resp));
+        return fail(status_error(call, resp));
       }
       break; // no referrers API
     }
-    auto index = oci::parse_index(resp->body);
+    auto index = oci::parse_index(resp.body);
     if (!index) {
       if (page > 0) {
         return fail(index.error().context(fmt::format("referrers of {}@{}", repo.name(), subject.str())));
@@ -62,7 +59,7 @@ Result<ReferrersResult> Client::referrers(const Repository& repo, const oci::Dig
       break;
     }
     result.api = true;
-    if (artifact_type && !resp->header("oci-filters-applied")) {
+    if (artifact_type && !resp.header("oci-filters-applied")) {
       filter_by_artifact_type(*index, *artifact_type);
     }
     for (auto& d : index->manifests) {
@@ -72,7 +69,7 @@ Result<ReferrersResult> Client::referrers(const Repository& repo, const oci::Dig
       }
       result.index.manifests.push_back(std::move(d));
     }
-    auto next = next_link(*resp);
+    auto next = next_link(resp);
     if (!next) {
       return fail(next.error().context(fmt::format("referrers of {}@{}", repo.name(), subject.str())));
     }

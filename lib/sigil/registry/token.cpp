@@ -22,6 +22,7 @@ namespace sigil::registry {
 namespace {
 
 using util::Json;
+using util::wipe;
 using Kind = Credential::Kind;
 
 constexpr std::size_t k_max_error_detail_chars = 200;
@@ -30,11 +31,6 @@ constexpr std::string_view k_oauth_client_id = "sigil";
 // Without this bound a realm that accepts the connection and never answers held every command
 // for the transport's 30 s stall limit (or the whole --timeout, 120 s by default).
 constexpr std::chrono::milliseconds k_token_timeout{15'000};
-
-void wipe(std::string& s)
-{
-  OPENSSL_cleanse(s.data(), s.size());
-}
 
 bool is_alnum(char c)
 {
@@ -204,19 +200,16 @@ Result<Token> fetch_token(Transport& transport, const TokenRequest& request)
   if (request.credential != nullptr && request.credential->kind == Kind::registry_token) {
     return Token{.header = fmt::format("Bearer {}", request.credential->secret.chars()), .lifetime = std::nullopt};
   }
-  auto url = parse_realm(request.registry, request.realm);
-  if (!url) {
-    return fail(url.error());
-  }
-  if (request.credential != nullptr && !url->https() && !util::is_loopback_host(url->host)) {
+  SIGIL_TRY_ASSIGN(auto url, parse_realm(request.registry, request.realm));
+  if (request.credential != nullptr && !url.https() && !util::is_loopback_host(url.host)) {
     return fail(ErrorCode::auth, fmt::format("refusing to send the credentials for {} over plain HTTP to {}: the "
                                              "registry must name an https:// token realm",
-                                             request.registry, url->host));
+                                             request.registry, url.host));
   }
   const bool identity = request.credential != nullptr && request.credential->kind == Kind::identity_token;
   auto response = identity ? post_refresh_token(transport, request) : get_token(transport, request);
   if (!response) {
-    return fail(response.error().context(fmt::format("fetching a token for {} from {}", request.registry, url->host)));
+    return fail(response.error().context(fmt::format("fetching a token for {} from {}", request.registry, url.host)));
   }
   return check_token_response(request, *response);
 }

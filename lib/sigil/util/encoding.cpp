@@ -1,5 +1,7 @@
 #include "sigil/util/encoding.hpp"
 
+#include "sigil/util/secure_bytes.hpp"
+
 #include <openssl/crypto.h>
 
 #include <array>
@@ -37,9 +39,7 @@ bool is_line_break(char c)
 // Wipes a partly decoded secret before failing.
 std::unexpected<Error> wipe_and_fail(Bytes& out, std::string message)
 {
-  if (!out.empty()) {
-    OPENSSL_cleanse(out.data(), out.size());
-  }
+  wipe(out);
   return fail(ErrorCode::bad_input, std::move(message));
 }
 

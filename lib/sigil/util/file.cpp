@@ -63,14 +63,10 @@ void grow_wiped(SecureBytes& buf, std::size_t size)
   buf.resize(size); // SecureBytes wipes its old storage itself
 }
 
-void wipe(std::string& buf)
+// Gives up a buffer that may hold part of a secret.
+template <typename Buffer> void wipe_and_clear(Buffer& buf)
 {
-  OPENSSL_cleanse(buf.data(), buf.size());
-  buf.clear();
-}
-
-void wipe(SecureBytes& buf)
-{
+  wipe(buf);
   buf.clear();
 }
 
@@ -105,7 +101,7 @@ template <typename Buffer> Result<void> read_all(const ReadSource& src, Buffer& 
       if (err == EINTR) {
         continue;
       }
-      wipe(out);
+      wipe_and_clear(out);
       return fail(ErrorCode::bad_input, fmt::format("reading {}: {}", src.what, errno_text(err)));
     }
     if (n == 0) {
@@ -113,7 +109,7 @@ template <typename Buffer> Result<void> read_all(const ReadSource& src, Buffer& 
     }
     used += static_cast<std::size_t>(n);
     if (used > src.max_size) {
-      wipe(out);
+      wipe_and_clear(out);
       return too_large(src.what, src.max_size);
     }
   }

@@ -1,5 +1,7 @@
 #include "sigil/util/json.hpp"
 
+#include "sigil/util/encoding.hpp"
+
 #include <fmt/format.h>
 
 namespace sigil::util {
@@ -79,50 +81,38 @@ Result<Json> parse_json(std::string_view text, int max_depth)
 
 Result<std::string> json_string(const Json& object, std::string_view key)
 {
-  auto m = member(object, key);
-  if (!m) {
-    return fail(m.error());
-  }
-  if (!(*m)->is_string()) {
+  SIGIL_TRY_ASSIGN(auto m, member(object, key));
+  if (!m->is_string()) {
     return fail(ErrorCode::bad_input, fmt::format("field \"{}\" is not a string", key));
   }
-  return (*m)->get<std::string>();
+  return m->get<std::string>();
 }
 
 Result<std::int64_t> json_int(const Json& object, std::string_view key)
 {
-  auto m = member(object, key);
-  if (!m) {
-    return fail(m.error());
-  }
-  if (!(*m)->is_number_integer()) {
+  SIGIL_TRY_ASSIGN(auto m, member(object, key));
+  if (!m->is_number_integer()) {
     return fail(ErrorCode::bad_input, fmt::format("field \"{}\" is not an integer", key));
   }
-  return (*m)->get<std::int64_t>();
+  return m->get<std::int64_t>();
 }
 
 Result<const Json*> json_object(const Json& object, std::string_view key)
 {
-  auto m = member(object, key);
-  if (!m) {
-    return fail(m.error());
-  }
-  if (!(*m)->is_object()) {
+  SIGIL_TRY_ASSIGN(auto m, member(object, key));
+  if (!m->is_object()) {
     return fail(ErrorCode::bad_input, fmt::format("field \"{}\" is not an object", key));
   }
-  return *m;
+  return m;
 }
 
 Result<const Json*> json_array(const Json& object, std::string_view key)
 {
-  auto m = member(object, key);
-  if (!m) {
-    return fail(m.error());
-  }
-  if (!(*m)->is_array()) {
+  SIGIL_TRY_ASSIGN(auto m, member(object, key));
+  if (!m->is_array()) {
     return fail(ErrorCode::bad_input, fmt::format("field \"{}\" is not an array", key));
   }
-  return *m;
+  return m;
 }
 
 Result<const Json*> json_optional_object(const Json& object, std::string_view key)
@@ -141,6 +131,22 @@ std::string dump_json(const Json& value)
 std::string dump_json(const OrderedJson& value)
 {
   return value.dump(-1, ' ', false, OrderedJson::error_handler_t::replace);
+}
+
+Result<Bytes> json_base64(const Json& object, std::string_view key, Base64Alphabet alphabet)
+{
+  SIGIL_TRY_ASSIGN(const std::string text, json_string(object, key));
+  auto bytes = [&] {
+    switch (alphabet) {
+    case Base64Alphabet::standard: return base64_decode(text);
+    case Base64Alphabet::any: return base64_decode_any(text);
+    }
+    return base64_decode(text);
+  }();
+  if (!bytes) {
+    return fail(bytes.error().context(fmt::format("field \"{}\"", key)));
+  }
+  return bytes;
 }
 
 } // namespace sigil::util

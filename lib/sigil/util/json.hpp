@@ -5,6 +5,7 @@
 #pragma once
 
 #include "sigil/core/result.hpp"
+#include "sigil/util/bytes.hpp"
 
 #include <nlohmann/json.hpp>
 
@@ -32,6 +33,13 @@ constexpr int k_max_json_depth = 64;
 [[nodiscard]] Result<const Json*> json_array(const Json& object, std::string_view key);
 // nullptr when absent; error when present with another type.
 [[nodiscard]] Result<const Json*> json_optional_object(const Json& object, std::string_view key);
+
+// A base64 string member, decoded; a decoding error is prefixed with `field "<key>"`.
+enum class Base64Alphabet {
+  standard, // base64_decode: Go's StdEncoding
+  any,      // base64_decode_any: standard first, then URL-safe (what DSSE verifiers accept)
+};
+[[nodiscard]] Result<Bytes> json_base64(const Json& object, std::string_view key, Base64Alphabet alphabet);
 
 // Compact serialisation (no spaces); never throws (invalid UTF-8 is replaced).
 [[nodiscard]] std::string dump_json(const Json& value);

@@ -29,9 +29,7 @@ std::string_view trim(std::string_view s)
 SecureBytes take_secure(Bytes&& bytes)
 {
   SecureBytes out(bytes);
-  if (!bytes.empty()) {
-    OPENSSL_cleanse(bytes.data(), bytes.size());
-  }
+  wipe(bytes);
   bytes.clear();
   return out;
 }

@@ -112,4 +112,25 @@ bool SecureBytes::equals(ByteView other) const
   return CRYPTO_memcmp(m_data, other.data(), m_size) == 0;
 }
 
+void wipe(std::string& text)
+{
+  if (!text.empty()) {
+    OPENSSL_cleanse(text.data(), text.size());
+  }
+}
+
+void wipe(Bytes& bytes)
+{
+  if (!bytes.empty()) {
+    OPENSSL_cleanse(bytes.data(), bytes.size());
+  }
+}
+
+void wipe(SecureBytes& bytes)
+{
+  if (!bytes.empty()) {
+    OPENSSL_cleanse(bytes.data(), bytes.size());
+  }
+}
+
 } // namespace sigil::util

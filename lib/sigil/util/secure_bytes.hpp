@@ -8,6 +8,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <string>
 #include <string_view>
 
 namespace sigil::util {
@@ -46,5 +47,11 @@ private:
   std::size_t m_size = 0;
   std::size_t m_capacity = 0;
 };
+
+// The one wiper (Bitcoin Core's support/cleanse.h): zeroes the contents with OPENSSL_cleanse,
+// which the compiler may not optimise away. The size is kept; callers clear() if they mean to.
+void wipe(std::string& text);
+void wipe(Bytes& bytes);
+void wipe(SecureBytes& bytes);
 
 } // namespace sigil::util

@@ -136,11 +136,8 @@ Result<WholeInput> WholeInput::open(const std::string& input, std::uint64_t max_
       return whole;
     }
   }
-  auto text = input == "-" ? read_stdin(max_size) : read_file(input, max_size);
-  if (!text) {
-    return fail(text.error());
-  }
-  whole.m_buffer = std::move(*text);
+  SIGIL_TRY_ASSIGN(auto text, input == "-" ? read_stdin(max_size) : read_file(input, max_size));
+  whole.m_buffer = std::move(text);
   whole.m_view = as_bytes(whole.m_buffer);
   return whole;
 }

@@ -16,4 +16,9 @@ std::string rfc3339_utc(std::chrono::system_clock::time_point time)
                      clock.minutes().count(), clock.seconds().count());
 }
 
+std::string now_rfc3339_utc()
+{
+  return rfc3339_utc(std::chrono::system_clock::now());
+}
+
 } // namespace sigil::util
