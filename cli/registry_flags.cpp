@@ -65,22 +65,4 @@ Result<oci::Reference> parse_image(const std::string& text)
   return ref;
 }
 
-Result<registry::Repository> signature_repository(const oci::Reference& image)
-{
-  auto target = core::env::get("SIGIL_REPOSITORY");
-  if (!target || target->empty()) {
-    target = core::env::get("COSIGN_REPOSITORY");
-  }
-  if (!target || target->empty()) {
-    return registry::Repository::of(image);
-  }
-  auto ref = oci::Reference::parse(*target);
-  if (!ref || ref->tag_implied() == false || ref->digest()) {
-    return fail(ErrorCode::usage, fmt::format("SIGIL_REPOSITORY/COSIGN_REPOSITORY must name a repository without tag "
-                                              "or digest, got \"{}\"",
-                                              *target));
-  }
-  return registry::Repository::of(*ref);
-}
-
 } // namespace sigil::cli

@@ -30,7 +30,4 @@ void add_registry_flags(CLI::App* app, RegistryFlags& flags);
 // Parses an image reference, with the exit status and message for a usage error.
 [[nodiscard]] Result<oci::Reference> parse_image(const std::string& text);
 
-// Where signatures live: SIGIL_REPOSITORY, else COSIGN_REPOSITORY, else the image's own.
-[[nodiscard]] Result<registry::Repository> signature_repository(const oci::Reference& image);
-
 } // namespace sigil::cli

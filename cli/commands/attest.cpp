@@ -65,19 +65,14 @@ Result<int> run_attest(const Options& o, const GlobalOptions& global)
   if (!predicate) {
     return fail(predicate.error());
   }
-  auto repo = signature_repository(*ref);
-  if (!repo) {
-    return fail(repo.error());
-  }
   auto key = open_signing_key(o.key, o.password_file, key_file_mode(o.allow_insecure_key_permissions));
   if (!key) {
     return fail(key.error());
   }
   auto session = open_session(o.registry, global);
-  const bool custom = !(repo->registry == ref->registry() && repo->path == ref->repository());
   auto result = sign::attest_image(session->client(),
                                    {.image = *ref,
-                                    .signature_repo = custom ? std::optional(*repo) : std::nullopt,
+                                    .signature_repo = std::nullopt,
                                     .key = *key,
                                     .predicate = std::move(*predicate),
                                     .format = o.format == "bundle" ? sign::Format::bundle

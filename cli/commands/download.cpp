@@ -3,6 +3,7 @@
 #include "output.hpp"
 #include "registry_flags.hpp"
 
+#include "sigil/registry/signature_repository.hpp"
 #include "sigil/signature/download.hpp"
 #include "sigil/util/json.hpp"
 
@@ -41,7 +42,7 @@ Result<Target> resolve_target(registry::Session& session, const std::string& tex
   if (!resolved) {
     return fail(resolved.error());
   }
-  auto repo = signature_repository(*ref);
+  auto repo = registry::signature_repository(*ref);
   if (!repo) {
     return fail(repo.error());
   }

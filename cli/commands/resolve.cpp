@@ -3,6 +3,8 @@
 #include "output.hpp"
 #include "registry_flags.hpp"
 
+#include "sigil/registry/signature_repository.hpp"
+
 #include <fmt/format.h>
 
 namespace sigil::cli {
@@ -72,7 +74,7 @@ void register_triangulate(Commands& commands)
       print_text("{}\n", ref->str());
       return 0;
     }
-    auto repo = signature_repository(*ref);
+    auto repo = registry::signature_repository(*ref);
     if (!repo) {
       return fail(repo.error());
     }

@@ -3,6 +3,7 @@
 #include "output.hpp"
 #include "registry_flags.hpp"
 
+#include "sigil/registry/signature_repository.hpp"
 #include "sigil/registry/tree.hpp"
 #include "sigil/util/json.hpp"
 
@@ -123,7 +124,7 @@ void register_tree(Commands& commands)
       return fail(ref.error());
     }
     auto session = open_session(o->registry, global);
-    auto repo = signature_repository(*ref);
+    auto repo = registry::signature_repository(*ref);
     if (!repo) {
       return fail(repo.error());
     }

@@ -3,11 +3,11 @@
 #include "output.hpp"
 #include "registry_flags.hpp"
 
-#include "sigil/crypto/key_file.hpp"
 #include "sigil/intoto/statement.hpp"
 #include "sigil/util/file.hpp"
 #include "sigil/util/json.hpp"
 #include "sigil/verify/attestation.hpp"
+#include "sigil/verify/trust.hpp"
 
 #include <fmt/format.h>
 
@@ -57,13 +57,7 @@ struct Prepared {
 Result<Prepared> prepare(const Options& o)
 {
   Prepared p;
-  for (const auto& ref : o.keys) {
-    auto key = crypto::load_public_key(ref);
-    if (!key) {
-      return fail(key.error());
-    }
-    p.keys.push_back({ref, std::move(*key)});
-  }
+  SIGIL_TRY_ASSIGN(p.keys, verify::load_trusted_keys(o.keys));
   auto uri = intoto::predicate_type_uri(o.type);
   if (!uri) {
     return fail(uri.error());
@@ -144,15 +138,10 @@ Result<int> run_image(const Options& o, const GlobalOptions& global)
   if (!ref) {
     return fail(ref.error());
   }
-  auto repo = signature_repository(*ref);
-  if (!repo) {
-    return fail(repo.error());
-  }
   auto session = open_session(o.registry, global);
-  const bool custom = !(repo->registry == ref->registry() && repo->path == ref->repository());
   auto result = verify::verify_image_attestations(session->client(),
                                                   {.image = *ref,
-                                                   .signature_repo = custom ? std::optional(*repo) : std::nullopt,
+                                                   .signature_repo = std::nullopt,
                                                    .keys = p->keys,
                                                    .predicate_type = p->type_uri,
                                                    .check_claims = o.check_claims});

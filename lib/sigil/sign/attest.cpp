@@ -3,6 +3,7 @@
 #include "sigil/crypto/digest.hpp"
 #include "sigil/dsse/envelope.hpp"
 #include "sigil/oci/media_types.hpp"
+#include "sigil/registry/signature_repository.hpp"
 #include "sigil/sign/referrer.hpp"
 #include "sigil/signature/attach.hpp"
 #include "sigil/signature/manifest.hpp"
@@ -70,6 +71,7 @@ Result<std::string> build_attestation_statement(const PredicateInput& p, const s
 
 Result<AttestImageResult> attest_image(registry::Client& client, const AttestImageRequest& r)
 {
+  SIGIL_TRY_ASSIGN(const registry::Repository target, registry::target_repository(r.image, r.signature_repo));
   auto resolved = client.resolve(r.image);
   if (!resolved) {
     return fail(resolved.error());
@@ -85,7 +87,6 @@ Result<AttestImageResult> attest_image(registry::Client& client, const AttestIma
   }
   result.statement = std::move(*statement);
   auto uri = intoto::predicate_type_uri(r.predicate.type);
-  const registry::Repository target = r.signature_repo.value_or(registry::Repository::of(r.image));
   if (r.format == Format::legacy || r.format == Format::both) {
     if (auto ok = push_legacy(client, target, digest, r.key, result.statement, *uri); !ok) {
       return fail(ok.error().context(fmt::format("attesting {}", result.image.str())));

@@ -3,6 +3,7 @@
 #include "sigil/bundle/bundle.hpp"
 #include "sigil/crypto/digest.hpp"
 #include "sigil/oci/media_types.hpp"
+#include "sigil/registry/signature_repository.hpp"
 #include "sigil/util/encoding.hpp"
 #include "sigil/util/json_strict.hpp"
 #include "sigil/util/stream.hpp"
@@ -126,6 +127,7 @@ Result<VerifyAttestationResult> verify_image_attestations(registry::Client& clie
   if (r.keys.empty()) {
     return fail(ErrorCode::usage, "no trusted key: pass --key PUBLIC_KEY");
   }
+  SIGIL_TRY_ASSIGN(const registry::Repository target, registry::target_repository(r.image, r.signature_repo));
   VerifyAttestationResult result{r.image, !r.image.digest().has_value(), {}};
   if (result.tag_given) {
     auto resolved = client.resolve(r.image);
@@ -134,7 +136,6 @@ Result<VerifyAttestationResult> verify_image_attestations(registry::Client& clie
     }
     result.image = r.image.with_digest(resolved->digest);
   }
-  const registry::Repository target = r.signature_repo.value_or(registry::Repository::of(r.image));
   if (auto ok = collect_att(client, r, result.image, target, result.attestations); !ok) {
     return fail(ok.error());
   }
