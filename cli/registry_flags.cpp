@@ -4,6 +4,7 @@
 
 #include "sigil/core/env.hpp"
 #include "sigil/core/version.hpp"
+#include "sigil/registry/signature_repository.hpp"
 
 #include <fmt/format.h>
 
@@ -63,6 +64,20 @@ Result<oci::Reference> parse_image(const std::string& text)
     print_warning("{} has both a tag and a digest: using the digest", text);
   }
   return ref;
+}
+
+Result<oci::Reference> resolve_image(registry::Session& session, const std::string& text)
+{
+  SIGIL_TRY_ASSIGN(const auto ref, parse_image(text));
+  SIGIL_TRY_ASSIGN(const auto resolved, session.client().resolve(ref));
+  return ref.with_digest(resolved.digest);
+}
+
+Result<ImageTarget> resolve_target(registry::Session& session, const std::string& text)
+{
+  SIGIL_TRY_ASSIGN(auto image, resolve_image(session, text));
+  SIGIL_TRY_ASSIGN(auto repo, registry::signature_repository(image));
+  return ImageTarget{std::move(image), std::move(repo)};
 }
 
 } // namespace sigil::cli

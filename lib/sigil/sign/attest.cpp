@@ -87,13 +87,14 @@ Result<AttestImageResult> attest_image(registry::Client& client, const AttestIma
   }
   result.statement = std::move(*statement);
   auto uri = intoto::predicate_type_uri(r.predicate.type);
+  SIGIL_TRY_ASSIGN(const crypto::PrivateKey* key, r.signer.key());
   if (r.format == Format::legacy || r.format == Format::both) {
-    if (auto ok = push_legacy(client, target, digest, r.key, result.statement, *uri); !ok) {
+    if (auto ok = push_legacy(client, target, digest, *key, result.statement, *uri); !ok) {
       return fail(ok.error().context(fmt::format("attesting {}", result.image.str())));
     }
   }
   if (r.format == Format::bundle || r.format == Format::both) {
-    auto json = dsse_bundle(r.key, result.statement, nullptr);
+    auto json = dsse_bundle(*key, result.statement, nullptr);
     if (!json) {
       return fail(json.error());
     }
@@ -123,7 +124,8 @@ Result<AttestBlobResult> attest_blob(const AttestBlobRequest& r)
   if (!statement) {
     return fail(statement.error());
   }
-  auto json = dsse_bundle(r.key, *statement, nullptr);
+  SIGIL_TRY_ASSIGN(const crypto::PrivateKey* key, r.signer.key());
+  auto json = dsse_bundle(*key, *statement, nullptr);
   if (!json) {
     return fail(json.error());
   }

@@ -24,7 +24,7 @@ enum class Format { legacy, bundle, both };
 
 struct SignImageRequest {
   oci::Reference image;
-  std::optional<registry::Repository> signature_repo; // SIGIL_REPOSITORY; default: the image's
+  std::optional<registry::Repository> signature_repo; // default: registry::signature_repository
   const Signer& signer; // asked for the key only once the registry work that needs none is done
   std::map<std::string, std::string> annotations;
   Format format = Format::legacy;
