@@ -4,6 +4,7 @@
 
 #include "sigil/core/env.hpp"
 #include "sigil/core/version.hpp"
+#include "sigil/registry/signature_repository.hpp"
 
 #include <fmt/format.h>
 
@@ -65,22 +66,18 @@ Result<oci::Reference> parse_image(const std::string& text)
   return ref;
 }
 
-Result<registry::Repository> signature_repository(const oci::Reference& image)
+Result<oci::Reference> resolve_image(registry::Session& session, const std::string& text)
 {
-  auto target = core::env::get("SIGIL_REPOSITORY");
-  if (!target || target->empty()) {
-    target = core::env::get("COSIGN_REPOSITORY");
-  }
-  if (!target || target->empty()) {
-    return registry::Repository::of(image);
-  }
-  auto ref = oci::Reference::parse(*target);
-  if (!ref || ref->tag_implied() == false || ref->digest()) {
-    return fail(ErrorCode::usage, fmt::format("SIGIL_REPOSITORY/COSIGN_REPOSITORY must name a repository without tag "
-                                              "or digest, got \"{}\"",
-                                              *target));
-  }
-  return registry::Repository::of(*ref);
+  SIGIL_TRY_ASSIGN(const auto ref, parse_image(text));
+  SIGIL_TRY_ASSIGN(const auto resolved, session.client().resolve(ref));
+  return ref.with_digest(resolved.digest);
+}
+
+Result<ImageTarget> resolve_target(registry::Session& session, const std::string& text)
+{
+  SIGIL_TRY_ASSIGN(auto image, resolve_image(session, text));
+  SIGIL_TRY_ASSIGN(auto repo, registry::signature_repository(image));
+  return ImageTarget{std::move(image), std::move(repo)};
 }
 
 } // namespace sigil::cli

@@ -30,7 +30,15 @@ void add_registry_flags(CLI::App* app, RegistryFlags& flags);
 // Parses an image reference, with the exit status and message for a usage error.
 [[nodiscard]] Result<oci::Reference> parse_image(const std::string& text);
 
-// Where signatures live: SIGIL_REPOSITORY, else COSIGN_REPOSITORY, else the image's own.
-[[nodiscard]] Result<registry::Repository> signature_repository(const oci::Reference& image);
+// An image reference parsed and resolved to its digest (a tag is looked up).
+[[nodiscard]] Result<oci::Reference> resolve_image(registry::Session& session, const std::string& text);
+
+// An image resolved to its digest, and the repository its signatures live in.
+struct ImageTarget {
+  oci::Reference image;
+  registry::Repository repo;
+};
+
+[[nodiscard]] Result<ImageTarget> resolve_target(registry::Session& session, const std::string& text);
 
 } // namespace sigil::cli

@@ -162,6 +162,23 @@ Result<crypto::PrivateKey> open_signing_key(const std::string& ref, const std::s
   return std::move(loaded->key);
 }
 
+Result<std::unique_ptr<sign::KeyRefSigner>> open_signer(const std::string& ref, const std::string& password_file,
+                                                        crypto::KeyFileMode mode)
+{
+  protect_key_material();
+  const auto prepare = password_without_prompt(password_file) ? sign::Prepare::in_background : sign::Prepare::when_asked;
+  auto signer = std::make_unique<sign::KeyRefSigner>(
+    sign::KeyRefSignerRequest{.ref = ref,
+                              .password = password_provider(password_file),
+                              .mode = mode,
+                              .prepare = prepare,
+                              .on_warning = [](std::string_view w) { print_warning("{}", w); }});
+  if (prepare == sign::Prepare::when_asked) {
+    SIGIL_TRY(signer->key());
+  }
+  return signer;
+}
+
 void add_key_permissions_flag(CLI::App* app, bool& allow)
 {
   app->add_flag("--allow-insecure-key-permissions", allow,

@@ -4,10 +4,12 @@
 
 #include "sigil/core/result.hpp"
 #include "sigil/crypto/key_file.hpp"
+#include "sigil/sign/signer.hpp"
 #include "sigil/util/secure_bytes.hpp"
 
 #include <CLI/CLI.hpp>
 
+#include <memory>
 #include <string>
 
 namespace sigil::cli {
@@ -32,6 +34,14 @@ void protect_key_material();
 // that others can read unless --allow-insecure-key-permissions (see add_key_permissions_flag).
 [[nodiscard]] Result<crypto::PrivateKey> open_signing_key(const std::string& ref, const std::string& password_file,
                                                           crypto::KeyFileMode mode);
+
+// The signer for --key. With the password in a file or the environment, the key is decrypted
+// on another thread while the registry work that needs no key runs; a password typed at a
+// prompt is asked for first, before any registry traffic (and a failure is returned here).
+// The loader's warnings are printed as they occur.
+[[nodiscard]] Result<std::unique_ptr<sign::KeyRefSigner>> open_signer(const std::string& ref,
+                                                                      const std::string& password_file,
+                                                                      crypto::KeyFileMode mode);
 
 // --allow-insecure-key-permissions, for the commands that sign.
 void add_key_permissions_flag(CLI::App* app, bool& allow);

@@ -1,4 +1,4 @@
-// sigil download signature|attestation, sigil clean
+// sigil download signature|attestation
 #include "command.hpp"
 #include "output.hpp"
 #include "registry_flags.hpp"
@@ -7,9 +7,6 @@
 #include "sigil/util/json.hpp"
 
 #include <fmt/format.h>
-
-#include <iostream>
-#include <unistd.h>
 
 namespace sigil::cli {
 
@@ -20,33 +17,9 @@ constexpr std::size_t k_max_entries = 10'000;
 
 struct Options {
   std::string image;
-  std::string type = "all";
-  bool force = false;
   std::size_t max_entries = 100;
   RegistryFlags registry;
 };
-
-struct Target {
-  oci::Reference image;
-  registry::Repository repo;
-};
-
-Result<Target> resolve_target(registry::Session& session, const std::string& text)
-{
-  auto ref = parse_image(text);
-  if (!ref) {
-    return fail(ref.error());
-  }
-  auto resolved = session.client().resolve(*ref);
-  if (!resolved) {
-    return fail(resolved.error());
-  }
-  auto repo = signature_repository(*ref);
-  if (!repo) {
-    return fail(repo.error());
-  }
-  return Target{ref->with_digest(resolved->digest), *repo};
-}
 
 void register_download_kind(Commands& commands, CLI::App* parent, const std::string& name,
                             attachments::AttachmentKind kind)
@@ -84,27 +57,6 @@ void register_download_kind(Commands& commands, CLI::App* parent, const std::str
   });
 }
 
-// Without -f: the list of what would go, then one question on the terminal.
-Result<void> confirm_clean(const Options& o, const oci::Reference& image, const std::vector<attachments::CleanItem>& items)
-{
-  if (o.force) {
-    return {};
-  }
-  if (::isatty(STDIN_FILENO) != 1) {
-    return fail(ErrorCode::usage, "refusing to delete without confirmation: pass -f (no terminal to ask on)");
-  }
-  for (const auto& item : items) {
-    print_info("Would delete {}", item.name);
-  }
-  print_prompt("Delete these {} object(s), the {} of {}? [y/N] ", items.size(), o.type, image.str());
-  std::string answer;
-  std::getline(std::cin, answer);
-  if (answer != "y" && answer != "Y" && answer != "yes") {
-    return fail(ErrorCode::other, "not confirmed; nothing deleted");
-  }
-  return {};
-}
-
 } // namespace
 
 void register_download(Commands& commands)
@@ -115,57 +67,6 @@ void register_download(Commands& commands)
   app->require_subcommand(1);
   register_download_kind(commands, app, "signature", attachments::AttachmentKind::signature);
   register_download_kind(commands, app, "attestation", attachments::AttachmentKind::attestation);
-}
-
-void register_clean(Commands& commands)
-{
-  auto* app = commands.add("clean",
-                           "Delete an image's signatures, attestations and/or bundle referrers from the registry.\n"
-                           "Only what is the image's: a referrer whose subject is another image is skipped\n"
-                           "and said so. Lists what it would delete and asks on a terminal unless -f;\n"
-                           "refuses without -f when there is no terminal.",
-                           "  sigil clean registry.example.com/app@sha256:... --type signature -f\n"
-                           "  sigil clean registry.example.com/app:1.2 --type all\n");
-  auto o = std::make_shared<Options>();
-  app->add_option("image", o->image, "Image reference")->required();
-  app->add_option("--type", o->type, "What to delete")
-    ->check(CLI::IsMember({"signature", "attestation", "referrer", "all"}))
-    ->capture_default_str();
-  app->add_flag("-f,--force", o->force, "Do not ask for confirmation");
-  add_registry_flags(app, o->registry);
-  commands.set_run(app, [o, &global = commands.global()]() -> Result<int> {
-    auto session = open_session(o->registry, global);
-    auto target = resolve_target(*session, o->image);
-    if (!target) {
-      return fail(target.error());
-    }
-    const auto scope = o->type == "signature"     ? attachments::CleanScope::signatures
-                       : o->type == "attestation" ? attachments::CleanScope::attestations
-                       : o->type == "referrer"    ? attachments::CleanScope::referrers
-                                                  : attachments::CleanScope::all;
-    auto plan = attachments::plan_clean(session->client(), target->image, target->repo, scope);
-    if (!plan) {
-      return fail(plan.error());
-    }
-    for (const auto& line : plan->skipped) {
-      print_info("{}", line);
-    }
-    if (plan->to_delete.empty()) {
-      print_info("Nothing to delete");
-      return 0;
-    }
-    if (auto ok = confirm_clean(*o, target->image, plan->to_delete); !ok) {
-      return fail(ok.error());
-    }
-    auto result = attachments::clean(session->client(), target->repo, *plan);
-    if (!result) {
-      return fail(result.error());
-    }
-    for (const auto& d : result->deleted) {
-      print_info("Deleted {}", d);
-    }
-    return 0;
-  });
 }
 
 } // namespace sigil::cli

@@ -12,7 +12,6 @@
 #include <fmt/format.h>
 
 #include <algorithm>
-#include <future>
 #include <optional>
 
 namespace sigil::cli {
@@ -57,86 +56,43 @@ Result<void> write_outputs(const Options& o, const sign::SignedDigest& s)
 {
   if (!o.output_signature.empty()) {
     const std::string b64 = util::base64_encode(s.signature);
-    if (auto ok = util::write_file_atomic({o.output_signature, util::as_bytes(b64), 0644, util::Overwrite::yes}); !ok) {
-      return fail(ok.error());
-    }
+    SIGIL_TRY(util::write_file_atomic({o.output_signature, util::as_bytes(b64), 0644, util::Overwrite::yes}));
   }
   if (!o.output_payload.empty()) {
-    if (auto ok = util::write_file_atomic({o.output_payload, util::as_bytes(s.payload), 0644, util::Overwrite::yes}); !ok) {
-      return fail(ok.error());
-    }
+    SIGIL_TRY(util::write_file_atomic({o.output_payload, util::as_bytes(s.payload), 0644, util::Overwrite::yes}));
   }
   return {};
 }
 
-Result<int> run(const Options& o, const GlobalOptions& global)
+Result<void> check_outputs(const Options& o)
 {
-  auto annotations = parse_annotations(o.annotations);
-  if (!annotations) {
-    return fail(annotations.error());
-  }
   if (!o.upload && o.output_signature.empty() && o.output_payload.empty()) {
     return fail(ErrorCode::usage, "--upload=false writes nothing: add --output-signature FILE and/or --output-payload FILE");
   }
   if (o.images.size() > 1 && (!o.output_signature.empty() || !o.output_payload.empty())) {
     return fail(ErrorCode::usage, "--output-signature and --output-payload take one image");
   }
+  return {};
+}
+
+// The same reference twice would be two concurrent signers of one tag, each adding its own
+// layer (one at a time, the second found the first and added nothing): signed once.
+Result<std::vector<oci::Reference>> parse_images(const std::vector<std::string>& images)
+{
   std::vector<oci::Reference> refs;
-  for (const auto& image : o.images) {
-    auto ref = parse_image(image);
-    if (!ref) {
-      return fail(ref.error());
-    }
-    // The same reference twice would be two concurrent signers of one tag, each adding its
-    // own layer (one at a time, the second found the first and added nothing): signed once.
-    if (std::none_of(refs.begin(), refs.end(), [&](const oci::Reference& r) { return r.str() == ref->str(); })) {
-      refs.push_back(std::move(*ref));
+  for (const auto& image : images) {
+    SIGIL_TRY_ASSIGN(auto ref, parse_image(image));
+    if (std::none_of(refs.begin(), refs.end(), [&](const oci::Reference& r) { return r.str() == ref.str(); })) {
+      refs.push_back(std::move(ref));
     }
   }
-  // With the password in a file or the environment, the key is decrypted (scrypt: ~100 ms) on
-  // another thread while sign_image does the registry work that needs no key. A password typed
-  // at a prompt is asked for first, before any registry traffic.
-  const bool overlap = password_without_prompt(o.password_file);
-  std::shared_future<Result<crypto::PrivateKey>> key =
-    std::async(overlap ? std::launch::async : std::launch::deferred, [&o] {
-      return open_signing_key(o.key, o.password_file, key_file_mode(o.allow_insecure_key_permissions));
-    }).share();
-  if (!overlap && !key.get()) {
-    return fail(key.get().error());
-  }
-  // Every worker reads the key through its own copy of the shared_future.
-  const sign::SigningKey signing_key([key]() -> Result<const crypto::PrivateKey*> {
-    const auto mine = key;
-    const auto& loaded = mine.get();
-    if (!loaded) {
-      return fail(loaded.error());
-    }
-    return &*loaded;
-  });
-  auto session = open_session(o.registry, global);
-  // Images are signed concurrently (each image's .sig tag is its own read-merge-write), on one
-  // connection pool; the results are reported in the order given.
-  auto outcomes = map_parallel(refs.size(), o.max_workers, [&](std::size_t i) -> Result<sign::SignImageResult> {
-    const auto& ref = refs[i];
-    auto repo = signature_repository(ref);
-    if (!repo) {
-      return fail(repo.error());
-    }
-    const bool custom_repo = !(repo->registry == ref.registry() && repo->path == ref.repository());
-    return sign::sign_image(session->client(), {.image = ref,
-                                                       .signature_repo = custom_repo ? std::optional(*repo) : std::nullopt,
-                                                       .key = signing_key,
-                                                       .annotations = *annotations,
-                                                       .format = format_of(o.format),
-                                                       .recursive = o.recursive,
-                                                       .upload = o.upload});
-  });
-  // A key that failed to load is the error to report, even when the registry work running
-  // meanwhile failed too.
-  if (const auto& loaded = key.get(); !loaded) {
-    return fail(loaded.error());
-  }
-  // Every image is reported; the exit status is the first failure's (printed last).
+  return refs;
+}
+
+// Every image is reported; the exit status is the first failure's (printed last).
+Result<int> report(const Options& o, const std::vector<oci::Reference>& refs,
+                   std::vector<Result<sign::SignImageResult>>& outcomes)
+{
   std::optional<Error> first_failure;
   for (std::size_t i = 0; i < refs.size(); ++i) {
     auto& result = outcomes[i];
@@ -158,15 +114,38 @@ Result<int> run(const Options& o, const GlobalOptions& global)
       } else {
         print_info("Signed {}{}", s.image.str(), o.upload ? "" : " (not uploaded)");
       }
-      if (auto ok = write_outputs(o, s); !ok) {
-        return fail(ok.error());
-      }
+      SIGIL_TRY(write_outputs(o, s));
     }
   }
   if (first_failure) {
     return fail(*first_failure);
   }
   return 0;
+}
+
+Result<int> run(const Options& o, const GlobalOptions& global)
+{
+  SIGIL_TRY_ASSIGN(const auto annotations, parse_annotations(o.annotations));
+  SIGIL_TRY(check_outputs(o));
+  SIGIL_TRY_ASSIGN(const auto refs, parse_images(o.images));
+  SIGIL_TRY_ASSIGN(const auto signer,
+                   open_signer(o.key, o.password_file, key_file_mode(o.allow_insecure_key_permissions)));
+  auto session = open_session(o.registry, global);
+  // Images are signed concurrently (each image's .sig tag is its own read-merge-write), on one
+  // connection pool; the results are reported in the order given.
+  auto outcomes = map_parallel(refs.size(), o.max_workers, [&](std::size_t i) {
+    return sign::sign_image(session->client(), {.image = refs[i],
+                                                .signature_repo = std::nullopt,
+                                                .signer = *signer,
+                                                .annotations = annotations,
+                                                .format = format_of(o.format),
+                                                .recursive = o.recursive,
+                                                .upload = o.upload});
+  });
+  // A key that failed to load is the error to report, even when the registry work running
+  // meanwhile failed too.
+  SIGIL_TRY(signer->key());
+  return report(o, refs, outcomes);
 }
 
 } // namespace

@@ -27,27 +27,21 @@ Result<int> run(const Options& o)
   if (o.bundle.empty() && o.output_signature.empty()) {
     return fail(ErrorCode::usage, "nowhere to write the signature: pass --bundle FILE and/or --output-signature FILE");
   }
-  auto key = open_signing_key(o.key, o.password_file, key_file_mode(o.allow_insecure_key_permissions));
-  if (!key) {
-    return fail(key.error());
-  }
-  auto signed_blob = sign::sign_blob({.input = o.input, .key = *key});
+  SIGIL_TRY_ASSIGN(const auto signer, open_signer(o.key, o.password_file, key_file_mode(o.allow_insecure_key_permissions)));
+  SIGIL_TRY(signer->key());
+  auto signed_blob = sign::sign_blob({.input = o.input, .signer = *signer});
   if (!signed_blob) {
     return fail(signed_blob.error().context(fmt::format("signing {}", o.input)));
   }
   if (!o.bundle.empty()) {
     const std::string text = signed_blob->bundle_json + "\n";
-    if (auto ok = util::write_file_atomic({o.bundle, util::as_bytes(text), 0644, util::Overwrite::yes}); !ok) {
-      return fail(ok.error());
-    }
+    SIGIL_TRY(util::write_file_atomic({o.bundle, util::as_bytes(text), 0644, util::Overwrite::yes}));
     print_info("Wrote bundle to {}", o.bundle);
   }
   if (!o.output_signature.empty()) {
     // cosign writes the bare base64 signature, no newline.
     const std::string b64 = util::base64_encode(signed_blob->signature);
-    if (auto ok = util::write_file_atomic({o.output_signature, util::as_bytes(b64), 0644, util::Overwrite::yes}); !ok) {
-      return fail(ok.error());
-    }
+    SIGIL_TRY(util::write_file_atomic({o.output_signature, util::as_bytes(b64), 0644, util::Overwrite::yes}));
     print_info("Wrote signature to {}", o.output_signature);
   }
   return 0;

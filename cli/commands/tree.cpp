@@ -4,6 +4,7 @@
 #include "registry_flags.hpp"
 
 #include "sigil/attachments/tree.hpp"
+#include "sigil/registry/signature_repository.hpp"
 #include "sigil/util/json.hpp"
 
 #include <fmt/format.h>
@@ -123,7 +124,7 @@ void register_tree(Commands& commands)
       return fail(ref.error());
     }
     auto session = open_session(o->registry, global);
-    auto repo = signature_repository(*ref);
+    auto repo = registry::signature_repository(*ref);
     if (!repo) {
       return fail(repo.error());
     }

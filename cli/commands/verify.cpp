@@ -4,9 +4,9 @@
 #include "parallel.hpp"
 #include "registry_flags.hpp"
 
-#include "sigil/crypto/key_file.hpp"
-#include "sigil/util/json.hpp"
 #include "sigil/verify/image.hpp"
+#include "sigil/verify/image_report.hpp"
+#include "sigil/verify/trust.hpp"
 
 #include <fmt/format.h>
 
@@ -37,31 +37,17 @@ struct Outcome {
   int status = 0;
 };
 
-util::Json entry_json(const verify::VerifyImageResult& r, const verify::SignatureReport& s,
-                      const std::vector<verify::TrustedKey>& keys)
+void print_checks(const Options& o, const verify::VerifyImageResult& r)
 {
-  util::Json entry = util::Json::object();
-  auto doc = util::parse_json(s.payload);
-  if (s.format == verify::SignatureFormat::legacy && doc && doc->is_object()) {
-    entry = *doc; // the simple-signing payload, as cosign prints it
-  } else if (doc && doc->is_object()) {
-    // cosign's synthesised form for bundle signatures
-    util::Json optional = nullptr;
-    if (doc->contains("subject") && (*doc)["subject"].is_array() && !(*doc)["subject"].empty() &&
-        (*doc)["subject"][0].contains("annotations")) {
-      optional = (*doc)["subject"][0]["annotations"];
-    }
-    entry["critical"] = {{"identity", {{"docker-reference", r.image.name()}}},
-                         {"image", {{"docker-manifest-digest", r.image.digest()->str()}}},
-                         {"type", doc->value("predicateType", "")}};
-    entry["optional"] = optional;
+  print_info("\nVerification for {} --\nThe following checks were performed on each of these signatures:",
+             r.image.str());
+  if (o.check_claims) {
+    print_info("  - The signed payload names this digest (cosign claims validated)");
   }
-  const auto& key = keys[*s.key_index];
-  entry["sigil"] = {{"format", s.format == verify::SignatureFormat::legacy ? "legacy" : "bundle"},
-                    {"key", key.name},
-                    {"keyFingerprint", key.key.fingerprint()},
-                    {"source", s.source}};
-  return entry;
+  if (!o.annotations.empty()) {
+    print_info("  - The specified annotations were verified");
+  }
+  print_info("  - The signatures were verified against the specified public key(s)");
 }
 
 void render(const Options& o, const std::string& arg, const Outcome& out, const std::vector<verify::TrustedKey>& keys)
@@ -87,85 +73,61 @@ void render(const Options& o, const std::string& arg, const Outcome& out, const 
     print_error("no matching signatures for {}: {} considered, none verified", r.image.str(), r.signatures.size());
     return;
   }
-  print_info("\nVerification for {} --\nThe following checks were performed on each of these signatures:",
-             r.image.str());
-  if (o.check_claims) {
-    print_info("  - The signed payload names this digest (cosign claims validated)");
-  }
-  if (!o.annotations.empty()) {
-    print_info("  - The specified annotations were verified");
-  }
-  print_info("  - The signatures were verified against the specified public key(s)");
-  util::Json array = util::Json::array();
-  for (const auto& s : r.signatures) {
-    if (!s.verified) {
-      continue;
-    }
-    if (o.output == "text") {
-      print_text("{}\n", s.payload);
-    } else {
-      array.push_back(entry_json(r, s, keys));
-    }
-  }
+  print_checks(o, r);
   if (o.output == "json") {
-    print_result(util::dump_json(array) + "\n");
+    print_result(verify::cosign_json(r, keys));
+    return;
+  }
+  for (const auto& s : r.signatures) {
+    if (s.verified) {
+      print_text("{}\n", s.payload);
+    }
   }
 }
 
-Result<int> run(const Options& o, const GlobalOptions& global)
+Result<std::map<std::string, std::string>> parse_annotations(const std::vector<std::string>& pairs)
 {
   std::map<std::string, std::string> annotations;
-  for (const auto& p : o.annotations) {
+  for (const auto& p : pairs) {
     const auto eq = p.find('=');
     if (eq == std::string::npos || eq == 0) {
       return fail(ErrorCode::usage, fmt::format("annotation \"{}\" is not key=value", p));
     }
     annotations[p.substr(0, eq)] = p.substr(eq + 1);
   }
-  std::vector<verify::TrustedKey> keys;
-  for (const auto& ref : o.keys) {
-    auto key = crypto::load_public_key(ref);
-    if (!key) {
-      return fail(key.error());
-    }
-    keys.push_back({ref, std::move(*key)});
+  return annotations;
+}
+
+int status_of(const Result<verify::VerifyImageResult>& result)
+{
+  if (!result) {
+    return exit_status(result.error().code);
   }
+  const auto decision = verify::decide(*result);
+  return decision.ok ? 0 : exit_status(decision.code);
+}
+
+Result<int> run(const Options& o, const GlobalOptions& global)
+{
+  SIGIL_TRY_ASSIGN(const auto annotations, parse_annotations(o.annotations));
+  SIGIL_TRY_ASSIGN(const auto keys, verify::load_trusted_keys(o.keys));
   std::vector<oci::Reference> refs;
   for (const auto& image : o.images) {
-    auto ref = parse_image(image);
-    if (!ref) {
-      return fail(ref.error());
-    }
-    refs.push_back(std::move(*ref));
+    SIGIL_TRY_ASSIGN(auto ref, parse_image(image));
+    refs.push_back(std::move(ref));
   }
   auto session = open_session(o.registry, global);
-  auto results = map_parallel(refs.size(), o.max_workers, [&](std::size_t i) -> Result<verify::VerifyImageResult> {
-    auto repo = signature_repository(refs[i]);
-    if (!repo) {
-      return fail(repo.error());
-    }
-    const bool custom = !(repo->registry == refs[i].registry() && repo->path == refs[i].repository());
-    return verify::verify_image(
-      session->client(), {.image = refs[i], .signature_repo = custom ? std::optional(*repo) : std::nullopt,
-                          .keys = keys, .annotations = annotations, .check_claims = o.check_claims,
-                          .check_docker_reference = o.check_docker_reference, .max_signatures = o.max_signatures,
-                          .max_payload_bytes = o.max_payload_bytes});
+  auto results = map_parallel(refs.size(), o.max_workers, [&](std::size_t i) {
+    return verify::verify_image(session->client(),
+                                {.image = refs[i], .signature_repo = std::nullopt, .keys = keys,
+                                 .annotations = annotations, .check_claims = o.check_claims,
+                                 .check_docker_reference = o.check_docker_reference,
+                                 .max_signatures = o.max_signatures, .max_payload_bytes = o.max_payload_bytes});
   });
-  std::vector<Outcome> outcomes;
-  outcomes.reserve(results.size());
-  for (auto& r : results) {
-    outcomes.push_back(Outcome{.result = std::move(r)});
-  }
   int worst = 0;
   for (std::size_t i = 0; i < refs.size(); ++i) {
-    auto& out = outcomes[i];
-    if (!out.result) {
-      out.status = exit_status(out.result.error().code);
-    } else if (out.result->signatures.empty()) {
-      out.status = exit_status(ErrorCode::no_signatures);
-    } else if (out.result->verified_count() == 0) {
-      out.status = exit_status(ErrorCode::none_verified);
-    }
+    const int status = status_of(results[i]);
+    const Outcome out{.result = std::move(results[i]), .status = status};
     render(o, o.images[i], out, keys);
     worst = std::max(worst, out.status);
   }

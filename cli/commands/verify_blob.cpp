@@ -2,9 +2,9 @@
 #include "command.hpp"
 #include "output.hpp"
 
-#include "sigil/crypto/key_file.hpp"
 #include "sigil/util/file.hpp"
 #include "sigil/verify/blob.hpp"
+#include "sigil/verify/trust.hpp"
 
 #include <fmt/format.h>
 
@@ -26,14 +26,8 @@ Result<int> run(const Options& o)
   if (o.bundle.empty() == o.signature.empty()) {
     return fail(ErrorCode::usage, "pass exactly one of --bundle FILE and --signature FILE");
   }
-  verify::VerifyBlobRequest request{.input = o.input, .keys = {}, .bundle_json = {}, .signature_b64 = {}};
-  for (const auto& ref : o.keys) {
-    auto key = crypto::load_public_key(ref);
-    if (!key) {
-      return fail(key.error());
-    }
-    request.keys.push_back({ref, std::move(*key)});
-  }
+  SIGIL_TRY_ASSIGN(auto keys, verify::load_trusted_keys(o.keys));
+  verify::VerifyBlobRequest request{.input = o.input, .keys = std::move(keys), .bundle_json = {}, .signature_b64 = {}};
   const std::string& material = o.bundle.empty() ? o.signature : o.bundle;
   auto text = util::read_file(material, k_max_bundle_size);
   if (!text) {

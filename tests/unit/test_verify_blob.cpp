@@ -90,7 +90,7 @@ TrustedKey trusted(const std::string& name)
 
 sigil::sign::SignBlobResult sign(const std::string& path, const std::string& key_name)
 {
-  auto r = sign_blob({.input = path, .key = key(key_name)});
+  auto r = sign_blob({.input = path, .signer = sigil::sign::KeySigner(key(key_name))});
   REQUIRE_MESSAGE(r.has_value(), r.error().message);
   return std::move(*r);
 }
@@ -323,7 +323,7 @@ TEST_CASE("verify_blob: usage errors and unreadable input")
     const std::string missing = path + ".missing";
     check_fails(with_bundle(missing, {trusted(name)}, sign(path, name).bundle_json), ErrorCode::bad_input,
                 "cannot open");
-    const auto no_input = sign_blob({.input = missing, .key = key(name)});
+    const auto no_input = sign_blob({.input = missing, .signer = sigil::sign::KeySigner(key(name))});
     REQUIRE_FALSE(no_input.has_value());
     CHECK(no_input.error().code == ErrorCode::bad_input);
   }

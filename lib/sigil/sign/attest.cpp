@@ -5,6 +5,7 @@
 #include "sigil/crypto/digest.hpp"
 #include "sigil/dsse/envelope.hpp"
 #include "sigil/oci/media_types.hpp"
+#include "sigil/registry/signature_repository.hpp"
 #include "sigil/sign/referrer.hpp"
 #include "sigil/util/encoding.hpp"
 #include "sigil/util/time.hpp"
@@ -70,6 +71,7 @@ Result<std::string> build_attestation_statement(const PredicateInput& p, const s
 
 Result<AttestImageResult> attest_image(registry::Client& client, const AttestImageRequest& r)
 {
+  SIGIL_TRY_ASSIGN(const registry::Repository target, registry::target_repository(r.image, r.signature_repo));
   auto resolved = client.resolve(r.image);
   if (!resolved) {
     return fail(resolved.error());
@@ -85,14 +87,14 @@ Result<AttestImageResult> attest_image(registry::Client& client, const AttestIma
   }
   result.statement = std::move(*statement);
   auto uri = intoto::predicate_type_uri(r.predicate.type);
-  const registry::Repository target = r.signature_repo.value_or(registry::Repository::of(r.image));
+  SIGIL_TRY_ASSIGN(const crypto::PrivateKey* key, r.signer.key());
   if (r.format == Format::legacy || r.format == Format::both) {
-    if (auto ok = push_legacy(client, target, digest, r.key, result.statement, *uri); !ok) {
+    if (auto ok = push_legacy(client, target, digest, *key, result.statement, *uri); !ok) {
       return fail(ok.error().context(fmt::format("attesting {}", result.image.str())));
     }
   }
   if (r.format == Format::bundle || r.format == Format::both) {
-    auto json = dsse_bundle(r.key, result.statement, nullptr);
+    auto json = dsse_bundle(*key, result.statement, nullptr);
     if (!json) {
       return fail(json.error());
     }
@@ -122,7 +124,8 @@ Result<AttestBlobResult> attest_blob(const AttestBlobRequest& r)
   if (!statement) {
     return fail(statement.error());
   }
-  auto json = dsse_bundle(r.key, *statement, nullptr);
+  SIGIL_TRY_ASSIGN(const crypto::PrivateKey* key, r.signer.key());
+  auto json = dsse_bundle(*key, *statement, nullptr);
   if (!json) {
     return fail(json.error());
   }

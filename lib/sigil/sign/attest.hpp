@@ -28,8 +28,8 @@ struct PredicateInput {
 
 struct AttestImageRequest {
   oci::Reference image;
-  std::optional<registry::Repository> signature_repo;
-  const crypto::PrivateKey& key;
+  std::optional<registry::Repository> signature_repo; // default: registry::signature_repository
+  const Signer& signer;
   PredicateInput predicate;
   Format format = Format::legacy;
 };
@@ -46,7 +46,7 @@ struct AttestImageResult {
 struct AttestBlobRequest {
   std::string input; // path or "-"
   std::string subject_name; // default: the file's base name
-  const crypto::PrivateKey& key;
+  const Signer& signer;
   PredicateInput predicate;
 };
 

@@ -15,8 +15,10 @@ constexpr std::uint64_t k_max_ed25519_stdin = std::uint64_t{1} << 30;
 
 Result<SignBlobResult> sign_blob(const SignBlobRequest& request)
 {
+  SIGIL_TRY_ASSIGN(const crypto::PrivateKey* signing_key, request.signer.key());
+  const crypto::PrivateKey& key = *signing_key;
   SignBlobResult result;
-  const auto hash_alg = crypto::signing_hash(request.key.algorithm());
+  const auto hash_alg = crypto::signing_hash(key.algorithm());
   if (hash_alg) {
     crypto::Hasher hasher(*hash_alg);
     auto size = util::stream_input(request.input, [&](util::ByteView chunk) { hasher.update(chunk); });
@@ -26,7 +28,7 @@ Result<SignBlobResult> sign_blob(const SignBlobRequest& request)
     result.size = *size;
     result.digest_algorithm = *hash_alg;
     result.digest = hasher.finish();
-    auto sig = crypto::sign_digest(request.key, *hash_alg, result.digest);
+    auto sig = crypto::sign_digest(key, *hash_alg, result.digest);
     if (!sig) {
       return fail(sig.error());
     }
@@ -41,14 +43,14 @@ Result<SignBlobResult> sign_blob(const SignBlobRequest& request)
     result.size = whole->bytes().size();
     result.digest_algorithm = crypto::HashAlgorithm::sha256;
     result.digest = crypto::sha256(whole->bytes());
-    auto sig = crypto::sign_message(request.key, whole->bytes());
+    auto sig = crypto::sign_message(key, whole->bytes());
     if (!sig) {
       return fail(sig.error());
     }
     result.signature = std::move(*sig);
   }
   bundle::Bundle b;
-  b.public_key_hint = request.key.public_key().hint();
+  b.public_key_hint = key.public_key().hint();
   b.content = bundle::MessageSignature{result.digest_algorithm, result.digest, result.signature};
   result.bundle_json = bundle::write_bundle(b);
   return result;

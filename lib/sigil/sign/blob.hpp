@@ -8,6 +8,7 @@
 #include "sigil/core/result.hpp"
 #include "sigil/crypto/digest.hpp"
 #include "sigil/crypto/key.hpp"
+#include "sigil/sign/signer.hpp"
 #include "sigil/util/bytes.hpp"
 
 #include <cstdint>
@@ -17,7 +18,7 @@ namespace sigil::sign {
 
 struct SignBlobRequest {
   std::string input; // file path or "-"
-  const crypto::PrivateKey& key;
+  const Signer& signer;
 };
 
 struct SignBlobResult {

@@ -5,6 +5,7 @@
 #include "sigil/crypto/signature.hpp"
 #include "sigil/oci/media_types.hpp"
 #include "sigil/payload/simple_signing.hpp"
+#include "sigil/registry/signature_repository.hpp"
 #include "sigil/sign/referrer.hpp"
 #include "sigil/util/encoding.hpp"
 
@@ -42,7 +43,7 @@ Result<SignedDigest> sign_legacy(registry::Client& client, const SignImageReques
   out.payload = payload::build_simple_signing(by_digest.name(), by_digest.digest()->str(), r.annotations);
   std::optional<crypto::PublicKey> pub;
   const auto sign_payload = [&]() -> Result<void> {
-    auto key = r.key.get();
+    auto key = r.signer.key();
     if (!key) {
       return fail(key.error());
     }
@@ -117,6 +118,7 @@ Result<std::vector<oci::Reference>> digests_to_sign(registry::Client& client, co
 
 Result<SignImageResult> sign_image(registry::Client& client, const SignImageRequest& r)
 {
+  SIGIL_TRY_ASSIGN(const registry::Repository target, registry::target_repository(r.image, r.signature_repo));
   SignImageResult result;
   result.tag_given = !r.image.digest().has_value();
   // By digest, a legacy signature needs nothing from the registry about the image (cosign
@@ -130,7 +132,6 @@ Result<SignImageResult> sign_image(registry::Client& client, const SignImageRequ
     resolved = std::move(*found);
   }
   const oci::Reference by_digest = resolved ? r.image.with_digest(resolved->digest) : r.image;
-  const registry::Repository target = r.signature_repo.value_or(registry::Repository::of(r.image));
   auto targets = digests_to_sign(client, r, by_digest);
   if (!targets) {
     return fail(targets.error());
@@ -146,7 +147,7 @@ Result<SignImageResult> sign_image(registry::Client& client, const SignImageRequ
     }
     if (r.format == Format::bundle || r.format == Format::both) {
       const auto descriptor = image.digest() == by_digest.digest() ? resolved : std::nullopt;
-      auto key = r.key.get();
+      auto key = r.signer.key();
       if (!key) {
         return fail(key.error());
       }

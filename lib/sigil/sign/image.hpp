@@ -12,8 +12,8 @@
 #include "sigil/crypto/key.hpp"
 #include "sigil/oci/reference.hpp"
 #include "sigil/registry/client.hpp"
+#include "sigil/sign/signer.hpp"
 
-#include <functional>
 #include <map>
 #include <string>
 #include <vector>
@@ -22,32 +22,10 @@ namespace sigil::sign {
 
 enum class Format { legacy, bundle, both };
 
-// The signing key, or a wait for it. The CLI decrypts an encrypted key (scrypt: ~100 ms of CPU
-// and 64 MiB) on another thread while sign_image does the registry work that needs no key:
-// connecting, authenticating and uploading the payload. get() waits for the key; a failed
-// decryption comes back as its error, and sign_image then writes no manifest.
-class SigningKey {
-public:
-  SigningKey(const crypto::PrivateKey& key) : m_key(&key) {} // NOLINT(google-explicit-constructor): a key at hand
-  explicit SigningKey(std::function<Result<const crypto::PrivateKey*>()> wait) : m_wait(std::move(wait)) {}
-
-  [[nodiscard]] Result<const crypto::PrivateKey*> get() const
-  {
-    if (m_key != nullptr) {
-      return m_key;
-    }
-    return m_wait();
-  }
-
-private:
-  const crypto::PrivateKey* m_key = nullptr;
-  std::function<Result<const crypto::PrivateKey*>()> m_wait;
-};
-
 struct SignImageRequest {
   oci::Reference image;
-  std::optional<registry::Repository> signature_repo; // SIGIL_REPOSITORY; default: the image's
-  SigningKey key;
+  std::optional<registry::Repository> signature_repo; // default: registry::signature_repository
+  const Signer& signer; // asked for the key only once the registry work that needs none is done
   std::map<std::string, std::string> annotations;
   Format format = Format::legacy;
   bool recursive = false; // an index: sign it and every platform manifest

@@ -4,6 +4,7 @@
 #include "sigil/bundle/bundle.hpp"
 #include "sigil/crypto/digest.hpp"
 #include "sigil/oci/media_types.hpp"
+#include "sigil/registry/signature_repository.hpp"
 #include "sigil/util/encoding.hpp"
 #include "sigil/util/json_strict.hpp"
 #include "sigil/util/stream.hpp"
@@ -27,18 +28,19 @@ SignatureReport report_envelope(const dsse::Envelope& env, std::string source, S
                                 const std::string& predicate_type, bool check_claims)
 {
   SignatureReport report{std::move(source), format, false, {}, std::nullopt, std::string(util::as_chars(env.payload)), {}};
-  const auto check = check_envelope({.envelope = env,
-                                     .keys = keys,
-                                     .subject_algorithm = alg,
-                                     .subject_hex = hex,
-                                     .predicate_type = predicate_type,
-                                     .annotations = &k_no_annotations,
-                                     .check_claims = check_claims});
+  auto check = check_envelope({.envelope = env,
+                               .keys = keys,
+                               .subject_algorithm = alg,
+                               .subject_hex = hex,
+                               .predicate_type = predicate_type,
+                               .annotations = &k_no_annotations,
+                               .check_claims = check_claims});
   report.verified = check.verified;
   report.key_index = check.key_index;
   report.reason = check.reason;
   if (check.statement) {
     report.signed_predicate_type = check.statement->predicate_type;
+    report.statement = std::move(check.statement);
   }
   return report;
 }
@@ -141,6 +143,7 @@ Result<VerifyAttestationResult> verify_image_attestations(registry::Client& clie
   if (r.keys.empty()) {
     return fail(ErrorCode::usage, "no trusted key: pass --key PUBLIC_KEY");
   }
+  SIGIL_TRY_ASSIGN(const registry::Repository target, registry::target_repository(r.image, r.signature_repo));
   VerifyAttestationResult result{r.image, !r.image.digest().has_value(), {}};
   if (result.tag_given) {
     auto resolved = client.resolve(r.image);
@@ -149,7 +152,6 @@ Result<VerifyAttestationResult> verify_image_attestations(registry::Client& clie
     }
     result.image = r.image.with_digest(resolved->digest);
   }
-  const registry::Repository target = r.signature_repo.value_or(registry::Repository::of(r.image));
   if (auto ok = collect_att(client, r, result.image, target, result.attestations); !ok) {
     return fail(ok.error());
   }
@@ -171,10 +173,11 @@ Result<VerifyAttestationResult> verify_image_attestations(registry::Client& clie
       return fail(exists.error());
     }
   }
+  result.decision = decide(result.attestations, r.predicate_type, r.policy);
   return result;
 }
 
-Result<std::vector<SignatureReport>> verify_blob_attestation(const VerifyBlobAttestationRequest& r)
+Result<VerifyBlobAttestationResult> verify_blob_attestation(const VerifyBlobAttestationRequest& r)
 {
   if (r.keys.empty()) {
     return fail(ErrorCode::usage, "no trusted key: pass --key PUBLIC_KEY");
@@ -189,8 +192,11 @@ Result<std::vector<SignatureReport>> verify_blob_attestation(const VerifyBlobAtt
     return fail(size.error());
   }
   const std::string hex = util::hex_encode(hasher.finish());
-  return std::vector<SignatureReport>{
-    report_envelope(*env, "bundle", SignatureFormat::bundle, r.keys, "sha256", hex, r.predicate_type, r.check_claims)};
+  VerifyBlobAttestationResult result;
+  result.attestations.push_back(
+    report_envelope(*env, "bundle", SignatureFormat::bundle, r.keys, "sha256", hex, r.predicate_type, r.check_claims));
+  result.decision = decide(result.attestations, r.predicate_type, r.policy);
+  return result;
 }
 
 AttestationDecision decide(const std::vector<SignatureReport>& reports, const std::string& predicate_type,
@@ -200,7 +206,8 @@ AttestationDecision decide(const std::vector<SignatureReport>& reports, const st
   std::set<std::string> other_types;
   std::optional<policy::ConditionFailure> first_failure;
   bool any_verified_of_type = false;
-  for (const auto& r : reports) {
+  for (std::size_t i = 0; i < reports.size(); ++i) {
+    const auto& r = reports[i];
     if (!r.verified) {
       if (r.key_index && !r.signed_predicate_type.empty() && r.signed_predicate_type != predicate_type) {
         other_types.insert(r.signed_predicate_type);
@@ -208,15 +215,15 @@ AttestationDecision decide(const std::vector<SignatureReport>& reports, const st
       continue;
     }
     any_verified_of_type = true;
-    auto statement = util::parse_json_strict(r.payload);
-    if (!statement) {
-      continue; // cannot happen: it parsed when verified
+    if (!r.statement) {
+      continue; // cannot happen: a verified attestation's statement parsed
     }
-    const auto provenance = policy::check_provenance(*statement, policy.provenance);
+    const util::Json& statement = r.statement->raw;
+    const auto provenance = policy::check_provenance(statement, policy.provenance);
     std::optional<policy::ConditionFailure> failure = provenance.failure;
     for (const auto& c : policy.conditions) {
       if (!failure) {
-        failure = policy::evaluate(c, *statement);
+        failure = policy::evaluate(c, statement);
       }
     }
     if (failure) {
@@ -229,9 +236,9 @@ AttestationDecision decide(const std::vector<SignatureReport>& reports, const st
       d.checks.push_back(fmt::format("{} {} \"{}\"", c.pointer, c.match == policy::Match::regexp ? "matches" : "equals",
                                      c.expected));
     }
-    d.statements.push_back(r.payload);
+    d.passed.push_back(i);
   }
-  if (!d.statements.empty()) {
+  if (!d.passed.empty()) {
     d.ok = true;
     return d;
   }

@@ -24,11 +24,27 @@ struct AttestationPolicy {
   policy::ProvenanceExpectations provenance;
 };
 
+struct AttestationDecision {
+  ErrorCode code = ErrorCode::other; // meaningful when !ok
+  bool ok = false;
+  std::string message;               // why not, naming pointer / expected / found
+  std::vector<std::string> checks;   // what was checked (for stderr)
+  std::vector<std::string> warnings;
+  std::vector<std::size_t> passed; // indices of the verified attestations of the type that passed the policy
+};
+
+// 0: a verified attestation of the type passes the policy; 15: verified ones of the type
+// all fail a condition; 14: none of the type (incl. verified ones of other types); 12: some
+// of the type but none verified. Reads each statement as parsed during verification.
+[[nodiscard]] AttestationDecision decide(const std::vector<SignatureReport>& reports, const std::string& predicate_type,
+                                         const AttestationPolicy& policy);
+
 struct VerifyAttestationRequest {
   oci::Reference image;
-  std::optional<registry::Repository> signature_repo;
+  std::optional<registry::Repository> signature_repo; // default: registry::signature_repository
   std::vector<TrustedKey> keys;
   std::string predicate_type; // a URI
+  AttestationPolicy policy;
   bool check_claims = true;
   std::size_t max_attestations = 100;
   std::uint64_t max_payload_bytes = std::uint64_t{16} << 20; // SBOMs are large
@@ -38,9 +54,11 @@ struct VerifyAttestationResult {
   oci::Reference image; // by digest
   bool tag_given = false;
   std::vector<SignatureReport> attestations;
+  AttestationDecision decision; // the outcome: the CLI maps decision.code to the exit status
 };
 
-// Collects and checks every attestation of the image (.att layers, bundle referrers).
+// Collects and checks every attestation of the image (.att layers, bundle referrers), then
+// decides on them under the policy. Registry failures are errors.
 [[nodiscard]] Result<VerifyAttestationResult> verify_image_attestations(registry::Client& client,
                                                                         const VerifyAttestationRequest& request);
 
@@ -49,24 +67,15 @@ struct VerifyBlobAttestationRequest {
   std::vector<TrustedKey> keys;
   std::string bundle_json; // Sigstore bundle (DSSE), cosign's legacy bundle, or a bare DSSE envelope
   std::string predicate_type;
+  AttestationPolicy policy;
   bool check_claims = true;
 };
 
-[[nodiscard]] Result<std::vector<SignatureReport>> verify_blob_attestation(const VerifyBlobAttestationRequest& request);
-
-struct AttestationDecision {
-  ErrorCode code = ErrorCode::other; // meaningful when !ok
-  bool ok = false;
-  std::string message;              // why not, naming pointer / expected / found
-  std::vector<std::string> checks;  // what was checked (for stderr)
-  std::vector<std::string> warnings;
-  std::vector<std::string> statements; // verified statements of the type that passed the policy
+struct VerifyBlobAttestationResult {
+  std::vector<SignatureReport> attestations;
+  AttestationDecision decision;
 };
 
-// 0: a verified attestation of the type passes the policy; 15: verified ones of the type
-// all fail a condition; 14: none of the type (incl. verified ones of other types); 12: some
-// of the type but none verified.
-[[nodiscard]] AttestationDecision decide(const std::vector<SignatureReport>& reports, const std::string& predicate_type,
-                                         const AttestationPolicy& policy);
+[[nodiscard]] Result<VerifyBlobAttestationResult> verify_blob_attestation(const VerifyBlobAttestationRequest& request);
 
 } // namespace sigil::verify

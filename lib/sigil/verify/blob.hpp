@@ -9,17 +9,13 @@
 
 #include "sigil/core/result.hpp"
 #include "sigil/crypto/key.hpp"
+#include "sigil/verify/trust.hpp"
 
 #include <optional>
 #include <string>
 #include <vector>
 
 namespace sigil::verify {
-
-struct TrustedKey {
-  std::string name; // as the user named it (path or env://VAR), for messages
-  crypto::PublicKey key;
-};
 
 struct VerifyBlobRequest {
   std::string input; // file path or "-"

@@ -34,18 +34,19 @@ SignatureReport check_bundle(const BundleReferrersRequest& r, const std::string&
     return report;
   }
   report.payload = std::string(util::as_chars(envelope->payload));
-  const auto check = check_envelope({.envelope = *envelope,
-                                     .keys = r.keys,
-                                     .subject_algorithm = std::string(oci::algorithm_name(r.image.digest()->algorithm)),
-                                     .subject_hex = r.image.digest()->hex,
-                                     .predicate_type = r.predicate_type,
-                                     .annotations = &r.annotations,
-                                     .check_claims = r.check_claims});
+  auto check = check_envelope({.envelope = *envelope,
+                               .keys = r.keys,
+                               .subject_algorithm = std::string(oci::algorithm_name(r.image.digest()->algorithm)),
+                               .subject_hex = r.image.digest()->hex,
+                               .predicate_type = r.predicate_type,
+                               .annotations = &r.annotations,
+                               .check_claims = r.check_claims});
   report.verified = check.verified;
   report.key_index = check.key_index;
   report.reason = check.reason;
   if (check.statement) {
     report.signed_predicate_type = check.statement->predicate_type;
+    report.statement = std::move(check.statement);
   }
   return report;
 }

@@ -4,6 +4,7 @@
 #include "sigil/crypto/signature.hpp"
 #include "sigil/oci/media_types.hpp"
 #include "sigil/payload/simple_signing.hpp"
+#include "sigil/registry/signature_repository.hpp"
 #include "sigil/util/encoding.hpp"
 #include "sigil/verify/bundle_referrer.hpp"
 #include "sigil/verify/payload_budget.hpp"
@@ -186,6 +187,7 @@ Result<VerifyImageResult> verify_image(registry::Client& client, const VerifyIma
   if (request.keys.empty()) {
     return fail(ErrorCode::usage, "no trusted key: pass --key PUBLIC_KEY");
   }
+  SIGIL_TRY_ASSIGN(const registry::Repository target, registry::target_repository(request.image, request.signature_repo));
   VerifyImageResult result{request.image, !request.image.digest().has_value(), {}};
   if (result.tag_given) {
     auto resolved = client.resolve(request.image);
@@ -194,7 +196,6 @@ Result<VerifyImageResult> verify_image(registry::Client& client, const VerifyIma
     }
     result.image = request.image.with_digest(resolved->digest);
   }
-  const registry::Repository target = request.signature_repo.value_or(registry::Repository::of(request.image));
   const Context ctx{client, request, result.image, target};
   auto legacy = collect_legacy(ctx, result.signatures);
   if (!legacy) {

@@ -10,6 +10,7 @@
 #pragma once
 
 #include "sigil/core/result.hpp"
+#include "sigil/intoto/statement.hpp"
 #include "sigil/oci/reference.hpp"
 #include "sigil/registry/client.hpp"
 #include "sigil/verify/blob.hpp"
@@ -23,7 +24,7 @@ namespace sigil::verify {
 
 struct VerifyImageRequest {
   oci::Reference image;
-  std::optional<registry::Repository> signature_repo; // SIGIL_REPOSITORY; default: the image's
+  std::optional<registry::Repository> signature_repo; // default: registry::signature_repository
   std::vector<TrustedKey> keys;
   std::map<std::string, std::string> annotations; // -a key=value: must match
   bool check_claims = true;            // false: signature only (digest binding not checked!)
@@ -45,6 +46,9 @@ struct SignatureReport {
   // In-toto only: the predicate type read from the signed statement, once the signature
   // verified and the statement parsed (empty otherwise).
   std::string signed_predicate_type;
+  // In-toto only: the signed statement, parsed once, when the signature verified and it
+  // parsed (policies and reports read it from here, never from the bytes again).
+  std::optional<intoto::Statement> statement;
 };
 
 struct VerifyImageResult {
@@ -77,8 +81,9 @@ struct CheckOutcome {
 [[nodiscard]] CheckOutcome check_simple_signing(const SimpleSigningCheck& check);
 
 // Registry failures are errors (exit 20/21, never "no signatures"); a missing image is
-// ErrorCode::not_found. Otherwise the result reports every signature considered; the caller
-// decides: none at all -> no_signatures, none verified -> none_verified.
+// ErrorCode::not_found. Otherwise the result reports every signature considered; decide()
+// (image_report.hpp) says what it amounts to: none at all -> no_signatures, none verified ->
+// none_verified.
 [[nodiscard]] Result<VerifyImageResult> verify_image(registry::Client& client, const VerifyImageRequest& request);
 
 } // namespace sigil::verify

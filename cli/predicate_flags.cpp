@@ -1,0 +1,40 @@
+#include "predicate_flags.hpp"
+
+#include "secrets.hpp"
+
+#include "sigil/util/file.hpp"
+
+namespace sigil::cli {
+
+namespace {
+
+constexpr std::uint64_t k_max_predicate = std::uint64_t{32} << 20;
+
+} // namespace
+
+Result<sign::PredicateInput> read_predicate(const PredicateFlags& o)
+{
+  auto content = o.predicate == "-" ? util::read_stdin(k_max_predicate) : util::read_file(o.predicate, k_max_predicate);
+  SIGIL_TRY_CONTEXT(content, "reading --predicate");
+  return sign::PredicateInput{o.type, std::move(*content),
+                              o.statement_version == "v0.1" ? "https://in-toto.io/Statement/v0.1"
+                                                            : "https://in-toto.io/Statement/v1"};
+}
+
+void add_predicate_flags(CLI::App* app, PredicateFlags& o)
+{
+  app->add_option("--key", o.key, "Private key (path or env://VAR)")->required();
+  app->add_option("--predicate", o.predicate, "Predicate file (JSON object; any text for --type custom), - for stdin")
+      ->required();
+  app->add_option("--type", o.type,
+                  "Predicate type: slsaprovenance, slsaprovenance02, slsaprovenance1, spdx, spdxjson, cyclonedx, link, "
+                  "vuln, openvex, custom, or a URI")
+      ->capture_default_str();
+  app->add_option("--statement-version", o.statement_version, "in-toto Statement version")
+      ->check(CLI::IsMember({"v1", "v0.1"}))
+      ->capture_default_str();
+  app->add_option("--password-file", o.password_file, "Read the key's password from FILE");
+  add_key_permissions_flag(app, o.allow_insecure_key_permissions);
+}
+
+} // namespace sigil::cli
