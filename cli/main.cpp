@@ -3,6 +3,7 @@
 #include "output.hpp"
 
 #include "sigil/core/result.hpp"
+#include "sigil/util/string.hpp"
 
 #include <fmt/format.h>
 #include <fmt/ranges.h>
@@ -66,8 +67,7 @@ struct SecretArgument {
 
 bool secret_option_name(std::string_view name)
 {
-  std::string lower(name);
-  std::ranges::transform(lower, lower.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  const std::string lower = util::to_lower(name);
   return lower == "-p" || std::ranges::any_of(std::array{"password", "passwd", "token", "secret"},
                                               [&](const char* word) { return lower.find(word) != std::string::npos; });
 }
@@ -180,21 +180,9 @@ std::string scrub_secrets(std::string message, const std::vector<SecretArgument>
   return message;
 }
 
-int run_main(int argc, char** argv)
+// Every command, in the order 'sigil --help' lists them.
+void register_all(Commands& commands)
 {
-  CLI::App app{"sigil signs container images and release artifacts, and verifies what was signed.\n"
-               "Compatible with cosign, podman, skopeo and Kyverno.",
-               "sigil"};
-  app.footer("\nExamples:\n"
-             "  sigil generate-key-pair\n"
-             "  sigil sign-blob release.tar.gz --key sigil.key --bundle release.tar.gz.sigstore.json\n"
-             "  sigil verify-blob release.tar.gz --key sigil.pub --bundle release.tar.gz.sigstore.json\n"
-             "\nRun 'sigil COMMAND --help' for a command's options. See sigil(1).");
-  GlobalOptions global;
-  app.add_flag("--verbose,-d", global.verbose, "Log each registry request (secrets redacted)");
-  app.require_subcommand(0, 1);
-
-  Commands commands(app, global);
   register_version(commands);
   register_generate_key_pair(commands);
   register_import_key_pair(commands);
@@ -215,6 +203,24 @@ int run_main(int argc, char** argv)
   register_tree(commands);
   register_login(commands);
   register_env(commands);
+}
+
+int run_main(int argc, char** argv)
+{
+  CLI::App app{"sigil signs container images and release artifacts, and verifies what was signed.\n"
+               "Compatible with cosign, podman, skopeo and Kyverno.",
+               "sigil"};
+  app.footer("\nExamples:\n"
+             "  sigil generate-key-pair\n"
+             "  sigil sign-blob release.tar.gz --key sigil.key --bundle release.tar.gz.sigstore.json\n"
+             "  sigil verify-blob release.tar.gz --key sigil.pub --bundle release.tar.gz.sigstore.json\n"
+             "\nRun 'sigil COMMAND --help' for a command's options. See sigil(1).");
+  GlobalOptions global;
+  app.add_flag("--verbose,-d", global.verbose, "Log each registry request (secrets redacted)");
+  app.require_subcommand(0, 1);
+
+  Commands commands(app, global);
+  register_all(commands);
 
   one_value_per_flag(app);
   const auto secrets = secret_arguments(app, std::span<char* const>(argv, static_cast<std::size_t>(argc)));

@@ -4,9 +4,9 @@
 
 #include "sigil/core/env.hpp"
 #include "sigil/util/file.hpp"
+#include "sigil/util/secure_bytes.hpp"
 
 #include <fmt/format.h>
-#include <openssl/crypto.h>
 
 #include <algorithm>
 #include <iterator>
@@ -124,7 +124,7 @@ Result<util::SecureBytes> read_password(const std::string& password_file, Confir
   for (const auto* name : k_password_variables) {
     if (auto value = core::env::get(name)) {
       util::SecureBytes pass(util::as_bytes(*value));
-      OPENSSL_cleanse(value->data(), value->size());
+      util::wipe(*value);
       return pass;
     }
   }

@@ -5,9 +5,9 @@
 
 #include "sigil/registry/credentials.hpp"
 #include "sigil/util/file.hpp"
+#include "sigil/util/secure_bytes.hpp"
 
 #include <fmt/format.h>
-#include <openssl/crypto.h>
 
 namespace sigil::cli {
 
@@ -42,12 +42,12 @@ Result<int> run(Options o, const GlobalOptions& global)
   auto session = open_session(o.flags, global);
   auto ok = session->client().ping(ref->registry());
   if (!ok) {
-    OPENSSL_cleanse(password->data(), password->size());
+    util::wipe(*password);
     return fail(ok.error().context(fmt::format("logging in to {}", ref->registry())));
   }
   auto path = registry::login({.registry = ref->registry(), .username = o.username, .password = util::as_bytes(*password)});
-  OPENSSL_cleanse(password->data(), password->size());
-  OPENSSL_cleanse(o.flags.password.data(), o.flags.password.size());
+  util::wipe(*password);
+  util::wipe(o.flags.password);
   if (!path) {
     return fail(path.error());
   }

@@ -9,11 +9,6 @@ namespace sigil::attachments {
 
 namespace {
 
-oci::Digest sha256_of(util::ByteView data)
-{
-  return oci::Digest{oci::DigestAlgorithm::sha256, util::hex_encode(crypto::sha256(data))};
-}
-
 constexpr std::string_view k_zero_time = "0001-01-01T00:00:00Z";
 
 } // namespace
@@ -40,7 +35,7 @@ SignatureManifest build_signature_manifest(const std::vector<oci::Descriptor>& l
 {
   SignatureManifest out;
   out.config = build_config(layers);
-  out.config_descriptor = oci::Descriptor{std::string(oci::media_type::oci_config), sha256_of(util::as_bytes(out.config)),
+  out.config_descriptor = oci::Descriptor{std::string(oci::media_type::oci_config), oci::sha256_digest(out.config),
                                           static_cast<std::int64_t>(out.config.size()), {}, {}, std::nullopt, std::nullopt};
   oci::Manifest m;
   m.media_type = std::string(oci::media_type::oci_manifest);
@@ -52,7 +47,7 @@ SignatureManifest build_signature_manifest(const std::vector<oci::Descriptor>& l
 
 oci::Descriptor make_layer(std::string_view media_type, util::ByteView blob, std::map<std::string, std::string> annotations)
 {
-  return oci::Descriptor{std::string(media_type), sha256_of(blob), static_cast<std::int64_t>(blob.size()),
+  return oci::Descriptor{std::string(media_type), oci::sha256_digest(blob), static_cast<std::int64_t>(blob.size()),
                          std::move(annotations), {}, std::nullopt, std::nullopt};
 }
 

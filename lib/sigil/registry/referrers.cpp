@@ -22,6 +22,27 @@ void filter_by_artifact_type(oci::Index& index, const std::string& artifact_type
   std::erase_if(index.manifests, [&](const oci::Descriptor& d) { return d.artifact_type != artifact_type; });
 }
 
+// No referrers API: the index tagged sha256-<hex>, if there is one.
+Result<ReferrersResult> fallback_referrers(Client& client, const Repository& repo, const oci::Digest& subject,
+                                           const std::optional<std::string>& artifact_type)
+{
+  ReferrersResult result;
+  result.index.media_type = std::string(oci::media_type::oci_index);
+  SIGIL_TRY_ASSIGN(const auto fallback, client.find_manifest(repo, oci::signature_tag(subject, "")));
+  if (!fallback) {
+    return result;
+  }
+  auto index = oci::parse_index(fallback->bytes);
+  if (!index) {
+    return fail(index.error().context(fmt::format("referrers fallback tag of {}@{}", repo.name(), subject.str())));
+  }
+  result.index = std::move(*index);
+  if (artifact_type) {
+    filter_by_artifact_type(result.index, *artifact_type);
+  }
+  return result;
+}
+
 } // namespace
 
 Result<ReferrersResult> Client::referrers(const Repository& repo, const oci::Digest& subject,
@@ -82,24 +103,7 @@ Result<ReferrersResult> Client::referrers(const Repository& repo, const oci::Dig
   if (result.api) {
     return fail(ErrorCode::registry, fmt::format("referrers of {}@{}: too many pages", repo.name(), subject.str()));
   }
-  // Fallback: the index tagged sha256-<hex>.
-  auto fallback = find_manifest(repo, oci::signature_tag(subject, ""));
-  if (!fallback) {
-    return fail(fallback.error());
-  }
-  result.index.media_type = std::string(oci::media_type::oci_index);
-  if (!*fallback) {
-    return result;
-  }
-  auto index = oci::parse_index((*fallback)->bytes);
-  if (!index) {
-    return fail(index.error().context(fmt::format("referrers fallback tag of {}@{}", repo.name(), subject.str())));
-  }
-  result.index = std::move(*index);
-  if (artifact_type) {
-    filter_by_artifact_type(result.index, *artifact_type);
-  }
-  return result;
+  return fallback_referrers(*this, repo, subject, artifact_type);
 }
 
 } // namespace sigil::registry

@@ -31,76 +31,104 @@ struct UploadFailure {
   bool retryable = false;
 };
 
+using Attempt = std::expected<void, UploadFailure>;
+
+std::unexpected<UploadFailure> refused(const Client::Call& call, const Response& response)
+{
+  return std::unexpected(
+      UploadFailure{Client::status_error(call, response), response.status == 429 || response.status >= 500});
+}
+
+std::unexpected<UploadFailure> unsent(const Error& error)
+{
+  return std::unexpected(UploadFailure{error, error.code == ErrorCode::registry});
+}
+
+struct Upload {
+  const Repository& repo;
+  const oci::Digest& digest;
+  util::ByteView data;
+  const Repository& mount_source;
+  const ClientOptions& options;
+};
+
+// PATCHes every chunk but the rest sent with the closing PUT; advances location and offset.
+Attempt patch_chunks(Client& client, const Upload& u, std::string& location, std::size_t& offset)
+{
+  while (offset < u.data.size()) {
+    const std::size_t n = std::min<std::size_t>(u.options.chunk_size, u.data.size() - offset);
+    Client::Call patch{.method = "PATCH",
+                       .repo = u.repo,
+                       .access = Access::push,
+                       .path = location,
+                       .headers = {{"Content-Type", "application/octet-stream"},
+                                   {"Content-Range", fmt::format("{}-{}", offset, offset + n - 1)}},
+                       .body = u.data.subspan(offset, n),
+                       .idempotent = false};
+    auto r = client.send(patch);
+    if (!r) {
+      return unsent(r.error());
+    }
+    if (r->status != 202 || !r->header("location")) {
+      return refused(patch, *r);
+    }
+    location = absolute_location(client, u.repo, *r->header("location"));
+    offset += n;
+  }
+  return {};
+}
+
+// One whole upload. A mount request doubles as the existence check: 201 when the blob is
+// already in the source repository (this one, unless told otherwise), else 202 and an upload
+// session. One round trip instead of HEAD + POST.
+Attempt upload_once(Client& client, const Upload& u)
+{
+  const std::string start = fmt::format("blobs/uploads/?mount={}&from={}", u.digest.str(), u.mount_source.path);
+  Client::Call post{.method = "POST", .repo = u.repo, .access = Access::push, .path = start, .idempotent = false};
+  auto resp = client.send(post);
+  if (!resp) {
+    return unsent(resp.error());
+  }
+  if (resp->status == 201) {
+    return {}; // mounted
+  }
+  if (resp->status != 202 || !resp->header("location")) {
+    return refused(post, *resp);
+  }
+  std::string location = absolute_location(client, u.repo, *resp->header("location"));
+  std::size_t offset = 0;
+  if (u.data.size() > u.options.chunked_upload_threshold) {
+    if (auto ok = patch_chunks(client, u, location, offset); !ok) {
+      return ok;
+    }
+  }
+  Client::Call put{.method = "PUT",
+                   .repo = u.repo,
+                   .access = Access::push,
+                   .path = append_query(location, "digest=" + u.digest.str()),
+                   .headers = {{"Content-Type", "application/octet-stream"}},
+                   .body = u.data.subspan(offset),
+                   .idempotent = false};
+  auto r = client.send(put);
+  if (!r) {
+    return unsent(r.error());
+  }
+  if (r->status != 201 && r->status != 204) {
+    return refused(put, *r);
+  }
+  return {};
+}
+
 } // namespace
 
 Result<void> Client::put_blob(const Repository& repo, const oci::Digest& digest, util::ByteView data,
                               const std::optional<Repository>& mount_from)
 {
-  auto once = [&]() -> std::expected<void, UploadFailure> {
-    const auto failed = [](const Call& c, const Response& r) {
-      const Error e = status_error(c, r);
-      return std::unexpected(UploadFailure{e, r.status == 429 || r.status >= 500});
-    };
-    // A mount request doubles as the existence check: 201 when the blob is already in the
-    // source repository (here: this one, unless told otherwise), else 202 and an upload
-    // session. One round trip instead of HEAD + POST.
-    const Repository& source =
-      mount_from && mount_from->registry == repo.registry ? *mount_from : repo;
-    const std::string start = fmt::format("blobs/uploads/?mount={}&from={}", digest.str(), source.path);
-    Call post{.method = "POST", .repo = repo, .access = Access::push, .path = start, .idempotent = false};
-    auto resp = send(post);
-    if (!resp) {
-      return std::unexpected(UploadFailure{resp.error(), resp.error().code == ErrorCode::registry});
-    }
-    if (resp->status == 201) {
-      return {}; // mounted
-    }
-    if (resp->status != 202 || !resp->header("location")) {
-      return failed(post, *resp);
-    }
-    std::string location = absolute_location(*this, repo, *resp->header("location"));
-    std::size_t offset = 0;
-    if (data.size() > m_options.chunked_upload_threshold) {
-      while (offset < data.size()) {
-        const std::size_t n = std::min<std::size_t>(m_options.chunk_size, data.size() - offset);
-        Call patch{.method = "PATCH",
-                   .repo = repo,
-                   .access = Access::push,
-                   .path = location,
-                   .headers = {{"Content-Type", "application/octet-stream"},
-                               {"Content-Range", fmt::format("{}-{}", offset, offset + n - 1)}},
-                   .body = data.subspan(offset, n),
-                   .idempotent = false};
-        auto r = send(patch);
-        if (!r) {
-          return std::unexpected(UploadFailure{r.error(), r.error().code == ErrorCode::registry});
-        }
-        if (r->status != 202 || !r->header("location")) {
-          return failed(patch, *r);
-        }
-        location = absolute_location(*this, repo, *r->header("location"));
-        offset += n;
-      }
-    }
-    Call put{.method = "PUT",
-             .repo = repo,
-             .access = Access::push,
-             .path = append_query(location, "digest=" + digest.str()),
-             .headers = {{"Content-Type", "application/octet-stream"}},
-             .body = data.subspan(offset),
-             .idempotent = false};
-    auto r = send(put);
-    if (!r) {
-      return std::unexpected(UploadFailure{r.error(), r.error().code == ErrorCode::registry});
-    }
-    if (r->status != 201 && r->status != 204) {
-      return failed(put, *r);
-    }
-    return {};
-  };
+  const Repository& source = mount_from && mount_from->registry == repo.registry ? *mount_from : repo;
+  const Upload upload{.repo = repo, .digest = digest, .data = data, .mount_source = source, .options = m_options};
   const auto started = std::chrono::steady_clock::now();
   for (int attempt = 0;; ++attempt) {
-    auto ok = once();
+    auto ok = upload_once(*this, upload);
     if (ok) {
       return {};
     }

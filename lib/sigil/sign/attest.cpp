@@ -19,11 +19,6 @@ namespace sigil::sign {
 
 namespace {
 
-std::string now_rfc3339()
-{
-  return util::rfc3339_utc(std::chrono::system_clock::now());
-}
-
 Result<void> push_legacy(registry::Client& client, const registry::Repository& target, const oci::Digest& digest,
                          const crypto::PrivateKey& key, const std::string& statement, const std::string& predicate_type)
 {
@@ -56,7 +51,7 @@ Result<std::string> build_attestation_statement(const PredicateInput& p, const s
   }
   std::string predicate = p.content;
   if (*uri == intoto::k_custom_predicate_type) {
-    predicate = intoto::custom_predicate(p.content, now_rfc3339());
+    predicate = intoto::custom_predicate(p.content, util::now_rfc3339_utc());
   }
   auto statement = intoto::build_statement({.type = p.statement_type.empty() ? std::string(intoto::k_statement_v1)
                                                                              : p.statement_type,

@@ -19,29 +19,19 @@ namespace {
 
 constexpr std::string_view k_empty_config = "{}";
 
-oci::Digest sha256_of(std::string_view bytes)
-{
-  return oci::Digest{oci::DigestAlgorithm::sha256, util::hex_encode(crypto::sha256(util::as_bytes(bytes)))};
-}
-
-std::string now_rfc3339()
-{
-  return util::rfc3339_utc(std::chrono::system_clock::now());
-}
-
 oci::Manifest referrer_manifest(const ReferrerPush& p, const registry::ResolvedDescriptor& subject)
 {
   const std::string bundle_type(oci::media_type::sigstore_bundle_v03);
   oci::Manifest m;
   m.media_type = std::string(oci::media_type::oci_manifest);
   m.artifact_type = bundle_type;
-  m.config = oci::Descriptor{std::string(oci::media_type::oci_empty), sha256_of(k_empty_config), 2, {}, {}, bundle_type,
+  m.config = oci::Descriptor{std::string(oci::media_type::oci_empty), oci::sha256_digest(k_empty_config), 2, {}, {}, bundle_type,
                              std::nullopt};
-  m.layers.push_back(oci::Descriptor{bundle_type, sha256_of(p.bundle_json),
+  m.layers.push_back(oci::Descriptor{bundle_type, oci::sha256_digest(p.bundle_json),
                                      static_cast<std::int64_t>(p.bundle_json.size()), {}, {}, std::nullopt,
                                      std::nullopt});
   m.subject = oci::Descriptor{subject.media_type, subject.digest, subject.size, {}, {}, std::nullopt, std::nullopt};
-  m.annotations = {{std::string(oci::annotation::created), now_rfc3339()},
+  m.annotations = {{std::string(oci::annotation::created), util::now_rfc3339_utc()},
                    {std::string(oci::annotation::bundle_content), "dsse-envelope"},
                    {std::string(oci::annotation::bundle_predicate_type), p.predicate_type}};
   return m;
