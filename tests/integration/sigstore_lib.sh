@@ -1,4 +1,4 @@
-# shellcheck shell=bash
+# shellcheck shell=bash source-path=SCRIPTDIR
 # The Sigstore stand-in for sigil's integration tests: OIDC issuer + Fulcio + CT log + Rekor v1 +
 # TSA in one process on 127.0.0.1 (tests/integration/sigstore/standin.py; formats, files and
 # admin modes in tests/integration/sigstore/README.md).
@@ -10,7 +10,9 @@
 # $(...) or a pipeline.
 #
 #   start_sigstore_standin DIR [--prefill N] [--issuer URL]... [--mode MODE]...
-#       DIR: the state directory (created; keys, trust files, env.sh, requests.jsonl, stderr.log)
+#       DIR: the state directory (created; keys, trust files, env.sh, requests.jsonl, stderr.log).
+#       Name it $TEST_TMP/sigstore-SOMETHING: lib.sh's secret scan skips sigstore-* directories
+#       as server state (its private keys hold public-key bytes that certificates repeat).
 #       Default --prefill 1000 (random hashedrekord entries, so every proof is in a large tree).
 #       Exports SIGSTORE_STANDIN_URL (http://127.0.0.1:PORT, also Fulcio, Rekor and OIDC issuer)
 #               SIGSTORE_STANDIN_PORT SIGSTORE_STANDIN_DIR SIGSTORE_STANDIN_PID
@@ -93,6 +95,7 @@ stop_sigstore_standin() {
   SIGSTORE_STANDIN_PID=""
 }
 
+# shellcheck disable=SC2153 # SIGSTORE_STANDIN_DIR is exported by start_sigstore_standin
 sigstore_mint_token() {
   local tok
   tok=$("$REGISTRY_PYTHON" "$SIGSTORE_STANDIN_PY" mint-token --state "$SIGSTORE_STANDIN_DIR" "$@") || return 1

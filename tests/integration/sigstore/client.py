@@ -46,8 +46,11 @@ def sha256(b):
 
 
 def claims_of(token):
-    part = token.split(".")[1]
-    return json.loads(base64.urlsafe_b64decode(part + "=" * (-len(part) % 4)))
+    try:
+        part = token.split(".")[1]
+        return json.loads(base64.urlsafe_b64decode(part + "=" * (-len(part) % 4)))
+    except (IndexError, ValueError):
+        return {}  # not a JWT: the server is to say so
 
 
 def cmd_fulcio(a):

@@ -187,15 +187,6 @@ def hash_for(pub):
     return hashes.SHA256()
 
 
-def sign_message(priv, data: bytes, h=None) -> bytes:
-    """DER ECDSA / PKCS#1 v1.5 / Ed25519 signature over data."""
-    if isinstance(priv, ec.EllipticCurvePrivateKey):
-        return priv.sign(data, ec.ECDSA(h or hash_for(priv.public_key())))
-    if isinstance(priv, rsa.RSAPrivateKey):
-        return priv.sign(data, padding.PKCS1v15(), h or hashes.SHA256())
-    return priv.sign(data)
-
-
 def verify_message(pub, sig: bytes, data: bytes, h=None) -> bool:
     try:
         if isinstance(pub, ec.EllipticCurvePublicKey):

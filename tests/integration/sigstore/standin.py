@@ -25,9 +25,10 @@ import time
 import urllib.parse
 
 from cryptography import x509
-from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import ec
-from cryptography.hazmat.primitives.asymmetric.utils import decode_dss_signature, encode_dss_signature
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.asymmetric import ec, ed25519, rsa
+from cryptography.hazmat.primitives.asymmetric.utils import (Prehashed, decode_dss_signature,
+                                                            encode_dss_signature)
 from cryptography.x509.oid import ExtendedKeyUsageOID, ObjectIdentifier
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -35,7 +36,7 @@ from pki import (BadRequest, DER_NULL, OID_PRECERT_POISON, OID_SCT_LIST, b64, b6
                  canonical_json, cert_der, cert_pem, der_bool, der_children, der_int, der_int_value,
                  der_octets, der_oid, der_read, der_seq, der_tlv, der_utf8, hash_for, key_details,
                  load_pem_key_or_cert, load_private, make_ca, pub_pem, random_serial, rfc3339,
-                 save_private, sha256, sign_message, spki_der, unb64, unb64url, utcnow, verify_digest,
+                 save_private, sha256, spki_der, unb64, unb64url, utcnow, verify_digest,
                  verify_message, write_file)
 
 MODES = {
@@ -391,6 +392,23 @@ def canonicalize_entry(entry):
             "envelopeHash": {"algorithm": "sha256", "value": sha256(envelope.encode()).hex()},
             "payloadHash": {"algorithm": "sha256", "value": sha256(payload).hex()},
             "signatures": out}})
+    if (kind, version) == ("intoto", "0.0.1"):  # cosign 2.5 attest --rekor-entry-type intoto
+        envelope = _get(spec, "content", "envelope")
+        pub, _, canon = load_pem_key_or_cert(unb64(_get(spec, "publicKey"), "publicKey"))
+        try:
+            env = json.loads(envelope)
+        except ValueError as e:
+            raise BadRequest("content.envelope is not JSON") from e
+        ptype = _get(env, "payloadType")
+        payload = unb64(_get(env, "payload"), "envelope payload")
+        sigs = _get(env, "signatures", kind=list)
+        message = pae(ptype, payload)
+        if not any(_verify_dsse_sig(pub, unb64(_get(s, "sig"), "envelope signature"), message) for s in sigs):
+            raise BadRequest("no signature of the envelope verifies with publicKey")
+        return canonical_json({"apiVersion": "0.0.1", "kind": "intoto", "spec": {
+            "content": {"hash": {"algorithm": "sha256", "value": sha256(envelope.encode()).hex()},
+                        "payloadHash": {"algorithm": "sha256", "value": sha256(payload).hex()}},
+            "publicKey": b64(canon)}})
     if (kind, version) == ("intoto", "0.0.2"):
         content = _get(spec, "content", kind=dict)
         env = _get(content, "envelope", kind=dict)
@@ -419,7 +437,7 @@ def canonicalize_entry(entry):
             "hash": {"algorithm": "sha256", "value": h["value"]},
             "payloadHash": {"algorithm": "sha256", "value": sha256(payload).hex()}}}})
     raise BadRequest(f"unsupported entry kind/apiVersion {kind!r}/{version!r} "
-                     "(hashedrekord 0.0.1, dsse 0.0.1, intoto 0.0.2)")
+                     "(hashedrekord 0.0.1, dsse 0.0.1, intoto 0.0.1 and 0.0.2)")
 
 
 # --- the stand-in ----------------------------------------------------------------------------
@@ -554,8 +572,11 @@ class StandIn:
 
     # Fulcio
     def issue(self, pub, ident):
-        if not isinstance(pub, (ec.EllipticCurvePublicKey,)) and not hasattr(pub, "public_bytes"):
-            raise BadRequest("unsupported public key")
+        ok = ((isinstance(pub, ec.EllipticCurvePublicKey) and pub.curve.name in ("secp256r1", "secp384r1", "secp521r1"))
+              or (isinstance(pub, rsa.RSAPublicKey) and pub.key_size >= 2048)
+              or isinstance(pub, ed25519.Ed25519PublicKey))
+        if not ok:
+            raise BadRequest("unsupported public key (ECDSA P-256/384/521, RSA >= 2048, Ed25519)")
         modes = self.modes
         inter, inter_key = self.inter, self.k["fulcio-intermediate"]
         if "cert-untrusted-chain" in modes:
@@ -618,7 +639,6 @@ class StandIn:
     def prefill(self, n):
         key = self.k["prefill"]
         pem = pub_pem(key.public_key())
-        from cryptography.hazmat.primitives.asymmetric.utils import Prehashed
         with self.lock:
             for _ in range(n):
                 digest = os.urandom(32)
