@@ -15,7 +15,6 @@
 #include "sigil/tlog/merkle.hpp"
 #include "sigil/util/number.hpp"
 
-
 namespace {
 
 void check_parts(std::string_view text, const sigil::tlog::Checkpoint& cp)
@@ -33,8 +32,8 @@ void check_parts(std::string_view text, const sigil::tlog::Checkpoint& cp)
   SIGIL_FUZZ_CHECK(cp.signed_text.starts_with(cp.origin + "\n"));
   const std::size_t size_begin = cp.origin.size() + 1;
   const std::size_t size_end = cp.signed_text.find('\n', size_begin);
-  SIGIL_FUZZ_CHECK(sigil::util::parse_uint(std::string_view(cp.signed_text).substr(size_begin, size_end - size_begin)) ==
-                   cp.tree_size);
+  SIGIL_FUZZ_CHECK(sigil::util::parse_uint(
+                       std::string_view(cp.signed_text).substr(size_begin, size_end - size_begin)) == cp.tree_size);
   for (const auto& ext : cp.extensions) {
     SIGIL_FUZZ_CHECK(!ext.empty() && cp.signed_text.find(ext + "\n") != std::string::npos);
   }

@@ -31,7 +31,8 @@ void check_claims(const sigil::tlog::BodyClaims& claims)
     SIGIL_FUZZ_CHECK(claims.signature.has_value() && claims.verifier_der.has_value());
     SIGIL_FUZZ_CHECK(!claims.verifier_der->empty());
     SIGIL_FUZZ_CHECK(claims.artifact_digest.has_value());
-    SIGIL_FUZZ_CHECK(claims.artifact_digest->second.size() == sigil::crypto::digest_size(claims.artifact_digest->first));
+    SIGIL_FUZZ_CHECK(claims.artifact_digest->second.size() ==
+                     sigil::crypto::digest_size(claims.artifact_digest->first));
     return;
   }
   SIGIL_FUZZ_CHECK(claims.kind == "dsse" || claims.kind == "intoto");

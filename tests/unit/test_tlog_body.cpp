@@ -126,8 +126,8 @@ TEST_CASE("tlog body: hashedrekord 0.0.1 and 0.0.2 name the bundle's signature, 
     }
   }
   CHECK(claims_of("rekor2-happy-path").version == "0.0.2");
-  for (const char* name : {"wrong-hashedrekord-artifact_fail", "wrong-hashedrekord-cert-and-sig_fail",
-                           "wrong-hashedrekord-entry_fail"}) {
+  for (const char* name :
+       {"wrong-hashedrekord-artifact_fail", "wrong-hashedrekord-cert-and-sig_fail", "wrong-hashedrekord-entry_fail"}) {
     INFO(name);
     CHECK_FALSE(message_claims_match(name));
   }
@@ -197,8 +197,9 @@ TEST_CASE("tlog body: dsse 0.0.2 (protobuf-JSON) and a public key verifier")
   const std::string digest = sigil::util::base64_encode(Bytes(32, 5));
   const std::string text =
       R"({"apiVersion":"0.0.2","kind":"dsse","spec":{"dsseV002":{"payloadHash":{"algorithm":"SHA2_256","digest":")" +
-      digest + R"("},"signatures":[{"content":"AQID","verifier":{"keyDetails":"PKIX_ED25519","publicKey":{"rawBytes":")" +
-      key + R"("}}}]}}})";
+      digest +
+      R"("},"signatures":[{"content":"AQID","verifier":{"keyDetails":"PKIX_ED25519","publicKey":{"rawBytes":")" + key +
+      R"("}}}]}}})";
   auto claims = parse_body(body(text));
   REQUIRE_MESSAGE(claims.has_value(), sigil::test::error_of(claims));
   CHECK(claims->payload_hash == Bytes(32, 5));
@@ -211,17 +212,18 @@ TEST_CASE("tlog body: dsse 0.0.2 (protobuf-JSON) and a public key verifier")
 TEST_CASE("tlog body: malformed, oversized and unknown bodies are refused with the reason")
 {
   const std::string hash = R"("data":{"hash":{"algorithm":"sha256","value":")" + std::string(64, 'a') + R"("}})";
-  const std::string pem_key = sigil::util::base64_encode(sigil::util::as_bytes(
-      sigil::util::encode_pem("PUBLIC KEY", Bytes(44, 1))));
+  const std::string pem_key =
+      sigil::util::base64_encode(sigil::util::as_bytes(sigil::util::encode_pem("PUBLIC KEY", Bytes(44, 1))));
   const std::string good = R"({"apiVersion":"0.0.1","kind":"hashedrekord","spec":{)" + hash +
                            R"(,"signature":{"content":"AQID","publicKey":{"content":")" + pem_key + R"("}}}})";
   auto claims = parse_body(body(good));
   REQUIRE_MESSAGE(claims.has_value(), sigil::test::error_of(claims));
   CHECK_FALSE(claims->verifier_is_certificate);
 
-  const std::string private_pem = sigil::util::base64_encode(sigil::util::as_bytes(
-      sigil::util::encode_pem("PRIVATE KEY", Bytes(40, 1))));
-  const std::string v2 = R"({"apiVersion":"0.0.2","kind":"hashedrekord","spec":{"hashedRekordV002":{"data":{"algorithm":"SHA2_256","digest":"AAAA"},"signature":{"content":"AQID","verifier":{"publicKey":{"rawBytes":"AQID"}}}}}})";
+  const std::string private_pem =
+      sigil::util::base64_encode(sigil::util::as_bytes(sigil::util::encode_pem("PRIVATE KEY", Bytes(40, 1))));
+  const std::string v2 =
+      R"({"apiVersion":"0.0.2","kind":"hashedrekord","spec":{"hashedRekordV002":{"data":{"algorithm":"SHA2_256","digest":"AAAA"},"signature":{"content":"AQID","verifier":{"publicKey":{"rawBytes":"AQID"}}}}}})";
   const std::vector<std::pair<std::string, std::string_view>> bad = {
       {R"({"apiVersion":"0.0.1","kind":"rekord","spec":{}})", "unsupported log entry kind rekord 0.0.1"},
       {R"({"apiVersion":"0.0.3","kind":"hashedrekord","spec":{}})", "unsupported log entry kind hashedrekord 0.0.3"},

@@ -43,8 +43,7 @@ sigil::crypto::PublicKey v2_key(std::string_view case_name)
   return sigil::test::log_key(root, "https://log2025-alpha1.rekor.sigstage.dev");
 }
 
-std::string sign_line(const PrivateKey& key, std::string_view name, std::string_view text,
-                      sigil::tlog::HintRule rule)
+std::string sign_line(const PrivateKey& key, std::string_view name, std::string_view text, sigil::tlog::HintRule rule)
 {
   auto sig = sigil::crypto::sign_message(key, sigil::util::as_bytes(text));
   REQUIRE(sig.has_value());
@@ -226,8 +225,10 @@ TEST_CASE("tlog checkpoint: checkpoints signed here with Ed25519 and ECDSA keys"
     CHECK(cp->tree_size == 42);
     CHECK(verify_checkpoint(*cp, key->public_key(), "log.example").has_value());
     CHECK_FALSE(verify_checkpoint(*cp, witness->public_key(), "log.example").has_value());
-    CHECK(verify_checkpoint(*cp, witness->public_key(), "witness.example").error().message.starts_with(
-        "no checkpoint signature from witness.example: the checkpoint's origin is log.example"));
+    CHECK(verify_checkpoint(*cp, witness->public_key(), "witness.example")
+              .error()
+              .message.starts_with(
+                  "no checkpoint signature from witness.example: the checkpoint's origin is log.example"));
 
     // A line with the log's name and hint whose signature is over other text.
     const std::string forged = text + "\n" + sign_line(*key, "log.example", text + "x", HintRule::c2sp) +

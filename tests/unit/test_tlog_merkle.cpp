@@ -14,10 +14,10 @@
 
 namespace {
 
-using sigil::util::Bytes;
 using sigil::tlog::leaf_hash;
 using sigil::tlog::node_hash;
 using sigil::tlog::verify_inclusion;
+using sigil::util::Bytes;
 
 constexpr std::size_t k_max_leaves = 70;
 

@@ -44,7 +44,8 @@ TEST_CASE("tlog set: cosign's rekor bundle (containers/image rekor-set-case) ver
     return;
   }
   const auto key = containers_image_rekor_key();
-  auto entry = sigil::tlog::parse_cosign_rekor_bundle(sigil::test::read_fixture("containers-image/rekor-set-case/rekor-set"));
+  auto entry =
+      sigil::tlog::parse_cosign_rekor_bundle(sigil::test::read_fixture("containers-image/rekor-set-case/rekor-set"));
   REQUIRE(entry.has_value());
   auto r = sigil::tlog::verify_set(*entry, key);
   CHECK_MESSAGE(r.has_value(), sigil::test::error_of(r));

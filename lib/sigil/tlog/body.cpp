@@ -162,8 +162,8 @@ Result<void> dsse_v001(const Json& spec, BodyClaims& out)
   SIGIL_TRY_ASSIGN(out.payload_hash, at(sha256_only(hex_hash(*payload_hash)), "spec.payloadHash"));
   SIGIL_TRY_ASSIGN(const Json* sigs, at(signature_array(spec), "spec"));
   for (const Json& sig : *sigs) {
-    SIGIL_TRY_ASSIGN(auto bytes, at(util::json_base64(sig, "signature", util::Base64Alphabet::standard),
-                                    "spec.signatures"));
+    SIGIL_TRY_ASSIGN(auto bytes,
+                     at(util::json_base64(sig, "signature", util::Base64Alphabet::standard), "spec.signatures"));
     SIGIL_TRY_ASSIGN(auto verifier, at(pem_verifier(sig, "verifier"), "spec.signatures"));
     out.dsse_signatures.emplace_back(std::move(bytes), std::move(verifier.der));
   }

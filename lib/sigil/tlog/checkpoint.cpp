@@ -200,8 +200,7 @@ util::Bytes key_hint(const crypto::PublicKey& key, std::string_view name, HintRu
     }
     case crypto::KeyAlgorithm::ecdsa_p256:
     case crypto::KeyAlgorithm::ecdsa_p384:
-    case crypto::KeyAlgorithm::ecdsa_p521:
-      break;
+    case crypto::KeyAlgorithm::ecdsa_p521: break;
     }
   }
   return first_four(crypto::sha256(der));

@@ -175,8 +175,8 @@ Result<Entry> parse_bundle_entry_fields(const Json& j)
   SIGIL_TRY(parse_optional_parts(j, entry));
   SIGIL_TRY_ASSIGN(auto named, body_kind_version(entry.canonicalized_body));
   if (named.first != entry.kind || named.second != entry.version) {
-    return bad(fmt::format("kindVersion {}/{} is not the body's {}/{}", entry.kind, entry.version, named.first,
-                           named.second));
+    return bad(
+        fmt::format("kindVersion {}/{} is not the body's {}/{}", entry.kind, entry.version, named.first, named.second));
   }
   return entry;
 }

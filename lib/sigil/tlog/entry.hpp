@@ -47,9 +47,9 @@ struct Entry {
   std::uint64_t log_index = 0;
   util::Bytes log_id; // logId.keyId: for Rekor v1 SHA-256 of the log key's PKIX DER
   std::string kind;
-  std::string version;                         // kindVersion.version
-  std::optional<std::int64_t> integrated_time; // Rekor v1 only (0 or absent in v2)
-  util::Bytes canonicalized_body;              // decoded bytes, as logged
+  std::string version;                               // kindVersion.version
+  std::optional<std::int64_t> integrated_time;       // Rekor v1 only (0 or absent in v2)
+  util::Bytes canonicalized_body;                    // decoded bytes, as logged
   std::optional<util::Bytes> signed_entry_timestamp; // inclusionPromise.signedEntryTimestamp
   std::optional<InclusionProof> inclusion_proof;
 };

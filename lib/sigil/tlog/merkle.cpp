@@ -73,9 +73,10 @@ Result<void> verify_inclusion(util::ByteView leaf, std::uint64_t index, std::uin
   }
   const std::size_t expected = audit_path_length(index, tree_size);
   if (proof.size() != expected) {
-    return fail(ErrorCode::bad_input,
-                fmt::format("inclusion proof: wrong number of hashes: {} given, {} expected for leaf {} of a tree of {}",
-                            proof.size(), expected, index, tree_size));
+    return fail(
+        ErrorCode::bad_input,
+        fmt::format("inclusion proof: wrong number of hashes: {} given, {} expected for leaf {} of a tree of {}",
+                    proof.size(), expected, index, tree_size));
   }
   for (std::size_t i = 0; i < proof.size(); ++i) {
     if (proof[i].size() != k_hash_size) {
