@@ -331,6 +331,23 @@ Result<TrustedRoot> parse_trusted_root(std::string_view json)
   return out;
 }
 
+Result<CertificateAuthority> parse_certificate_authority(std::string_view json)
+{
+  if (json.size() > k_max_trusted_root_size) {
+    return fail(ErrorCode::bad_input, "certificate authority: more than 1 MiB of JSON");
+  }
+  auto parsed = util::parse_json(json);
+  if (!parsed) {
+    return fail(parsed.error().context("certificate authority"));
+  }
+  Budget budget;
+  auto ca = parse_authority(*parsed, budget);
+  if (!ca) {
+    return fail(ca.error().context("certificate authority"));
+  }
+  return ca;
+}
+
 Result<TrustedRoot> load_trusted_root_file(const std::string& path)
 {
   auto text = util::read_file(path, k_max_trusted_root_size);

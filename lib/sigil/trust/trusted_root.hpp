@@ -73,6 +73,9 @@ struct TrustedRoot {
 
 [[nodiscard]] Result<TrustedRoot> parse_trusted_root(std::string_view json);
 [[nodiscard]] Result<TrustedRoot> load_trusted_root_file(const std::string& path);
+// One protobuf-specs CertificateAuthority on its own (sigstore-python's test TSA "ca.json"),
+// with the same rules as the entries of a trusted root.
+[[nodiscard]] Result<CertificateAuthority> parse_certificate_authority(std::string_view json);
 
 // cosign's private-deployment variables (read through core/env):
 //   SIGSTORE_ROOT_FILE               PEM file of Fulcio roots and intermediates: one certificate
