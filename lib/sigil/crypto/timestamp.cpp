@@ -5,10 +5,12 @@
 
 #include <fmt/format.h>
 #include <openssl/crypto.h>
+#include <openssl/err.h>
 #include <openssl/pkcs7.h>
 #include <openssl/ts.h>
 #include <openssl/x509v3.h>
 
+#include <array>
 #include <memory>
 
 namespace sigil::crypto {
@@ -71,6 +73,25 @@ Result<ParsedToken> parse_native(util::ByteView der)
     return openssl_fail(ErrorCode::bad_input, "timestamp token holds no TSTInfo");
   }
   return ParsedToken{std::move(token), std::move(info)};
+}
+
+// Like openssl_error_text, with each error's data: the TS routines put the chain's failure
+// there ("Verify error:certificate has expired").
+std::unexpected<Error> openssl_fail_with_data(std::string_view context)
+{
+  std::string reasons;
+  const char* data = nullptr;
+  int flags = 0;
+  unsigned long code = 0;
+  while ((code = ERR_get_error_all(nullptr, nullptr, nullptr, &data, &flags)) != 0) {
+    std::array<char, 256> buf{};
+    ERR_error_string_n(code, buf.data(), buf.size());
+    reasons += fmt::format("{}{}", reasons.empty() ? "" : "; ", buf.data());
+    if (data != nullptr && (flags & ERR_TXT_STRING) != 0 && *data != '\0') {
+      reasons += fmt::format(" ({})", data);
+    }
+  }
+  return fail(ErrorCode::none_verified, reasons.empty() ? std::string(context) : fmt::format("{}: {}", context, reasons));
 }
 
 std::string general_name_text(const GENERAL_NAME* name)
@@ -193,8 +214,8 @@ Result<Certificate> verify_timestamp_signature(const TimestampToken& token, cons
   const auto untrusted = x509_stack(helpers);
   X509* signer = nullptr;
   if (TS_RESP_verify_signature(parsed.token.get(), untrusted.get(), store.get(), &signer) != 1) {
-    return openssl_fail(ErrorCode::none_verified,
-                        fmt::format("timestamp signature or TSA chain invalid at {}", util::rfc3339_utc(token.time)));
+    return openssl_fail_with_data(
+        fmt::format("timestamp signature or TSA chain invalid at {}", util::rfc3339_utc(token.time)));
   }
   std::unique_ptr<X509, decltype(&X509_free)> signer_owner(signer, X509_free);
   if (authority.tsa_leaf != nullptr && X509_cmp(signer, authority.tsa_leaf->native()) != 0) {
