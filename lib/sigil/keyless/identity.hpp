@@ -14,6 +14,7 @@
 
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -24,8 +25,8 @@ class RE2;
 
 namespace sigil::keyless {
 
-// One expected value: exact text, a fully anchored RE2 regexp, or a glob ('*' any run of
-// characters except '/', '**' any run at all, '?' one character).
+// One expected value: exact text, a fully anchored RE2 regexp, or a glob ('*' matches any run of
+// characters, '/' included, as the provenance ref globs do; nothing else is special).
 class ValueMatcher {
 public:
   enum class Kind { exact, regexp, glob };
