@@ -133,8 +133,6 @@ void add_keyless_flags(CLI::App* app, KeylessFlags& flags)
   app->add_flag("--insecure-ignore-sct", flags.ignore_sct,
                 "Do not check the certificate's embedded SCT (INSECURE)")
     ->group(group);
-  app->add_flag("--explain", flags.explain, "Say which check each signature failed, and what was established")
-    ->group(group);
   add_gitlab_flags(app, flags);
   add_extension_flags(app, flags);
 }

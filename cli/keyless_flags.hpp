@@ -31,7 +31,6 @@ struct KeylessFlags {
   std::string timestamp_chain;
   bool ignore_tlog = false;
   bool ignore_sct = false;
-  bool explain = false;
 
   // True when any identity flag was given (the user asks for keyless verification).
   [[nodiscard]] bool wants_keyless() const;
