@@ -273,7 +273,7 @@ Result<VerifyImageResult> verify_image(registry::Client& client, const VerifyIma
        .annotations = request.annotations, .check_claims = request.check_claims,
        .predicate_type = std::string(intoto::k_cosign_sign_predicate_type), .skip_other_types = true,
        .max_entries = request.max_signatures,
-       .max_blob_bytes = request.max_payload_bytes},
+       .max_blob_bytes = request.max_payload_bytes, .sigstore = &request.sigstore},
       result.signatures);
     if (!bundles) {
       return fail(bundles.error());
