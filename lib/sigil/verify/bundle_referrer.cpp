@@ -2,8 +2,7 @@
 
 #include "sigil/attachments/reader.hpp"
 #include "sigil/bundle/bundle.hpp"
-#include "sigil/crypto/x509.hpp"
-#include "sigil/util/encoding.hpp"
+#include "sigil/verify/keyless_envelope.hpp"
 #include "sigil/oci/media_types.hpp"
 #include "sigil/verify/envelope.hpp"
 #include "sigil/verify/payload_budget.hpp"
@@ -22,9 +21,7 @@ std::optional<std::string> annotated_type(const attachments::Candidate& c)
   return it == c.manifest_annotations.end() ? std::nullopt : std::optional(it->second);
 }
 
-// A keyless bundle: the Sigstore checks (chain, SCT, log, timestamps, identity, the image digest
-// among the statement's subjects), then the same statement checks as a key-signed one, with
-// the certificate's key.
+// A keyless bundle: the Sigstore checks, then the statement checks with the certificate's key.
 void check_keyless_bundle(const BundleReferrersRequest& r, const bundle::Bundle& parsed, SignatureReport& report)
 {
   auto material = material_from_bundle(parsed);
@@ -32,38 +29,23 @@ void check_keyless_bundle(const BundleReferrersRequest& r, const bundle::Bundle&
     report.reason = material.error().message;
     return;
   }
-  const ArtifactDigest image_digest{crypto::HashAlgorithm::sha256, util::hex_decode(r.image.digest()->hex).value_or(util::Bytes{})};
-  auto verified = verify_sigstore(*material, image_digest, *r.sigstore);
-  if (!verified) {
-    report.reason = verified.error().message;
-    return;
+  static const std::vector<TrustedKey> no_keys;
+  auto result = check_keyless_envelope(*material,
+                                       {.envelope = std::get<dsse::Envelope>(parsed.content),
+                                        .keys = no_keys,
+                                        .subject_algorithm = std::string(oci::algorithm_name(r.image.digest()->algorithm)),
+                                        .subject_hex = r.image.digest()->hex,
+                                        .predicate_type = r.predicate_type,
+                                        .annotations = &r.annotations,
+                                        .check_claims = r.check_claims},
+                                       *r.sigstore);
+  report.verified = result.check.verified;
+  report.reason = std::move(result.check.reason);
+  if (result.check.statement) {
+    report.signed_predicate_type = result.check.statement->predicate_type;
+    report.statement = std::move(result.check.statement);
   }
-  auto leaf = crypto::Certificate::from_der(material->certificates.front());
-  auto key = leaf ? leaf->public_key() : Result<crypto::PublicKey>{fail(leaf.error())};
-  if (!key) {
-    report.reason = key.error().message;
-    return;
-  }
-  const std::vector<TrustedKey> certificate_key{{"certificate", *key}};
-  const auto& envelope = std::get<dsse::Envelope>(parsed.content);
-  auto check = check_envelope({.envelope = envelope,
-                               .keys = certificate_key,
-                               .subject_algorithm = std::string(oci::algorithm_name(r.image.digest()->algorithm)),
-                               .subject_hex = r.image.digest()->hex,
-                               .predicate_type = r.predicate_type,
-                               .annotations = &r.annotations,
-                               .check_claims = r.check_claims});
-  report.verified = check.verified;
-  report.reason = check.verified ? fmt::format("verified keyless: identity {}, issuer {}", verified->identity->subject,
-                                               verified->identity->issuer)
-                                 : check.reason;
-  if (check.statement) {
-    report.signed_predicate_type = check.statement->predicate_type;
-    report.statement = std::move(check.statement);
-  }
-  if (check.verified) {
-    report.keyless = std::move(*verified);
-  }
+  report.keyless = std::move(result.keyless);
 }
 
 SignatureReport check_bundle(const BundleReferrersRequest& r, const std::string& json, std::string source)
