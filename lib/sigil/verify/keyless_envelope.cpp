@@ -19,6 +19,18 @@ std::optional<crypto::HashAlgorithm> algorithm_named(std::string_view name)
   return std::nullopt;
 }
 
+EnvelopeCheckRequest with_keys(const EnvelopeCheckRequest& r, const std::vector<TrustedKey>& keys)
+{
+  return {.envelope = r.envelope,
+          .keys = keys,
+          .subject_algorithm = r.subject_algorithm,
+          .subject_hex = r.subject_hex,
+          .predicate_type = r.predicate_type,
+          .annotations = r.annotations,
+          .check_claims = r.check_claims,
+          .limits = r.limits};
+}
+
 } // namespace
 
 KeylessEnvelopeCheck check_keyless_envelope(const SignedMaterial& material, const EnvelopeCheckRequest& request,
@@ -36,6 +48,10 @@ KeylessEnvelopeCheck check_keyless_envelope(const SignedMaterial& material, cons
     out.check.reason = verified.error().message;
     return out;
   }
+  if (material.certificates.empty()) { // key-signed, its log entries checked against the root
+    out.check = check_envelope(with_keys(request, policy.keys));
+    return out;
+  }
   auto leaf = crypto::Certificate::from_der(material.certificates.front());
   auto key = leaf ? leaf->public_key() : Result<crypto::PublicKey>{fail(leaf.error())};
   if (!key) {
@@ -43,15 +59,7 @@ KeylessEnvelopeCheck check_keyless_envelope(const SignedMaterial& material, cons
     return out;
   }
   const std::vector<TrustedKey> certificate_key{{"certificate", *key}};
-  EnvelopeCheckRequest with_certificate{.envelope = request.envelope,
-                                        .keys = certificate_key,
-                                        .subject_algorithm = request.subject_algorithm,
-                                        .subject_hex = request.subject_hex,
-                                        .predicate_type = request.predicate_type,
-                                        .annotations = request.annotations,
-                                        .check_claims = request.check_claims,
-                                        .limits = request.limits};
-  out.check = check_envelope(with_certificate);
+  out.check = check_envelope(with_keys(request, certificate_key));
   out.check.key_index.reset();
   if (out.check.verified) {
     out.check.reason = fmt::format("verified keyless: identity {}, issuer {}", verified->identity->subject,

@@ -14,7 +14,8 @@ struct KeylessEnvelopeCheck {
   std::optional<SigstoreVerified> keyless; // when verified
 };
 
-// `material.content` must be the envelope of `request` (request.keys is ignored).
+// `material.content` must be the envelope of `request`; request.keys is replaced by the
+// certificate's key, or by policy.keys for key-signed material.
 [[nodiscard]] KeylessEnvelopeCheck check_keyless_envelope(const SignedMaterial& material,
                                                           const EnvelopeCheckRequest& request,
                                                           const SigstorePolicy& policy);
