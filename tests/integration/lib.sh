@@ -211,7 +211,8 @@ _secrets_of_command() {
 # carry --registry-password on purpose) and every file under TEST_TMP for the known secrets.
 # Not searched: the files that hold a secret by design (private keys, a password file whose
 # whole content is the password, docker config.json written by `sigil login`) and the test
-# servers' own state (registry storage and configuration, CA, token issuer, TLS front).
+# servers' own state (registry storage and configuration, CA, token issuer, TLS front, the
+# Sigstore stand-in's sigstore-* state directory).
 # Fails the test naming the file and the kind of secret, never the secret.
 _secret_scan() {
   [[ -d $TEST_TMP ]] || return 0
@@ -231,7 +232,7 @@ for name, kind in ((".secrets", "password or token"), (".secrets-tokens", "beare
         pass
 for var in ("SIGIL_PASSWORD", "COSIGN_PASSWORD"):
     add(os.environ.get(var, ""), "key password")
-skip_dirs = re.compile(r"^(registry-[^/]*|issuer-[^/]*|tls-front-[^/]*|push\.[^/]*)(/|$)")
+skip_dirs = re.compile(r"^(registry-[^/]*|issuer-[^/]*|tls-front-[^/]*|push\.[^/]*|sigstore-[^/]*)(/|$)")
 pem_re = re.compile(rb"-----BEGIN (?:EC |RSA |)PRIVATE KEY-----\s*(.*?)-----END", re.S)
 files = []
 for dirpath, dirnames, filenames in os.walk(root):
