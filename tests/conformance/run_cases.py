@@ -111,7 +111,10 @@ def command(case, shared, tmp, artifact, flags):
         if "identity" in case:
             cmd += ["--certificate-identity", case["identity"]]
         else:
-            cmd += ["--certificate-identity-regexp", case.get("identity_regexp", ACCEPT_REGEXP)]
+            # Upstream regexps are Go's MatchString (unanchored); sigil's match the whole value,
+            # so the same meaning is ".*(?:RE).*".
+            regexp = case.get("identity_regexp")
+            cmd += ["--certificate-identity-regexp", "(?s).*(?:%s).*" % regexp if regexp else ACCEPT_REGEXP]
         if "issuer" in case:
             cmd += ["--certificate-oidc-issuer", case["issuer"]]
         else:

@@ -28,6 +28,10 @@ Result<util::Bytes> b64_member(const util::Json& object, std::string_view key)
 
 Result<MessageSignature> parse_message_signature(const util::Json& node)
 {
+  if (node.is_object() && !node.contains("messageDigest")) { // optional in protobuf-specs
+    SIGIL_TRY_ASSIGN(auto sig, b64_member(node, "signature"));
+    return MessageSignature{crypto::HashAlgorithm::sha256, {}, std::move(sig)};
+  }
   SIGIL_TRY_ASSIGN(auto md, util::json_object(node, "messageDigest"));
   SIGIL_TRY_ASSIGN(auto alg_name, util::json_string(*md, "algorithm"));
   const auto alg = crypto::parse_sigstore_hash_name(alg_name);
@@ -100,6 +104,9 @@ Result<void> parse_certificates(const util::Json& vm, Bundle& out)
 
 Result<void> parse_timestamps(const util::Json& vm, Bundle& out)
 {
+  if (!vm.contains("timestampVerificationData") || vm["timestampVerificationData"].is_null()) {
+    return {}; // protobuf JSON writes an unset message as null or leaves it out
+  }
   SIGIL_TRY_ASSIGN(auto tvd, util::json_optional_object(vm, "timestampVerificationData"));
   if (tvd == nullptr || !tvd->contains("rfc3161Timestamps")) {
     return {};

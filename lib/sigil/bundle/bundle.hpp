@@ -23,7 +23,7 @@ constexpr std::string_view k_media_type_v03 = "application/vnd.dev.sigstore.bund
 
 struct MessageSignature {
   crypto::HashAlgorithm digest_algorithm = crypto::HashAlgorithm::sha256;
-  util::Bytes digest;
+  util::Bytes digest; // empty when the bundle has no messageDigest (optional in protobuf-specs)
   util::Bytes signature;
 };
 

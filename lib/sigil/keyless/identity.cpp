@@ -42,7 +42,7 @@ constexpr std::array<ExtensionInfo, 17> k_extensions{{
   {24, "token subject", "--certificate-token-subject", "tokenSubject"},
 }};
 
-std::string quoted(std::string_view text)
+std::string shown(std::string_view text)
 {
   return util::escape_for_terminal(text);
 }
@@ -82,11 +82,11 @@ Result<void> check_subject(const ValueMatcher& want, CertificateIdentity& id, co
   }
   std::string found;
   for (const auto& name : names) {
-    found += found.empty() ? quoted(name) : ", " + quoted(name);
+    found += found.empty() ? shown(name) : ", " + shown(name);
   }
   return fail(ErrorCode::none_verified,
               fmt::format("certificate identity {} does not match the expected identity {}",
-                          found.empty() ? std::string{"(none)"} : found, quoted(want.describe())));
+                          found.empty() ? std::string{"(none)"} : found, shown(want.describe())));
 }
 
 Result<void> check_extension(const ExtensionRequirement& req, const CertificateIdentity& id)
@@ -100,12 +100,12 @@ Result<void> check_extension(const ExtensionRequirement& req, const CertificateI
       }
       return fail(ErrorCode::none_verified,
                   fmt::format("certificate {} (1.3.6.1.4.1.57264.1.{}) {} does not match the expected {}", name,
-                              req.oid_n, quoted(value), quoted(req.value.describe())));
+                              req.oid_n, shown(value), shown(req.value.describe())));
     }
   }
   return fail(ErrorCode::none_verified,
               fmt::format("the certificate has no {} extension (1.3.6.1.4.1.57264.1.{}); expected {}", name, req.oid_n,
-                          quoted(req.value.describe())));
+                          shown(req.value.describe())));
 }
 
 bool valid_project_path(std::string_view project)
@@ -143,7 +143,7 @@ Result<ValueMatcher> ValueMatcher::regexp(std::string pattern)
   options.set_log_errors(false);
   auto re = std::make_shared<const re2::RE2>(pattern, options);
   if (!re->ok()) {
-    return fail(ErrorCode::usage, fmt::format("invalid regexp {}: {} (RE2/Go syntax)", quoted(pattern), re->error()));
+    return fail(ErrorCode::usage, fmt::format("invalid regexp {}: {} (RE2/Go syntax)", shown(pattern), re->error()));
   }
   ValueMatcher m;
   m.kind_ = Kind::regexp;
@@ -217,14 +217,14 @@ Result<void> add_gitlab_shorthand(IdentityPolicy& policy, const GitlabShorthand&
   if (!valid_project_path(gitlab.project)) {
     return fail(ErrorCode::usage, fmt::format("--gitlab-project {}: expected GROUP/PROJECT (letters, digits, '-', '_', "
                                               "'.', subgroups separated by '/')",
-                                              quoted(gitlab.project)));
+                                              shown(gitlab.project)));
   }
   auto url = gitlab.url;
   while (!url.empty() && url.back() == '/') {
     url.pop_back();
   }
   if (!url.starts_with("https://") && !url.starts_with("http://")) {
-    return fail(ErrorCode::usage, fmt::format("--gitlab-url {}: expected an https:// URL", quoted(gitlab.url)));
+    return fail(ErrorCode::usage, fmt::format("--gitlab-url {}: expected an https:// URL", shown(gitlab.url)));
   }
   if (gitlab.ci_config.find('*') != std::string::npos || gitlab.ci_config.empty()) {
     return fail(ErrorCode::usage, "--gitlab-ci-config: expected the CI configuration file's path, without '*'");
@@ -268,7 +268,7 @@ Result<CertificateIdentity> match_identity(const IdentityPolicy& policy, const c
   }
   if (policy.issuer && !policy.issuer->matches(id.issuer)) {
     return fail(ErrorCode::none_verified, fmt::format("certificate issuer {} does not match the expected issuer {}",
-                                                      quoted(id.issuer), quoted(policy.issuer->describe())));
+                                                      shown(id.issuer), shown(policy.issuer->describe())));
   }
   for (const auto& req : policy.extensions) {
     SIGIL_TRY(check_extension(req, id));

@@ -37,7 +37,10 @@ Result<Claim> claim_from_sigstore_bundle(std::string_view json)
     return fail(ErrorCode::bad_input,
                 "the bundle holds a DSSE envelope (an attestation), not a message signature; use verify-blob-attestation");
   }
-  Claim claim{ms->signature, std::make_pair(ms->digest_algorithm, ms->digest), "sigstore-bundle", {}};
+  Claim claim{ms->signature, std::nullopt, "sigstore-bundle", {}};
+  if (!ms->digest.empty()) {
+    claim.digest = std::make_pair(ms->digest_algorithm, ms->digest);
+  }
   if (b->tlog_entries > 0) {
     claim.notes.emplace_back("the bundle's transparency log entries were not checked (sigil verifies with keys)");
   }
@@ -192,14 +195,18 @@ Result<std::optional<SignedMaterial>> material_from_json(const VerifyBlobRequest
   SIGIL_TRY_ASSIGN(auto kind, bundle::detect_bundle_kind(*request.bundle_json));
   if (kind == bundle::BundleKind::sigstore) {
     SIGIL_TRY_ASSIGN(auto b, bundle::parse_bundle(*request.bundle_json));
-    if (!b.has_certificate && request.sigstore.root == nullptr) {
-      return std::optional<SignedMaterial>{}; // key-signed, nothing to check but the signature
+    // Keyless when identities are given; key-signed with its log entries when a trusted root
+    // is; otherwise the trusted keys check the signature alone (the notes say what was not).
+    const bool keyless = b.has_certificate && request.sigstore.identity.complete();
+    const bool logged_key = !b.has_certificate && request.sigstore.root != nullptr && !request.keys.empty();
+    if (!keyless && !logged_key) {
+      return std::optional<SignedMaterial>{};
     }
     SIGIL_TRY_ASSIGN(auto m, material_from_bundle(b));
     return std::optional<SignedMaterial>{std::move(m)};
   }
   SIGIL_TRY_ASSIGN(auto legacy, bundle::parse_legacy_bundle(*request.bundle_json));
-  if (!holds_certificate(legacy.cert)) {
+  if (!holds_certificate(legacy.cert) || !request.sigstore.identity.complete()) {
     return std::optional<SignedMaterial>{};
   }
   SIGIL_TRY_ASSIGN(auto digest, artifact_digest(request.input, crypto::HashAlgorithm::sha256));
@@ -252,9 +259,13 @@ Result<VerifyBlobResult> verify_as_sigstore(const VerifyBlobRequest& request, co
   const auto* msg = std::get_if<MessageContent>(&material.content);
   const auto alg = msg != nullptr ? msg->algorithm : default_subject_algorithm(request.input);
   SIGIL_TRY_ASSIGN(auto artifact, artifact_digest(request.input, alg));
+  auto signed_material = material;
+  if (auto* m = std::get_if<MessageContent>(&signed_material.content); m != nullptr && m->digest.empty()) {
+    m->digest = artifact.digest; // no messageDigest in the bundle: the signature is over the artifact's
+  }
   auto policy = request.sigstore;
   policy.keys = request.keys;
-  SIGIL_TRY_ASSIGN(auto verified, verify_sigstore(material, artifact, policy));
+  SIGIL_TRY_ASSIGN(auto verified, verify_sigstore(signed_material, artifact, policy));
   VerifyBlobResult out{verified.matched_key.value_or(0), material.format, {}, std::nullopt};
   out.sigstore = std::move(verified);
   return out;
@@ -294,7 +305,7 @@ Result<VerifyBlobResult> verify_blob(const VerifyBlobRequest& request)
   if (material) {
     return verify_as_sigstore(request, *material);
   }
-  if (request.sigstore.identity.complete()) {
+  if (request.sigstore.identity.complete() && request.keys.empty()) {
     return fail(ErrorCode::no_certificate, "the signature has no certificate, so no identity can match: it was made "
                                            "with a key (verify it with --key)");
   }

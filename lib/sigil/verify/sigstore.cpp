@@ -25,7 +25,7 @@ namespace {
 // Rekor's own clock may run a little ahead of ours; sigstore-go allows no skew, cosign 5 min.
 constexpr std::int64_t k_clock_skew = 300;
 
-Result<void> reject(std::string_view check, std::string_view why)
+std::unexpected<Error> reject(std::string_view check, std::string_view why)
 {
   return fail(ErrorCode::none_verified, fmt::format("{}: {}", check, why));
 }
@@ -143,10 +143,24 @@ std::string when(std::int64_t unix_seconds)
 // --- log entries ------------------------------------------------------------------------------
 namespace {
 
+// The public key (PKIX DER) a logged verifier stands for: a certificate's, or the key itself.
+util::Bytes logged_key(util::ByteView logged)
+{
+  if (auto cert = crypto::Certificate::from_der(logged)) {
+    if (auto key = cert->public_key()) {
+      return key->der();
+    }
+  }
+  return util::Bytes(logged.begin(), logged.end());
+}
+
+// The entry names the signer: the same certificate for keyless material; for key-signed
+// material the same key, or a certificate for that key (sigstore-js logs one).
 Result<void> same_verifier(const tlog::BodyClaims& body, util::ByteView logged, const Signer& signer, std::size_t key)
 {
-  const auto& expected = signer.leaf ? signer.leaf->der() : signer.keys[key].second.der();
-  if (!std::ranges::equal(logged, expected)) {
+  const bool same = signer.leaf ? std::ranges::equal(logged, signer.leaf->der())
+                                : logged_key(logged) == signer.keys[key].second.der();
+  if (!same) {
     return reject("transparency log", fmt::format("the {} entry was made with another {}", body.kind,
                                                   signer.leaf ? "certificate" : "key"));
   }
@@ -191,6 +205,12 @@ Result<void> check_dsse_body(const tlog::BodyClaims& body, const dsse::Envelope&
     const MessageContent as_message{crypto::HashAlgorithm::sha256, crypto::hash(crypto::HashAlgorithm::sha256, pae),
                                     env.signatures.front().sig};
     return check_message_body(body, as_message, signer, key);
+  }
+  if (body.kind == "dsse" && body.version == "0.0.2") {
+    // Rekor v2 logs DSSE as hashedrekord 0.0.2 over the PAE and refuses dsse entries (the 2026
+    // rule of the public log; sigstore-java rejects them too).
+    return reject("transparency log", "a Rekor v2 dsse 0.0.2 entry is not accepted for a DSSE envelope (Rekor v2 logs "
+                                      "DSSE as hashedrekord 0.0.2 over the PAE)");
   }
   if (body.kind != "dsse" && body.kind != "intoto") {
     return reject("transparency log", fmt::format("a {} entry cannot log a DSSE envelope", body.kind));
@@ -349,13 +369,17 @@ Result<void> verify_timestamps(const SignedMaterial& m, const SigstorePolicy& po
     if (!seen.insert(der).second) {
       return reject("timestamp", "the same RFC 3161 timestamp is listed twice (duplicate)");
     }
+    // A timestamp that does not verify is no time source (sigstore-go and sigstore-python count
+    // the ones that do); the verified ones must then all fall in the certificate's validity.
     auto token = crypto::parse_timestamp_response_or_token(der);
     if (!token) {
-      return reject("timestamp", token.error().message);
+      out.notes.push_back(fmt::format("an RFC 3161 timestamp was not used: {}", token.error().message));
+      continue;
     }
     auto time = trust::verify_timestamp(*policy.root, *token, signature_bytes(m));
     if (!time) {
-      return reject("timestamp", time.error().message);
+      out.notes.push_back(fmt::format("an RFC 3161 timestamp was not used: {}", time.error().message));
+      continue;
     }
     out.times.push_back(TimeSource{"timestamp authority", *time, token->tsa_name});
     ++verified;
