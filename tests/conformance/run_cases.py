@@ -26,7 +26,87 @@ ACCEPT_REGEXP = ".*"  # cases without an identity: any identity, so the failure 
 
 # Reason class (a substring of sigil's error) for each reject case, by case id. Cases not
 # listed here must still be rejected; the runner reports their reason for review.
-REASONS = {}
+REASONS = {
+    'sigstore-python/bundle_cve_2022_36056': 'transparency log: the entry logs another signature',
+    'sigstore-python/bundle_invalid_version': 'malformed bundle: unsupported mediaType',
+    'sigstore-python/bundle_no_cert_v1': 'x509CertificateChain has no certificates',
+    'sigstore-python/bundle_no_log_entry': 'the signature has no transparency log entry',
+    'sigstore-python/bundle_no_checkpoint': 'the inclusion proof has no checkpoint',
+    'sigstore-python/bundle_v3_no_signed_time': 'signing time: no verified signing time',
+    'sigstore-python/Python-3.12.5.tgz (v0.1 without checkpoint)': 'the inclusion proof has no checkpoint',
+    'sigstore-python/tsa/bundle.duplicate': 'RFC 3161 timestamp is listed twice (duplicate)',
+    'sigstore-python/tsa/bundle.many_timestamp': 'RFC 3161 timestamps: too many',
+    'sigstore-python/tsa/bundle.txt.late_timestamp': 'certificate: certificate does not chain',
+    'sigstore-java/bundle-with-mismatched-set.sigstore': 'signed entry timestamp does not verify with the log key',
+    'sigstore-java/bundle-with-wrong-tlog-entry.sigstore': 'transparency log: the entry logs another signature',
+    'sigstore-java/bundle-with-bad-checkpoint-signature.sigstore': 'checkpoint signature invalid',
+    'sigstore-java/bundle-with-expired-cert.sigstore': 'certificate: certificate does not chain',
+    'sigstore-java/bundle.dsse.bad-signature.sigstore': 'signature: the DSSE signature does not verify',
+    'sigstore-java/bundle.dsse.mismatched-envelope.sigstore': "the entry's payload hash is not the envelope's payload",
+    'sigstore-java/bundle.dsse.mismatched-signature.sigstore': 'the entry logs other DSSE signatures',
+    'sigstore-java/bundle.dsse.rekor-v2.bad-signature.sigstore': 'signature: the DSSE signature does not verify',
+    'sigstore-java/bundle.dsse.rekor-v2.mismatched-envelope.sigstore': 'transparency log: the entry logs another signature',
+    'sigstore-java/bundle.dsse.rekor-v2.mismatched-signature.sigstore': 'transparency log: the entry logs another signature',
+    'sigstore-java/bundle.dsse.rekor-v2.bad-entry-type.sigstore': 'dsse 0.0.2 entry is not accepted',
+    'sigstore-java/bundle.v2.no.inclusion': 'the entry has no inclusion proof',
+    'sigstore-java/bundle.v3.no.inclusion': 'the entry has no inclusion proof',
+    'sigstore-java/bundle.v3_1.no.inclusion': 'the entry has no inclusion proof',
+    'sigstore-java/github-private-no-tlog': 'the signature has no transparency log entry',
+    'sigstore-go/dsse-2sigs': 'the DSSE envelope has 2 signatures',
+    'sigstore-js/client/invalid.v1.messageSignature.invalidExpiredCert': 'certificate: certificate does not chain',
+    'sigstore-js/client/invalid.v1.dsse.invalidBadSignature': 'signature: the DSSE signature does not verify',
+    'cosign/oci-attestation': 'artifact: no subject of the statement has digest',
+    'sigstore-rs/kubewarden-controller-v1.34.0': 'artifact: no subject of the statement has digest',
+    'conformance/bundle-empty-certificate-chain_fail': 'x509CertificateChain has no certificates',
+    'conformance/bundle-from-wrong-instance_fail': 'the entry is from a log that is not in the trusted root',
+    'conformance/bundle-invalid-base64-signature_fail': 'field "signature": invalid base64',
+    'conformance/bundle-malformed-json_fail': 'malformed bundle: invalid JSON',
+    'conformance/bundle-negative-log-index_fail': 'negative log index',
+    'conformance/bundle-unknown-version_fail': 'malformed bundle: unsupported mediaType',
+    'conformance/bundle-with-root-cert_fail': 'the inclusion proof has no checkpoint',
+    'conformance/checkpoint-bad-keyhint_fail': 'no checkpoint signature from rekor.sigstore.dev',
+    'conformance/checkpoint-wrong-roothash_fail': 'is not the inclusion proof',
+    'conformance/dsse-invalid-sig_fail': 'signature: the DSSE signature does not verify',
+    'conformance/dsse-mismatch-envelope_fail': "the entry's payload hash is not the envelope's payload",
+    'conformance/dsse-mismatch-sig_fail': 'the entry logs other DSSE signatures',
+    'conformance/inclusion-proof-corrupted-hash_fail': 'inclusion proof does not lead to the root hash',
+    'conformance/incorrect-public-key_fail': 'the hashedrekord entry was made with another certificate',
+    'conformance/integrated-time-in-future_fail': 'certificate: certificate does not chain',
+    'conformance/intoto-expired-certificate_fail': 'certificate: certificate does not chain',
+    'conformance/intoto-log-entry-mismatch_fail': 'transparency log: log entry body',
+    'conformance/intoto-missing-inclusion-proof_fail': 'the entry has no inclusion proof',
+    'conformance/intoto-set-outside-signing-cert-validity_fail': 'certificate: certificate does not chain',
+    'conformance/intoto-tsa-timestamp-outside-cert-validity_fail': 'certificate: certificate does not chain',
+    'conformance/invalid-checkpoint-signature_fail': 'checkpoint signature invalid',
+    'conformance/invalid-ct-key_fail': 'SCT from an unknown CT log',
+    'conformance/invalid-inclusion-proof_fail': 'the inclusion proof has no checkpoint',
+    'conformance/managed-key-no-key_fail': 'the signature has no certificate, so no identity can match',
+    'conformance/managed-key-wrong-key_fail': 'loading public key',
+    'conformance/message-digest-mismatch_fail': 'signature: the message signature does not verify',
+    'conformance/rekor2-checkpoint-missing-log-signature_fail': 'malformed checkpoint: no signatures',
+    'conformance/rekor2-checkpoint-missing-origin_fail': 'malformed checkpoint',
+    'conformance/rekor2-checkpoint-missing-root-hash_fail': 'malformed checkpoint',
+    'conformance/rekor2-checkpoint-missing-size_fail': 'malformed checkpoint',
+    'conformance/rekor2-checkpoint-no-matching-signature_fail': 'no checkpoint signature from log2025-alpha1.rekor.sigstage.dev',
+    'conformance/rekor2-dsse-invalid-sig_fail': 'signature: the DSSE signature does not verify',
+    'conformance/rekor2-dsse-mismatch-envelope_fail': 'transparency log: the entry logs another signature',
+    'conformance/rekor2-dsse-mismatch-sig_fail': 'transparency log: the entry logs another signature',
+    'conformance/rekor2-no-inclusion-proof_fail': 'the Rekor v2 entry has no inclusion proof',
+    'conformance/rekor2-no-timestamp_fail': 'signing time: no verified signing time',
+    'conformance/rekor2-timestamp-outside-trust-root-tsa-validity_fail': 'does not verify under a timestamp authority',
+    'conformance/rekor2-timestamp-outside-tsa-cert-validity_fail': 'does not verify under a timestamp authority',
+    'conformance/rekor2-timestamp-payload-mismatch_fail': 'message imprint mismatch',
+    'conformance/rekor2-timestamp-untrusted-tsa-with-embedded-cert_fail': 'does not verify under a timestamp authority',
+    'conformance/rekor2-timestamp-untrusted-tsa-without-embedded-cert_fail': 'does not verify under a timestamp authority',
+    'conformance/rekor2-timestamp-with-incorrect-time_fail': 'certificate: certificate does not chain',
+    'conformance/set-invalid-signature_fail': 'signed entry timestamp does not verify with the log key',
+    'conformance/signature-mismatch_fail': 'signature: the message signature does not verify',
+    'conformance/trust-root-tlog-missing-validity-start_fail': 'missing "publicKey.validFor.start"',
+    'conformance/wrong-hashedrekord-artifact_fail': 'transparency log: the entry logs another signature',
+    'conformance/wrong-hashedrekord-cert-and-sig_fail': 'transparency log: the entry logs another signature',
+    'conformance/wrong-hashedrekord-entry_fail': 'transparency log: the entry logs another signature',
+    'conformance/wrong-material_fail': "artifact: the artifact's digest",
+}
 
 # Cases whose expectation names a setting: id -> list of (extra sigil flags, expected outcome,
 # artifact override or None).
@@ -140,7 +220,9 @@ def judge(case, expect, proc):
     if proc.returncode not in REJECT_STATUSES:
         return False, "rejected with exit %d (want 12, 13 or 30): %s" % (proc.returncode, last)
     want = REASONS.get(case["id"])
-    if want and want not in last:
+    if want is None:
+        return False, "rejected, but REASONS names no reason class for this case: " + last
+    if want not in last:
         return False, "rejected for another reason (want %r): %s" % (want, last)
     return True, "rejected: " + last
 

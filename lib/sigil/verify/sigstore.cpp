@@ -400,8 +400,11 @@ Result<void> verify_certificate(const Signer& signer, const SigstorePolicy& poli
   }
   if (times.empty()) {
     if (!policy.ignore_tlog) {
-      return reject("signing time", "no verified signing time (no SET from a trusted log, no RFC 3161 timestamp from "
-                                    "a trusted TSA)");
+      std::string why = "no verified signing time (no SET from a trusted log, no RFC 3161 timestamp from a trusted TSA)";
+      for (const auto& note : out.notes) {
+        why += "; " + note;
+      }
+      return reject("signing time", why);
     }
     times.push_back(leaf.not_before());
     out.notes.emplace_back("no verified signing time: the certificate chain was checked at its own notBefore "
