@@ -11,7 +11,7 @@ namespace sigil::cli {
 
 void add_policy_flags(CLI::App* app, PolicyFlags& o)
 {
-  app->add_option("--key", o.keys, "Trusted public key (path or env://VAR); repeat for key rotation")->required();
+  app->add_option("--key", o.keys, "Trusted public key (path or env://VAR); repeat for key rotation");
   app->add_option("--type", o.type, "Predicate type required (cosign name or URI)")->capture_default_str();
   app->add_option("--source-uri", o.source_uri, "Provenance: the source repository (e.g. gitlab.com/group/project)");
   app->add_option("--source-ref", o.source_ref, "Provenance: branch or tag (refs/tags/v* globs allowed)");
@@ -24,12 +24,22 @@ void add_policy_flags(CLI::App* app, PolicyFlags& o)
   app->add_flag("--explain", o.explain, "One line per attestation considered, with why it was accepted or rejected");
   app->add_option("--check-claims", o.check_claims, "Check that the statement's subject is this digest")
       ->capture_default_str();
+  add_keyless_flags(app, o.keyless);
 }
 
 Result<PolicyRequest> policy_request(const PolicyFlags& o)
 {
   PolicyRequest p;
+  if (o.keys.empty() && !o.keyless.wants_keyless()) {
+    return fail(ErrorCode::usage, "say who you trust: --key PUBLIC_KEY, or --certificate-identity and "
+                                  "--certificate-oidc-issuer (keyless), or --gitlab-project GROUP/PROJECT");
+  }
   SIGIL_TRY_ASSIGN(p.keys, verify::load_trusted_keys(o.keys));
+  SIGIL_TRY_ASSIGN(p.keyless, make_keyless_setup(o.keyless));
+  if (o.keyless.wants_keyless() && !p.keyless.policy.identity.complete()) {
+    return fail(ErrorCode::usage, "keyless verification needs --certificate-identity (or -regexp) and "
+                                  "--certificate-oidc-issuer (or -regexp), or --gitlab-project");
+  }
   SIGIL_TRY_ASSIGN(p.predicate_type, intoto::predicate_type_uri(o.type));
   for (const auto& [list, match] :
        {std::pair{&o.match, policy::Match::exact}, std::pair{&o.match_regexp, policy::Match::regexp}}) {

@@ -2,6 +2,8 @@
 // flags, the request parts they make, and the report of a decision.
 #pragma once
 
+#include "keyless_flags.hpp"
+
 #include "sigil/core/result.hpp"
 #include "sigil/verify/attestation.hpp"
 
@@ -23,6 +25,7 @@ struct PolicyFlags {
   std::string output = "json";
   bool explain = false;
   bool check_claims = true;
+  KeylessFlags keyless;
 };
 
 void add_policy_flags(CLI::App* app, PolicyFlags& flags);
@@ -30,6 +33,7 @@ void add_policy_flags(CLI::App* app, PolicyFlags& flags);
 // The request parts the flags make: trusted keys loaded, the type as a URI, the conditions.
 struct PolicyRequest {
   std::vector<verify::TrustedKey> keys;
+  KeylessSetup keyless; // trusted root (owned) and the Sigstore policy
   std::string predicate_type;
   verify::AttestationPolicy policy;
 };

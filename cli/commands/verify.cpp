@@ -1,5 +1,6 @@
 // sigil verify
 #include "command.hpp"
+#include "keyless_flags.hpp"
 #include "output.hpp"
 #include "parallel.hpp"
 #include "registry_flags.hpp"
@@ -29,6 +30,7 @@ struct Options {
   bool explain = false;
   int max_workers = 8;
   RegistryFlags registry;
+  KeylessFlags keyless;
 };
 
 // What one image's verification produced, rendered after all have finished.
@@ -47,7 +49,13 @@ void print_checks(const Options& o, const verify::VerifyImageResult& r)
   if (!o.annotations.empty()) {
     print_info("  - The specified annotations were verified");
   }
-  print_info("  - The signatures were verified against the specified public key(s)");
+  if (!o.keys.empty()) {
+    print_info("  - The signatures were verified against the specified public key(s)");
+  }
+  if (o.keyless.wants_keyless()) {
+    print_info("  - Keyless: the certificate chains to a trusted Fulcio CA at the verified signing time, its SCT and "
+               "transparency log entry verify, and its identity matches");
+  }
 }
 
 void render(const Options& o, const std::string& arg, const Outcome& out, const std::vector<verify::TrustedKey>& keys)
@@ -110,7 +118,16 @@ int status_of(const Result<verify::VerifyImageResult>& result)
 Result<int> run(const Options& o, const GlobalOptions& global)
 {
   SIGIL_TRY_ASSIGN(const auto annotations, parse_annotations(o.annotations));
+  if (o.keys.empty() && !o.keyless.wants_keyless()) {
+    return fail(ErrorCode::usage, "say who you trust: --key PUBLIC_KEY, or --certificate-identity and "
+                                  "--certificate-oidc-issuer (keyless), or --gitlab-project GROUP/PROJECT");
+  }
   SIGIL_TRY_ASSIGN(const auto keys, verify::load_trusted_keys(o.keys));
+  SIGIL_TRY_ASSIGN(const auto keyless, make_keyless_setup(o.keyless));
+  if (o.keyless.wants_keyless() && !keyless.policy.identity.complete()) {
+    return fail(ErrorCode::usage, "keyless verification needs --certificate-identity (or -regexp) and "
+                                  "--certificate-oidc-issuer (or -regexp), or --gitlab-project");
+  }
   std::vector<oci::Reference> refs;
   for (const auto& image : o.images) {
     SIGIL_TRY_ASSIGN(auto ref, parse_image(image));
@@ -122,7 +139,8 @@ Result<int> run(const Options& o, const GlobalOptions& global)
                                 {.image = refs[i], .signature_repo = std::nullopt, .keys = keys,
                                  .annotations = annotations, .check_claims = o.check_claims,
                                  .check_docker_reference = o.check_docker_reference,
-                                 .max_signatures = o.max_signatures, .max_payload_bytes = o.max_payload_bytes});
+                                 .max_signatures = o.max_signatures, .max_payload_bytes = o.max_payload_bytes,
+                                 .sigstore = keyless.policy});
   });
   int worst = 0;
   for (std::size_t i = 0; i < refs.size(); ++i) {
@@ -140,16 +158,18 @@ void register_verify(Commands& commands)
 {
   auto* app = commands.add(
     "verify",
-    "Verify the signatures of container images against trusted public keys.\n"
+    "Verify the signatures of container images against trusted public keys, or keyless by identity.\n"
     "Reads the cosign .sig tag and Sigstore bundle referrers. A signature counts when it verifies over the exact\n"
     "payload bytes with a trusted key, names the image's digest, and carries every -a annotation.\n"
     "Exit: 0 verified, 10 no signatures, 11 image not found, 12 none verified, 20 registry, 21 auth.",
     "  sigil verify registry.example.com/app@sha256:... --key sigil.pub\n"
     "  sigil verify registry.example.com/app:1.2 --key old.pub --key new.pub -a git-sha=abc123 --explain\n"
-    "  sigil verify img1@sha256:... img2@sha256:... --key sigil.pub -o text --max-workers 16\n");
+    "  sigil verify img1@sha256:... img2@sha256:... --key sigil.pub -o text --max-workers 16\n"
+    "  sigil verify registry.gitlab.com/grp/app@sha256:... --trusted-root trusted_root.json \\\n"
+    "      --gitlab-project grp/app --gitlab-ref 'refs/tags/v*'\n");
   auto o = std::make_shared<Options>();
   app->add_option("image", o->images, "Images to verify")->required();
-  app->add_option("--key", o->keys, "Trusted public key (path or env://VAR); repeat for key rotation")->required();
+  app->add_option("--key", o->keys, "Trusted public key (path or env://VAR); repeat for key rotation");
   app->add_option("-a,--annotations", o->annotations, "key=value that must be in the signed payload");
   app->add_option("--check-claims", o->check_claims, "Check that the signed payload names the image digest")
     ->capture_default_str();
@@ -166,6 +186,7 @@ void register_verify(Commands& commands)
   app->add_flag("--explain", o->explain, "One line per signature considered, with why it was accepted or rejected");
   app->add_option("--max-workers", o->max_workers, "Images verified concurrently")->check(CLI::Range(1, 64))->capture_default_str();
   add_registry_flags(app, o->registry);
+  add_keyless_flags(app, o->keyless);
   commands.set_run(app, [o, &global = commands.global()] { return run(*o, global); });
 }
 

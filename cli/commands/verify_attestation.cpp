@@ -27,7 +27,8 @@ Result<int> run(const Options& o, const GlobalOptions& global)
                                                                          .keys = std::move(p.keys),
                                                                          .predicate_type = p.predicate_type,
                                                                          .policy = std::move(p.policy),
-                                                                         .check_claims = o.policy.check_claims}));
+                                                                         .check_claims = o.policy.check_claims,
+                                                                         .sigstore = p.keyless.policy}));
   return render_decision(o.policy, result.image.str(), result.attestations, result.decision, p.predicate_type);
 }
 

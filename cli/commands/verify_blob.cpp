@@ -1,5 +1,6 @@
 // sigil verify-blob
 #include "command.hpp"
+#include "keyless_flags.hpp"
 #include "output.hpp"
 
 #include "sigil/util/file.hpp"
@@ -19,6 +20,8 @@ struct Options {
   std::vector<std::string> keys;
   std::string bundle;
   std::string signature;
+  std::string certificate;
+  KeylessFlags keyless;
 };
 
 Result<int> run(const Options& o)
@@ -26,8 +29,21 @@ Result<int> run(const Options& o)
   if (o.bundle.empty() == o.signature.empty()) {
     return fail(ErrorCode::usage, "pass exactly one of --bundle FILE and --signature FILE");
   }
+  if (o.keys.empty() && !o.keyless.wants_keyless()) {
+    return fail(ErrorCode::usage, "say who you trust: --key PUBLIC_KEY, or --certificate-identity and "
+                                  "--certificate-oidc-issuer (keyless), or --gitlab-project GROUP/PROJECT");
+  }
   SIGIL_TRY_ASSIGN(auto keys, verify::load_trusted_keys(o.keys));
-  verify::VerifyBlobRequest request{.input = o.input, .keys = std::move(keys), .bundle_json = {}, .signature_b64 = {}};
+  SIGIL_TRY_ASSIGN(auto keyless, make_keyless_setup(o.keyless));
+  verify::VerifyBlobRequest request{.input = o.input,
+                                    .keys = std::move(keys),
+                                    .bundle_json = {},
+                                    .signature_b64 = {},
+                                    .certificate_pem = {},
+                                    .sigstore = keyless.policy};
+  if (!o.certificate.empty()) {
+    SIGIL_TRY_ASSIGN(request.certificate_pem, util::read_file(o.certificate, k_max_bundle_size));
+  }
   const std::string& material = o.bundle.empty() ? o.signature : o.bundle;
   auto text = util::read_file(material, k_max_bundle_size);
   if (!text) {
@@ -45,8 +61,11 @@ Result<int> run(const Options& o)
   for (const auto& note : result->notes) {
     print_note("{}", note);
   }
-  const auto& matched = request.keys[result->matched_key];
-  if (request.keys.size() > 1) {
+  if (result->sigstore) {
+    print_keyless_summary(*result->sigstore);
+  }
+  if (!request.keys.empty() && (!result->sigstore || !result->sigstore->identity) && request.keys.size() > 1) {
+    const auto& matched = request.keys[result->matched_key];
     print_info("Verified with key {} ({})", matched.name, matched.key.fingerprint());
   }
   print_info("Verified OK");
@@ -59,16 +78,24 @@ void register_verify_blob(Commands& commands)
 {
   auto* app = commands.add(
     "verify-blob",
-    "Verify a file's signature against one or more trusted public keys.\n"
-    "Reads Sigstore bundles (v0.1-v0.3), cosign's older bundle JSON, or a base64 signature file.",
+    "Verify a file's signature: keyless (a Fulcio certificate, its transparency-log entry and timestamps,\n"
+    "checked offline against a trusted root and an identity) or against trusted public keys.\n"
+    "Reads Sigstore bundles (v0.1-v0.3), cosign's older bundle JSON, or a signature (and --certificate) file.\n"
+    "FILE may be sha256:HEX to name the artifact by its digest.",
     "  sigil verify-blob release.tar.gz --key sigil.pub --bundle release.tar.gz.sigstore.json\n"
     "  sigil verify-blob release.tar.gz --key old.pub --key new.pub --bundle release.tar.gz.sigstore.json\n"
-    "  sigil verify-blob release.tar.gz --key sigil.pub --signature release.tar.gz.sig\n");
+    "  sigil verify-blob release.tar.gz --key sigil.pub --signature release.tar.gz.sig\n"
+    "  sigil verify-blob release.tar.gz --bundle release.tar.gz.sigstore.json --trusted-root trusted_root.json \\\n"
+    "      --gitlab-project mygroup/myproject --gitlab-ref 'refs/tags/v*'\n"
+    "  sigil verify-blob release.tar.gz --bundle b.json --certificate-identity you@example.com \\\n"
+    "      --certificate-oidc-issuer https://accounts.google.com\n");
   auto o = std::make_shared<Options>();
   app->add_option("file", o->input, "File to verify, or - for standard input")->required();
-  app->add_option("--key", o->keys, "Trusted public key (path or env://VAR); repeat for key rotation")->required();
+  app->add_option("--key", o->keys, "Trusted public key (path or env://VAR); repeat for key rotation");
   app->add_option("--bundle", o->bundle, "Sigstore bundle or cosign bundle JSON");
   app->add_option("--signature", o->signature, "File holding the base64 signature");
+  app->add_option("--certificate", o->certificate, "PEM certificate (then its chain) that made --signature (keyless)");
+  add_keyless_flags(app, o->keyless);
   commands.set_run(app, [o] { return run(*o); });
 }
 

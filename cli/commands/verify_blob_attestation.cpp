@@ -29,7 +29,8 @@ Result<int> run(const Options& o)
                                                  .bundle_json = std::move(json),
                                                  .predicate_type = p.predicate_type,
                                                  .policy = std::move(p.policy),
-                                                 .check_claims = o.policy.check_claims});
+                                                 .check_claims = o.policy.check_claims,
+                                                 .sigstore = p.keyless.policy});
   SIGIL_TRY_CONTEXT(result, fmt::format("verifying {}", o.file));
   auto status = render_decision(o.policy, o.file, result->attestations, result->decision, p.predicate_type);
   if (status && *status == 0) {

@@ -202,8 +202,6 @@ TEST_CASE("parse_bundle: malformed bundles are refused")
                      std::string(k_empty_sha256_b64) + R"("}})";
        }),
        "missing field \"signature\""},
-      {"messageDigest missing", with([](Parts& p) { p.content = R"("messageSignature":{"signature":"YWJj"})"; }),
-       "missing field \"messageDigest\""},
       {"33 tlog entries", with([](Parts& p) { p.verification_material = tlog_entries(33); }),
        "bundle has 33 transparency log entries (at most 32)"},
       {"tlogEntries not an array", with([](Parts& p) { p.verification_material = R"({"tlogEntries":{}})"; }),
@@ -249,7 +247,7 @@ TEST_CASE("parse_bundle: verification material")
   SUBCASE("certificate and x509CertificateChain are noticed")
   {
     for (const std::string vm :
-         {R"({"certificate":{"rawBytes":"AA=="}})", R"({"x509CertificateChain":{"certificates":[]}})"}) {
+         {R"({"certificate":{"rawBytes":"AA=="}})", R"({"x509CertificateChain":{"certificates":[{"rawBytes":"AA=="}]}})"}) {
       CAPTURE(vm);
       Parts p;
       p.verification_material = vm;
@@ -258,6 +256,20 @@ TEST_CASE("parse_bundle: verification material")
       CHECK(r->has_certificate);
       CHECK_FALSE(r->public_key_hint.has_value());
       CHECK(r->tlog_entries == 0);
+    }
+  }
+  SUBCASE("an empty certificate chain, both forms, or a key hint with a certificate are refused")
+  {
+    for (const std::string vm :
+         {R"({"x509CertificateChain":{"certificates":[]}})",
+          R"({"certificate":{"rawBytes":"AA=="},"x509CertificateChain":{"certificates":[{"rawBytes":"AA=="}]}})",
+          R"({"publicKey":{"hint":"x"},"certificate":{"rawBytes":"AA=="}})"}) {
+      CAPTURE(vm);
+      Parts p;
+      p.verification_material = vm;
+      const auto r = parse_bundle(p.json());
+      REQUIRE_FALSE(r.has_value());
+      CHECK(r.error().code == sigil::ErrorCode::bad_input);
     }
   }
   SUBCASE("a publicKey without a hint is accepted")

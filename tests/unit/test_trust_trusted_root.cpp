@@ -156,16 +156,20 @@ TEST_CASE("protobuf JSON: snake_case names, URL-safe base64, fractional and offs
   CHECK_FALSE(parse_trusted_root(root_with_tlog(both)).has_value());
 }
 
-TEST_CASE("tlog rules: validFor.start required, unknown key types kept without a key, mismatched keys refused")
+TEST_CASE("tlog rules: validFor.start required in a window, unknown key types kept without a key, mismatched keys refused")
 {
   Json no_start = p256_tlog();
   no_start["publicKey"]["validFor"].erase("start");
   auto missing = parse_trusted_root(root_with_tlog(no_start));
   REQUIRE_FALSE(missing.has_value());
   CHECK(missing.error().message.find("tlogs[0]: missing \"publicKey.validFor.start\"") != std::string::npos);
+  // No window at all (sigstore-js's test roots): valid at every time.
   Json no_validity = p256_tlog();
   no_validity["publicKey"].erase("validFor");
-  CHECK_FALSE(parse_trusted_root(root_with_tlog(no_validity)).has_value());
+  auto unbounded = parse_trusted_root(root_with_tlog(no_validity));
+  REQUIRE(unbounded.has_value());
+  CHECK(unbounded->tlogs.front().valid_for.contains(0));
+  CHECK(unbounded->tlogs.front().valid_for.contains(4102444800));
 
   Json unknown = p256_tlog();
   unknown["publicKey"]["keyDetails"] = "LMS_SHA256";

@@ -18,6 +18,8 @@ constexpr std::array k_known_media_types{
 };
 
 constexpr std::size_t k_max_tlog_entries = 32;
+constexpr std::size_t k_max_timestamps = 32;
+constexpr std::size_t k_max_certificates = 10;
 
 Result<util::Bytes> b64_member(const util::Json& object, std::string_view key)
 {
@@ -26,6 +28,10 @@ Result<util::Bytes> b64_member(const util::Json& object, std::string_view key)
 
 Result<MessageSignature> parse_message_signature(const util::Json& node)
 {
+  if (node.is_object() && !node.contains("messageDigest")) { // optional in protobuf-specs
+    SIGIL_TRY_ASSIGN(auto sig, b64_member(node, "signature"));
+    return MessageSignature{crypto::HashAlgorithm::sha256, {}, std::move(sig)};
+  }
   SIGIL_TRY_ASSIGN(auto md, util::json_object(node, "messageDigest"));
   SIGIL_TRY_ASSIGN(auto alg_name, util::json_string(*md, "algorithm"));
   const auto alg = crypto::parse_sigstore_hash_name(alg_name);
@@ -44,6 +50,82 @@ Result<MessageSignature> parse_message_signature(const util::Json& node)
   return MessageSignature{*alg, std::move(*digest), std::move(*sig)};
 }
 
+int minor_version_of(std::string_view media_type)
+{
+  if (media_type.ends_with("version=0.1")) {
+    return 1;
+  }
+  if (media_type.ends_with("version=0.2")) {
+    return 2;
+  }
+  return 3;
+}
+
+Result<util::Bytes> raw_bytes(const util::Json& node)
+{
+  if (!node.is_object()) {
+    return fail(ErrorCode::bad_input, "a certificate is not an object with rawBytes");
+  }
+  return b64_member(node, "rawBytes");
+}
+
+// `certificate` (v0.3) or `x509CertificateChain.certificates[]` (v0.1/v0.2); never both.
+Result<void> parse_certificates(const util::Json& vm, Bundle& out)
+{
+  const bool single = vm.contains("certificate");
+  const bool chain = vm.contains("x509CertificateChain");
+  if (single && chain) {
+    return fail(ErrorCode::bad_input, "both certificate and x509CertificateChain are present");
+  }
+  out.has_certificate = single || chain;
+  out.certificate_chain_form = chain;
+  if (single) {
+    SIGIL_TRY_ASSIGN(auto der, raw_bytes(vm["certificate"]));
+    out.certificates.push_back(std::move(der));
+    return {};
+  }
+  if (!chain) {
+    return {};
+  }
+  SIGIL_TRY_ASSIGN(auto list, util::json_array(vm["x509CertificateChain"], "certificates"));
+  if (list->empty()) {
+    return fail(ErrorCode::bad_input, "x509CertificateChain has no certificates (expected a non-empty chain)");
+  }
+  if (list->size() > k_max_certificates) {
+    return fail(ErrorCode::bad_input, fmt::format("x509CertificateChain has {} certificates (at most {})",
+                                                  list->size(), k_max_certificates));
+  }
+  for (const auto& c : *list) {
+    SIGIL_TRY_ASSIGN(auto der, raw_bytes(c));
+    out.certificates.push_back(std::move(der));
+  }
+  return {};
+}
+
+Result<void> parse_timestamps(const util::Json& vm, Bundle& out)
+{
+  if (!vm.contains("timestampVerificationData") || vm["timestampVerificationData"].is_null()) {
+    return {}; // protobuf JSON writes an unset message as null or leaves it out
+  }
+  SIGIL_TRY_ASSIGN(auto tvd, util::json_optional_object(vm, "timestampVerificationData"));
+  if (tvd == nullptr || !tvd->contains("rfc3161Timestamps")) {
+    return {};
+  }
+  SIGIL_TRY_ASSIGN(auto list, util::json_array(*tvd, "rfc3161Timestamps"));
+  if (list->size() > k_max_timestamps) {
+    return fail(ErrorCode::bad_input, fmt::format("the bundle has {} RFC 3161 timestamps: too many (at most {})",
+                                                  list->size(), k_max_timestamps));
+  }
+  for (const auto& t : *list) {
+    if (!t.is_object()) {
+      return fail(ErrorCode::bad_input, "an RFC 3161 timestamp is not an object");
+    }
+    SIGIL_TRY_ASSIGN(auto der, b64_member(t, "signedTimestamp"));
+    out.rfc3161_timestamps.push_back(std::move(der));
+  }
+  return {};
+}
+
 Result<void> parse_verification_material(const util::Json& vm, Bundle& out)
 {
   if (auto pk = util::json_optional_object(vm, "publicKey"); !pk) {
@@ -54,17 +136,19 @@ Result<void> parse_verification_material(const util::Json& vm, Bundle& out)
       out.public_key_hint = std::move(*hint);
     }
   }
-  out.has_certificate = vm.contains("certificate") || vm.contains("x509CertificateChain");
+  SIGIL_TRY(parse_certificates(vm, out));
+  if (out.has_certificate && out.public_key_hint) {
+    return fail(ErrorCode::bad_input, "both a public key hint and a certificate are present (a bundle has one)");
+  }
+  SIGIL_TRY(parse_timestamps(vm, out));
   if (vm.contains("tlogEntries")) {
-    auto entries = util::json_array(vm, "tlogEntries");
-    if (!entries) {
-      return fail(entries.error());
-    }
-    if ((*entries)->size() > k_max_tlog_entries) {
+    SIGIL_TRY_ASSIGN(auto entries, util::json_array(vm, "tlogEntries"));
+    if (entries->size() > k_max_tlog_entries) {
       return fail(ErrorCode::bad_input, fmt::format("bundle has {} transparency log entries (at most {})",
-                                                    (*entries)->size(), k_max_tlog_entries));
+                                                    entries->size(), k_max_tlog_entries));
     }
-    out.tlog_entries = (*entries)->size();
+    out.tlog_entries = entries->size();
+    out.tlog_entry_json.assign(entries->begin(), entries->end());
   }
   return {};
 }
@@ -112,6 +196,7 @@ Result<Bundle> parse_bundle(std::string_view json)
     return fail(ErrorCode::bad_input, fmt::format("malformed bundle: unsupported mediaType {}", *media_type));
   }
   Bundle out;
+  out.minor_version = minor_version_of(*media_type);
   out.media_type = std::move(*media_type);
   auto vm = util::json_object(*doc, "verificationMaterial");
   if (!vm) {
@@ -152,7 +237,10 @@ Result<LegacyBundle> parse_legacy_bundle(std::string_view json)
   if (!sig) {
     return fail(sig.error().context("malformed bundle"));
   }
-  LegacyBundle out{std::move(*sig), std::nullopt, doc->contains("rekorBundle")};
+  LegacyBundle out{std::move(*sig), std::nullopt, doc->contains("rekorBundle"), std::nullopt};
+  if (out.has_rekor_bundle) {
+    out.rekor_bundle = (*doc)["rekorBundle"].dump();
+  }
   if (doc->contains("cert")) {
     auto cert = util::json_string(*doc, "cert");
     if (!cert) {

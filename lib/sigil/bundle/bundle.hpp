@@ -9,6 +9,7 @@
 #include "sigil/crypto/digest.hpp"
 #include "sigil/dsse/envelope.hpp"
 #include "sigil/util/bytes.hpp"
+#include "sigil/util/json.hpp"
 
 #include <optional>
 #include <string>
@@ -22,7 +23,7 @@ constexpr std::string_view k_media_type_v03 = "application/vnd.dev.sigstore.bund
 
 struct MessageSignature {
   crypto::HashAlgorithm digest_algorithm = crypto::HashAlgorithm::sha256;
-  util::Bytes digest;
+  util::Bytes digest; // empty when the bundle has no messageDigest (optional in protobuf-specs)
   util::Bytes signature;
 };
 
@@ -32,9 +33,16 @@ using DsseEnvelope = dsse::Envelope;
 
 struct Bundle {
   std::string media_type{k_media_type_v03};
+  int minor_version = 3; // 0.1, 0.2 or 0.3 (from the media type)
   std::optional<std::string> public_key_hint;
   bool has_certificate = false; // certificate or x509CertificateChain present
+  bool certificate_chain_form = false; // x509CertificateChain (v0.1/v0.2) rather than certificate (v0.3)
+  std::vector<util::Bytes> certificates; // DER, leaf first, exactly as the bundle lists them
   std::size_t tlog_entries = 0;
+  // The transparency-log entries as the bundle holds them (protobuf JSON), parsed by sigil::tlog
+  // where they are verified; kept raw here so this format layer does not depend on the log's.
+  std::vector<util::Json> tlog_entry_json;
+  std::vector<util::Bytes> rfc3161_timestamps; // signedTimestamp DER, as listed
   std::variant<MessageSignature, DsseEnvelope> content;
 };
 
@@ -46,6 +54,7 @@ struct LegacyBundle {
   util::Bytes signature;
   std::optional<std::string> cert; // base64 of a PEM certificate or public key, as written
   bool has_rekor_bundle = false;
+  std::optional<std::string> rekor_bundle; // the rekorBundle object's JSON text, as sigil::tlog reads it
 };
 
 [[nodiscard]] Result<LegacyBundle> parse_legacy_bundle(std::string_view json);

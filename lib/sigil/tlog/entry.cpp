@@ -137,17 +137,27 @@ Result<InclusionProof> parse_proof(const Json& node)
   return proof;
 }
 
+// An optional message: absent, or null (how protobuf JSON writers such as sigstore-js's write
+// an unset one).
+Result<const Json*> optional_message(const Json& j, std::string_view key)
+{
+  if (j.is_object() && j.contains(key) && j[std::string{key}].is_null()) {
+    return static_cast<const Json*>(nullptr);
+  }
+  return util::json_optional_object(j, key);
+}
+
 Result<void> parse_optional_parts(const Json& j, Entry& entry)
 {
   SIGIL_TRY_ASSIGN(auto time, read_count(j, "integratedTime", "integrated time"));
   if (time && *time != 0) {
     entry.integrated_time = static_cast<std::int64_t>(*time);
   }
-  SIGIL_TRY_ASSIGN(const Json* promise, util::json_optional_object(j, "inclusionPromise"));
+  SIGIL_TRY_ASSIGN(const Json* promise, optional_message(j, "inclusionPromise"));
   if (promise != nullptr) {
     SIGIL_TRY_ASSIGN(entry.signed_entry_timestamp, read_bytes(*promise, "signedEntryTimestamp"));
   }
-  SIGIL_TRY_ASSIGN(const Json* proof, util::json_optional_object(j, "inclusionProof"));
+  SIGIL_TRY_ASSIGN(const Json* proof, optional_message(j, "inclusionProof"));
   if (proof != nullptr) {
     auto parsed = parse_proof(*proof);
     if (!parsed) {

@@ -176,10 +176,10 @@ Result<TransparencyLog> parse_log(const Json& json)
   SIGIL_TRY_ASSIGN(log.key, parse_log_key(log.public_key_der, log.key_details));
   SIGIL_TRY_ASSIGN(const Json* valid_for, object_field(*key, "validFor", "valid_for"));
   if (valid_for == nullptr) {
-    return fail(ErrorCode::bad_input, "missing \"publicKey.validFor\"");
+    return log; // no window at all: valid at every time (sigstore-js's roots; protobuf-specs allows it)
   }
   SIGIL_TRY_ASSIGN(log.valid_for, parse_validity(valid_for));
-  if (!log.valid_for.start) {
+  if (!log.valid_for.start) { // a window without its start is a mistake (sigstore-conformance)
     return fail(ErrorCode::bad_input, "missing \"publicKey.validFor.start\"");
   }
   return log;

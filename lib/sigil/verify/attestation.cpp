@@ -9,7 +9,9 @@
 #include "sigil/util/json_strict.hpp"
 #include "sigil/util/stream.hpp"
 #include "sigil/verify/bundle_referrer.hpp"
+#include "sigil/verify/cosign_layer.hpp"
 #include "sigil/verify/envelope.hpp"
+#include "sigil/verify/keyless_envelope.hpp"
 #include "sigil/verify/payload_budget.hpp"
 
 #include <fmt/format.h>
@@ -45,6 +47,52 @@ SignatureReport report_envelope(const dsse::Envelope& env, std::string source, S
   return report;
 }
 
+bool keyless_applies(const SigstorePolicy& policy, const std::map<std::string, std::string>& annotations)
+{
+  return policy.identity.complete() && has_cosign_certificate(annotations);
+}
+
+SignatureReport keyless_report(std::string source, SignatureFormat format, KeylessEnvelopeCheck result,
+                               const dsse::Envelope& env)
+{
+  SignatureReport report{std::move(source), format, result.check.verified, std::move(result.check.reason),
+                         std::nullopt, std::string(util::as_chars(env.payload)), {}};
+  if (result.check.statement) {
+    report.signed_predicate_type = result.check.statement->predicate_type;
+    report.statement = std::move(result.check.statement);
+  }
+  report.keyless = std::move(result.keyless);
+  return report;
+}
+
+EnvelopeCheckRequest keyless_request(const dsse::Envelope& env, const std::string& alg, const std::string& hex,
+                                     const std::string& predicate_type, bool check_claims)
+{
+  static const std::vector<TrustedKey> no_keys;
+  return {.envelope = env,
+          .keys = no_keys,
+          .subject_algorithm = alg,
+          .subject_hex = hex,
+          .predicate_type = predicate_type,
+          .annotations = &k_no_annotations,
+          .check_claims = check_claims};
+}
+
+// A keyless `.att` layer (cosign attest with a Fulcio certificate in the annotations).
+SignatureReport report_keyless_att(const dsse::Envelope& env, std::string source,
+                                   const std::map<std::string, std::string>& annotations,
+                                   const VerifyAttestationRequest& r, const std::string& alg, const std::string& hex)
+{
+  auto material = material_from_cosign_att_layer(annotations, env);
+  if (!material) {
+    return SignatureReport{std::move(source), SignatureFormat::legacy, false, material.error().message, std::nullopt,
+                           {}, {}};
+  }
+  auto result =
+    check_keyless_envelope(*material, keyless_request(env, alg, hex, r.predicate_type, r.check_claims), r.sigstore);
+  return keyless_report(std::move(source), SignatureFormat::legacy, std::move(result), env);
+}
+
 // One layer of the `.att` manifest: a DSSE envelope. Registry failures propagate; everything
 // else is a reason.
 Result<SignatureReport> check_att_layer(registry::Client& client, const VerifyAttestationRequest& r,
@@ -73,8 +121,10 @@ Result<SignatureReport> check_att_layer(registry::Client& client, const VerifyAt
     return reject(env.error().message);
   }
   const std::string alg(oci::algorithm_name(image.digest()->algorithm));
-  auto report = report_envelope(*env, candidate.where, SignatureFormat::legacy, r.keys, alg, image.digest()->hex,
-                                r.predicate_type, r.check_claims);
+  auto report = keyless_applies(r.sigstore, layer.annotations)
+                  ? report_keyless_att(*env, candidate.where, layer.annotations, r, alg, image.digest()->hex)
+                  : report_envelope(*env, candidate.where, SignatureFormat::legacy, r.keys, alg, image.digest()->hex,
+                                    r.predicate_type, r.check_claims);
   budget.settle(report); // a statement that did not verify is not held
   return report;
 }
@@ -136,12 +186,31 @@ Result<dsse::Envelope> envelope_of(std::string_view json)
   return dsse::parse(json); // a bare envelope (what cosign 2 attest-blob prints on stdout)
 }
 
+// A Sigstore bundle verified as Sigstore material: keyless (a certificate, with identities
+// given), or key-signed with a trusted root (its log entries are then checked too).
+Result<std::optional<SignedMaterial>> keyless_blob_material(const VerifyBlobAttestationRequest& r)
+{
+  auto kind = bundle::detect_bundle_kind(r.bundle_json);
+  if (!kind || *kind != bundle::BundleKind::sigstore) {
+    return std::optional<SignedMaterial>{};
+  }
+  SIGIL_TRY_ASSIGN(auto b, bundle::parse_bundle(r.bundle_json));
+  const bool keyless = b.has_certificate && r.sigstore.identity.complete();
+  const bool logged_key = !b.has_certificate && r.sigstore.root != nullptr && !r.keys.empty();
+  if (!std::holds_alternative<dsse::Envelope>(b.content) || (!keyless && !logged_key)) {
+    return std::optional<SignedMaterial>{};
+  }
+  SIGIL_TRY_ASSIGN(auto m, material_from_bundle(b));
+  return std::optional<SignedMaterial>{std::move(m)};
+}
+
 } // namespace
 
 Result<VerifyAttestationResult> verify_image_attestations(registry::Client& client, const VerifyAttestationRequest& r)
 {
-  if (r.keys.empty()) {
-    return fail(ErrorCode::usage, "no trusted key: pass --key PUBLIC_KEY");
+  if (r.keys.empty() && !r.sigstore.identity.complete()) {
+    return fail(ErrorCode::usage, "no trusted key: pass --key PUBLIC_KEY, or --certificate-identity and "
+                                  "--certificate-oidc-issuer for keyless attestations");
   }
   SIGIL_TRY_ASSIGN(const registry::Repository target, registry::target_repository(r.image, r.signature_repo));
   VerifyAttestationResult result{r.image, !r.image.digest().has_value(), {}};
@@ -163,7 +232,8 @@ Result<VerifyAttestationResult> verify_image_attestations(registry::Client& clie
                                            .check_claims = r.check_claims,
                                            .predicate_type = r.predicate_type,
                                            .max_entries = r.max_attestations,
-                                           .max_blob_bytes = r.max_payload_bytes},
+                                           .max_blob_bytes = r.max_payload_bytes,
+                                           .sigstore = &r.sigstore},
                                           result.attestations);
   if (!bundles) {
     return fail(bundles.error());
@@ -179,22 +249,29 @@ Result<VerifyAttestationResult> verify_image_attestations(registry::Client& clie
 
 Result<VerifyBlobAttestationResult> verify_blob_attestation(const VerifyBlobAttestationRequest& r)
 {
-  if (r.keys.empty()) {
-    return fail(ErrorCode::usage, "no trusted key: pass --key PUBLIC_KEY");
+  SIGIL_TRY_ASSIGN(auto keyless, keyless_blob_material(r));
+  if (r.keys.empty() && !keyless) {
+    return fail(ErrorCode::usage, "no trusted key: pass --key PUBLIC_KEY, or --certificate-identity and "
+                                  "--certificate-oidc-issuer for a keyless bundle");
   }
   auto env = envelope_of(r.bundle_json);
   if (!env) {
     return fail(env.error().context("reading the attestation bundle"));
   }
   crypto::Hasher hasher(crypto::HashAlgorithm::sha256);
-  auto size = util::stream_input(r.input, [&](util::ByteView chunk) { hasher.update(chunk); });
-  if (!size) {
-    return fail(size.error());
-  }
+  SIGIL_TRY(util::stream_input(r.input, [&](util::ByteView chunk) { hasher.update(chunk); }));
   const std::string hex = util::hex_encode(hasher.finish());
   VerifyBlobAttestationResult result;
-  result.attestations.push_back(
-    report_envelope(*env, "bundle", SignatureFormat::bundle, r.keys, "sha256", hex, r.predicate_type, r.check_claims));
+  if (keyless) {
+    auto policy = r.sigstore;
+    policy.keys = r.keys;
+    auto check = check_keyless_envelope(*keyless, keyless_request(*env, "sha256", hex, r.predicate_type, r.check_claims),
+                                        policy);
+    result.attestations.push_back(keyless_report("bundle", SignatureFormat::bundle, std::move(check), *env));
+  } else {
+    result.attestations.push_back(
+      report_envelope(*env, "bundle", SignatureFormat::bundle, r.keys, "sha256", hex, r.predicate_type, r.check_claims));
+  }
   result.decision = decide(result.attestations, r.predicate_type, r.policy);
   return result;
 }

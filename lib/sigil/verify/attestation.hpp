@@ -48,6 +48,7 @@ struct VerifyAttestationRequest {
   bool check_claims = true;
   std::size_t max_attestations = 100;
   std::uint64_t max_payload_bytes = std::uint64_t{16} << 20; // SBOMs are large
+  SigstorePolicy sigstore; // keyless attestations, when its identity is complete
 };
 
 struct VerifyAttestationResult {
@@ -69,6 +70,7 @@ struct VerifyBlobAttestationRequest {
   std::string predicate_type;
   AttestationPolicy policy;
   bool check_claims = true;
+  SigstorePolicy sigstore; // keyless bundles (a certificate), or key-signed ones with a trusted root
 };
 
 struct VerifyBlobAttestationResult {

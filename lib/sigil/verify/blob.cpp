@@ -2,8 +2,11 @@
 
 #include "sigil/bundle/bundle.hpp"
 #include "sigil/crypto/signature.hpp"
+#include "sigil/crypto/x509.hpp"
 #include "sigil/util/encoding.hpp"
 #include "sigil/util/stream.hpp"
+
+#include <filesystem>
 
 #include <fmt/format.h>
 
@@ -34,7 +37,10 @@ Result<Claim> claim_from_sigstore_bundle(std::string_view json)
     return fail(ErrorCode::bad_input,
                 "the bundle holds a DSSE envelope (an attestation), not a message signature; use verify-blob-attestation");
   }
-  Claim claim{ms->signature, std::make_pair(ms->digest_algorithm, ms->digest), "sigstore-bundle", {}};
+  Claim claim{ms->signature, std::nullopt, "sigstore-bundle", {}};
+  if (!ms->digest.empty()) {
+    claim.digest = std::make_pair(ms->digest_algorithm, ms->digest);
+  }
   if (b->tlog_entries > 0) {
     claim.notes.emplace_back("the bundle's transparency log entries were not checked (sigil verifies with keys)");
   }
@@ -156,10 +162,153 @@ std::string digest_text(crypto::HashAlgorithm alg, const util::Bytes& digest)
   return fmt::format("{}:{}", crypto::hash_name(alg), util::hex_encode(digest));
 }
 
+// --- Sigstore material (certificates, log entries, timestamps) -------------------------------
+
+Result<ArtifactDigest> artifact_digest(const std::string& input, crypto::HashAlgorithm alg)
+{
+  std::error_code ec;
+  if (auto named = parse_artifact_digest(input); named && !std::filesystem::exists(input, ec)) {
+    if (named->algorithm != alg) {
+      return fail(ErrorCode::usage, fmt::format("the artifact is named by its {} digest, but the signature is over its "
+                                                "{} digest: pass the file",
+                                                crypto::hash_name(named->algorithm), crypto::hash_name(alg)));
+    }
+    return *named;
+  }
+  crypto::Hasher hasher(alg);
+  SIGIL_TRY(util::stream_input(input, [&](util::ByteView chunk) { hasher.update(chunk); }));
+  return ArtifactDigest{alg, hasher.finish()};
+}
+
+bool holds_certificate(const std::optional<std::string>& b64_pem)
+{
+  if (!b64_pem) {
+    return false;
+  }
+  auto pem = util::base64_decode(*b64_pem);
+  return pem && std::string_view{reinterpret_cast<const char*>(pem->data()), pem->size()}.find("-----BEGIN CERTIFICATE") !=
+                  std::string_view::npos;
+}
+
+Result<std::optional<SignedMaterial>> material_from_json(const VerifyBlobRequest& request)
+{
+  SIGIL_TRY_ASSIGN(auto kind, bundle::detect_bundle_kind(*request.bundle_json));
+  if (kind == bundle::BundleKind::sigstore) {
+    SIGIL_TRY_ASSIGN(auto b, bundle::parse_bundle(*request.bundle_json));
+    // Keyless when identities are given; key-signed with its log entries when a trusted root
+    // is; otherwise the trusted keys check the signature alone (the notes say what was not).
+    const bool keyless = b.has_certificate && request.sigstore.identity.complete();
+    const bool logged_key = !b.has_certificate && request.sigstore.root != nullptr && !request.keys.empty();
+    if (!keyless && !logged_key) {
+      return std::optional<SignedMaterial>{};
+    }
+    SIGIL_TRY_ASSIGN(auto m, material_from_bundle(b));
+    return std::optional<SignedMaterial>{std::move(m)};
+  }
+  SIGIL_TRY_ASSIGN(auto legacy, bundle::parse_legacy_bundle(*request.bundle_json));
+  if (!holds_certificate(legacy.cert) || !request.sigstore.identity.complete()) {
+    return std::optional<SignedMaterial>{};
+  }
+  SIGIL_TRY_ASSIGN(auto digest, artifact_digest(request.input, crypto::HashAlgorithm::sha256));
+  SIGIL_TRY_ASSIGN(auto m, material_from_legacy_bundle(legacy, digest.algorithm, std::move(digest.digest)));
+  return std::optional<SignedMaterial>{std::move(m)};
+}
+
+Result<SignedMaterial> material_from_certificate(const VerifyBlobRequest& request)
+{
+  SIGIL_TRY_ASSIGN(auto chain, crypto::Certificate::chain_from_pem(*request.certificate_pem));
+  SIGIL_TRY_ASSIGN(auto claim, claim_from_signature(*request.signature_b64));
+  SIGIL_TRY_ASSIGN(auto digest, artifact_digest(request.input, crypto::HashAlgorithm::sha256));
+  SignedMaterial m;
+  m.format = "certificate and signature";
+  for (const auto& c : chain) {
+    m.certificates.push_back(c.der());
+  }
+  m.content = MessageContent{digest.algorithm, std::move(digest.digest), std::move(claim.signature)};
+  return m;
+}
+
+Result<std::optional<SignedMaterial>> sigstore_material(const VerifyBlobRequest& request)
+{
+  if (request.certificate_pem) {
+    if (!request.signature_b64) {
+      return fail(ErrorCode::usage, "--certificate goes with --signature (or pass a --bundle that holds both)");
+    }
+    SIGIL_TRY_ASSIGN(auto m, material_from_certificate(request));
+    return std::optional<SignedMaterial>{std::move(m)};
+  }
+  if (request.bundle_json) {
+    return material_from_json(request);
+  }
+  return std::optional<SignedMaterial>{};
+}
+
+crypto::HashAlgorithm default_subject_algorithm(const std::string& input)
+{
+  std::error_code ec;
+  if (auto named = parse_artifact_digest(input); named && !std::filesystem::exists(input, ec)) {
+    return named->algorithm;
+  }
+  return crypto::HashAlgorithm::sha256;
+}
+
+Result<VerifyBlobResult> verify_as_sigstore(const VerifyBlobRequest& request, const SignedMaterial& material)
+{
+  // A DSSE bundle (an attestation) verified as Sigstore material: the artifact must be one of
+  // the statement's subjects (sigstore-python's and the conformance suite's verify-bundle).
+  const auto* msg = std::get_if<MessageContent>(&material.content);
+  const auto alg = msg != nullptr ? msg->algorithm : default_subject_algorithm(request.input);
+  SIGIL_TRY_ASSIGN(auto artifact, artifact_digest(request.input, alg));
+  auto signed_material = material;
+  if (auto* m = std::get_if<MessageContent>(&signed_material.content); m != nullptr && m->digest.empty()) {
+    m->digest = artifact.digest; // no messageDigest in the bundle: the signature is over the artifact's
+  }
+  auto policy = request.sigstore;
+  policy.keys = request.keys;
+  SIGIL_TRY_ASSIGN(auto verified, verify_sigstore(signed_material, artifact, policy));
+  VerifyBlobResult out{verified.matched_key.value_or(0), material.format, {}, std::nullopt};
+  out.sigstore = std::move(verified);
+  return out;
+}
+
 } // namespace
+
+std::optional<ArtifactDigest> parse_artifact_digest(std::string_view text)
+{
+  const auto colon = text.find(':');
+  if (colon == std::string_view::npos) {
+    return std::nullopt;
+  }
+  std::optional<crypto::HashAlgorithm> alg;
+  for (const auto a : {crypto::HashAlgorithm::sha256, crypto::HashAlgorithm::sha384, crypto::HashAlgorithm::sha512}) {
+    if (crypto::hash_name(a) == text.substr(0, colon)) {
+      alg = a;
+    }
+  }
+  const auto hex = text.substr(colon + 1);
+  if (!alg || hex.size() != 2 * crypto::digest_size(*alg) || !util::is_lower_hex(hex)) {
+    return std::nullopt;
+  }
+  auto bytes = util::hex_decode(hex);
+  if (!bytes) {
+    return std::nullopt;
+  }
+  return ArtifactDigest{*alg, std::move(*bytes)};
+}
 
 Result<VerifyBlobResult> verify_blob(const VerifyBlobRequest& request)
 {
+  if (request.bundle_json.has_value() && request.signature_b64.has_value()) {
+    return fail(ErrorCode::usage, "pass exactly one of --bundle and --signature");
+  }
+  SIGIL_TRY_ASSIGN(auto material, sigstore_material(request));
+  if (material) {
+    return verify_as_sigstore(request, *material);
+  }
+  if (request.sigstore.identity.complete() && request.keys.empty()) {
+    return fail(ErrorCode::no_certificate, "the signature has no certificate, so no identity can match: it was made "
+                                           "with a key (verify it with --key)");
+  }
   if (request.keys.empty()) {
     return fail(ErrorCode::usage, "no trusted key: pass --key PUBLIC_KEY");
   }

@@ -9,6 +9,7 @@
 
 #include "sigil/core/result.hpp"
 #include "sigil/crypto/key.hpp"
+#include "sigil/verify/sigstore.hpp"
 #include "sigil/verify/trust.hpp"
 
 #include <optional>
@@ -18,17 +19,26 @@
 namespace sigil::verify {
 
 struct VerifyBlobRequest {
-  std::string input; // file path or "-"
+  std::string input; // file path or "-"; or "sha256:HEX" (no such file) for the artifact's digest
   std::vector<TrustedKey> keys;
   std::optional<std::string> bundle_json;
   std::optional<std::string> signature_b64;
+  std::optional<std::string> certificate_pem; // --certificate: a Fulcio leaf (then its chain), with --signature
+  // Keyless (and key-signed bundles with log entries): the trusted root, identity and switches.
+  // Sigstore verification applies when the material has a certificate, or a root is given.
+  SigstorePolicy sigstore;
 };
 
 struct VerifyBlobResult {
-  std::size_t matched_key = 0; // index into request.keys
+  std::size_t matched_key = 0; // index into request.keys (key-signed material)
   std::string format;          // "sigstore-bundle", "cosign-bundle" or "signature"
   std::vector<std::string> notes;
+  std::optional<SigstoreVerified> sigstore; // set when verified as Sigstore material
 };
+
+// "sha256:<64 hex>" (or sha384/sha512) naming an artifact by digest, as sigstore-conformance
+// passes it; nullopt for anything else.
+[[nodiscard]] std::optional<ArtifactDigest> parse_artifact_digest(std::string_view text);
 
 [[nodiscard]] Result<VerifyBlobResult> verify_blob(const VerifyBlobRequest& request);
 

@@ -2,6 +2,7 @@
 
 #include "sigil/attachments/reader.hpp"
 #include "sigil/bundle/bundle.hpp"
+#include "sigil/verify/keyless_envelope.hpp"
 #include "sigil/oci/media_types.hpp"
 #include "sigil/verify/envelope.hpp"
 #include "sigil/verify/payload_budget.hpp"
@@ -20,6 +21,33 @@ std::optional<std::string> annotated_type(const attachments::Candidate& c)
   return it == c.manifest_annotations.end() ? std::nullopt : std::optional(it->second);
 }
 
+// A keyless bundle: the Sigstore checks, then the statement checks with the certificate's key.
+void check_keyless_bundle(const BundleReferrersRequest& r, const bundle::Bundle& parsed, SignatureReport& report)
+{
+  auto material = material_from_bundle(parsed);
+  if (!material) {
+    report.reason = material.error().message;
+    return;
+  }
+  static const std::vector<TrustedKey> no_keys;
+  auto result = check_keyless_envelope(*material,
+                                       {.envelope = std::get<dsse::Envelope>(parsed.content),
+                                        .keys = no_keys,
+                                        .subject_algorithm = std::string(oci::algorithm_name(r.image.digest()->algorithm)),
+                                        .subject_hex = r.image.digest()->hex,
+                                        .predicate_type = r.predicate_type,
+                                        .annotations = &r.annotations,
+                                        .check_claims = r.check_claims},
+                                       *r.sigstore);
+  report.verified = result.check.verified;
+  report.reason = std::move(result.check.reason);
+  if (result.check.statement) {
+    report.signed_predicate_type = result.check.statement->predicate_type;
+    report.statement = std::move(result.check.statement);
+  }
+  report.keyless = std::move(result.keyless);
+}
+
 SignatureReport check_bundle(const BundleReferrersRequest& r, const std::string& json, std::string source)
 {
   SignatureReport report{std::move(source), SignatureFormat::bundle, false, {}, std::nullopt, {}, {}};
@@ -34,6 +62,10 @@ SignatureReport check_bundle(const BundleReferrersRequest& r, const std::string&
     return report;
   }
   report.payload = std::string(util::as_chars(envelope->payload));
+  if (parsed->has_certificate && r.sigstore != nullptr && r.sigstore->identity.complete()) {
+    check_keyless_bundle(r, *parsed, report);
+    return report;
+  }
   auto check = check_envelope({.envelope = *envelope,
                                .keys = r.keys,
                                .subject_algorithm = std::string(oci::algorithm_name(r.image.digest()->algorithm)),

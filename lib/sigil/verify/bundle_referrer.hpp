@@ -34,6 +34,8 @@ struct BundleReferrersRequest {
   bool skip_other_types = false;
   std::size_t max_entries = 100;
   std::uint64_t max_blob_bytes = std::uint64_t{1} << 20;
+  // Keyless bundles (a certificate) are verified against this when its identity is complete.
+  const SigstorePolicy* sigstore = nullptr;
 };
 
 // Appends one report per bundle of the requested predicate type.

@@ -7,6 +7,7 @@
 #include "sigil/registry/signature_repository.hpp"
 #include "sigil/util/encoding.hpp"
 #include "sigil/verify/bundle_referrer.hpp"
+#include "sigil/verify/cosign_layer.hpp"
 #include "sigil/verify/payload_budget.hpp"
 
 #include <fmt/format.h>
@@ -54,6 +55,60 @@ std::optional<std::string> claim_problem(const SimpleSigningCheck& c, const payl
   return std::nullopt;
 }
 
+// A layer with a Fulcio certificate, when identities were given: keyless (keys, if also given,
+// still verify key-signed layers: either may satisfy).
+bool keyless_applies(const VerifyImageRequest& request, const oci::Descriptor& layer)
+{
+  return request.sigstore.identity.complete() && has_cosign_certificate(layer.annotations);
+}
+
+void check_keyless_layer(const Context& ctx, const oci::Descriptor& layer, std::string_view signature_b64,
+                         SignatureReport& report)
+{
+  auto sig = util::base64_decode(signature_b64);
+  if (!sig) {
+    report.reason = "the signature annotation is not base64";
+    return;
+  }
+  const auto payload = util::as_bytes(report.payload);
+  auto material = material_from_cosign_layer(layer.annotations, payload, std::move(*sig));
+  if (!material) {
+    report.reason = material.error().message;
+    return;
+  }
+  auto verified =
+    verify_sigstore(*material, ArtifactDigest{crypto::HashAlgorithm::sha256, crypto::sha256(payload)}, ctx.request.sigstore);
+  if (!verified) {
+    report.reason = verified.error().message;
+    return;
+  }
+  if (ctx.request.check_claims) {
+    static const std::vector<TrustedKey> no_keys;
+    const SimpleSigningCheck check{.payload = report.payload,
+                                   .signature_b64 = signature_b64,
+                                   .keys = no_keys,
+                                   .expected_digest = ctx.image.digest()->str(),
+                                   .annotations = ctx.request.annotations,
+                                   .check_claims = true,
+                                   .docker_repository = ctx.request.check_docker_reference
+                                                          ? std::optional(ctx.image.name())
+                                                          : std::nullopt};
+    auto parsed = payload::parse_simple_signing(report.payload);
+    if (!parsed) {
+      report.reason = parsed.error().message;
+      return;
+    }
+    if (auto problem = claim_problem(check, *parsed)) {
+      report.reason = *problem;
+      return;
+    }
+  }
+  report.verified = true;
+  report.reason = fmt::format("verified keyless: identity {}, issuer {}", verified->identity->subject,
+                              verified->identity->issuer);
+  report.keyless = std::move(*verified);
+}
+
 // One layer of the .sig manifest. Registry failures propagate; everything else is a reason.
 Result<SignatureReport> check_layer(const Context& ctx, PayloadBudget& budget, const oci::Descriptor& layer,
                                     std::string source)
@@ -91,6 +146,11 @@ Result<SignatureReport> check_layer(const Context& ctx, PayloadBudget& budget, c
     return fail(blob.error());
   }
   report.payload = std::move(*blob);
+  if (keyless_applies(ctx.request, layer)) {
+    check_keyless_layer(ctx, layer, sig_text->second, report);
+    budget.settle(report);
+    return report;
+  }
   const auto outcome = check_simple_signing(
     {.payload = report.payload,
      .signature_b64 = sig_text->second,
@@ -111,6 +171,10 @@ Result<SignatureReport> check_layer(const Context& ctx, PayloadBudget& budget, c
 CheckOutcome check_simple_signing(const SimpleSigningCheck& c)
 {
   CheckOutcome out;
+  if (c.keys.empty()) {
+    out.reason = "the signature has no certificate, so no identity can match: it was made with a key (pass --key)";
+    return out;
+  }
   auto sig = util::base64_decode(c.signature_b64);
   if (!sig) {
     out.reason = "the signature annotation is not base64";
@@ -184,8 +248,9 @@ std::size_t VerifyImageResult::verified_count() const
 
 Result<VerifyImageResult> verify_image(registry::Client& client, const VerifyImageRequest& request)
 {
-  if (request.keys.empty()) {
-    return fail(ErrorCode::usage, "no trusted key: pass --key PUBLIC_KEY");
+  if (request.keys.empty() && !request.sigstore.identity.complete()) {
+    return fail(ErrorCode::usage, "no trusted key: pass --key PUBLIC_KEY, or --certificate-identity and "
+                                  "--certificate-oidc-issuer for keyless signatures");
   }
   SIGIL_TRY_ASSIGN(const registry::Repository target, registry::target_repository(request.image, request.signature_repo));
   VerifyImageResult result{request.image, !request.image.digest().has_value(), {}};
@@ -208,7 +273,7 @@ Result<VerifyImageResult> verify_image(registry::Client& client, const VerifyIma
        .annotations = request.annotations, .check_claims = request.check_claims,
        .predicate_type = std::string(intoto::k_cosign_sign_predicate_type), .skip_other_types = true,
        .max_entries = request.max_signatures,
-       .max_blob_bytes = request.max_payload_bytes},
+       .max_blob_bytes = request.max_payload_bytes, .sigstore = &request.sigstore},
       result.signatures);
     if (!bundles) {
       return fail(bundles.error());

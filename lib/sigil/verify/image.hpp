@@ -31,6 +31,10 @@ struct VerifyImageRequest {
   bool check_docker_reference = false; // the payload's docker-reference must name the repository
   std::size_t max_signatures = 100;
   std::uint64_t max_payload_bytes = std::uint64_t{1} << 20;
+  // Keyless: signatures with a certificate are checked against the trusted root and identity
+  // (when sigstore.identity is complete); keys and identities may be given together, and
+  // either may satisfy.
+  SigstorePolicy sigstore;
 };
 
 enum class SignatureFormat { legacy, bundle };
@@ -49,6 +53,7 @@ struct SignatureReport {
   // In-toto only: the signed statement, parsed once, when the signature verified and it
   // parsed (policies and reports read it from here, never from the bytes again).
   std::optional<intoto::Statement> statement;
+  std::optional<SigstoreVerified> keyless; // verified keyless: identity, log indexes, times
 };
 
 struct VerifyImageResult {

@@ -21,6 +21,36 @@ util::Json bundle_entry(const VerifyImageResult& r, const util::Json& doc)
   return entry;
 }
 
+// What a keyless signature established: cosign's optional Issuer/Subject, and sigil's details
+// (every Fulcio extension by its sigstore-go name, log indexes, the time sources used).
+util::Json keyless_entry(util::Json entry, const SignatureReport& s, const char* format)
+{
+  const auto& k = *s.keyless;
+  if (!entry.contains("optional") || !entry["optional"].is_object()) {
+    entry["optional"] = util::Json::object();
+  }
+  entry["optional"]["Issuer"] = k.identity->issuer;
+  entry["optional"]["Subject"] = k.identity->subject;
+  util::Json extensions = util::Json::object();
+  for (const auto& [n, value] : k.identity->extensions) {
+    const auto* info = keyless::extension_by_oid(n);
+    extensions[info != nullptr ? std::string{info->json} : "1.3.6.1.4.1.57264.1." + std::to_string(n)] = value;
+  }
+  util::Json times = util::Json::array();
+  for (const auto& t : k.times) {
+    times.push_back({{"kind", t.kind}, {"time", t.time}, {"by", t.by}});
+  }
+  entry["sigil"] = {{"format", format},
+                    {"identity", k.identity->subject},
+                    {"issuer", k.identity->issuer},
+                    {"extensions", extensions},
+                    {"logIndexes", k.log_indexes},
+                    {"timeSources", times},
+                    {"certificateAuthority", k.certificate_authority},
+                    {"source", s.source}};
+  return entry;
+}
+
 util::Json entry_json(const VerifyImageResult& r, const SignatureReport& s, std::span<const TrustedKey> keys)
 {
   util::Json entry = util::Json::object();
@@ -29,8 +59,12 @@ util::Json entry_json(const VerifyImageResult& r, const SignatureReport& s, std:
     // legacy: the simple-signing payload, as cosign prints it
     entry = s.format == SignatureFormat::legacy ? std::move(*doc) : bundle_entry(r, *doc);
   }
+  const auto* format = s.format == SignatureFormat::legacy ? "legacy" : "bundle";
+  if (s.keyless) {
+    return keyless_entry(std::move(entry), s, format);
+  }
   const auto& key = keys[*s.key_index];
-  entry["sigil"] = {{"format", s.format == SignatureFormat::legacy ? "legacy" : "bundle"},
+  entry["sigil"] = {{"format", format},
                     {"key", key.name},
                     {"keyFingerprint", key.key.fingerprint()},
                     {"source", s.source}};
