@@ -152,14 +152,11 @@ Result<crypto::PrivateKey> open_signing_key(const std::string& ref, const std::s
                                            crypto::KeyFileMode mode)
 {
   protect_key_material();
-  auto loaded = crypto::load_private_key(ref, password_provider(password_file), mode);
-  if (!loaded) {
-    return fail(loaded.error());
-  }
-  for (const auto& w : loaded->warnings) {
+  SIGIL_TRY_ASSIGN(auto loaded, crypto::load_private_key(ref, password_provider(password_file), mode));
+  for (const auto& w : loaded.warnings) {
     print_warning("{}", w);
   }
-  return std::move(loaded->key);
+  return std::move(loaded.key);
 }
 
 Result<std::unique_ptr<sign::KeyRefSigner>> open_signer(const std::string& ref, const std::string& password_file,

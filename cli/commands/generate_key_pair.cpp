@@ -25,17 +25,11 @@ Result<int> run(const Options& o)
     return fail(ErrorCode::usage, fmt::format("unknown --algorithm {}", o.algorithm));
   }
   protect_key_material();
-  auto key = crypto::PrivateKey::generate(*kind);
-  if (!key) {
-    return fail(key.error());
-  }
-  auto password = read_password(o.password_file, Confirm::yes);
-  if (!password) {
-    return fail(password.error());
-  }
+  SIGIL_TRY_ASSIGN(auto key, crypto::PrivateKey::generate(*kind));
+  SIGIL_TRY_ASSIGN(auto password, read_password(o.password_file, Confirm::yes));
   auto paths = crypto::write_key_pair({.prefix = o.prefix,
-                                       .key = *key,
-                                       .password = password->view(),
+                                       .key = key,
+                                       .password = password.view(),
                                        .overwrite = o.force ? util::Overwrite::yes : util::Overwrite::no});
   if (!paths) {
     return fail(paths.error().context("writing key pair"));

@@ -22,17 +22,11 @@ Result<int> run(const Options& o)
 {
   // The input may itself be encrypted in cosign's format (re-encryption); the new password
   // is asked for separately.
-  auto key = open_signing_key(o.key, "", crypto::KeyFileMode::warn_insecure);
-  if (!key) {
-    return fail(key.error());
-  }
-  auto password = read_password(o.password_file, Confirm::yes);
-  if (!password) {
-    return fail(password.error());
-  }
+  SIGIL_TRY_ASSIGN(auto key, open_signing_key(o.key, "", crypto::KeyFileMode::warn_insecure));
+  SIGIL_TRY_ASSIGN(auto password, read_password(o.password_file, Confirm::yes));
   auto paths = crypto::write_key_pair({.prefix = o.prefix,
-                                       .key = *key,
-                                       .password = password->view(),
+                                       .key = key,
+                                       .password = password.view(),
                                        .overwrite = o.force ? util::Overwrite::yes : util::Overwrite::no});
   if (!paths) {
     return fail(paths.error().context("writing key pair"));

@@ -116,22 +116,16 @@ Result<dsse::Envelope> envelope_of(std::string_view json)
 {
   auto kind = bundle::detect_bundle_kind(json);
   if (kind && *kind == bundle::BundleKind::sigstore) {
-    auto b = bundle::parse_bundle(json);
-    if (!b) {
-      return fail(b.error());
-    }
-    if (auto* env = std::get_if<dsse::Envelope>(&b->content)) {
+    SIGIL_TRY_ASSIGN(auto b, bundle::parse_bundle(json));
+    if (auto* env = std::get_if<dsse::Envelope>(&b.content)) {
       return std::move(*env);
     }
     return fail(ErrorCode::bad_input, "the bundle holds a message signature, not an attestation; use verify-blob");
   }
   if (kind && *kind == bundle::BundleKind::cosign_legacy) {
     // cosign 2's attest-blob --bundle: base64Signature is the base64 of the envelope JSON.
-    auto legacy = bundle::parse_legacy_bundle(json);
-    if (!legacy) {
-      return fail(legacy.error());
-    }
-    return dsse::parse(util::as_chars(legacy->signature));
+    SIGIL_TRY_ASSIGN(auto legacy, bundle::parse_legacy_bundle(json));
+    return dsse::parse(util::as_chars(legacy.signature));
   }
   return dsse::parse(json); // a bare envelope (what cosign 2 attest-blob prints on stdout)
 }
@@ -146,32 +140,22 @@ Result<VerifyAttestationResult> verify_image_attestations(registry::Client& clie
   SIGIL_TRY_ASSIGN(const registry::Repository target, registry::target_repository(r.image, r.signature_repo));
   VerifyAttestationResult result{r.image, !r.image.digest().has_value(), {}};
   if (result.tag_given) {
-    auto resolved = client.resolve(r.image);
-    if (!resolved) {
-      return fail(resolved.error());
-    }
-    result.image = r.image.with_digest(resolved->digest);
+    SIGIL_TRY_ASSIGN(auto resolved, client.resolve(r.image));
+    result.image = r.image.with_digest(resolved.digest);
   }
-  if (auto ok = collect_att(client, r, result.image, target, result.attestations); !ok) {
-    return fail(ok.error());
-  }
-  auto bundles = collect_bundle_referrers({.client = client,
-                                           .image = result.image,
-                                           .target = target,
-                                           .keys = r.keys,
-                                           .annotations = k_no_annotations,
-                                           .check_claims = r.check_claims,
-                                           .predicate_type = r.predicate_type,
-                                           .max_entries = r.max_attestations,
-                                           .max_blob_bytes = r.max_payload_bytes},
-                                          result.attestations);
-  if (!bundles) {
-    return fail(bundles.error());
-  }
+  SIGIL_TRY(collect_att(client, r, result.image, target, result.attestations));
+  SIGIL_TRY(collect_bundle_referrers({.client = client,
+                                      .image = result.image,
+                                      .target = target,
+                                      .keys = r.keys,
+                                      .annotations = k_no_annotations,
+                                      .check_claims = r.check_claims,
+                                      .predicate_type = r.predicate_type,
+                                      .max_entries = r.max_attestations,
+                                      .max_blob_bytes = r.max_payload_bytes},
+                                     result.attestations));
   if (result.attestations.empty() && !result.tag_given) {
-    if (auto exists = client.resolve(result.image); !exists) {
-      return fail(exists.error());
-    }
+    SIGIL_TRY(client.resolve(result.image));
   }
   result.decision = decide(result.attestations, r.predicate_type, r.policy);
   return result;
@@ -187,10 +171,7 @@ Result<VerifyBlobAttestationResult> verify_blob_attestation(const VerifyBlobAtte
     return fail(env.error().context("reading the attestation bundle"));
   }
   crypto::Hasher hasher(crypto::HashAlgorithm::sha256);
-  auto size = util::stream_input(r.input, [&](util::ByteView chunk) { hasher.update(chunk); });
-  if (!size) {
-    return fail(size.error());
-  }
+  SIGIL_TRY(util::stream_input(r.input, [&](util::ByteView chunk) { hasher.update(chunk); }));
   const std::string hex = util::hex_encode(hasher.finish());
   VerifyBlobAttestationResult result;
   result.attestations.push_back(
