@@ -31,8 +31,7 @@ void register_triangulate(Commands& commands)
       ->capture_default_str();
   add_registry_flags(app, o->registry);
   commands.set_run(app, [o, &global = commands.global()]() -> Result<int> {
-    auto session = open_session(o->registry, global);
-    SIGIL_TRY_ASSIGN(auto ref, resolve_image(*session, o->image));
+    SIGIL_TRY_ASSIGN(const auto ref, resolve_image(o->registry, global, o->image));
     if (o->type == "digest") {
       print_text("{}\n", ref.str());
       return 0;
