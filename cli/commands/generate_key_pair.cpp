@@ -1,6 +1,5 @@
 // sigil generate-key-pair
 #include "command.hpp"
-#include "output.hpp"
 #include "secrets.hpp"
 
 #include "sigil/crypto/key_file.hpp"
@@ -26,17 +25,7 @@ Result<int> run(const Options& o)
   }
   protect_key_material();
   SIGIL_TRY_ASSIGN(auto key, crypto::PrivateKey::generate(*kind));
-  SIGIL_TRY_ASSIGN(auto password, read_password(o.password_file, Confirm::yes));
-  auto paths = crypto::write_key_pair({.prefix = o.prefix,
-                                       .key = key,
-                                       .password = password.view(),
-                                       .overwrite = o.force ? util::Overwrite::yes : util::Overwrite::no});
-  if (!paths) {
-    return fail(paths.error().context("writing key pair"));
-  }
-  print_info("Private key written to {}", paths->private_key);
-  print_info("Public key written to {}", paths->public_key);
-  return 0;
+  return write_key_pair_files(key, {.prefix = o.prefix, .password_file = o.password_file, .force = o.force});
 }
 
 } // namespace
