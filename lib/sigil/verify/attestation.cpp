@@ -36,13 +36,7 @@ SignatureReport report_envelope(const dsse::Envelope& env, std::string source, S
                                .predicate_type = predicate_type,
                                .annotations = &k_no_annotations,
                                .check_claims = check_claims});
-  report.verified = check.verified;
-  report.key_index = check.key_index;
-  report.reason = check.reason;
-  if (check.statement) {
-    report.signed_predicate_type = check.statement->predicate_type;
-    report.statement = std::move(check.statement);
-  }
+  record_check(std::move(check), report);
   return report;
 }
 
