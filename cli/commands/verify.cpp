@@ -1,4 +1,5 @@
 // sigil verify
+#include "annotations.hpp"
 #include "command.hpp"
 #include "output.hpp"
 #include "parallel.hpp"
@@ -83,19 +84,6 @@ void render(const Options& o, const std::string& arg, const Outcome& out, const 
       print_text("{}\n", s.payload);
     }
   }
-}
-
-Result<std::map<std::string, std::string>> parse_annotations(const std::vector<std::string>& pairs)
-{
-  std::map<std::string, std::string> annotations;
-  for (const auto& p : pairs) {
-    const auto eq = p.find('=');
-    if (eq == std::string::npos || eq == 0) {
-      return fail(ErrorCode::usage, fmt::format("annotation \"{}\" is not key=value", p));
-    }
-    annotations[p.substr(0, eq)] = p.substr(eq + 1);
-  }
-  return annotations;
 }
 
 int status_of(const Result<verify::VerifyImageResult>& result)
