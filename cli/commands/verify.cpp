@@ -1,6 +1,7 @@
 // sigil verify
 #include "annotations.hpp"
 #include "command.hpp"
+#include "exit_status.hpp"
 #include "output.hpp"
 #include "parallel.hpp"
 #include "registry_flags.hpp"
@@ -84,15 +85,6 @@ void render(const Options& o, const std::string& arg, const Outcome& out, const 
       print_text("{}\n", s.payload);
     }
   }
-}
-
-int status_of(const Result<verify::VerifyImageResult>& result)
-{
-  if (!result) {
-    return exit_status(result.error().code);
-  }
-  const auto decision = verify::decide(*result);
-  return decision.ok ? 0 : exit_status(decision.code);
 }
 
 Result<int> run(const Options& o, const GlobalOptions& global)
