@@ -73,6 +73,12 @@ Result<oci::Reference> resolve_image(registry::Session& session, const std::stri
   return ref.with_digest(resolved.digest);
 }
 
+Result<oci::Reference> resolve_image(const RegistryFlags& flags, const GlobalOptions& global, const std::string& text)
+{
+  const auto session = open_session(flags, global);
+  return resolve_image(*session, text);
+}
+
 Result<ImageTarget> resolve_target(registry::Session& session, const std::string& text)
 {
   SIGIL_TRY_ASSIGN(auto image, resolve_image(session, text));

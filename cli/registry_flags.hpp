@@ -32,6 +32,10 @@ void add_registry_flags(CLI::App* app, RegistryFlags& flags);
 
 // An image reference parsed and resolved to its digest (a tag is looked up).
 [[nodiscard]] Result<oci::Reference> resolve_image(registry::Session& session, const std::string& text);
+// The same over a session of its own, for a command that needs the registry for nothing else
+// (resolve, triangulate).
+[[nodiscard]] Result<oci::Reference> resolve_image(const RegistryFlags& flags, const GlobalOptions& global,
+                                                   const std::string& text);
 
 // An image resolved to its digest, and the repository its signatures live in.
 struct ImageTarget {

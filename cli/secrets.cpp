@@ -152,14 +152,26 @@ Result<crypto::PrivateKey> open_signing_key(const std::string& ref, const std::s
                                            crypto::KeyFileMode mode)
 {
   protect_key_material();
-  auto loaded = crypto::load_private_key(ref, password_provider(password_file), mode);
-  if (!loaded) {
-    return fail(loaded.error());
-  }
-  for (const auto& w : loaded->warnings) {
+  SIGIL_TRY_ASSIGN(auto loaded, crypto::load_private_key(ref, password_provider(password_file), mode));
+  for (const auto& w : loaded.warnings) {
     print_warning("{}", w);
   }
-  return std::move(loaded->key);
+  return std::move(loaded.key);
+}
+
+Result<int> write_key_pair_files(const crypto::PrivateKey& key, const KeyPairOutput& out)
+{
+  SIGIL_TRY_ASSIGN(auto password, read_password(out.password_file, Confirm::yes));
+  auto paths = crypto::write_key_pair({.prefix = out.prefix,
+                                       .key = key,
+                                       .password = password.view(),
+                                       .overwrite = out.force ? util::Overwrite::yes : util::Overwrite::no});
+  if (!paths) {
+    return fail(paths.error().context("writing key pair"));
+  }
+  print_info("Private key written to {}", paths->private_key);
+  print_info("Public key written to {}", paths->public_key);
+  return 0;
 }
 
 Result<std::unique_ptr<sign::KeyRefSigner>> open_signer(const std::string& ref, const std::string& password_file,

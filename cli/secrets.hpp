@@ -35,6 +35,15 @@ void protect_key_material();
 [[nodiscard]] Result<crypto::PrivateKey> open_signing_key(const std::string& ref, const std::string& password_file,
                                                           crypto::KeyFileMode mode);
 
+// Asks for the new password (confirmed at a prompt), writes PREFIX.key encrypted in cosign's
+// format and PREFIX.pub, and says where (generate-key-pair, import-key-pair).
+struct KeyPairOutput {
+  std::string prefix;
+  std::string password_file;
+  bool force = false; // overwrite existing files
+};
+[[nodiscard]] Result<int> write_key_pair_files(const crypto::PrivateKey& key, const KeyPairOutput& out);
+
 // The signer for --key. With the password in a file or the environment, the key is decrypted
 // on another thread while the registry work that needs no key runs; a password typed at a
 // prompt is asked for first, before any registry traffic (and a failure is returned here).

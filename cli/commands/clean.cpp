@@ -63,33 +63,22 @@ void register_clean(Commands& commands)
   add_registry_flags(app, o->registry);
   commands.set_run(app, [o, &global = commands.global()]() -> Result<int> {
     auto session = open_session(o->registry, global);
-    auto target = resolve_target(*session, o->image);
-    if (!target) {
-      return fail(target.error());
-    }
+    SIGIL_TRY_ASSIGN(auto target, resolve_target(*session, o->image));
     const auto scope = o->type == "signature"     ? attachments::CleanScope::signatures
                        : o->type == "attestation" ? attachments::CleanScope::attestations
                        : o->type == "referrer"    ? attachments::CleanScope::referrers
                                                   : attachments::CleanScope::all;
-    auto plan = attachments::plan_clean(session->client(), target->image, target->repo, scope);
-    if (!plan) {
-      return fail(plan.error());
-    }
-    for (const auto& line : plan->skipped) {
+    SIGIL_TRY_ASSIGN(auto plan, attachments::plan_clean(session->client(), target.image, target.repo, scope));
+    for (const auto& line : plan.skipped) {
       print_info("{}", line);
     }
-    if (plan->to_delete.empty()) {
+    if (plan.to_delete.empty()) {
       print_info("Nothing to delete");
       return 0;
     }
-    if (auto ok = confirm_clean(*o, target->image, plan->to_delete); !ok) {
-      return fail(ok.error());
-    }
-    auto result = attachments::clean(session->client(), target->repo, *plan);
-    if (!result) {
-      return fail(result.error());
-    }
-    for (const auto& d : result->deleted) {
+    SIGIL_TRY(confirm_clean(*o, target.image, plan.to_delete));
+    SIGIL_TRY_ASSIGN(auto result, attachments::clean(session->client(), target.repo, plan));
+    for (const auto& d : result.deleted) {
       print_info("Deleted {}", d);
     }
     return 0;

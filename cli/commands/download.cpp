@@ -36,15 +36,10 @@ void register_download_kind(Commands& commands, CLI::App* parent, const std::str
   add_registry_flags(app, o->registry);
   commands.set_run(app, [o, kind, &global = commands.global()]() -> Result<int> {
     auto session = open_session(o->registry, global);
-    auto target = resolve_target(*session, o->image);
-    if (!target) {
-      return fail(target.error());
-    }
-    auto lines = attachments::download(session->client(), target->image, target->repo, kind, o->max_entries);
-    if (!lines) {
-      return fail(lines.error());
-    }
-    for (const auto& line : *lines) {
+    SIGIL_TRY_ASSIGN(auto target, resolve_target(*session, o->image));
+    SIGIL_TRY_ASSIGN(auto lines,
+                     attachments::download(session->client(), target.image, target.repo, kind, o->max_entries));
+    for (const auto& line : lines) {
       // JSON (re-serialised by nlohmann, controls escaped) as is; anything else is bytes from
       // the registry, escaped like all outside text.
       if (util::parse_json(line)) {
@@ -53,7 +48,7 @@ void register_download_kind(Commands& commands, CLI::App* parent, const std::str
         print_text("{}\n", line);
       }
     }
-    return lines->empty() ? exit_status(ErrorCode::no_signatures) : 0;
+    return lines.empty() ? exit_status(ErrorCode::no_signatures) : 0;
   });
 }
 

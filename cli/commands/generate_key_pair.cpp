@@ -1,6 +1,5 @@
 // sigil generate-key-pair
 #include "command.hpp"
-#include "output.hpp"
 #include "secrets.hpp"
 
 #include "sigil/crypto/key_file.hpp"
@@ -25,24 +24,8 @@ Result<int> run(const Options& o)
     return fail(ErrorCode::usage, fmt::format("unknown --algorithm {}", o.algorithm));
   }
   protect_key_material();
-  auto key = crypto::PrivateKey::generate(*kind);
-  if (!key) {
-    return fail(key.error());
-  }
-  auto password = read_password(o.password_file, Confirm::yes);
-  if (!password) {
-    return fail(password.error());
-  }
-  auto paths = crypto::write_key_pair({.prefix = o.prefix,
-                                       .key = *key,
-                                       .password = password->view(),
-                                       .overwrite = o.force ? util::Overwrite::yes : util::Overwrite::no});
-  if (!paths) {
-    return fail(paths.error().context("writing key pair"));
-  }
-  print_info("Private key written to {}", paths->private_key);
-  print_info("Public key written to {}", paths->public_key);
-  return 0;
+  SIGIL_TRY_ASSIGN(auto key, crypto::PrivateKey::generate(*kind));
+  return write_key_pair_files(key, {.prefix = o.prefix, .password_file = o.password_file, .force = o.force});
 }
 
 } // namespace

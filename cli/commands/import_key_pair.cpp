@@ -1,11 +1,8 @@
 // sigil import-key-pair
 #include "command.hpp"
-#include "output.hpp"
 #include "secrets.hpp"
 
 #include "sigil/crypto/key_file.hpp"
-
-#include <fmt/format.h>
 
 namespace sigil::cli {
 
@@ -22,24 +19,8 @@ Result<int> run(const Options& o)
 {
   // The input may itself be encrypted in cosign's format (re-encryption); the new password
   // is asked for separately.
-  auto key = open_signing_key(o.key, "", crypto::KeyFileMode::warn_insecure);
-  if (!key) {
-    return fail(key.error());
-  }
-  auto password = read_password(o.password_file, Confirm::yes);
-  if (!password) {
-    return fail(password.error());
-  }
-  auto paths = crypto::write_key_pair({.prefix = o.prefix,
-                                       .key = *key,
-                                       .password = password->view(),
-                                       .overwrite = o.force ? util::Overwrite::yes : util::Overwrite::no});
-  if (!paths) {
-    return fail(paths.error().context("writing key pair"));
-  }
-  print_info("Private key written to {}", paths->private_key);
-  print_info("Public key written to {}", paths->public_key);
-  return 0;
+  SIGIL_TRY_ASSIGN(auto key, open_signing_key(o.key, "", crypto::KeyFileMode::warn_insecure));
+  return write_key_pair_files(key, {.prefix = o.prefix, .password_file = o.password_file, .force = o.force});
 }
 
 } // namespace

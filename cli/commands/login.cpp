@@ -25,12 +25,9 @@ Result<int> run(Options o, const GlobalOptions& global)
   if (!o.password_stdin) {
     return fail(ErrorCode::usage, "pass the password on standard input with --password-stdin");
   }
-  auto password = util::read_stdin(64 * 1024);
-  if (!password) {
-    return fail(password.error());
-  }
-  while (!password->empty() && (password->back() == '\n' || password->back() == '\r')) {
-    password->pop_back();
+  SIGIL_TRY_ASSIGN(auto password, util::read_stdin(64 * 1024));
+  while (!password.empty() && (password.back() == '\n' || password.back() == '\r')) {
+    password.pop_back();
   }
   auto ref = oci::Reference::parse(o.registry + "/x");
   if (!ref || o.registry.find('/') != std::string::npos) {
@@ -38,15 +35,15 @@ Result<int> run(Options o, const GlobalOptions& global)
   }
   // Check the credentials against the registry before saving them.
   o.flags.username = o.username;
-  o.flags.password = *password;
+  o.flags.password = password;
   auto session = open_session(o.flags, global);
   auto ok = session->client().ping(ref->registry());
   if (!ok) {
-    util::wipe(*password);
+    util::wipe(password);
     return fail(ok.error().context(fmt::format("logging in to {}", ref->registry())));
   }
-  auto path = registry::login({.registry = ref->registry(), .username = o.username, .password = util::as_bytes(*password)});
-  util::wipe(*password);
+  auto path = registry::login({.registry = ref->registry(), .username = o.username, .password = util::as_bytes(password)});
+  util::wipe(password);
   util::wipe(o.flags.password);
   if (!path) {
     return fail(path.error());

@@ -76,34 +76,27 @@ Result<int> run(const Options& o)
   if (!o.gitlab) {
     return fail(ErrorCode::usage, "say where the provenance comes from: --gitlab (the only source so far)");
   }
-  auto list = subjects(o);
-  if (!list) {
-    return fail(list.error());
-  }
-  std::vector<intoto::Subject> all = list->files;
-  all.insert(all.end(), list->images.begin(), list->images.end());
+  SIGIL_TRY_ASSIGN(auto list, subjects(o));
+  std::vector<intoto::Subject> all = list.files;
+  all.insert(all.end(), list.images.begin(), list.images.end());
   if (o.statement && all.empty()) {
     return fail(ErrorCode::usage,
                 "--statement needs the statement's subjects: pass --artifact FILE and/or --image IMAGE@DIGEST");
   }
   const provenance::GitlabProvenanceRequest request{.finished_on = std::chrono::system_clock::now()};
-  auto text = o.statement ? provenance::gitlab_provenance_statement(request, all)
-                          : provenance::gitlab_provenance_predicate(request);
-  if (!text) {
-    return fail(text.error());
-  }
+  SIGIL_TRY_ASSIGN(auto text, o.statement ? provenance::gitlab_provenance_statement(request, all)
+                                          : provenance::gitlab_provenance_predicate(request));
   const std::string what = o.statement ? "in-toto statement" : "SLSA v1 predicate";
   if (o.output.empty() || o.output == "-") {
-    print_result(*text + "\n");
+    print_result(text + "\n");
   } else {
-    const std::string data = *text + "\n";
-    if (auto ok = util::write_file_atomic({o.output, util::as_bytes(data), 0644, util::Overwrite::yes}); !ok) {
-      return fail(ok.error().context(fmt::format("writing {}", o.output)));
-    }
+    const std::string data = text + "\n";
+    SIGIL_TRY_CONTEXT(util::write_file_atomic({o.output, util::as_bytes(data), 0644, util::Overwrite::yes}),
+                      fmt::format("writing {}", o.output));
     print_info("Wrote {} to {}", what, o.output);
   }
   if (!o.statement) {
-    print_subject_hints(*list, o.output);
+    print_subject_hints(list, o.output);
   }
   return 0;
 }

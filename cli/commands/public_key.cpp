@@ -19,18 +19,13 @@ struct Options {
 
 Result<int> run(const Options& o)
 {
-  auto key = open_signing_key(o.key, o.password_file, crypto::KeyFileMode::warn_insecure);
-  if (!key) {
-    return fail(key.error());
-  }
-  const std::string pem = key->public_key().pem();
+  SIGIL_TRY_ASSIGN(auto key, open_signing_key(o.key, o.password_file, crypto::KeyFileMode::warn_insecure));
+  const std::string pem = key.public_key().pem();
   if (o.outfile.empty()) {
     print_result(pem);
     return 0;
   }
-  if (auto ok = util::write_file_atomic({o.outfile, util::as_bytes(pem), 0644, util::Overwrite::yes}); !ok) {
-    return fail(ok.error());
-  }
+  SIGIL_TRY(util::write_file_atomic({o.outfile, util::as_bytes(pem), 0644, util::Overwrite::yes}));
   print_info("Public key written to {}", o.outfile);
   return 0;
 }

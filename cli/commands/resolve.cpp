@@ -23,12 +23,8 @@ void register_resolve(Commands& commands)
   app->add_option("image", o->image, "Image reference (tag or digest)")->required();
   add_registry_flags(app, o->registry);
   commands.set_run(app, [o, &global = commands.global()]() -> Result<int> {
-    auto session = open_session(o->registry, global);
-    auto ref = resolve_image(*session, o->image);
-    if (!ref) {
-      return fail(ref.error());
-    }
-    print_text("{}\n", ref->str());
+    SIGIL_TRY_ASSIGN(const auto ref, resolve_image(o->registry, global, o->image));
+    print_text("{}\n", ref.str());
     return 0;
   });
 }

@@ -1,4 +1,5 @@
 // sigil sign
+#include "annotations.hpp"
 #include "command.hpp"
 #include "output.hpp"
 #include "parallel.hpp"
@@ -8,8 +9,6 @@
 #include "sigil/sign/image.hpp"
 #include "sigil/util/encoding.hpp"
 #include "sigil/util/file.hpp"
-
-#include <fmt/format.h>
 
 #include <algorithm>
 #include <optional>
@@ -33,19 +32,6 @@ struct Options {
   int max_workers = 4;
   RegistryFlags registry;
 };
-
-Result<std::map<std::string, std::string>> parse_annotations(const std::vector<std::string>& pairs)
-{
-  std::map<std::string, std::string> out;
-  for (const auto& p : pairs) {
-    const auto eq = p.find('=');
-    if (eq == std::string::npos || eq == 0) {
-      return fail(ErrorCode::usage, fmt::format("annotation \"{}\" is not key=value", p));
-    }
-    out[p.substr(0, eq)] = p.substr(eq + 1);
-  }
-  return out;
-}
 
 sign::Format format_of(const std::string& name)
 {

@@ -119,24 +119,15 @@ void register_tree(Commands& commands)
     ->check(CLI::IsMember({"text", "json"}));
   add_registry_flags(app, o->registry);
   commands.set_run(app, [o, &global = commands.global()]() -> Result<int> {
-    auto ref = parse_image(o->image);
-    if (!ref) {
-      return fail(ref.error());
-    }
+    SIGIL_TRY_ASSIGN(auto ref, parse_image(o->image));
     auto session = open_session(o->registry, global);
-    auto repo = registry::signature_repository(*ref);
-    if (!repo) {
-      return fail(repo.error());
-    }
-    auto tree = attachments::collect_tree(session->client(), *ref, *repo);
-    if (!tree) {
-      return fail(tree.error());
-    }
+    SIGIL_TRY_ASSIGN(auto repo, registry::signature_repository(ref));
+    SIGIL_TRY_ASSIGN(auto tree, attachments::collect_tree(session->client(), ref, repo));
     const bool json = o->output == "json" || (o->output.empty() && ::isatty(STDOUT_FILENO) != 1);
     if (json) {
-      print_result(render_json(*tree));
+      print_result(render_json(tree));
     } else {
-      print_text(render_text(*tree));
+      print_text(render_text(tree));
     }
     return 0;
   });

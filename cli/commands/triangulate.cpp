@@ -31,21 +31,14 @@ void register_triangulate(Commands& commands)
       ->capture_default_str();
   add_registry_flags(app, o->registry);
   commands.set_run(app, [o, &global = commands.global()]() -> Result<int> {
-    auto session = open_session(o->registry, global);
-    auto ref = resolve_image(*session, o->image);
-    if (!ref) {
-      return fail(ref.error());
-    }
+    SIGIL_TRY_ASSIGN(const auto ref, resolve_image(o->registry, global, o->image));
     if (o->type == "digest") {
-      print_text("{}\n", ref->str());
+      print_text("{}\n", ref.str());
       return 0;
     }
-    auto repo = registry::signature_repository(*ref);
-    if (!repo) {
-      return fail(repo.error());
-    }
+    SIGIL_TRY_ASSIGN(auto repo, registry::signature_repository(ref));
     const std::string suffix = o->type == "signature" ? "sig" : o->type == "attestation" ? "att" : "sbom";
-    print_text("{}:{}\n", repo->name(), oci::signature_tag(*ref->digest(), suffix));
+    print_text("{}:{}\n", repo.name(), oci::signature_tag(*ref.digest(), suffix));
     return 0;
   });
 }

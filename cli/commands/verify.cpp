@@ -1,5 +1,7 @@
 // sigil verify
+#include "annotations.hpp"
 #include "command.hpp"
+#include "exit_status.hpp"
 #include "keyless_flags.hpp"
 #include "output.hpp"
 #include "parallel.hpp"
@@ -91,28 +93,6 @@ void render(const Options& o, const std::string& arg, const Outcome& out, const 
       print_text("{}\n", s.payload);
     }
   }
-}
-
-Result<std::map<std::string, std::string>> parse_annotations(const std::vector<std::string>& pairs)
-{
-  std::map<std::string, std::string> annotations;
-  for (const auto& p : pairs) {
-    const auto eq = p.find('=');
-    if (eq == std::string::npos || eq == 0) {
-      return fail(ErrorCode::usage, fmt::format("annotation \"{}\" is not key=value", p));
-    }
-    annotations[p.substr(0, eq)] = p.substr(eq + 1);
-  }
-  return annotations;
-}
-
-int status_of(const Result<verify::VerifyImageResult>& result)
-{
-  if (!result) {
-    return exit_status(result.error().code);
-  }
-  const auto decision = verify::decide(*result);
-  return decision.ok ? 0 : exit_status(decision.code);
 }
 
 Result<int> run(const Options& o, const GlobalOptions& global)

@@ -1,5 +1,6 @@
 // Tests for sigil::verify image decisions (the outcome the exit status comes from) and
 // cosign's JSON report of the verified signatures.
+#include "cli/exit_status.hpp"
 #include "sigil/crypto/key.hpp"
 #include "sigil/util/json.hpp"
 #include "sigil/verify/image_report.hpp"
@@ -11,7 +12,6 @@
 namespace {
 
 using sigil::ErrorCode;
-using sigil::exit_status;
 using sigil::verify::SignatureFormat;
 using sigil::verify::SignatureReport;
 using sigil::verify::VerifyImageResult;
@@ -34,10 +34,10 @@ SignatureReport report(bool verified, std::string payload = "{}")
   return r;
 }
 
+// The CLI's own mapping of the verdict to the exit status (cli/exit_status.hpp).
 int status_of(const VerifyImageResult& r)
 {
-  const auto d = sigil::verify::decide(r);
-  return d.ok ? 0 : exit_status(d.code);
+  return sigil::cli::status_of(r);
 }
 
 } // namespace

@@ -69,20 +69,17 @@ Result<util::Bytes> b64_field(const util::Json& object, std::string_view key)
 Result<Envelope> parse_envelope(std::string_view json_text)
 {
   SIGIL_TRY_ASSIGN(auto doc, util::parse_json(json_text, 8));
-  auto kdf = util::json_object(doc, "kdf");
-  auto cipher = util::json_object(doc, "cipher");
-  if (!kdf || !cipher) {
-    return fail(!kdf ? kdf.error() : cipher.error());
-  }
-  auto kdf_name = util::json_string(**kdf, "name");
-  auto cipher_name = util::json_string(**cipher, "name");
+  SIGIL_TRY_ASSIGN(const util::Json* kdf, util::json_object(doc, "kdf"));
+  SIGIL_TRY_ASSIGN(const util::Json* cipher, util::json_object(doc, "cipher"));
+  auto kdf_name = util::json_string(*kdf, "name");
+  auto cipher_name = util::json_string(*cipher, "name");
   if (!kdf_name || *kdf_name != "scrypt") {
     return fail(ErrorCode::bad_input, "unsupported kdf (want scrypt)");
   }
   if (!cipher_name || *cipher_name != "nacl/secretbox") {
     return fail(ErrorCode::bad_input, "unsupported cipher (want nacl/secretbox)");
   }
-  SIGIL_TRY_ASSIGN(auto params, util::json_object(**kdf, "params"));
+  SIGIL_TRY_ASSIGN(auto params, util::json_object(*kdf, "params"));
   auto n = util::json_int(*params, "N");
   auto r = util::json_int(*params, "r");
   auto p = util::json_int(*params, "p");
@@ -97,21 +94,18 @@ Result<Envelope> parse_envelope(std::string_view json_text)
     return fail(ErrorCode::bad_input, unsupported_params(static_cast<std::uint64_t>(*n), static_cast<std::uint64_t>(*r),
                                                          static_cast<std::uint64_t>(*p)));
   }
-  auto salt = b64_field(**kdf, "salt");
-  auto nonce = b64_field(**cipher, "nonce");
-  auto ciphertext = b64_field(doc, "ciphertext");
-  if (!salt || !nonce || !ciphertext) {
-    return fail(!salt ? salt.error() : !nonce ? nonce.error() : ciphertext.error());
-  }
-  if (nonce->size() != crypto_secretbox_NONCEBYTES) {
+  SIGIL_TRY_ASSIGN(auto salt, b64_field(*kdf, "salt"));
+  SIGIL_TRY_ASSIGN(auto nonce, b64_field(*cipher, "nonce"));
+  SIGIL_TRY_ASSIGN(auto ciphertext, b64_field(doc, "ciphertext"));
+  if (nonce.size() != crypto_secretbox_NONCEBYTES) {
     return fail(ErrorCode::bad_input, "invalid nonce: want 24 bytes");
   }
-  if (ciphertext->size() < crypto_secretbox_MACBYTES) {
+  if (ciphertext.size() < crypto_secretbox_MACBYTES) {
     return fail(ErrorCode::bad_input, "ciphertext too short");
   }
-  env.salt = std::move(*salt);
-  env.nonce = std::move(*nonce);
-  env.ciphertext = std::move(*ciphertext);
+  env.salt = std::move(salt);
+  env.nonce = std::move(nonce);
+  env.ciphertext = std::move(ciphertext);
   return env;
 }
 
@@ -129,19 +123,14 @@ Result<std::string> encrypt_private_key(util::ByteView pkcs8_der, util::ByteView
   if (!params_accepted(params)) {
     return fail(ErrorCode::bad_input, unsupported_params(params.n, params.r, params.p));
   }
-  if (auto ok = init_sodium(); !ok) {
-    return fail(ok.error());
-  }
+  SIGIL_TRY(init_sodium());
   std::array<std::uint8_t, k_salt_size> salt{};
   std::array<std::uint8_t, crypto_secretbox_NONCEBYTES> nonce{};
   randombytes_buf(salt.data(), salt.size());
   randombytes_buf(nonce.data(), nonce.size());
-  auto key = derive_key(password, salt, params);
-  if (!key) {
-    return fail(key.error());
-  }
+  SIGIL_TRY_ASSIGN(auto key, derive_key(password, salt, params));
   util::Bytes ciphertext(pkcs8_der.size() + crypto_secretbox_MACBYTES);
-  if (crypto_secretbox_easy(ciphertext.data(), pkcs8_der.data(), pkcs8_der.size(), nonce.data(), key->data()) != 0) {
+  if (crypto_secretbox_easy(ciphertext.data(), pkcs8_der.data(), pkcs8_der.size(), nonce.data(), key.data()) != 0) {
     return fail(ErrorCode::internal, "encrypting private key");
   }
   // Field order and spelling as Go's json.Marshal writes cosign's struct.
@@ -154,9 +143,7 @@ Result<std::string> encrypt_private_key(util::ByteView pkcs8_der, util::ByteView
 
 Result<util::SecureBytes> decrypt_private_key(std::string_view pem, util::ByteView password)
 {
-  if (auto ok = init_sodium(); !ok) {
-    return fail(ok.error());
-  }
+  SIGIL_TRY(init_sodium());
   SIGIL_TRY_ASSIGN(auto blocks, util::parse_pem(pem));
   const auto& block = blocks.front();
   if (block.type != k_sigstore_key_label && block.type != k_cosign_key_label) {
@@ -166,13 +153,10 @@ Result<util::SecureBytes> decrypt_private_key(std::string_view pem, util::ByteVi
   if (!env) {
     return fail(env.error().context("invalid encrypted key"));
   }
-  auto key = derive_key(password, env->salt, env->params);
-  if (!key) {
-    return fail(key.error());
-  }
+  SIGIL_TRY_ASSIGN(auto key, derive_key(password, env->salt, env->params));
   util::SecureBytes plain(env->ciphertext.size() - crypto_secretbox_MACBYTES);
   if (crypto_secretbox_open_easy(plain.data(), env->ciphertext.data(), env->ciphertext.size(), env->nonce.data(),
-                                 key->data()) != 0) {
+                                 key.data()) != 0) {
     return fail(ErrorCode::bad_input, "wrong password or corrupt key");
   }
   return plain;

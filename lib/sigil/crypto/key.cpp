@@ -163,20 +163,17 @@ Result<KeyAlgorithm> classify_key(EVP_PKEY* key)
     return KeyAlgorithm::rsa;
   }
   case EVP_PKEY_EC: {
-    auto curve = ec_curve_name(key);
-    if (!curve) {
-      return fail(curve.error());
-    }
-    if (*curve == "prime256v1" || *curve == "P-256") {
+    SIGIL_TRY_ASSIGN(auto curve, ec_curve_name(key));
+    if (curve == "prime256v1" || curve == "P-256") {
       return KeyAlgorithm::ecdsa_p256;
     }
-    if (*curve == "secp384r1" || *curve == "P-384") {
+    if (curve == "secp384r1" || curve == "P-384") {
       return KeyAlgorithm::ecdsa_p384;
     }
-    if (*curve == "secp521r1" || *curve == "P-521") {
+    if (curve == "secp521r1" || curve == "P-521") {
       return KeyAlgorithm::ecdsa_p521;
     }
-    return fail(ErrorCode::bad_input, fmt::format("ecdsa curve {} not allowed (P-256, P-384 and P-521 are)", *curve));
+    return fail(ErrorCode::bad_input, fmt::format("ecdsa curve {} not allowed (P-256, P-384 and P-521 are)", curve));
   }
   default: break;
   }

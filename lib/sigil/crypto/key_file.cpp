@@ -58,12 +58,9 @@ Result<util::SecureBytes> read_key_text(std::string_view ref, const KeyFileMode*
 Result<LoadedPrivateKey> open_private_key_pem(std::string_view pem, const PasswordProvider& password)
 {
   if (!is_encrypted_key_pem(pem)) {
-    auto key = PrivateKey::from_pem(pem);
-    if (!key) {
-      return fail(key.error());
-    }
+    SIGIL_TRY_ASSIGN(auto key, PrivateKey::from_pem(pem));
     return LoadedPrivateKey{
-        .key = std::move(*key),
+        .key = std::move(key),
         .warnings = {"the private key is not encrypted; encrypt it with: sigil import-key-pair --key FILE"}};
   }
   SIGIL_TRY_ASSIGN(auto pass, password());
@@ -110,13 +107,9 @@ Result<KeyPairPaths> write_key_pair(const WriteKeyPairRequest& request)
   }
   SIGIL_TRY_ASSIGN(auto der, request.key.pkcs8_der());
   SIGIL_TRY_ASSIGN(auto pem, encrypt_private_key(der.view(), request.password));
-  if (auto ok = util::write_file_atomic({paths.private_key, util::as_bytes(pem), 0600, request.overwrite}); !ok) {
-    return fail(ok.error());
-  }
+  SIGIL_TRY(util::write_file_atomic({paths.private_key, util::as_bytes(pem), 0600, request.overwrite}));
   const std::string pub = request.key.public_key().pem();
-  if (auto ok = util::write_file_atomic({paths.public_key, util::as_bytes(pub), 0644, request.overwrite}); !ok) {
-    return fail(ok.error());
-  }
+  SIGIL_TRY(util::write_file_atomic({paths.public_key, util::as_bytes(pub), 0644, request.overwrite}));
   return paths;
 }
 

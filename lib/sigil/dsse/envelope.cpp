@@ -70,9 +70,7 @@ util::Bytes pae(std::string_view payload_type, util::ByteView payload)
 Result<Envelope> sign(const crypto::PrivateKey& key, std::string_view payload_type, util::ByteView payload)
 {
   Envelope envelope{std::string(payload_type), util::Bytes(payload.begin(), payload.end()), {}};
-  if (auto added = add_signature(envelope, key); !added) {
-    return fail(added.error());
-  }
+  SIGIL_TRY(add_signature(envelope, key));
   return envelope;
 }
 
@@ -117,16 +115,13 @@ Result<Envelope> envelope_from_json(const util::Json& node, std::size_t max_payl
     return fail(ErrorCode::bad_input, "dsse envelope is not a JSON object");
   }
   SIGIL_TRY_ASSIGN(auto payload_type, util::json_string(node, "payloadType"));
-  auto payload = decode_member(node, "payload");
-  if (!payload) {
-    return fail(payload.error());
-  }
-  if (payload->size() > max_payload_bytes) {
+  SIGIL_TRY_ASSIGN(auto payload, decode_member(node, "payload"));
+  if (payload.size() > max_payload_bytes) {
     return fail(ErrorCode::bad_input, fmt::format("dsse payload has {} bytes, more than the limit of {} bytes",
-                                                  payload->size(), max_payload_bytes));
+                                                  payload.size(), max_payload_bytes));
   }
   SIGIL_TRY_ASSIGN(auto signatures, parse_signatures(node));
-  return Envelope{std::move(payload_type), std::move(*payload), std::move(signatures)};
+  return Envelope{std::move(payload_type), std::move(payload), std::move(signatures)};
 }
 
 Result<Envelope> parse(std::string_view json, std::size_t max_payload_bytes)

@@ -35,7 +35,7 @@ bool has_forbidden_char(std::string_view text)
   });
 }
 
-Result<Url> invalid(std::string_view why)
+std::unexpected<Error> invalid(std::string_view why)
 {
   return fail(ErrorCode::registry, fmt::format("invalid URL: {}", why));
 }
@@ -44,19 +44,19 @@ Result<Url> invalid(std::string_view why)
 Result<void> parse_authority(std::string_view authority, Url& url)
 {
   if (authority.find('@') != std::string_view::npos) {
-    return fail(invalid("user information in a URL is not accepted").error());
+    return invalid("user information in a URL is not accepted");
   }
   std::string_view host = authority;
   std::string_view port;
   if (authority.starts_with('[')) {
     const auto close = authority.find(']');
     if (close == std::string_view::npos) {
-      return fail(invalid("unterminated IPv6 address").error());
+      return invalid("unterminated IPv6 address");
     }
     host = authority.substr(0, close + 1);
     const auto rest = authority.substr(close + 1);
     if (!rest.empty() && !rest.starts_with(':')) {
-      return fail(invalid("junk after an IPv6 address").error());
+      return invalid("junk after an IPv6 address");
     }
     port = rest.empty() ? rest : rest.substr(1);
   } else if (const auto colon = authority.rfind(':'); colon != std::string_view::npos) {
@@ -64,14 +64,14 @@ Result<void> parse_authority(std::string_view authority, Url& url)
     port = authority.substr(colon + 1);
   }
   if (host.empty() || (host.find(':') != std::string_view::npos && !host.starts_with('['))) {
-    return fail(invalid("no host").error());
+    return invalid("no host");
   }
   url.host = lower(host);
   url.port = default_port(url.scheme);
   if (!port.empty()) {
     const auto number = util::parse_uint(port, 65535);
     if (!number || *number == 0) {
-      return fail(invalid("bad port").error());
+      return invalid("bad port");
     }
     url.port = static_cast<std::uint16_t>(*number);
   }
@@ -124,9 +124,7 @@ Result<Url> parse_url(std::string_view text)
   }
   const auto rest = text.substr(sep + 3);
   const auto authority_end = std::min(rest.find_first_of("/?#"), rest.size());
-  if (auto ok = parse_authority(rest.substr(0, authority_end), url); !ok) {
-    return fail(ok.error());
-  }
+  SIGIL_TRY(parse_authority(rest.substr(0, authority_end), url));
   SIGIL_TRY_ASSIGN(auto target, clean_target(rest.substr(authority_end)));
   url.target = std::move(target);
   return url;

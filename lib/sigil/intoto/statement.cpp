@@ -132,16 +132,13 @@ util::OrderedJson statement_json(std::string_view type, util::OrderedJson subjec
 
 Result<std::map<std::string, std::string>> parse_digest(const util::Json& subject, const ParseLimits& limits)
 {
-  auto digest = util::json_object(subject, "digest");
-  if (!digest) {
-    return fail(digest.error());
-  }
-  if ((*digest)->empty() || (*digest)->size() > limits.max_digests_per_subject) {
+  SIGIL_TRY_ASSIGN(auto digest, util::json_object(subject, "digest"));
+  if (digest->empty() || digest->size() > limits.max_digests_per_subject) {
     return fail(ErrorCode::bad_input, fmt::format("field \"digest\" has {} entries (1 to {} allowed)",
-                                                  (*digest)->size(), limits.max_digests_per_subject));
+                                                  digest->size(), limits.max_digests_per_subject));
   }
   std::map<std::string, std::string> out;
-  for (const auto& [alg, hex] : (*digest)->items()) {
+  for (const auto& [alg, hex] : digest->items()) {
     if (!hex.is_string()) {
       return fail(ErrorCode::bad_input,
                   fmt::format("field \"digest\": value of {} is not a string", quote_untrusted(alg)));

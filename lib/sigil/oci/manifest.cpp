@@ -143,14 +143,12 @@ std::string Platform::str() const
 
 Result<ManifestKind> manifest_kind(std::string_view bytes, std::string_view content_type)
 {
-  auto doc = util::parse_json(bytes);
-  if (!doc) {
-    return fail(doc.error()); // says why: "invalid JSON: nested deeper than 64 levels", ...
-  }
-  if (!doc->is_object()) {
+  // On failure, the error says why: "invalid JSON: nested deeper than 64 levels", ...
+  SIGIL_TRY_ASSIGN(auto doc, util::parse_json(bytes));
+  if (!doc.is_object()) {
     return fail(ErrorCode::bad_input, "manifest is not a JSON object");
   }
-  std::string mt = optional_string(*doc, "mediaType").value_or("");
+  std::string mt = optional_string(doc, "mediaType").value_or("");
   if (mt.empty()) {
     mt = std::string(content_type.substr(0, content_type.find(';')));
   }
@@ -160,10 +158,10 @@ Result<ManifestKind> manifest_kind(std::string_view bytes, std::string_view cont
   if (media_type::is_image_manifest(mt)) {
     return ManifestKind::image;
   }
-  if (doc->contains("manifests")) {
+  if (doc.contains("manifests")) {
     return ManifestKind::index;
   }
-  if (doc->contains("config") || doc->contains("layers")) {
+  if (doc.contains("config") || doc.contains("layers")) {
     return ManifestKind::image;
   }
   return fail(ErrorCode::bad_input, fmt::format("unsupported manifest media type \"{}\"", mt));

@@ -152,9 +152,7 @@ Result<void> validate_registry(std::string_view registry)
     return fail(ErrorCode::usage, fmt::format("registry host {} has unexpected text {} after ']'",
                                               quoted(registry), quoted(rest)));
   }
-  if (auto port = parse_port(rest.substr(1)); !port) {
-    return fail(port.error());
-  }
+  SIGIL_TRY(parse_port(rest.substr(1)));
   return {};
 }
 
@@ -247,9 +245,7 @@ Result<Name> split_name(std::string_view name)
     const std::string_view first = name.substr(0, slash);
     if (contains(first, '.') || contains(first, ':') || first == "localhost" ||
         first.starts_with('[')) {
-      if (auto valid = validate_registry(first); !valid) {
-        return fail(valid.error());
-      }
+      SIGIL_TRY(validate_registry(first));
       registry = first;
       path = name.substr(slash + 1);
       if (registry == "docker.io") {
@@ -257,9 +253,7 @@ Result<Name> split_name(std::string_view name)
       }
     }
   }
-  if (auto valid = validate_path(path); !valid) {
-    return fail(valid.error());
-  }
+  SIGIL_TRY(validate_path(path));
   Name result{std::string(registry), std::string(path)};
   if (registry == k_docker_hub_registry && !contains(path, '/')) {
     result.repository = fmt::format("library/{}", path); // official images

@@ -177,14 +177,12 @@ private:
       }
       ++m_pos;
       skip_ows();
-      auto value = (!done() && peek() == '"') ? quoted_string() : Result<std::string>(std::string(token()));
-      if (!value) {
-        return fail(value.error());
-      }
-      if (value->empty() && m_text[m_pos - 1] != '"') {
+      SIGIL_TRY_ASSIGN(auto value,
+                       (!done() && peek() == '"') ? quoted_string() : Result<std::string>(std::string(token())));
+      if (value.empty() && m_text[m_pos - 1] != '"') {
         return error("expected a parameter value");
       }
-      if (!params.emplace(to_lower(name), std::move(*value)).second) {
+      if (!params.emplace(to_lower(name), std::move(value)).second) {
         return error(fmt::format("parameter \"{}\" repeated", to_lower(name)));
       }
       skip_ows();
@@ -237,14 +235,11 @@ Result<std::vector<Challenge>> parse_challenges(const Response& response)
 {
   std::vector<Challenge> all;
   for (const auto value : response.headers_named("www-authenticate")) {
-    auto challenges = parse_www_authenticate(value);
-    if (!challenges) {
-      return fail(challenges.error());
-    }
-    if (all.size() + challenges->size() > k_max_challenges) {
+    SIGIL_TRY_ASSIGN(auto challenges, parse_www_authenticate(value));
+    if (all.size() + challenges.size() > k_max_challenges) {
       return fail(ErrorCode::registry, fmt::format("more than {} WWW-Authenticate challenges", k_max_challenges));
     }
-    std::ranges::move(*challenges, std::back_inserter(all));
+    std::ranges::move(challenges, std::back_inserter(all));
   }
   return all;
 }

@@ -269,12 +269,9 @@ Result<CredentialPtr> CredentialStore::find(const std::string& host)
   if (m_flag_credential) {
     return m_flag_credential;
   }
-  auto config = load_docker_config();
-  if (!config) {
-    return fail(config.error());
-  }
-  if (*config) {
-    auto credential = from_docker_config(**config, host);
+  SIGIL_TRY_ASSIGN(auto config, load_docker_config());
+  if (config) {
+    auto credential = from_docker_config(*config, host);
     if (!credential) {
       const auto path = docker_config_path();
       return fail(credential.error().context(path ? path->string() : "docker config"));
@@ -354,32 +351,24 @@ Result<std::string> auth_key(std::string_view registry)
 
 Result<std::string> login(const LoginRequest& request)
 {
-  auto key = auth_key(request.registry);
-  if (!key) {
-    return fail(key.error());
-  }
+  SIGIL_TRY_ASSIGN(auto key, auth_key(request.registry));
   if (request.username.empty() || request.username.find(':') != std::string::npos) {
     return fail(ErrorCode::usage, "the user name must be non-empty and must not contain ':'");
   }
-  auto path = docker_config_path();
-  if (!path) {
-    return fail(path.error());
-  }
+  SIGIL_TRY_ASSIGN(auto path, docker_config_path());
   std::error_code ec;
-  if (std::filesystem::is_symlink(*path, ec)) {
-    path = std::filesystem::canonical(*path, ec); // update the file the link points to
+  if (std::filesystem::is_symlink(path, ec)) {
+    path = std::filesystem::canonical(path, ec); // update the file the link points to
     if (ec) {
-      return fail(ErrorCode::other, fmt::format("cannot resolve {}: {}", path->string(), ec.message()));
+      return fail(ErrorCode::other, fmt::format("cannot resolve {}: {}", path.string(), ec.message()));
     }
   }
-  if (auto dir = ensure_private_dir(path->parent_path()); !dir) {
-    return fail(dir.error());
-  }
-  SIGIL_TRY_ASSIGN(auto root, load_ordered_config(*path));
+  SIGIL_TRY(ensure_private_dir(path.parent_path()));
+  SIGIL_TRY_ASSIGN(auto root, load_ordered_config(path));
   util::SecureBytes pair(util::as_bytes(request.username));
   pair.push_back(':');
   pair.append(request.password);
-  OrderedJson& entry = (root)["auths"][*key];
+  OrderedJson& entry = root["auths"][key];
   if (!entry.is_object()) {
     entry = OrderedJson::object();
   }
@@ -389,12 +378,12 @@ Result<std::string> login(const LoginRequest& request)
   entry["auth"] = util::base64_encode(pair.view());
   std::string text = root.dump(1, '\t', false, OrderedJson::error_handler_t::replace);
   wipe(entry["auth"].get_ref<std::string&>());
-  const auto written = util::write_file_atomic({.path = *path, .data = util::as_bytes(text), .mode = 0600});
+  const auto written = util::write_file_atomic({.path = path, .data = util::as_bytes(text), .mode = 0600});
   wipe(text);
   if (!written) {
     return fail(written.error());
   }
-  return path->string();
+  return path.string();
 }
 
 } // namespace sigil::registry

@@ -228,13 +228,10 @@ Result<std::string> Client::get_blob(const Repository& repo, const oci::Descript
   // as bytes arrive (never more than max_bytes + 1, the transfer's own cap).
   std::string out;
   out.reserve(static_cast<std::size_t>(std::min<std::uint64_t>(static_cast<std::uint64_t>(blob.size), k_blob_reserve)));
-  auto ok = get_blob_to(repo, blob, [&](util::ByteView chunk) -> Result<void> {
+  SIGIL_TRY(get_blob_to(repo, blob, [&](util::ByteView chunk) -> Result<void> {
     out.append(util::as_chars(chunk));
     return {};
-  });
-  if (!ok) {
-    return fail(ok.error());
-  }
+  }));
   return out;
 }
 

@@ -22,22 +22,15 @@ namespace {
 Result<void> push_legacy(registry::Client& client, const registry::Repository& target, const oci::Digest& digest,
                          const crypto::PrivateKey& key, const std::string& statement, const std::string& predicate_type)
 {
-  auto envelope = dsse::sign(key, intoto::k_payload_type, util::as_bytes(statement));
-  if (!envelope) {
-    return fail(envelope.error());
-  }
-  const std::string layer_bytes = dsse::serialize(*envelope);
+  SIGIL_TRY_ASSIGN(auto envelope, dsse::sign(key, intoto::k_payload_type, util::as_bytes(statement)));
+  const std::string layer_bytes = dsse::serialize(envelope);
   // cosign writes the predicate type and an empty signature annotation on .att layers.
   const auto layer = attachments::make_layer(oci::media_type::dsse_envelope, util::as_bytes(layer_bytes),
                                            {{std::string(oci::annotation::predicate_type), predicate_type},
                                             {std::string(oci::annotation::cosign_signature), ""}});
-  if (auto ok = client.put_blob(target, layer.digest, util::as_bytes(layer_bytes)); !ok) {
-    return fail(ok.error());
-  }
-  auto attached = attachments::attach_layer(client, {.repo = target, .tag = oci::signature_tag(digest, "att"), .layer = layer});
-  if (!attached) {
-    return fail(attached.error());
-  }
+  SIGIL_TRY(client.put_blob(target, layer.digest, util::as_bytes(layer_bytes)));
+  SIGIL_TRY(
+    attachments::attach_layer(client, {.repo = target, .tag = oci::signature_tag(digest, "att"), .layer = layer}));
   return {};
 }
 
@@ -45,18 +38,15 @@ Result<void> push_legacy(registry::Client& client, const registry::Repository& t
 
 Result<std::string> build_attestation_statement(const PredicateInput& p, const std::vector<intoto::Subject>& subjects)
 {
-  auto uri = intoto::predicate_type_uri(p.type);
-  if (!uri) {
-    return fail(uri.error());
-  }
+  SIGIL_TRY_ASSIGN(auto uri, intoto::predicate_type_uri(p.type));
   std::string predicate = p.content;
-  if (*uri == intoto::k_custom_predicate_type) {
+  if (uri == intoto::k_custom_predicate_type) {
     predicate = intoto::custom_predicate(p.content, util::now_rfc3339_utc());
   }
   auto statement = intoto::build_statement({.type = p.statement_type.empty() ? std::string(intoto::k_statement_v1)
                                                                              : p.statement_type,
                                             .subjects = subjects,
-                                            .predicate_type = *uri,
+                                            .predicate_type = uri,
                                             .predicate_json = predicate});
   if (!statement) {
     return fail(Error{ErrorCode::bad_input, statement.error().message}.context("invalid predicate"));
@@ -67,34 +57,24 @@ Result<std::string> build_attestation_statement(const PredicateInput& p, const s
 Result<AttestImageResult> attest_image(registry::Client& client, const AttestImageRequest& r)
 {
   SIGIL_TRY_ASSIGN(const registry::Repository target, registry::target_repository(r.image, r.signature_repo));
-  auto resolved = client.resolve(r.image);
-  if (!resolved) {
-    return fail(resolved.error());
-  }
-  AttestImageResult result{r.image.with_digest(resolved->digest), !r.image.digest().has_value(), {}, std::nullopt};
+  SIGIL_TRY_ASSIGN(auto resolved, client.resolve(r.image));
+  AttestImageResult result{r.image.with_digest(resolved.digest), !r.image.digest().has_value(), {}, std::nullopt};
   const auto& digest = *result.image.digest();
   intoto::Subject subject;
   subject.name = result.image.name();
   subject.digest[std::string(oci::algorithm_name(digest.algorithm))] = digest.hex;
-  auto statement = build_attestation_statement(r.predicate, {subject});
-  if (!statement) {
-    return fail(statement.error());
-  }
-  result.statement = std::move(*statement);
+  SIGIL_TRY_ASSIGN(auto statement, build_attestation_statement(r.predicate, {subject}));
+  result.statement = std::move(statement);
   auto uri = intoto::predicate_type_uri(r.predicate.type);
   SIGIL_TRY_ASSIGN(const crypto::PrivateKey* key, r.signer.key());
   if (r.format == Format::legacy || r.format == Format::both) {
-    if (auto ok = push_legacy(client, target, digest, *key, result.statement, *uri); !ok) {
-      return fail(ok.error().context(fmt::format("attesting {}", result.image.str())));
-    }
+    SIGIL_TRY_CONTEXT(push_legacy(client, target, digest, *key, result.statement, *uri),
+                      fmt::format("attesting {}", result.image.str()));
   }
   if (r.format == Format::bundle || r.format == Format::both) {
-    auto json = dsse_bundle(*key, result.statement, nullptr);
-    if (!json) {
-      return fail(json.error());
-    }
+    SIGIL_TRY_ASSIGN(auto json, dsse_bundle(*key, result.statement, nullptr));
     auto referrer = push_bundle_referrer(
-      client, {.image = result.image, .subject = *resolved, .target = target, .bundle_json = *json, .predicate_type = *uri});
+      client, {.image = result.image, .subject = resolved, .target = target, .bundle_json = json, .predicate_type = *uri});
     if (!referrer) {
       return fail(referrer.error().context(fmt::format("attesting {}", result.image.str())));
     }
@@ -106,25 +86,16 @@ Result<AttestImageResult> attest_image(registry::Client& client, const AttestIma
 Result<AttestBlobResult> attest_blob(const AttestBlobRequest& r)
 {
   crypto::Hasher hasher(crypto::HashAlgorithm::sha256);
-  auto size = util::stream_input(r.input, [&](util::ByteView chunk) { hasher.update(chunk); });
-  if (!size) {
-    return fail(size.error());
-  }
+  SIGIL_TRY(util::stream_input(r.input, [&](util::ByteView chunk) { hasher.update(chunk); }));
   intoto::Subject subject;
   subject.name = !r.subject_name.empty()                ? r.subject_name
                  : r.input == "-"                       ? std::string("stdin")
                                                         : std::filesystem::path(r.input).filename().string();
   subject.digest["sha256"] = util::hex_encode(hasher.finish());
-  auto statement = build_attestation_statement(r.predicate, {subject});
-  if (!statement) {
-    return fail(statement.error());
-  }
+  SIGIL_TRY_ASSIGN(auto statement, build_attestation_statement(r.predicate, {subject}));
   SIGIL_TRY_ASSIGN(const crypto::PrivateKey* key, r.signer.key());
-  auto json = dsse_bundle(*key, *statement, nullptr);
-  if (!json) {
-    return fail(json.error());
-  }
-  return AttestBlobResult{std::move(*statement), std::move(*json)};
+  SIGIL_TRY_ASSIGN(auto json, dsse_bundle(*key, statement, nullptr));
+  return AttestBlobResult{std::move(statement), std::move(json)};
 }
 
 } // namespace sigil::sign

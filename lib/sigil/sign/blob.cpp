@@ -21,33 +21,22 @@ Result<SignBlobResult> sign_blob(const SignBlobRequest& request)
   const auto hash_alg = crypto::signing_hash(key.algorithm());
   if (hash_alg) {
     crypto::Hasher hasher(*hash_alg);
-    auto size = util::stream_input(request.input, [&](util::ByteView chunk) { hasher.update(chunk); });
-    if (!size) {
-      return fail(size.error());
-    }
-    result.size = *size;
+    SIGIL_TRY_ASSIGN(auto size, util::stream_input(request.input, [&](util::ByteView chunk) { hasher.update(chunk); }));
+    result.size = size;
     result.digest_algorithm = *hash_alg;
     result.digest = hasher.finish();
-    auto sig = crypto::sign_digest(key, *hash_alg, result.digest);
-    if (!sig) {
-      return fail(sig.error());
-    }
-    result.signature = std::move(*sig);
+    SIGIL_TRY_ASSIGN(auto sig, crypto::sign_digest(key, *hash_alg, result.digest));
+    result.signature = std::move(sig);
   } else {
     // A private copy: pure Ed25519 reads the message twice, and the file must not change in
     // between (see WholeInput::Mode::snapshot). The memory is the file's size, as cosign's.
-    auto whole = util::WholeInput::open(request.input, k_max_ed25519_stdin, util::WholeInput::Mode::snapshot);
-    if (!whole) {
-      return fail(whole.error());
-    }
-    result.size = whole->bytes().size();
+    SIGIL_TRY_ASSIGN(auto whole,
+                     util::WholeInput::open(request.input, k_max_ed25519_stdin, util::WholeInput::Mode::snapshot));
+    result.size = whole.bytes().size();
     result.digest_algorithm = crypto::HashAlgorithm::sha256;
-    result.digest = crypto::sha256(whole->bytes());
-    auto sig = crypto::sign_message(key, whole->bytes());
-    if (!sig) {
-      return fail(sig.error());
-    }
-    result.signature = std::move(*sig);
+    result.digest = crypto::sha256(whole.bytes());
+    SIGIL_TRY_ASSIGN(auto sig, crypto::sign_message(key, whole.bytes()));
+    result.signature = std::move(sig);
   }
   bundle::Bundle b;
   b.public_key_hint = key.public_key().hint();

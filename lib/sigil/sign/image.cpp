@@ -43,22 +43,15 @@ Result<SignedDigest> sign_legacy(registry::Client& client, const SignImageReques
   out.payload = payload::build_simple_signing(by_digest.name(), by_digest.digest()->str(), r.annotations);
   std::optional<crypto::PublicKey> pub;
   const auto sign_payload = [&]() -> Result<void> {
-    auto key = r.signer.key();
-    if (!key) {
-      return fail(key.error());
-    }
-    auto sig = crypto::sign_message(**key, util::as_bytes(out.payload), crypto::oci_signing_hash((*key)->algorithm()));
-    if (!sig) {
-      return fail(sig.error());
-    }
-    out.signature = std::move(*sig);
-    pub = (*key)->public_key();
+    SIGIL_TRY_ASSIGN(auto key, r.signer.key());
+    SIGIL_TRY_ASSIGN(auto sig, crypto::sign_message(*key, util::as_bytes(out.payload),
+                                                    crypto::oci_signing_hash(key->algorithm())));
+    out.signature = std::move(sig);
+    pub = key->public_key();
     return {};
   };
   if (!r.upload) {
-    if (auto ok = sign_payload(); !ok) {
-      return fail(ok.error());
-    }
+    SIGIL_TRY(sign_payload());
     return out;
   }
   // Everything that needs no key comes first, so that it overlaps the key's decryption on the
@@ -67,26 +60,22 @@ Result<SignedDigest> sign_legacy(registry::Client& client, const SignImageReques
   // then fails, unreferenced blobs are all that was written (no tag, no manifest).
   const auto media_type = oci::media_type::cosign_simple_signing;
   const auto blob = attachments::make_layer(media_type, util::as_bytes(out.payload), {});
-  if (auto ok = client.put_blob(target, blob.digest, util::as_bytes(out.payload)); !ok) {
-    return fail(ok.error());
-  }
+  SIGIL_TRY(client.put_blob(target, blob.digest, util::as_bytes(out.payload)));
   oci::Descriptor layer = blob;
-  auto attached = attachments::attach_layer(
-    client, {.repo = target,
-             .tag = oci::signature_tag(*by_digest.digest(), "sig"),
-             .layer = blob,
-             .is_duplicate = [&](const oci::Descriptor& existing) { return pub && duplicates(existing, layer, *pub, out.payload); },
-             .complete_layer = [&]() -> Result<oci::Descriptor> {
-               if (auto ok = sign_payload(); !ok) {
-                 return fail(ok.error());
-               }
-               layer.annotations[std::string(oci::annotation::cosign_signature)] = util::base64_encode(out.signature);
-               return layer;
-             }});
-  if (!attached) {
-    return fail(attached.error());
-  }
-  out.already_signed = attached->already_present;
+  SIGIL_TRY_ASSIGN(
+    auto attached,
+    attachments::attach_layer(
+      client, {.repo = target,
+               .tag = oci::signature_tag(*by_digest.digest(), "sig"),
+               .layer = blob,
+               .is_duplicate =
+                 [&](const oci::Descriptor& existing) { return pub && duplicates(existing, layer, *pub, out.payload); },
+               .complete_layer = [&]() -> Result<oci::Descriptor> {
+                 SIGIL_TRY(sign_payload());
+                 layer.annotations[std::string(oci::annotation::cosign_signature)] = util::base64_encode(out.signature);
+                 return layer;
+               }}));
+  out.already_signed = attached.already_present;
   return out;
 }
 
@@ -97,18 +86,12 @@ Result<std::vector<oci::Reference>> digests_to_sign(registry::Client& client, co
   if (!r.recursive) {
     return out;
   }
-  auto manifest = client.get_manifest(by_digest);
-  if (!manifest) {
-    return fail(manifest.error());
-  }
-  if (manifest->kind != oci::ManifestKind::index) {
+  SIGIL_TRY_ASSIGN(auto manifest, client.get_manifest(by_digest));
+  if (manifest.kind != oci::ManifestKind::index) {
     return out;
   }
-  auto index = oci::parse_index(manifest->bytes);
-  if (!index) {
-    return fail(index.error());
-  }
-  for (const auto& child : index->manifests) {
+  SIGIL_TRY_ASSIGN(auto index, oci::parse_index(manifest.bytes));
+  for (const auto& child : index.manifests) {
     out.push_back(by_digest.with_digest(child.digest));
   }
   return out;
@@ -125,18 +108,12 @@ Result<SignImageResult> sign_image(registry::Client& client, const SignImageRequ
   // signs an unknown digest too); recursion and referrer subjects need the manifest.
   std::optional<registry::ResolvedDescriptor> resolved;
   if (result.tag_given || r.recursive || r.format != Format::legacy) {
-    auto found = client.resolve(r.image);
-    if (!found) {
-      return fail(found.error());
-    }
-    resolved = std::move(*found);
+    SIGIL_TRY_ASSIGN(auto found, client.resolve(r.image));
+    resolved = std::move(found);
   }
   const oci::Reference by_digest = resolved ? r.image.with_digest(resolved->digest) : r.image;
-  auto targets = digests_to_sign(client, r, by_digest);
-  if (!targets) {
-    return fail(targets.error());
-  }
-  for (const auto& image : *targets) {
+  SIGIL_TRY_ASSIGN(auto targets, digests_to_sign(client, r, by_digest));
+  for (const auto& image : targets) {
     SignedDigest done{image, {}, {}, false, std::nullopt};
     if (r.format == Format::legacy || r.format == Format::both) {
       auto legacy = sign_legacy(client, r, image, target);
@@ -147,12 +124,9 @@ Result<SignImageResult> sign_image(registry::Client& client, const SignImageRequ
     }
     if (r.format == Format::bundle || r.format == Format::both) {
       const auto descriptor = image.digest() == by_digest.digest() ? resolved : std::nullopt;
-      auto key = r.signer.key();
-      if (!key) {
-        return fail(key.error());
-      }
+      SIGIL_TRY_ASSIGN(auto key, r.signer.key());
       auto referrer = push_signature_bundle(client, {.image = image, .subject = descriptor, .target = target,
-                                                     .key = **key, .annotations = r.annotations, .upload = r.upload});
+                                                     .key = *key, .annotations = r.annotations, .upload = r.upload});
       if (!referrer) {
         return fail(referrer.error().context(fmt::format("signing {}", image.str())));
       }

@@ -45,11 +45,8 @@ Result<oci::Digest> push_bundle_referrer(registry::Client& client, const Referre
   if (p.subject) {
     subject = *p.subject;
   } else {
-    auto resolved = client.resolve(p.image);
-    if (!resolved) {
-      return fail(resolved.error());
-    }
-    subject = *resolved;
+    SIGIL_TRY_ASSIGN(auto resolved, client.resolve(p.image));
+    subject = resolved;
   }
   const oci::Manifest m = referrer_manifest(p, subject);
   return attachments::push_referrer(client, {.repo = p.target,
@@ -61,16 +58,13 @@ Result<oci::Digest> push_bundle_referrer(registry::Client& client, const Referre
 
 Result<std::string> dsse_bundle(const crypto::PrivateKey& key, std::string_view statement, util::Bytes* signature_out)
 {
-  auto envelope = dsse::sign(key, intoto::k_payload_type, util::as_bytes(statement));
-  if (!envelope) {
-    return fail(envelope.error());
-  }
+  SIGIL_TRY_ASSIGN(auto envelope, dsse::sign(key, intoto::k_payload_type, util::as_bytes(statement)));
   if (signature_out != nullptr) {
-    *signature_out = envelope->signatures.front().sig;
+    *signature_out = envelope.signatures.front().sig;
   }
   bundle::Bundle b;
   b.public_key_hint = key.public_key().hint();
-  b.content = std::move(*envelope);
+  b.content = std::move(envelope);
   return bundle::write_bundle(b);
 }
 
@@ -78,23 +72,18 @@ Result<SignatureBundle> push_signature_bundle(registry::Client& client, const Si
 {
   SignatureBundle out;
   out.statement = intoto::cosign_sign_statement(*r.image.digest(), r.annotations);
-  auto json = dsse_bundle(r.key, out.statement, &out.signature);
-  if (!json) {
-    return fail(json.error());
-  }
-  out.bundle_json = std::move(*json);
+  SIGIL_TRY_ASSIGN(auto json, dsse_bundle(r.key, out.statement, &out.signature));
+  out.bundle_json = std::move(json);
   if (!r.upload) {
     return out;
   }
-  auto digest = push_bundle_referrer(client, {.image = r.image,
-                                              .subject = r.subject,
-                                              .target = r.target,
-                                              .bundle_json = out.bundle_json,
-                                              .predicate_type = std::string(intoto::k_cosign_sign_predicate_type)});
-  if (!digest) {
-    return fail(digest.error());
-  }
-  out.manifest_digest = *digest;
+  SIGIL_TRY_ASSIGN(auto digest,
+                   push_bundle_referrer(client, {.image = r.image,
+                                                 .subject = r.subject,
+                                                 .target = r.target,
+                                                 .bundle_json = out.bundle_json,
+                                                 .predicate_type = std::string(intoto::k_cosign_sign_predicate_type)}));
+  out.manifest_digest = digest;
   return out;
 }
 

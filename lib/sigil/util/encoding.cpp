@@ -43,17 +43,22 @@ std::unexpected<Error> wipe_and_fail(Bytes& out, std::string message)
   return fail(ErrorCode::bad_input, std::move(message));
 }
 
-// Decodes text where it lies, skipping line breaks, so that no copy of it is made.
-Result<Bytes> decode(std::string_view text, const std::array<int, 256>& table, Padding padding)
+// Where the data of base64 text ends, line breaks not counted.
+struct Extent {
+  std::size_t data_chars = 0; // significant characters before the padding
+  std::size_t pad = 0;        // trailing '=' (at most two)
+  std::size_t data_end = 0;   // offset in the text where the padding starts
+};
+
+Extent measure(std::string_view text)
 {
   std::size_t significant = 0;
   for (const char c : text) {
     significant += is_line_break(c) ? 0 : 1;
   }
   // Up to two trailing '=' (line breaks may sit between them); data ends where they start.
-  std::size_t pad = 0;
-  std::size_t data_end = text.size();
-  for (std::size_t i = text.size(); i > 0 && pad < 2; --i) {
+  Extent e{.data_chars = 0, .pad = 0, .data_end = text.size()};
+  for (std::size_t i = text.size(); i > 0 && e.pad < 2; --i) {
     const char c = text[i - 1];
     if (is_line_break(c)) {
       continue;
@@ -61,10 +66,17 @@ Result<Bytes> decode(std::string_view text, const std::array<int, 256>& table, P
     if (c != '=') {
       break;
     }
-    ++pad;
-    data_end = i - 1;
+    ++e.pad;
+    e.data_end = i - 1;
   }
-  const std::size_t data_chars = significant - pad;
+  e.data_chars = significant - e.pad;
+  return e;
+}
+
+// Decodes text where it lies, skipping line breaks, so that no copy of it is made.
+Result<Bytes> decode(std::string_view text, const std::array<int, 256>& table, Padding padding)
+{
+  const auto [data_chars, pad, data_end] = measure(text);
   const bool complete_groups = (data_chars + pad) % 4 == 0;
   switch (padding) {
   case Padding::required:

@@ -141,9 +141,7 @@ template <typename Buffer> Result<Buffer> read_path(const std::filesystem::path&
     }
   }
   Buffer out;
-  if (auto ok = read_all(src, out); !ok) {
-    return fail(ok.error());
-  }
+  SIGIL_TRY(read_all(src, out));
   return out;
 }
 
@@ -168,9 +166,7 @@ Result<SecureBytes> read_secret_file(const std::filesystem::path& path, std::uin
 Result<std::string> read_stdin(std::uint64_t max_size)
 {
   std::string out;
-  if (auto ok = read_all(ReadSource{.fd = STDIN_FILENO, .what = "standard input", .max_size = max_size}, out); !ok) {
-    return fail(ok.error());
-  }
+  SIGIL_TRY(read_all(ReadSource{.fd = STDIN_FILENO, .what = "standard input", .max_size = max_size}, out));
   return out;
 }
 

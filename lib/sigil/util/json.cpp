@@ -66,9 +66,7 @@ Result<void> valid_json_bytes(std::string_view text)
 
 Result<Json> parse_json(std::string_view text, int max_depth)
 {
-  if (auto bytes = valid_json_bytes(text); !bytes) {
-    return fail(bytes.error());
-  }
+  SIGIL_TRY(valid_json_bytes(text));
   if (!depth_within(text, max_depth)) {
     return fail(ErrorCode::bad_input, fmt::format("invalid JSON: nested deeper than {} levels", max_depth));
   }

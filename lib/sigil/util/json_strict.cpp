@@ -71,9 +71,7 @@ template <typename J> bool on_event(StrictState& state, int depth, nlohmann::det
 
 template <typename J> Result<J> parse_strict(std::string_view text, int max_depth)
 {
-  if (auto bytes = valid_json_bytes(text); !bytes) {
-    return fail(bytes.error());
-  }
+  SIGIL_TRY(valid_json_bytes(text));
   StrictState state;
   state.max_depth = max_depth;
   const auto callback = [&state](int depth, nlohmann::detail::parse_event_t event, J& parsed) {

@@ -55,9 +55,7 @@ Result<void> open_input(const std::string& input, InputFd& out)
 Result<std::uint64_t> stream_input(const std::string& input, const std::function<void(ByteView)>& sink)
 {
   InputFd in;
-  if (auto ok = open_input(input, in); !ok) {
-    return fail(ok.error());
-  }
+  SIGIL_TRY(open_input(input, in));
   if (in.owned) {
     ::posix_fadvise(in.fd, 0, 0, POSIX_FADV_SEQUENTIAL);
   }
@@ -85,9 +83,7 @@ Result<WholeInput> WholeInput::open(const std::string& input, std::uint64_t max_
   WholeInput whole;
   if (input != "-") {
     InputFd in;
-    if (auto ok = open_input(input, in); !ok) {
-      return fail(ok.error());
-    }
+    SIGIL_TRY(open_input(input, in));
     struct stat st {};
     if (::fstat(in.fd, &st) == 0 && S_ISREG(st.st_mode)) {
       const auto size = static_cast<std::size_t>(st.st_size);

@@ -17,6 +17,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <iterator>
 #include <set>
 
 namespace sigil::verify {
@@ -37,13 +38,7 @@ SignatureReport report_envelope(const dsse::Envelope& env, std::string source, S
                                .predicate_type = predicate_type,
                                .annotations = &k_no_annotations,
                                .check_claims = check_claims});
-  report.verified = check.verified;
-  report.key_index = check.key_index;
-  report.reason = check.reason;
-  if (check.statement) {
-    report.signed_predicate_type = check.statement->predicate_type;
-    report.statement = std::move(check.statement);
-  }
+  record_check(std::move(check), report);
   return report;
 }
 
@@ -166,22 +161,16 @@ Result<dsse::Envelope> envelope_of(std::string_view json)
 {
   auto kind = bundle::detect_bundle_kind(json);
   if (kind && *kind == bundle::BundleKind::sigstore) {
-    auto b = bundle::parse_bundle(json);
-    if (!b) {
-      return fail(b.error());
-    }
-    if (auto* env = std::get_if<dsse::Envelope>(&b->content)) {
+    SIGIL_TRY_ASSIGN(auto b, bundle::parse_bundle(json));
+    if (auto* env = std::get_if<dsse::Envelope>(&b.content)) {
       return std::move(*env);
     }
     return fail(ErrorCode::bad_input, "the bundle holds a message signature, not an attestation; use verify-blob");
   }
   if (kind && *kind == bundle::BundleKind::cosign_legacy) {
     // cosign 2's attest-blob --bundle: base64Signature is the base64 of the envelope JSON.
-    auto legacy = bundle::parse_legacy_bundle(json);
-    if (!legacy) {
-      return fail(legacy.error());
-    }
-    return dsse::parse(util::as_chars(legacy->signature));
+    SIGIL_TRY_ASSIGN(auto legacy, bundle::parse_legacy_bundle(json));
+    return dsse::parse(util::as_chars(legacy.signature));
   }
   return dsse::parse(json); // a bare envelope (what cosign 2 attest-blob prints on stdout)
 }
@@ -215,33 +204,23 @@ Result<VerifyAttestationResult> verify_image_attestations(registry::Client& clie
   SIGIL_TRY_ASSIGN(const registry::Repository target, registry::target_repository(r.image, r.signature_repo));
   VerifyAttestationResult result{r.image, !r.image.digest().has_value(), {}};
   if (result.tag_given) {
-    auto resolved = client.resolve(r.image);
-    if (!resolved) {
-      return fail(resolved.error());
-    }
-    result.image = r.image.with_digest(resolved->digest);
+    SIGIL_TRY_ASSIGN(auto resolved, client.resolve(r.image));
+    result.image = r.image.with_digest(resolved.digest);
   }
-  if (auto ok = collect_att(client, r, result.image, target, result.attestations); !ok) {
-    return fail(ok.error());
-  }
-  auto bundles = collect_bundle_referrers({.client = client,
-                                           .image = result.image,
-                                           .target = target,
-                                           .keys = r.keys,
-                                           .annotations = k_no_annotations,
-                                           .check_claims = r.check_claims,
-                                           .predicate_type = r.predicate_type,
-                                           .max_entries = r.max_attestations,
-                                           .max_blob_bytes = r.max_payload_bytes,
-                                           .sigstore = &r.sigstore},
-                                          result.attestations);
-  if (!bundles) {
-    return fail(bundles.error());
-  }
+  SIGIL_TRY(collect_att(client, r, result.image, target, result.attestations));
+  SIGIL_TRY(collect_bundle_referrers({.client = client,
+                                      .image = result.image,
+                                      .target = target,
+                                      .keys = r.keys,
+                                      .annotations = k_no_annotations,
+                                      .check_claims = r.check_claims,
+                                      .predicate_type = r.predicate_type,
+                                      .max_entries = r.max_attestations,
+                                      .max_blob_bytes = r.max_payload_bytes,
+                                      .sigstore = &r.sigstore},
+                                     result.attestations));
   if (result.attestations.empty() && !result.tag_given) {
-    if (auto exists = client.resolve(result.image); !exists) {
-      return fail(exists.error());
-    }
+    SIGIL_TRY(client.resolve(result.image));
   }
   result.decision = decide(result.attestations, r.predicate_type, r.policy);
   return result;
@@ -276,54 +255,50 @@ Result<VerifyBlobAttestationResult> verify_blob_attestation(const VerifyBlobAtte
   return result;
 }
 
-AttestationDecision decide(const std::vector<SignatureReport>& reports, const std::string& predicate_type,
-                           const AttestationPolicy& policy)
+namespace {
+
+// The policy applied to one verified statement: its first failure, or what it checked.
+struct PolicyOutcome {
+  std::optional<policy::ConditionFailure> failure;
+  std::vector<std::string> checks;
+  std::vector<std::string> warnings;
+};
+
+PolicyOutcome apply_policy(const util::Json& statement, const AttestationPolicy& policy)
+{
+  auto provenance = policy::check_provenance(statement, policy.provenance);
+  PolicyOutcome out{provenance.failure, std::move(provenance.checks), std::move(provenance.warnings)};
+  for (const auto& c : policy.conditions) {
+    if (!out.failure) {
+      out.failure = policy::evaluate(c, statement);
+    }
+  }
+  if (!out.failure) {
+    for (const auto& c : policy.conditions) {
+      out.checks.push_back(fmt::format("{} {} \"{}\"", c.pointer,
+                                       c.match == policy::Match::regexp ? "matches" : "equals", c.expected));
+    }
+  }
+  return out;
+}
+
+// Why no attestation passed (exit 15, 14 or 12); first_failure is the policy's first failure
+// on a verified one, if any.
+AttestationDecision refusal(const std::vector<SignatureReport>& reports, const std::string& predicate_type,
+                            const std::optional<policy::ConditionFailure>& first_failure)
 {
   AttestationDecision d;
-  std::set<std::string> other_types;
-  std::optional<policy::ConditionFailure> first_failure;
-  bool any_verified_of_type = false;
-  for (std::size_t i = 0; i < reports.size(); ++i) {
-    const auto& r = reports[i];
-    if (!r.verified) {
-      if (r.key_index && !r.signed_predicate_type.empty() && r.signed_predicate_type != predicate_type) {
-        other_types.insert(r.signed_predicate_type);
-      }
-      continue;
-    }
-    any_verified_of_type = true;
-    if (!r.statement) {
-      continue; // cannot happen: a verified attestation's statement parsed
-    }
-    const util::Json& statement = r.statement->raw;
-    const auto provenance = policy::check_provenance(statement, policy.provenance);
-    std::optional<policy::ConditionFailure> failure = provenance.failure;
-    for (const auto& c : policy.conditions) {
-      if (!failure) {
-        failure = policy::evaluate(c, statement);
-      }
-    }
-    if (failure) {
-      first_failure = first_failure.value_or(*failure);
-      continue;
-    }
-    d.checks.insert(d.checks.end(), provenance.checks.begin(), provenance.checks.end());
-    d.warnings.insert(d.warnings.end(), provenance.warnings.begin(), provenance.warnings.end());
-    for (const auto& c : policy.conditions) {
-      d.checks.push_back(fmt::format("{} {} \"{}\"", c.pointer, c.match == policy::Match::regexp ? "matches" : "equals",
-                                     c.expected));
-    }
-    d.passed.push_back(i);
-  }
-  if (!d.passed.empty()) {
-    d.ok = true;
-    return d;
-  }
-  if (any_verified_of_type && first_failure) {
+  if (first_failure) {
     d.code = ErrorCode::policy_failed;
     d.message = fmt::format("attestation of type {} verified, but the policy failed: {}: want {}, found {}",
                             predicate_type, first_failure->pointer, first_failure->expected, first_failure->found);
     return d;
+  }
+  std::set<std::string> other_types; // signed by a trusted key, of another type
+  for (const auto& r : reports) {
+    if (!r.verified && r.key_index && !r.signed_predicate_type.empty() && r.signed_predicate_type != predicate_type) {
+      other_types.insert(r.signed_predicate_type);
+    }
   }
   const bool any_of_type = std::ranges::any_of(reports, [&](const SignatureReport& r) {
     return r.signed_predicate_type.empty() || r.signed_predicate_type == predicate_type;
@@ -340,6 +315,34 @@ AttestationDecision decide(const std::vector<SignatureReport>& reports, const st
   }
   d.code = ErrorCode::none_verified;
   d.message = fmt::format("{} attestation(s) considered, none of type {} verified", reports.size(), predicate_type);
+  return d;
+}
+
+} // namespace
+
+AttestationDecision decide(const std::vector<SignatureReport>& reports, const std::string& predicate_type,
+                           const AttestationPolicy& policy)
+{
+  AttestationDecision d;
+  std::optional<policy::ConditionFailure> first_failure;
+  for (std::size_t i = 0; i < reports.size(); ++i) {
+    const auto& r = reports[i];
+    if (!r.verified || !r.statement) {
+      continue; // a verified attestation's statement always parsed
+    }
+    auto outcome = apply_policy(r.statement->raw, policy);
+    if (outcome.failure) {
+      first_failure = first_failure.value_or(*outcome.failure);
+      continue;
+    }
+    std::ranges::move(outcome.checks, std::back_inserter(d.checks));
+    std::ranges::move(outcome.warnings, std::back_inserter(d.warnings));
+    d.passed.push_back(i);
+  }
+  if (d.passed.empty()) {
+    return refusal(reports, predicate_type, first_failure);
+  }
+  d.ok = true;
   return d;
 }
 

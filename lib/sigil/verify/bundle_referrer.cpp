@@ -73,13 +73,7 @@ SignatureReport check_bundle(const BundleReferrersRequest& r, const std::string&
                                .predicate_type = r.predicate_type,
                                .annotations = &r.annotations,
                                .check_claims = r.check_claims});
-  report.verified = check.verified;
-  report.key_index = check.key_index;
-  report.reason = check.reason;
-  if (check.statement) {
-    report.signed_predicate_type = check.statement->predicate_type;
-    report.statement = std::move(check.statement);
-  }
+  record_check(std::move(check), report);
   return report;
 }
 

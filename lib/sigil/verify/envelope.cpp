@@ -1,6 +1,7 @@
 #include "sigil/verify/envelope.hpp"
 
 #include "sigil/util/go_json.hpp"
+#include "sigil/verify/image.hpp"
 
 #include <fmt/format.h>
 
@@ -106,6 +107,17 @@ EnvelopeCheck check_envelope(const EnvelopeCheckRequest& r)
   out.reason = fmt::format("verified with key {}", r.keys[*out.key_index].name);
   out.statement = std::move(*statement);
   return out;
+}
+
+void record_check(EnvelopeCheck check, SignatureReport& report)
+{
+  report.verified = check.verified;
+  report.key_index = check.key_index;
+  report.reason = std::move(check.reason);
+  if (check.statement) {
+    report.signed_predicate_type = check.statement->predicate_type;
+    report.statement = std::move(check.statement);
+  }
 }
 
 } // namespace sigil::verify

@@ -36,4 +36,10 @@ struct EnvelopeCheck {
 
 [[nodiscard]] EnvelopeCheck check_envelope(const EnvelopeCheckRequest& request);
 
+struct SignatureReport; // verify/image.hpp
+
+// Puts a check's outcome into the report of its signature: verified, which key, the reason,
+// and the signed statement with its predicate type (when it verified and parsed).
+void record_check(EnvelopeCheck check, SignatureReport& report);
+
 } // namespace sigil::verify

@@ -255,36 +255,24 @@ Result<VerifyImageResult> verify_image(registry::Client& client, const VerifyIma
   SIGIL_TRY_ASSIGN(const registry::Repository target, registry::target_repository(request.image, request.signature_repo));
   VerifyImageResult result{request.image, !request.image.digest().has_value(), {}};
   if (result.tag_given) {
-    auto resolved = client.resolve(request.image);
-    if (!resolved) {
-      return fail(resolved.error());
-    }
-    result.image = request.image.with_digest(resolved->digest);
+    SIGIL_TRY_ASSIGN(auto resolved, client.resolve(request.image));
+    result.image = request.image.with_digest(resolved.digest);
   }
   const Context ctx{client, request, result.image, target};
-  auto legacy = collect_legacy(ctx, result.signatures);
-  if (!legacy) {
-    return fail(legacy.error());
-  }
+  SIGIL_TRY(collect_legacy(ctx, result.signatures));
   // A verified legacy signature settles it; otherwise look for Sigstore bundle referrers.
   if (result.verified_count() == 0) {
-    auto bundles = collect_bundle_referrers(
+    SIGIL_TRY(collect_bundle_referrers(
       {.client = client, .image = result.image, .target = target, .keys = request.keys,
        .annotations = request.annotations, .check_claims = request.check_claims,
        .predicate_type = std::string(intoto::k_cosign_sign_predicate_type), .skip_other_types = true,
        .max_entries = request.max_signatures,
        .max_blob_bytes = request.max_payload_bytes, .sigstore = &request.sigstore},
-      result.signatures);
-    if (!bundles) {
-      return fail(bundles.error());
-    }
+      result.signatures));
   }
   if (result.signatures.empty() && !result.tag_given) {
     // Tell "no signatures" from "no such image" (the digest was never resolved).
-    auto exists = client.resolve(result.image);
-    if (!exists) {
-      return fail(exists.error());
-    }
+    SIGIL_TRY(client.resolve(result.image));
   }
   return result;
 }
