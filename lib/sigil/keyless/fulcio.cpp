@@ -79,7 +79,7 @@ std::string fulcio_v2_body(std::string_view token, std::string_view public_key_p
 
 std::string fulcio_v1_body(std::string_view public_key_pem, util::ByteView proof)
 {
-  return fmt::format(R"({{"publicKey":{{"content":"{}"}},"signedEmailAddress":"{}"}})",
+  return fmt::format(R"({{"publicKey":{{"content":"{}"}},"signedEmailAddress":"{}","certificateSigningRequest":null}})",
                      util::base64_encode(util::as_bytes(public_key_pem)), util::base64_encode(proof));
 }
 
