@@ -9,6 +9,7 @@
 #include "sigil/crypto/digest.hpp"
 #include "sigil/dsse/envelope.hpp"
 #include "sigil/util/bytes.hpp"
+#include "sigil/util/json.hpp"
 
 #include <optional>
 #include <string>
@@ -34,10 +35,18 @@ struct Bundle {
   std::string media_type{k_media_type_v03};
   std::optional<std::string> public_key_hint;
   bool has_certificate = false; // certificate or x509CertificateChain present
+  std::vector<util::Bytes> certificates; // DER, leaf first, exactly as the bundle lists them
   std::size_t tlog_entries = 0;
+  // The transparency-log entries as the bundle holds them (protobuf JSON), parsed by sigil::tlog
+  // where they are verified; kept raw here so this format layer does not depend on the log's.
+  std::vector<util::Json> tlog_entry_json;
+  std::vector<util::Bytes> rfc3161_timestamps; // signedTimestamp DER, as listed
   std::variant<MessageSignature, DsseEnvelope> content;
 };
 
+// v0.3: the leaf of `certificates` as verificationMaterial.certificate (else the public key
+// hint), tlog_entry_json in protobuf field order, rfc3161_timestamps as
+// timestampVerificationData; every field in protobuf field order, as cosign writes them.
 [[nodiscard]] std::string write_bundle(const Bundle& bundle);
 [[nodiscard]] Result<Bundle> parse_bundle(std::string_view json);
 

@@ -112,6 +112,36 @@ std::string dsse_body(const DsseRekord& entry)
                      util::go_json_quote(entry.envelope_json), util::base64_encode(util::as_bytes(entry.certificate_pem)));
 }
 
+util::Json bundle_entry_json(const LogEntry& entry)
+{
+  util::Json j;
+  j["logIndex"] = std::to_string(entry.log_index);
+  j["logId"] = {{"keyId", util::base64_encode(entry.log_id)}};
+  j["kindVersion"] = {{"kind", entry.kind}, {"version", entry.api_version}};
+  j["integratedTime"] = std::to_string(entry.integrated_time);
+  j["inclusionPromise"] = {{"signedEntryTimestamp", util::base64_encode(entry.signed_entry_timestamp)}};
+  if (const auto& p = entry.inclusion_proof) {
+    util::Json hashes = util::Json::array();
+    for (const auto& h : p->hashes) {
+      hashes.push_back(util::base64_encode(h));
+    }
+    j["inclusionProof"] = {{"logIndex", std::to_string(p->log_index)},
+                           {"rootHash", util::base64_encode(p->root_hash)},
+                           {"treeSize", std::to_string(p->tree_size)},
+                           {"hashes", hashes},
+                           {"checkpoint", {{"envelope", p->checkpoint}}}};
+  }
+  j["canonicalizedBody"] = util::base64_encode(entry.body);
+  return j;
+}
+
+std::string cosign_rekor_bundle_json(const LogEntry& entry)
+{
+  return fmt::format(R"({{"SignedEntryTimestamp":"{}","Payload":{{"body":"{}","integratedTime":{},"logIndex":{},"logID":"{}"}}}})",
+                     util::base64_encode(entry.signed_entry_timestamp), util::base64_encode(entry.body),
+                     entry.integrated_time, entry.log_index, util::hex_encode(entry.log_id));
+}
+
 Result<LogEntry> parse_log_entry_answer(std::string_view json)
 {
   auto parsed = util::parse_json(json);

@@ -14,6 +14,7 @@
 #include "sigil/http/transport.hpp"
 #include "sigil/http/url.hpp"
 #include "sigil/util/bytes.hpp"
+#include "sigil/util/json.hpp"
 
 #include <cstdint>
 #include <optional>
@@ -58,6 +59,15 @@ struct DsseRekord {
 // the order of rekor's generated models, "kind" last, a trailing newline).
 [[nodiscard]] std::string hashedrekord_body(const HashedRekord& entry);
 [[nodiscard]] std::string dsse_body(const DsseRekord& entry);
+
+// The entry as a Sigstore bundle's TransparencyLogEntry (protobuf JSON: int64 as strings, bytes
+// as base64, logId.keyId, kindVersion, inclusionPromise, inclusionProof with
+// checkpoint.envelope, canonicalizedBody).
+[[nodiscard]] util::Json bundle_entry_json(const LogEntry& entry);
+
+// cosign's `dev.sigstore.cosign/bundle` annotation (and a legacy blob bundle's rekorBundle):
+// {"SignedEntryTimestamp":b64,"Payload":{"body":b64,"integratedTime":n,"logIndex":n,"logID":hex}}
+[[nodiscard]] std::string cosign_rekor_bundle_json(const LogEntry& entry);
 
 [[nodiscard]] Result<LogEntry> upload_entry(http::Transport& transport, const http::Url& rekor, std::string body);
 
