@@ -23,7 +23,7 @@ LAYERS = {
     "util": 1,
     "crypto": 2, "oci": 2, "http": 2,
     "registry": 3, "payload": 3, "dsse": 3, "intoto": 3, "bundle": 3, "policy": 3,
-    "provenance": 3,
+    "provenance": 3, "tlog": 3,
     "keyless": 4, "trust": 4, "attachments": 4,
     "sign": 5, "verify": 5, "gate": 6, "copy": 5,
 }
@@ -35,7 +35,7 @@ SIBLINGS = {
     "keyless": set(),
 }
 # Formats never do I/O: they may not include the registry or the transport.
-NO_IO = {"payload", "dsse", "intoto", "bundle", "policy", "provenance", "oci", "crypto"}
+NO_IO = {"payload", "dsse", "intoto", "bundle", "policy", "provenance", "tlog", "oci", "crypto"}
 IO = {"registry", "http"}
 CURL_FILES = {"lib/sigil/http/curl_transport.cpp",
               "cli/commands/version.cpp"}
