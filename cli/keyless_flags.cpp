@@ -123,11 +123,20 @@ void add_keyless_flags(CLI::App* app, KeylessFlags& f)
   app->add_flag("-y,--yes", f.yes, "Publish to the transparency log without asking on a terminal");
 }
 
-Error no_key_nor_token()
+Result<OpenedSigner> open_any_signer(const SignerFlags& f, const GlobalOptions& global, std::string_view what)
 {
-  return Error{ErrorCode::usage,
+  OpenedSigner out;
+  if (!f.key.empty()) {
+    SIGIL_TRY_ASSIGN(out.key, open_signer(f.key, f.password_file, key_file_mode(f.allow_insecure_key_permissions)));
+    return out;
+  }
+  SIGIL_TRY_ASSIGN(out.keyless, open_keyless(f.keyless, global, what));
+  if (!out.keyless) {
+    return fail(ErrorCode::usage,
                "nothing to sign with: pass --key KEY, or an OIDC identity token for keyless signing (--identity-token "
-               "or SIGSTORE_ID_TOKEN; in GitLab CI: id_tokens: SIGSTORE_ID_TOKEN: aud: sigstore)"};
+                "or SIGSTORE_ID_TOKEN; in GitLab CI: id_tokens: SIGSTORE_ID_TOKEN: aud: sigstore)");
+  }
+  return out;
 }
 
 Result<std::optional<KeylessSession>> open_keyless(const KeylessFlags& f, const GlobalOptions& global,

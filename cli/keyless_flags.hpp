@@ -3,6 +3,7 @@
 #pragma once
 
 #include "command.hpp"
+#include "secrets.hpp"
 
 #include "sigil/http/transport.hpp"
 #include "sigil/sign/keyless_signer.hpp"
@@ -42,7 +43,27 @@ struct KeylessSession {
 [[nodiscard]] Result<std::optional<KeylessSession>> open_keyless(const KeylessFlags& flags, const GlobalOptions& global,
                                                                  std::string_view what);
 
-// The usage error for a signing command given neither --key nor a token.
-[[nodiscard]] Error no_key_nor_token();
+// The signer of a signing command: --key, else keyless with an identity token (the session
+// keeps the services' transport alive as long as the signer).
+struct OpenedSigner {
+  std::optional<KeylessSession> keyless;
+  std::unique_ptr<sign::KeyRefSigner> key;
+  [[nodiscard]] const sign::Signer& get() const
+  {
+    return keyless ? static_cast<const sign::Signer&>(*keyless->signer) : *key;
+  }
+};
+
+struct SignerFlags {
+  const std::string& key;
+  const std::string& password_file;
+  bool allow_insecure_key_permissions = false;
+  const KeylessFlags& keyless;
+};
+
+// `what` names what is about to be signed in the keyless notice. Neither --key nor a token is a
+// usage error saying how to get one.
+[[nodiscard]] Result<OpenedSigner> open_any_signer(const SignerFlags& flags, const GlobalOptions& global,
+                                                   std::string_view what);
 
 } // namespace sigil::cli

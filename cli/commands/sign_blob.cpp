@@ -25,29 +25,6 @@ struct Options {
   KeylessFlags keyless;
 };
 
-// --key, else keyless with an identity token; the keyless session keeps its transport alive.
-struct OpenedSigner {
-  std::optional<KeylessSession> keyless;
-  std::unique_ptr<sign::KeyRefSigner> key;
-  [[nodiscard]] const sign::Signer& get() const
-  {
-    return keyless ? static_cast<const sign::Signer&>(*keyless->signer) : *key;
-  }
-};
-
-Result<OpenedSigner> open_any_signer(const Options& o, const GlobalOptions& global)
-{
-  OpenedSigner out;
-  if (!o.key.empty()) {
-    SIGIL_TRY_ASSIGN(out.key, open_signer(o.key, o.password_file, key_file_mode(o.allow_insecure_key_permissions)));
-    return out;
-  }
-  SIGIL_TRY_ASSIGN(out.keyless, open_keyless(o.keyless, global, o.input == "-" ? "standard input" : o.input));
-  if (!out.keyless) {
-    return fail(no_key_nor_token());
-  }
-  return out;
-}
 
 Result<void> write_keyless_outputs(const Options& o, const sign::SignBlobResult& r)
 {
@@ -68,7 +45,8 @@ Result<int> run(const Options& o, const GlobalOptions& global)
   if (o.bundle.empty() && o.output_signature.empty()) {
     return fail(ErrorCode::usage, "nowhere to write the signature: pass --bundle FILE and/or --output-signature FILE");
   }
-  SIGIL_TRY_ASSIGN(const auto signer, open_any_signer(o, global));
+  SIGIL_TRY_ASSIGN(const auto signer, open_any_signer({o.key, o.password_file, o.allow_insecure_key_permissions, o.keyless},
+                                                      global, o.input == "-" ? "standard input" : o.input));
   SIGIL_TRY(signer.get().key());
   auto signed_blob = sign::sign_blob({.input = o.input, .signer = signer.get()});
   if (!signed_blob) {
