@@ -1,0 +1,63 @@
+// sigil::trust checks against a TrustedRoot: the signing certificate's chain at a verified
+// time, its embedded SCTs, and RFC 3161 timestamps. DESIGN.md §3 rule 8: a certificate counts
+// only if it chains to a CA of the trusted root at the signing time, and nothing is verified
+// "now" (every time here is the caller's, from a verified source, or the token's own).
+//
+// Errors are none_verified, with a reason naming what failed and at which time.
+#pragma once
+
+#include "sigil/core/result.hpp"
+#include "sigil/crypto/timestamp.hpp"
+#include "sigil/crypto/x509.hpp"
+#include "sigil/trust/trusted_root.hpp"
+#include "sigil/util/bytes.hpp"
+
+#include <cstdint>
+#include <span>
+#include <vector>
+
+namespace sigil::trust {
+
+struct ChainResult {
+  const CertificateAuthority* ca = nullptr; // points into the TrustedRoot given
+  std::vector<crypto::Certificate> path;    // leaf .. root (the CA's last certificate)
+};
+
+// The leaf must be a non-CA certificate that chains, for code signing, to one certificate
+// authority of the root whose validFor contains at_time, every certificate of the path valid
+// at at_time (crypto::verify_code_signing_chain: OpenSSL with X509_V_FLAG_USE_CHECK_TIME; the
+// CA's certificates but its last as untrusted intermediates, its last as the anchor, partial
+// chains only for a CA listed without a self-signed root).
+//
+// `presented` (the certificates a bundle carries after its leaf) is neither trusted nor used
+// to build the path, as in sigstore-go, which reads only the bundle's first certificate: the
+// path comes from the trusted root alone. So a presented chain that holds a root (conformance
+// bundle-with-root-cert_fail: it fails on its identity, not its chain) or that does not match
+// changes nothing; full chains with their root are common in v0.1 bundles that verify
+// (sigstore-js bundleV01-full-cert-chain). A bundle without any certificate
+// (bundle-empty-certificate-chain_fail) has no leaf to call this with: the bundle reader
+// refuses it.
+[[nodiscard]] Result<ChainResult> verify_certificate_chain(const TrustedRoot& root, const crypto::Certificate& leaf,
+                                                           std::span<const crypto::Certificate> presented,
+                                                           std::int64_t at_time);
+
+// At least one embedded SCT (OID 1.3.6.1.4.1.11129.2.4.2) of chain.path[0], issued by
+// chain.path[1], must verify under a ctlog of the root (SCT log id = the ctlog's keyId) whose
+// validFor contains the SCT's time. Reasons: "no embedded SCT", "SCT from an unknown CT log
+// (log id <base64>)", "SCT signature invalid (log id ...)", "SCT ... outside the validity of CT
+// log ...".
+[[nodiscard]] Result<void> verify_embedded_sct(const TrustedRoot& root, const ChainResult& chain);
+
+// The token must verify under one timestamp authority of the root: CMS signature and ESS
+// signing certificate, the signer chaining to the authority's last certificate with every
+// certificate valid AT genTime (so a TSA chain that has expired since still counts:
+// conformance rekor2-timestamp-with-expired-cert-chain; one that had expired when it signed does
+// not: rekor2-timestamp-outside-tsa-cert-validity_fail), the signer being the authority's TSA
+// certificate when it lists one first (tokens without embedded certificates use it; embedded
+// ones may help the path but are never trusted), genTime inside the authority's validFor (end
+// inclusive). Then the message imprint must be the hash (SHA-256/384/512, as the token
+// declares) of signed_bytes (Sigstore: the signature bytes). Returns the verified genTime.
+[[nodiscard]] Result<std::int64_t> verify_timestamp(const TrustedRoot& root, const crypto::TimestampToken& token,
+                                                    util::ByteView signed_bytes);
+
+} // namespace sigil::trust
