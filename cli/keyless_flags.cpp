@@ -6,6 +6,8 @@
 #include "sigil/keyless/oidc_token.hpp"
 #include "sigil/keyless/service.hpp"
 #include "sigil/keyless/signing_config.hpp"
+#include "sigil/sign/keyless_checks.hpp"
+#include "sigil/trust/trusted_root.hpp"
 #include "sigil/util/file.hpp"
 
 #include <fmt/format.h>
@@ -95,6 +97,27 @@ Result<void> confirm(bool yes)
   return fail(ErrorCode::usage, "not confirmed: nothing was signed or published (pass -y to skip the question)");
 }
 
+// What Fulcio, Rekor and the TSA return is verified against --trusted-root, else cosign's
+// SIGSTORE_* files; keyless signing without either is refused (no copy of the public-good root
+// is embedded, and TUF is not there yet).
+Result<std::shared_ptr<const trust::TrustedRoot>> signing_trust(const KeylessFlags& f)
+{
+  if (!f.trusted_root.empty()) {
+    auto root = trust::load_trusted_root_file(f.trusted_root);
+    if (!root) {
+      return fail(root.error().context(fmt::format("reading --trusted-root {}", f.trusted_root)));
+    }
+    return std::make_shared<const trust::TrustedRoot>(std::move(*root));
+  }
+  SIGIL_TRY_ASSIGN(auto from_env, trust::trusted_root_from_cosign_env(std::nullopt));
+  if (!from_env) {
+    return fail(ErrorCode::usage, "keyless signing verifies what Fulcio and Rekor answer: pass --trusted-root FILE "
+                                  "(or set SIGSTORE_ROOT_FILE, SIGSTORE_REKOR_PUBLIC_KEY and "
+                                  "SIGSTORE_CT_LOG_PUBLIC_KEY_FILE)");
+  }
+  return std::make_shared<const trust::TrustedRoot>(std::move(*from_env));
+}
+
 std::unique_ptr<http::Transport> service_transport(const GlobalOptions& global)
 {
   http::TransportOptions options;
@@ -149,6 +172,7 @@ Result<std::optional<KeylessSession>> open_keyless(const KeylessFlags& f, const 
   SIGIL_TRY_ASSIGN(auto token, keyless::make_identity_token(
                                  raw->chars(), {.audience = f.oidc_client_id, .now = now_seconds(), .skew_seconds = 10}));
   SIGIL_TRY_ASSIGN(const auto services, choose_services(f));
+  SIGIL_TRY_ASSIGN(auto root, signing_trust(f));
   SIGIL_TRY_ASSIGN(auto fulcio, keyless::service_url(services.fulcio, "--fulcio-url"));
   SIGIL_TRY_ASSIGN(auto rekor, keyless::service_url(services.rekor, "--rekor-url"));
   std::optional<http::Url> tsa;
@@ -166,7 +190,7 @@ Result<std::optional<KeylessSession>> open_keyless(const KeylessFlags& f, const 
                                                                                     .fulcio = std::move(fulcio),
                                                                                     .rekor = std::move(rekor),
                                                                                     .tsa = std::move(tsa),
-                                                                                    .checks = {}});
+                                                                                    .checks = sign::checks_from_trusted_root(std::move(root))});
   return std::optional<KeylessSession>{std::move(session)};
 }
 
