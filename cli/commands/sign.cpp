@@ -1,6 +1,7 @@
 // sigil sign
 #include "annotations.hpp"
 #include "command.hpp"
+#include "keyless_sign_flags.hpp"
 #include "output.hpp"
 #include "parallel.hpp"
 #include "registry_flags.hpp"
@@ -26,11 +27,11 @@ struct Options {
   bool upload = true;
   std::string output_signature;
   std::string output_payload;
-  bool yes = false;
   std::string password_file;
   bool allow_insecure_key_permissions = false;
   int max_workers = 4;
   RegistryFlags registry;
+  KeylessSignFlags keyless;
 };
 
 sign::Format format_of(const std::string& name)
@@ -99,6 +100,9 @@ Result<int> report(const Options& o, const std::vector<oci::Reference>& refs,
         print_info("{} is already signed with this key; nothing added", s.image.str());
       } else {
         print_info("Signed {}{}", s.image.str(), o.upload ? "" : " (not uploaded)");
+        if (s.keyless) {
+          print_info("Logged in the transparency log at index {}", s.keyless->tlog_entry.log_index);
+        }
       }
       SIGIL_TRY(write_outputs(o, s));
     }
@@ -114,8 +118,13 @@ Result<int> run(const Options& o, const GlobalOptions& global)
   SIGIL_TRY_ASSIGN(const auto annotations, parse_annotations(o.annotations));
   SIGIL_TRY(check_outputs(o));
   SIGIL_TRY_ASSIGN(const auto refs, parse_images(o.images));
-  SIGIL_TRY_ASSIGN(const auto signer,
-                   open_signer(o.key, o.password_file, key_file_mode(o.allow_insecure_key_permissions)));
+  std::string what;
+  for (const auto& image : o.images) {
+    what += (what.empty() ? "" : ", ") + image;
+  }
+  SIGIL_TRY_ASSIGN(const auto opened, open_any_signer({o.key, o.password_file, o.allow_insecure_key_permissions, o.keyless},
+                                                      global, what));
+  const sign::Signer* signer = &opened.get();
   auto session = open_session(o.registry, global);
   // Images are signed concurrently (each image's .sig tag is its own read-merge-write), on one
   // connection pool; the results are reported in the order given.
@@ -143,14 +152,18 @@ void register_sign(Commands& commands)
     "Sign container images by digest and push the signatures to the registry in cosign's format.\n"
     "A tag is resolved once to its digest, which is what gets signed. --format legacy (default) writes the\n"
     "simple-signing .sig tag that cosign, Kyverno, podman, skopeo and CRI-O verify; bundle writes a Sigstore\n"
-    "bundle referrer as cosign 3 does; both writes both. Concurrent signers never lose each other's signatures.",
+    "bundle referrer as cosign 3 does; both writes both. Concurrent signers never lose each other's signatures.\n"
+    "Without --key, signs keyless (legacy format): an OIDC identity token buys a Fulcio certificate for an ephemeral\n"
+    "key; each signature is logged in Rekor and verified before the .sig layer (with cosign's certificate, chain and\n"
+    "bundle annotations) is written.",
     "  sigil sign registry.example.com/app@sha256:... --key sigil.key\n"
     "  sigil sign registry.example.com/app:1.2 --key env://SIGNING_KEY -a git-sha=$CI_COMMIT_SHA\n"
     "  sigil sign registry.example.com/app@sha256:... --key sigil.key --recursive --format both\n"
-    "  SIGIL_REPOSITORY=registry.example.com/signatures sigil sign registry.example.com/app@sha256:... --key sigil.key\n");
+    "  SIGIL_REPOSITORY=registry.example.com/signatures sigil sign registry.example.com/app@sha256:... --key sigil.key\n"
+    "  SIGSTORE_ID_TOKEN=$TOKEN sigil sign registry.example.com/app@sha256:... -y   # keyless (GitLab CI id_tokens)\n");
   auto o = std::make_shared<Options>();
   app->add_option("image", o->images, "Images to sign (by digest; a tag is resolved)")->required();
-  app->add_option("--key", o->key, "Private key (path or env://VAR)")->required();
+  app->add_option("--key", o->key, "Private key (path or env://VAR); without it, keyless signing");
   app->add_option("-a,--annotations", o->annotations, "Extra key=value pairs signed into the payload");
   app->add_option("--format", o->format, "Signature format")
     ->check(CLI::IsMember({"legacy", "bundle", "both"}))
@@ -160,11 +173,11 @@ void register_sign(Commands& commands)
     ->capture_default_str();
   app->add_option("--output-signature", o->output_signature, "Write the base64 signature to FILE");
   app->add_option("--output-payload", o->output_payload, "Write the signed payload to FILE");
-  app->add_flag("-y,--yes", o->yes, "Accepted for cosign compatibility (sigil never prompts to confirm)");
   app->add_option("--password-file", o->password_file, "Read the key's password from FILE");
   app->add_option("--max-workers", o->max_workers, "Images signed concurrently")->check(CLI::Range(1, 64))->capture_default_str();
   add_key_permissions_flag(app, o->allow_insecure_key_permissions);
   add_registry_flags(app, o->registry);
+  add_keyless_sign_flags(app, o->keyless);
   commands.set_run(app, [o, &global = commands.global()] { return run(*o, global); });
 }
 

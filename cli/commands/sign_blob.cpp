@@ -1,5 +1,6 @@
 // sigil sign-blob
 #include "command.hpp"
+#include "keyless_sign_flags.hpp"
 #include "output.hpp"
 #include "secrets.hpp"
 
@@ -18,18 +19,36 @@ struct Options {
   std::string key;
   std::string bundle;
   std::string output_signature;
+  std::string output_certificate;
   std::string password_file;
   bool allow_insecure_key_permissions = false;
+  KeylessSignFlags keyless;
 };
 
-Result<int> run(const Options& o)
+
+Result<void> write_keyless_outputs(const Options& o, const sign::SignBlobResult& r)
+{
+  if (o.output_certificate.empty()) {
+    return {};
+  }
+  if (!r.keyless) {
+    return fail(ErrorCode::usage, "--output-certificate is for keyless signing (a --key signature has no certificate)");
+  }
+  SIGIL_TRY(util::write_file_atomic(
+    {o.output_certificate, util::as_bytes(r.keyless->chain_pem.front()), 0644, util::Overwrite::yes}));
+  print_info("Wrote certificate to {}", o.output_certificate);
+  return {};
+}
+
+Result<int> run(const Options& o, const GlobalOptions& global)
 {
   if (o.bundle.empty() && o.output_signature.empty()) {
     return fail(ErrorCode::usage, "nowhere to write the signature: pass --bundle FILE and/or --output-signature FILE");
   }
-  SIGIL_TRY_ASSIGN(const auto signer, open_signer(o.key, o.password_file, key_file_mode(o.allow_insecure_key_permissions)));
-  SIGIL_TRY(signer->key());
-  auto signed_blob = sign::sign_blob({.input = o.input, .signer = *signer});
+  SIGIL_TRY_ASSIGN(const auto signer, open_any_signer({o.key, o.password_file, o.allow_insecure_key_permissions, o.keyless},
+                                                      global, o.input == "-" ? "standard input" : o.input));
+  SIGIL_TRY(signer.get().key());
+  auto signed_blob = sign::sign_blob({.input = o.input, .signer = signer.get()});
   if (!signed_blob) {
     return fail(signed_blob.error().context(fmt::format("signing {}", o.input)));
   }
@@ -44,6 +63,10 @@ Result<int> run(const Options& o)
     SIGIL_TRY(util::write_file_atomic({o.output_signature, util::as_bytes(b64), 0644, util::Overwrite::yes}));
     print_info("Wrote signature to {}", o.output_signature);
   }
+  SIGIL_TRY(write_keyless_outputs(o, *signed_blob));
+  if (signed_blob->keyless) {
+    print_info("Logged in the transparency log at index {}", signed_blob->keyless->tlog_entry.log_index);
+  }
   return 0;
 }
 
@@ -54,18 +77,24 @@ void register_sign_blob(Commands& commands)
   auto* app = commands.add(
     "sign-blob",
     "Sign a file (or - for stdin) and write a Sigstore bundle v0.3 and/or a base64 signature.\n"
-    "The file is streamed: any size works in constant memory (Ed25519 keys map the file instead).",
+    "The file is streamed: any size works in constant memory (Ed25519 keys map the file instead).\n"
+    "Without --key, signs keyless: an OIDC identity token (--identity-token, SIGSTORE_ID_TOKEN) buys a short-lived\n"
+    "Fulcio certificate for an ephemeral key, and the signature is logged in Rekor (and timestamped with\n"
+    "--timestamp-server-url); the bundle then carries the certificate, the log entry and the timestamp.",
     "  sigil sign-blob release.tar.gz --key sigil.key --bundle release.tar.gz.sigstore.json\n"
     "  sigil sign-blob release.tar.gz --key env://SIGNING_KEY --output-signature release.tar.gz.sig\n"
-    "  tar c dir | sigil sign-blob - --key sigil.key --bundle dir.tar.sigstore.json\n");
+    "  tar c dir | sigil sign-blob - --key sigil.key --bundle dir.tar.sigstore.json\n"
+    "  SIGSTORE_ID_TOKEN=$TOKEN sigil sign-blob release.tar.gz --bundle release.tar.gz.sigstore.json\n");
   auto o = std::make_shared<Options>();
   app->add_option("file", o->input, "File to sign, or - for standard input")->required();
-  app->add_option("--key", o->key, "Private key (path or env://VAR)")->required();
+  app->add_option("--key", o->key, "Private key (path or env://VAR); without it, keyless signing");
   app->add_option("--bundle", o->bundle, "Write the Sigstore bundle (JSON) to FILE");
   app->add_option("--output-signature", o->output_signature, "Write the base64 signature to FILE");
   app->add_option("--password-file", o->password_file, "Read the key's password from FILE");
+  app->add_option("--output-certificate", o->output_certificate, "Keyless: write the signing certificate (PEM) to FILE");
   add_key_permissions_flag(app, o->allow_insecure_key_permissions);
-  commands.set_run(app, [o] { return run(*o); });
+  add_keyless_sign_flags(app, o->keyless);
+  commands.set_run(app, [o, &global = commands.global()] { return run(*o, global); });
 }
 
 } // namespace sigil::cli

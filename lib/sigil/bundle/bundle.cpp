@@ -153,17 +153,67 @@ Result<void> parse_verification_material(const util::Json& vm, Bundle& out)
   return {};
 }
 
+// A member of `from`, when present, copied to `to` (nested objects in the order of `order`).
+void copy_member(const util::Json& from, util::OrderedJson& to, const char* name)
+{
+  if (const auto it = from.find(name); it != from.end()) {
+    to[name] = util::OrderedJson::parse(it->dump(), nullptr, false);
+  }
+}
+
+// A TransparencyLogEntry in protobuf field order (rekor/v1 TransparencyLogEntry, InclusionProof).
+util::OrderedJson ordered_tlog_entry(const util::Json& entry)
+{
+  util::OrderedJson out = util::OrderedJson::object();
+  if (!entry.is_object()) {
+    return out;
+  }
+  for (const char* name : {"logIndex", "logId", "kindVersion", "integratedTime", "inclusionPromise"}) {
+    copy_member(entry, out, name);
+  }
+  if (const auto it = entry.find("inclusionProof"); it != entry.end() && it->is_object()) {
+    util::OrderedJson proof = util::OrderedJson::object();
+    for (const char* name : {"logIndex", "rootHash", "treeSize", "hashes", "checkpoint"}) {
+      copy_member(*it, proof, name);
+    }
+    out["inclusionProof"] = proof;
+  }
+  copy_member(entry, out, "canonicalizedBody");
+  return out;
+}
+
+util::OrderedJson verification_material(const Bundle& bundle)
+{
+  util::OrderedJson vm = util::OrderedJson::object();
+  if (!bundle.certificates.empty()) {
+    vm["certificate"] = {{"rawBytes", util::base64_encode(bundle.certificates.front())}};
+  } else if (bundle.public_key_hint) {
+    vm["publicKey"] = {{"hint", *bundle.public_key_hint}};
+  }
+  if (!bundle.tlog_entry_json.empty()) {
+    util::OrderedJson entries = util::OrderedJson::array();
+    for (const auto& e : bundle.tlog_entry_json) {
+      entries.push_back(ordered_tlog_entry(e));
+    }
+    vm["tlogEntries"] = entries;
+  }
+  if (!bundle.rfc3161_timestamps.empty()) {
+    util::OrderedJson list = util::OrderedJson::array();
+    for (const auto& t : bundle.rfc3161_timestamps) {
+      list.push_back({{"signedTimestamp", util::base64_encode(t)}});
+    }
+    vm["timestampVerificationData"] = {{"rfc3161Timestamps", list}};
+  }
+  return vm;
+}
+
 } // namespace
 
 std::string write_bundle(const Bundle& bundle)
 {
   util::OrderedJson doc;
   doc["mediaType"] = bundle.media_type;
-  util::OrderedJson vm = util::OrderedJson::object();
-  if (bundle.public_key_hint) {
-    vm["publicKey"] = {{"hint", *bundle.public_key_hint}};
-  }
-  doc["verificationMaterial"] = vm;
+  doc["verificationMaterial"] = verification_material(bundle);
   if (const auto* ms = std::get_if<MessageSignature>(&bundle.content)) {
     util::OrderedJson md;
     md["algorithm"] = crypto::sigstore_hash_name(ms->digest_algorithm);

@@ -46,6 +46,9 @@ struct Bundle {
   std::variant<MessageSignature, DsseEnvelope> content;
 };
 
+// v0.3: the leaf of `certificates` as verificationMaterial.certificate (else the public key
+// hint), tlog_entry_json in protobuf field order, rfc3161_timestamps as
+// timestampVerificationData; every field in protobuf field order, as cosign writes them.
 [[nodiscard]] std::string write_bundle(const Bundle& bundle);
 [[nodiscard]] Result<Bundle> parse_bundle(std::string_view json);
 

@@ -11,6 +11,7 @@ namespace {
 constexpr std::array k_variables{
   Variable{"SIGIL_PASSWORD", "Password of the encrypted private key. Set but empty means the empty password.", Secret::yes},
   Variable{"COSIGN_PASSWORD", "Read when SIGIL_PASSWORD is unset, for compatibility with cosign.", Secret::yes},
+  Variable{"SIGSTORE_ID_TOKEN", "OIDC identity token for keyless signing (GitLab CI: id_tokens with aud: sigstore), when --identity-token is not given.", Secret::yes},
   Variable{"SIGIL_REPOSITORY", "Repository that stores signatures and attestations instead of the image's own.", Secret::no},
   Variable{"COSIGN_REPOSITORY", "Read when SIGIL_REPOSITORY is unset, for compatibility with cosign.", Secret::no},
   Variable{"NO_COLOR", "When set, output is never coloured.", Secret::no},

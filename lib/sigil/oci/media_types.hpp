@@ -42,6 +42,7 @@ inline constexpr std::string_view cosign_signature = "dev.cosignproject.cosign/s
 inline constexpr std::string_view cosign_certificate = "dev.sigstore.cosign/certificate";
 inline constexpr std::string_view cosign_chain = "dev.sigstore.cosign/chain";
 inline constexpr std::string_view cosign_bundle = "dev.sigstore.cosign/bundle";
+inline constexpr std::string_view cosign_rfc3161_timestamp = "dev.sigstore.cosign/rfc3161timestamp";
 inline constexpr std::string_view predicate_type = "predicateType";
 inline constexpr std::string_view created = "org.opencontainers.image.created";
 inline constexpr std::string_view bundle_content = "dev.sigstore.bundle.content";

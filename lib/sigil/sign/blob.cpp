@@ -38,8 +38,18 @@ Result<SignBlobResult> sign_blob(const SignBlobRequest& request)
     SIGIL_TRY_ASSIGN(auto sig, crypto::sign_message(key, whole.bytes()));
     result.signature = std::move(sig);
   }
+  SIGIL_TRY_ASSIGN(result.keyless, request.signer.witness({.signature = result.signature,
+                                                            .artifact_sha256 = result.digest,
+                                                            .dsse_envelope = {}}));
   bundle::Bundle b;
   b.public_key_hint = key.public_key().hint();
+  if (result.keyless) {
+    b.certificates = result.keyless->chain_der;
+    b.tlog_entry_json.push_back(keyless::bundle_entry_json(result.keyless->tlog_entry));
+    if (result.keyless->rfc3161_timestamp) {
+      b.rfc3161_timestamps.push_back(*result.keyless->rfc3161_timestamp);
+    }
+  }
   b.content = bundle::MessageSignature{result.digest_algorithm, result.digest, result.signature};
   result.bundle_json = bundle::write_bundle(b);
   return result;

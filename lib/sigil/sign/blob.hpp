@@ -1,5 +1,7 @@
 // sigil::sign blob signing: a release artifact -> signature + Sigstore bundle v0.3.
 //
+// A keyless signer (its witness()) logs the signature before the bundle is made; the bundle
+// then holds the certificate, the log entry and the timestamp instead of a key hint.
 // The input is streamed through the key's hash (constant memory for any size), and the
 // digest is signed. Ed25519 keys sign the artifact bytes themselves (pure EdDSA, as cosign's
 // sign-blob does without a transparency log); for them the input is mapped, not copied.
@@ -12,6 +14,7 @@
 #include "sigil/util/bytes.hpp"
 
 #include <cstdint>
+#include <optional>
 #include <string>
 
 namespace sigil::sign {
@@ -27,6 +30,8 @@ struct SignBlobResult {
   util::Bytes digest;
   std::uint64_t size = 0;
   std::string bundle_json; // Sigstore bundle v0.3 with messageSignature
+  // Keyless: the certificate chain, the verified Rekor entry and the timestamp (in the bundle too).
+  std::optional<KeylessMaterial> keyless;
 };
 
 [[nodiscard]] Result<SignBlobResult> sign_blob(const SignBlobRequest& request);

@@ -2,6 +2,7 @@
 
 #include "sigil/attachments/attach.hpp"
 #include "sigil/attachments/manifest.hpp"
+#include "sigil/crypto/digest.hpp"
 #include "sigil/crypto/signature.hpp"
 #include "sigil/oci/media_types.hpp"
 #include "sigil/payload/simple_signing.hpp"
@@ -36,10 +37,28 @@ bool duplicates(const oci::Descriptor& existing, const oci::Descriptor& ours, co
   return sig && crypto::verify_message(key, util::as_bytes(payload), *sig);
 }
 
+// cosign's keyless annotations of a .sig layer: the leaf, the rest of the chain, the Rekor
+// entry with its SET, and the RFC 3161 timestamp when there is one.
+void add_keyless_annotations(oci::Descriptor& layer, const KeylessMaterial& m)
+{
+  namespace a = oci::annotation;
+  layer.annotations[std::string(a::cosign_certificate)] = m.chain_pem.front();
+  std::string chain;
+  for (std::size_t i = 1; i < m.chain_pem.size(); ++i) {
+    chain += m.chain_pem[i];
+  }
+  layer.annotations[std::string(a::cosign_chain)] = chain;
+  layer.annotations[std::string(a::cosign_bundle)] = keyless::cosign_rekor_bundle_json(m.tlog_entry);
+  if (m.rfc3161_timestamp) {
+    layer.annotations[std::string(a::cosign_rfc3161_timestamp)] =
+      fmt::format(R"({{"SignedRFC3161Timestamp":"{}"}})", util::base64_encode(*m.rfc3161_timestamp));
+  }
+}
+
 Result<SignedDigest> sign_legacy(registry::Client& client, const SignImageRequest& r, const oci::Reference& by_digest,
                                  const registry::Repository& target)
 {
-  SignedDigest out{by_digest, {}, {}, false, std::nullopt};
+  SignedDigest out{by_digest, {}, {}, false, std::nullopt, std::nullopt};
   out.payload = payload::build_simple_signing(by_digest.name(), by_digest.digest()->str(), r.annotations);
   std::optional<crypto::PublicKey> pub;
   const auto sign_payload = [&]() -> Result<void> {
@@ -73,6 +92,15 @@ Result<SignedDigest> sign_legacy(registry::Client& client, const SignImageReques
                .complete_layer = [&]() -> Result<oci::Descriptor> {
                  SIGIL_TRY(sign_payload());
                  layer.annotations[std::string(oci::annotation::cosign_signature)] = util::base64_encode(out.signature);
+                 // Logged (and verified) before the manifest that references it is written.
+                 const auto payload_digest = crypto::sha256(util::as_bytes(out.payload));
+                 SIGIL_TRY_ASSIGN(auto material, r.signer.witness({.signature = out.signature,
+                                                                   .artifact_sha256 = payload_digest,
+                                                                   .dsse_envelope = {}}));
+                 if (material) {
+                   add_keyless_annotations(layer, *material);
+                   out.keyless = std::move(material);
+                 }
                  return layer;
                }}));
   out.already_signed = attached.already_present;
@@ -114,7 +142,7 @@ Result<SignImageResult> sign_image(registry::Client& client, const SignImageRequ
   const oci::Reference by_digest = resolved ? r.image.with_digest(resolved->digest) : r.image;
   SIGIL_TRY_ASSIGN(auto targets, digests_to_sign(client, r, by_digest));
   for (const auto& image : targets) {
-    SignedDigest done{image, {}, {}, false, std::nullopt};
+    SignedDigest done{image, {}, {}, false, std::nullopt, std::nullopt};
     if (r.format == Format::legacy || r.format == Format::both) {
       auto legacy = sign_legacy(client, r, image, target);
       if (!legacy) {

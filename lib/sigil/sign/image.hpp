@@ -38,6 +38,7 @@ struct SignedDigest {
   util::Bytes signature;
   bool already_signed = false; // legacy: an equivalent signature by this key was there
   std::optional<oci::Digest> referrer; // bundle format: the referrer manifest's digest
+  std::optional<KeylessMaterial> keyless; // keyless legacy signature: certificate, log entry, timestamp
 };
 
 struct SignImageResult {

@@ -2,22 +2,43 @@
 // does the registry work that needs no key (connecting, authenticating, uploading the payload)
 // before that.
 //
-// Today: a private key at hand (KeySigner), or one read from a file or env://VAR (KeyRefSigner),
-// which decrypts an encrypted key (scrypt: ~100 ms of CPU and 64 MiB) on another thread while
-// that registry work runs. Next: keyless (a Fulcio certificate for an OIDC identity) and
-// PKCS#11, as further implementations of the same interface.
+// A private key at hand (KeySigner), or one read from a file or env://VAR (KeyRefSigner), which
+// decrypts an encrypted key (scrypt: ~100 ms of CPU and 64 MiB) on another thread while that
+// registry work runs; or keyless (KeylessSigner, keyless_signer.hpp: an ephemeral key certified
+// by Fulcio for an OIDC identity). After signing, and before anything is attached or written,
+// a use case hands the signature to witness(): a keyless signer logs it in Rekor (and has it
+// timestamped), verifies the answers, and returns what goes next to the signature.
 #pragma once
 
 #include "sigil/core/result.hpp"
 #include "sigil/crypto/key.hpp"
 #include "sigil/crypto/key_file.hpp"
+#include "sigil/keyless/rekor.hpp"
+#include "sigil/util/bytes.hpp"
 
 #include <functional>
+#include <optional>
 #include <future>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace sigil::sign {
+
+// What a signature is over, for the transparency log and the timestamp.
+struct Witnessed {
+  util::ByteView signature;
+  util::ByteView artifact_sha256; // hashedrekord: SHA-256 of the signed bytes (blob, simple-signing payload)
+  std::string_view dsse_envelope; // attestations: the envelope as stored (a dsse entry); else empty
+};
+
+// What a keyless signature carries besides itself.
+struct KeylessMaterial {
+  std::vector<std::string> chain_pem; // the certificate chain, leaf first (PEM blocks)
+  std::vector<util::Bytes> chain_der; // the same, DER
+  keyless::LogEntry tlog_entry;       // verified (SET, inclusion proof) before it is returned
+  std::optional<util::Bytes> rfc3161_timestamp; // DER TimeStampResp, when a TSA is configured
+};
 
 class Signer {
 public:
@@ -30,6 +51,15 @@ public:
   // failure (wrong password, unreadable key) is the signer's error: the use case then writes
   // no manifest.
   [[nodiscard]] virtual Result<const crypto::PrivateKey*> key() const = 0;
+
+  // Called once per signature, after signing and before anything is attached or written; thread-
+  // safe. Key signers have nothing to add (nullopt). A keyless signer's failure (Rekor refused,
+  // SET or proof did not verify, TSA answered for another nonce) means nothing is published.
+  [[nodiscard]] virtual Result<std::optional<KeylessMaterial>> witness(const Witnessed& signed_bytes) const
+  {
+    (void)signed_bytes;
+    return std::optional<KeylessMaterial>{};
+  }
 };
 
 // A key already at hand.

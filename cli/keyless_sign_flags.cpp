@@ -1,0 +1,197 @@
+#include "keyless_sign_flags.hpp"
+
+#include "output.hpp"
+
+#include "sigil/core/version.hpp"
+#include "sigil/keyless/oidc_token.hpp"
+#include "sigil/keyless/service.hpp"
+#include "sigil/keyless/signing_config.hpp"
+#include "sigil/sign/keyless_checks.hpp"
+#include "sigil/trust/trusted_root.hpp"
+#include "sigil/util/file.hpp"
+
+#include <fmt/format.h>
+
+#include <array>
+#include <chrono>
+
+#include <fcntl.h>
+#include <unistd.h>
+
+namespace sigil::cli {
+
+namespace {
+
+constexpr std::string_view k_public_fulcio = "https://fulcio.sigstore.dev";
+constexpr std::string_view k_public_rekor = "https://rekor.sigstore.dev";
+
+struct Services {
+  std::string fulcio;
+  std::string rekor;
+  std::string tsa;
+};
+
+std::int64_t now_seconds()
+{
+  return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+}
+
+// Flags first, then the signing config, then the public-good instance (Fulcio, Rekor v1, no TSA).
+Result<Services> choose_services(const KeylessSignFlags& f)
+{
+  Services s{f.fulcio_url, f.rekor_url, f.timestamp_server_url};
+  if (!f.signing_config.empty()) {
+    SIGIL_TRY_ASSIGN(const auto text, util::read_file(f.signing_config));
+    auto config = keyless::parse_signing_config(text);
+    if (!config) {
+      return fail(config.error().context(fmt::format("reading --signing-config {}", f.signing_config)));
+    }
+    const auto now = std::chrono::sys_seconds{std::chrono::seconds{now_seconds()}};
+    constexpr std::array<std::uint32_t, 1> k_v1{1};
+    SIGIL_TRY_ASSIGN(const auto cas, keyless::select_services(config->ca_urls, {}, k_v1, now, "caUrls"));
+    SIGIL_TRY_ASSIGN(const auto logs, keyless::select_services(config->rekor_tlog_urls, config->rekor_tlog_config, k_v1,
+                                                               now, "rekorTlogUrls"));
+    SIGIL_TRY_ASSIGN(const auto tsas,
+                     keyless::select_services(config->tsa_urls, config->tsa_config, k_v1, now, "tsaUrls"));
+    if (s.fulcio.empty() && !cas.empty()) {
+      s.fulcio = cas.front().url;
+    }
+    if (s.rekor.empty() && !logs.empty()) {
+      s.rekor = logs.front().url;
+    }
+    if (s.tsa.empty() && !tsas.empty()) {
+      s.tsa = tsas.front().url;
+    }
+  }
+  if (s.fulcio.empty()) {
+    s.fulcio = k_public_fulcio;
+  }
+  if (s.rekor.empty()) {
+    s.rekor = k_public_rekor;
+  }
+  return s;
+}
+
+// On a terminal, unless --yes: "y" or "yes" goes on, anything else stops. Without a terminal
+// (CI) there is nobody to ask: go on, as cosign does.
+Result<void> confirm(bool yes)
+{
+  if (yes || ::isatty(STDIN_FILENO) != 1 || ::isatty(STDERR_FILENO) != 1) {
+    return {};
+  }
+  const int tty = ::open("/dev/tty", O_RDWR | O_CLOEXEC);
+  if (tty < 0) {
+    return {};
+  }
+  constexpr std::string_view prompt = "Are you sure you want to publish this? [y/N] ";
+  (void)!::write(tty, prompt.data(), prompt.size());
+  std::string answer;
+  char c = 0;
+  while (answer.size() < 16 && ::read(tty, &c, 1) == 1 && c != '\n') {
+    answer.push_back(c);
+  }
+  ::close(tty);
+  if (answer == "y" || answer == "Y" || answer == "yes") {
+    return {};
+  }
+  return fail(ErrorCode::usage, "not confirmed: nothing was signed or published (pass -y to skip the question)");
+}
+
+// What Fulcio, Rekor and the TSA return is verified against --trusted-root, else cosign's
+// SIGSTORE_* files; keyless signing without either is refused (no copy of the public-good root
+// is embedded, and TUF is not there yet).
+Result<std::shared_ptr<const trust::TrustedRoot>> signing_trust(const KeylessSignFlags& f)
+{
+  if (!f.trusted_root.empty()) {
+    auto root = trust::load_trusted_root_file(f.trusted_root);
+    if (!root) {
+      return fail(root.error().context(fmt::format("reading --trusted-root {}", f.trusted_root)));
+    }
+    return std::make_shared<const trust::TrustedRoot>(std::move(*root));
+  }
+  SIGIL_TRY_ASSIGN(auto from_env, trust::trusted_root_from_cosign_env(std::nullopt));
+  if (!from_env) {
+    return fail(ErrorCode::usage, "keyless signing verifies what Fulcio and Rekor answer: pass --trusted-root FILE "
+                                  "(or set SIGSTORE_ROOT_FILE, SIGSTORE_REKOR_PUBLIC_KEY and "
+                                  "SIGSTORE_CT_LOG_PUBLIC_KEY_FILE)");
+  }
+  return std::make_shared<const trust::TrustedRoot>(std::move(*from_env));
+}
+
+std::unique_ptr<http::Transport> service_transport(const GlobalOptions& global)
+{
+  http::TransportOptions options;
+  options.user_agent = fmt::format("sigil/{}", core::version());
+  options.request_timeout = std::chrono::milliseconds{60'000};
+  if (global.verbose) {
+    options.log = [](std::string_view line) { print_info("sigil: http: {}", line); };
+  }
+  return http::make_curl_transport(std::move(options));
+}
+
+} // namespace
+
+void add_keyless_sign_flags(CLI::App* app, KeylessSignFlags& f)
+{
+  app->add_option("--identity-token", f.identity_token,
+                  "OIDC identity token for keyless signing, or @FILE (default: SIGSTORE_ID_TOKEN); never printed");
+  app->add_option("--oidc-client-id", f.oidc_client_id, "Audience the identity token must have")->capture_default_str();
+  app->add_option("--fulcio-url", f.fulcio_url, "Fulcio (certificate authority) URL (default: https://fulcio.sigstore.dev)");
+  app->add_option("--rekor-url", f.rekor_url, "Rekor (transparency log) URL (default: https://rekor.sigstore.dev)");
+  app->add_option("--timestamp-server-url", f.timestamp_server_url,
+                  "RFC 3161 timestamp authority URL (e.g. https://tsa.example/api/v1/timestamp)");
+  app->add_option("--signing-config", f.signing_config, "Sigstore SigningConfig v0.2 file naming the services");
+  app->add_option("--trusted-root", f.trusted_root,
+                  "Sigstore trusted root file to verify what Fulcio, Rekor and the TSA return");
+  app->add_flag("-y,--yes", f.yes, "Publish to the transparency log without asking on a terminal");
+}
+
+Result<OpenedSigner> open_any_signer(const SignerFlags& f, const GlobalOptions& global, std::string_view what)
+{
+  OpenedSigner out;
+  if (!f.key.empty()) {
+    SIGIL_TRY_ASSIGN(out.key, open_signer(f.key, f.password_file, key_file_mode(f.allow_insecure_key_permissions)));
+    return out;
+  }
+  SIGIL_TRY_ASSIGN(out.keyless, open_keyless(f.keyless, global, what));
+  if (!out.keyless) {
+    return fail(ErrorCode::usage,
+               "nothing to sign with: pass --key KEY, or an OIDC identity token for keyless signing (--identity-token "
+                "or SIGSTORE_ID_TOKEN; in GitLab CI: id_tokens: SIGSTORE_ID_TOKEN: aud: sigstore)");
+  }
+  return out;
+}
+
+Result<std::optional<KeylessSession>> open_keyless(const KeylessSignFlags& f, const GlobalOptions& global,
+                                                   std::string_view what)
+{
+  SIGIL_TRY_ASSIGN(auto raw, keyless::find_identity_token(f.identity_token));
+  if (!raw) {
+    return std::optional<KeylessSession>{};
+  }
+  SIGIL_TRY_ASSIGN(auto token, keyless::make_identity_token(
+                                 raw->chars(), {.audience = f.oidc_client_id, .now = now_seconds(), .skew_seconds = 10}));
+  SIGIL_TRY_ASSIGN(const auto services, choose_services(f));
+  SIGIL_TRY_ASSIGN(auto root, signing_trust(f));
+  SIGIL_TRY_ASSIGN(auto fulcio, keyless::service_url(services.fulcio, "--fulcio-url"));
+  SIGIL_TRY_ASSIGN(auto rekor, keyless::service_url(services.rekor, "--rekor-url"));
+  std::optional<http::Url> tsa;
+  if (!services.tsa.empty()) {
+    SIGIL_TRY_ASSIGN(tsa, keyless::service_url(services.tsa, "--timestamp-server-url"));
+  }
+  print_info("Keyless signing as {} (issuer {}): the signature of {} and this identity will be published in the "
+             "transparency log {}, where they cannot be removed.",
+             token.identity(), token.issuer(), what, rekor.origin());
+  SIGIL_TRY(confirm(f.yes));
+  KeylessSession session;
+  session.transport = service_transport(global);
+  session.signer = std::make_unique<sign::KeylessSigner>(sign::KeylessSignerRequest{.transport = *session.transport,
+                                                                                    .token = std::move(token),
+                                                                                    .fulcio = std::move(fulcio),
+                                                                                    .rekor = std::move(rekor),
+                                                                                    .tsa = std::move(tsa),
+                                                                                    .checks = sign::checks_from_trusted_root(std::move(root))});
+  return std::optional<KeylessSession>{std::move(session)};
+}
+
+} // namespace sigil::cli

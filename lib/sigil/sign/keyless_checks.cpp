@@ -1,0 +1,112 @@
+#include "sigil/sign/keyless_checks.hpp"
+
+#include "sigil/crypto/timestamp.hpp"
+#include "sigil/crypto/x509.hpp"
+#include "sigil/tlog/body.hpp"
+#include "sigil/tlog/checkpoint.hpp"
+#include "sigil/tlog/entry.hpp"
+#include "sigil/tlog/set.hpp"
+#include "sigil/trust/verify.hpp"
+
+#include <fmt/format.h>
+
+#include <chrono>
+
+namespace sigil::sign {
+
+namespace {
+
+std::int64_t now_seconds()
+{
+  return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+}
+
+Result<void> check_certificate(const trust::TrustedRoot& root, const keyless::CertificateChain& chain,
+                               const crypto::PublicKey& ephemeral)
+{
+  SIGIL_TRY_ASSIGN(const auto leaf, crypto::Certificate::from_der(chain.der.front()));
+  SIGIL_TRY_ASSIGN(const auto leaf_key, leaf.public_key());
+  if (!leaf_key.same_key(ephemeral)) {
+    return fail(ErrorCode::none_verified, "the certificate is for another key than the one sigil made");
+  }
+  std::vector<crypto::Certificate> presented;
+  for (std::size_t i = 1; i < chain.der.size(); ++i) {
+    SIGIL_TRY_ASSIGN(auto c, crypto::Certificate::from_der(chain.der[i]));
+    presented.push_back(std::move(c));
+  }
+  SIGIL_TRY_ASSIGN(const auto path, trust::verify_certificate_chain(root, leaf, presented, now_seconds()));
+  return trust::verify_embedded_sct(root, path);
+}
+
+tlog::Entry to_tlog_entry(const keyless::LogEntry& e)
+{
+  tlog::Entry out;
+  out.log_index = e.log_index;
+  out.log_id = e.log_id;
+  out.kind = e.kind;
+  out.version = e.api_version;
+  out.integrated_time = e.integrated_time;
+  out.canonicalized_body = e.body;
+  out.signed_entry_timestamp = e.signed_entry_timestamp;
+  if (const auto& p = e.inclusion_proof) {
+    out.inclusion_proof = tlog::InclusionProof{p->log_index, p->root_hash, p->tree_size, p->hashes, p->checkpoint};
+  }
+  return out;
+}
+
+// The body must be about exactly what was signed (hashedrekord: signature and digest).
+Result<void> check_body(const tlog::Entry& entry, const Witnessed& w)
+{
+  SIGIL_TRY_ASSIGN(const auto claims, tlog::parse_body(entry.canonicalized_body));
+  if (!w.dsse_envelope.empty()) {
+    return {};
+  }
+  const bool same_sig = claims.signature && std::ranges::equal(*claims.signature, w.signature);
+  const bool same_digest = claims.artifact_digest && std::ranges::equal(claims.artifact_digest->second, w.artifact_sha256);
+  if (!same_sig || !same_digest) {
+    return fail(ErrorCode::none_verified, "the entry is not about this signature and artifact");
+  }
+  return {};
+}
+
+Result<void> check_entry(const trust::TrustedRoot& root, const keyless::LogEntry& logged, const Witnessed& w)
+{
+  const auto entry = to_tlog_entry(logged);
+  SIGIL_TRY(check_body(entry, w));
+  const auto logs = root.tlogs_by_key_id(entry.log_id);
+  if (logs.empty() || !logs.front()->key) {
+    return fail(ErrorCode::none_verified, "the entry comes from a log that is not in the trusted root");
+  }
+  const auto& key = *logs.front()->key;
+  SIGIL_TRY(tlog::verify_set(entry, key));
+  if (!entry.inclusion_proof) {
+    return fail(ErrorCode::none_verified, "the answer has no inclusion proof");
+  }
+  return tlog::verify_inclusion_with_checkpoint(entry, key, "");
+}
+
+Result<void> check_timestamp(const trust::TrustedRoot& root, util::ByteView response, util::ByteView signature)
+{
+  SIGIL_TRY_ASSIGN(const auto token, crypto::parse_timestamp_response_or_token(response));
+  SIGIL_TRY(trust::verify_timestamp(root, token, signature));
+  return {};
+}
+
+} // namespace
+
+KeylessChecks checks_from_trusted_root(std::shared_ptr<const trust::TrustedRoot> root)
+{
+  KeylessChecks checks;
+  checks.certificate = [root](const keyless::CertificateChain& chain, const crypto::PublicKey& key) {
+    return check_certificate(*root, chain, key);
+  };
+  checks.log_entry = [root](const keyless::LogEntry& e, const Witnessed& w, const keyless::CertificateChain&) {
+    return check_entry(*root, e, w);
+  };
+  checks.timestamp = [root](util::ByteView response, util::ByteView signature) {
+    return check_timestamp(*root, response, signature);
+  };
+  return checks;
+}
+
+} // namespace sigil::sign
