@@ -17,6 +17,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <filesystem>
 #include <iterator>
 #include <set>
 
@@ -175,6 +176,20 @@ Result<dsse::Envelope> envelope_of(std::string_view json)
   return dsse::parse(json); // a bare envelope (what cosign 2 attest-blob prints on stdout)
 }
 
+// The artifact's SHA-256: its file, or "sha256:HEX" when no such file exists (the
+// sigstore-conformance way of naming an artifact by digest).
+Result<std::string> artifact_sha256_hex(const std::string& input)
+{
+  std::error_code ec;
+  if (auto named = parse_artifact_digest(input);
+      named && named->algorithm == crypto::HashAlgorithm::sha256 && !std::filesystem::exists(input, ec)) {
+    return util::hex_encode(named->digest);
+  }
+  crypto::Hasher hasher(crypto::HashAlgorithm::sha256);
+  SIGIL_TRY(util::stream_input(input, [&](util::ByteView chunk) { hasher.update(chunk); }));
+  return util::hex_encode(hasher.finish());
+}
+
 // A Sigstore bundle verified as Sigstore material: keyless (a certificate, with identities
 // given), or key-signed with a trusted root (its log entries are then checked too).
 Result<std::optional<SignedMaterial>> keyless_blob_material(const VerifyBlobAttestationRequest& r)
@@ -237,9 +252,7 @@ Result<VerifyBlobAttestationResult> verify_blob_attestation(const VerifyBlobAtte
   if (!env) {
     return fail(env.error().context("reading the attestation bundle"));
   }
-  crypto::Hasher hasher(crypto::HashAlgorithm::sha256);
-  SIGIL_TRY(util::stream_input(r.input, [&](util::ByteView chunk) { hasher.update(chunk); }));
-  const std::string hex = util::hex_encode(hasher.finish());
+  SIGIL_TRY_ASSIGN(const std::string hex, artifact_sha256_hex(r.input));
   VerifyBlobAttestationResult result;
   if (keyless) {
     auto policy = r.sigstore;
