@@ -346,7 +346,11 @@ Result<VerifyBlobResult> verify_blob(const VerifyBlobRequest& request)
       ok = ok || crypto::verify_digest(key, alg, digests->get(alg), claim->signature);
     }
     if (ok) {
-      return VerifyBlobResult{i, claim->format, std::move(claim->notes)};
+      if (!request.sigstore.identity.empty()) {
+        claim->notes.emplace_back("the signature has no certificate: it verified with a trusted key, and the identity "
+                                  "options did not apply (keys and identities: either may satisfy)");
+      }
+      return VerifyBlobResult{i, claim->format, std::move(claim->notes), std::nullopt};
     }
   }
   if (request.keys.size() == 1) {
