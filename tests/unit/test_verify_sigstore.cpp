@@ -7,6 +7,8 @@
 #include "sigil/bundle/bundle.hpp"
 #include "sigil/crypto/digest.hpp"
 #include "sigil/trust/trusted_root.hpp"
+#include "sigil/util/file.hpp"
+#include "sigil/verify/attestation.hpp"
 
 #include "keyless_fixtures.hpp"
 
@@ -62,4 +64,46 @@ TEST_CASE("verify_sigstore: a log entry that does not verify is a rejection (non
     CHECK(r.error().code == ErrorCode::none_verified);
     CHECK(r.error().message.starts_with("transparency log: "));
   }
+}
+
+TEST_CASE("verify_blob_attestation: cosign's keyless attest-blob legacy bundle (envelope, cert, rekorBundle)")
+{
+  // tests/unit/data/keyless/standin-attest-blob: made by cosign 2.5 against the Sigstore stand-in.
+  const std::string dir = std::string(SIGIL_UNIT_DATA_DIR) + "/keyless/standin-attest-blob/";
+  auto json = sigil::util::read_file(dir + "bundle.legacy.json");
+  REQUIRE(json.has_value());
+  auto root = sigil::trust::load_trusted_root_file(dir + "trusted_root.json");
+  REQUIRE(root.has_value());
+  const auto request = [&](const std::string& identity, const std::string& input) {
+    verify::VerifyBlobAttestationRequest r;
+    r.input = dir + input;
+    r.bundle_json = *json;
+    r.predicate_type = "https://example.com/sigil/standin/v1";
+    r.sigstore.root = &*root;
+    r.sigstore.identity.subject = keyless::ValueMatcher::exact(identity);
+    r.sigstore.identity.issuer = keyless::ValueMatcher::exact("http://127.0.0.1:42973");
+    return r;
+  };
+  const auto ok = verify::verify_blob_attestation(request("signer@example.com", "artifact.txt"));
+  REQUIRE_MESSAGE(ok.has_value(), (ok ? "" : ok.error().message));
+  CHECK(ok->decision.ok);
+  REQUIRE(ok->attestations.size() == 1);
+  CHECK(ok->attestations.front().keyless.has_value());
+
+  const auto other = verify::verify_blob_attestation(request("other@example.com", "artifact.txt"));
+  REQUIRE(other.has_value());
+  CHECK_FALSE(other->decision.ok);
+  CHECK(other->decision.code == ErrorCode::none_verified);
+  CHECK(other->attestations.front().reason.starts_with("identity: "));
+
+  const auto wrong_file = verify::verify_blob_attestation(request("signer@example.com", "README"));
+  REQUIRE(wrong_file.has_value());
+  CHECK_FALSE(wrong_file->decision.ok);
+  CHECK(wrong_file->attestations.front().reason.starts_with("artifact: "));
+
+  auto no_identity = request("signer@example.com", "artifact.txt");
+  no_identity.sigstore.identity = {};
+  const auto usage = verify::verify_blob_attestation(no_identity);
+  REQUIRE_FALSE(usage.has_value());
+  CHECK(usage.error().code == ErrorCode::usage);
 }
