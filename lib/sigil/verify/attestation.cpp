@@ -315,9 +315,12 @@ AttestationDecision refusal(const std::vector<SignatureReport>& reports, const s
                             predicate_type, first_failure->pointer, first_failure->expected, first_failure->found);
     return d;
   }
-  std::set<std::string> other_types; // signed by a trusted key, of another type
+  // Signed by a trusted key or a trusted keyless identity, of another type. A keyless report has
+  // no key index: the signed predicate type itself says the signer was trusted, as it is only
+  // read from a statement whose signature verified (record_check, keyless_report).
+  std::set<std::string> other_types;
   for (const auto& r : reports) {
-    if (!r.verified && r.key_index && !r.signed_predicate_type.empty() && r.signed_predicate_type != predicate_type) {
+    if (!r.verified && !r.signed_predicate_type.empty() && r.signed_predicate_type != predicate_type) {
       other_types.insert(r.signed_predicate_type);
     }
   }
