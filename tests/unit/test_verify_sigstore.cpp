@@ -34,7 +34,7 @@ sigil::Result<verify::SigstoreVerified> verify_case(const std::string& name)
   auto material = verify::material_from_bundle(*bundle);
   REQUIRE_MESSAGE(material.has_value(), name);
   auto root = sigil::trust::load_trusted_root_file(
-    (sigil::test::conformance_dir() / "sigstore-python/store/production/trusted_root.json").string());
+      (sigil::test::conformance_dir() / "sigstore-python/store/production/trusted_root.json").string());
   REQUIRE(root.has_value());
   verify::SigstorePolicy policy;
   policy.root = &*root;
