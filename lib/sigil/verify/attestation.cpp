@@ -190,11 +190,32 @@ Result<std::string> artifact_sha256_hex(const std::string& input)
   return util::hex_encode(hasher.finish());
 }
 
+// cosign 2's keyless attest-blob --bundle (legacy format): base64Signature is the envelope JSON,
+// cert the base64 of the Fulcio certificate's PEM, rekorBundle its intoto/dsse log entry.
+Result<std::optional<SignedMaterial>> keyless_legacy_material(const VerifyBlobAttestationRequest& r)
+{
+  SIGIL_TRY_ASSIGN(auto legacy, bundle::parse_legacy_bundle(r.bundle_json));
+  if (!legacy.cert || !r.sigstore.identity.complete()) {
+    return std::optional<SignedMaterial>{};
+  }
+  auto pem = util::base64_decode(*legacy.cert);
+  if (!pem || util::as_chars(*pem).find("BEGIN CERTIFICATE") == std::string_view::npos) {
+    return std::optional<SignedMaterial>{}; // a public key: verified with --key
+  }
+  SIGIL_TRY_ASSIGN(auto env, dsse::parse(util::as_chars(legacy.signature)));
+  SIGIL_TRY_ASSIGN(auto m, material_from_legacy_bundle(legacy, crypto::HashAlgorithm::sha256, {}));
+  m.content = std::move(env);
+  return std::optional<SignedMaterial>{std::move(m)};
+}
+
 // A Sigstore bundle verified as Sigstore material: keyless (a certificate, with identities
 // given), or key-signed with a trusted root (its log entries are then checked too).
 Result<std::optional<SignedMaterial>> keyless_blob_material(const VerifyBlobAttestationRequest& r)
 {
   auto kind = bundle::detect_bundle_kind(r.bundle_json);
+  if (kind && *kind == bundle::BundleKind::cosign_legacy) {
+    return keyless_legacy_material(r);
+  }
   if (!kind || *kind != bundle::BundleKind::sigstore) {
     return std::optional<SignedMaterial>{};
   }
@@ -307,9 +328,12 @@ AttestationDecision refusal(const std::vector<SignatureReport>& reports, const s
                             predicate_type, first_failure->pointer, first_failure->expected, first_failure->found);
     return d;
   }
-  std::set<std::string> other_types; // signed by a trusted key, of another type
+  // Signed by a trusted key or a trusted keyless identity, of another type. A keyless report has
+  // no key index: the signed predicate type itself says the signer was trusted, as it is only
+  // read from a statement whose signature verified (record_check, keyless_report).
+  std::set<std::string> other_types;
   for (const auto& r : reports) {
-    if (!r.verified && r.key_index && !r.signed_predicate_type.empty() && r.signed_predicate_type != predicate_type) {
+    if (!r.verified && !r.signed_predicate_type.empty() && r.signed_predicate_type != predicate_type) {
       other_types.insert(r.signed_predicate_type);
     }
   }
