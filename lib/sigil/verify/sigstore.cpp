@@ -303,7 +303,9 @@ Result<std::optional<TimeSource>> verify_v1_entry(const tlog::Entry& e, const tr
   std::optional<TimeSource> time;
   if (e.signed_entry_timestamp) {
     SIGIL_TRY(log_check(tlog::verify_set(e, *log.key)));
-    time = TimeSource{"transparency log (SET)", t, log.base_url};
+    // A log from SIGSTORE_REKOR_PUBLIC_KEY has no URL: name it by its key id.
+    time = TimeSource{"transparency log (SET)", t,
+                      log.base_url.empty() ? "log key " + hex_id(log.key_id).substr(0, 16) : log.base_url};
   } else if (ctx.material.bundle_minor_version == 1 || ctx.material.bundle_minor_version == 0) {
     return reject("transparency log", "the entry has no signed entry timestamp (SET)");
   }
