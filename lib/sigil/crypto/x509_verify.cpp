@@ -212,7 +212,7 @@ Result<std::vector<Certificate>> verify_code_signing_chain(const CodeSigningChai
   }
   X509_VERIFY_PARAM* param = X509_STORE_CTX_get0_param(ctx.get());
   X509_VERIFY_PARAM_set_time(param, static_cast<time_t>(request.at_time)); // sets USE_CHECK_TIME
-  if (!is_self_signed(request.anchor)) {
+  if (!is_self_issued_root(request.anchor)) {
     X509_VERIFY_PARAM_set_flags(param, X509_V_FLAG_PARTIAL_CHAIN);
   }
   if (X509_verify_cert(ctx.get()) != 1) {
