@@ -345,4 +345,11 @@ bool is_self_signed(const Certificate& cert)
   return ok;
 }
 
+bool is_self_issued_root(const Certificate& cert)
+{
+  const bool ss = (X509_get_extension_flags(cert.native()) & EXFLAG_SS) != 0;
+  clear_openssl_errors();
+  return ss;
+}
+
 } // namespace sigil::crypto
