@@ -63,6 +63,7 @@ public:
   [[nodiscard]] X509* native() const { return m_x509.get(); }
 
 private:
+  [[nodiscard]] static Result<Certificate> parse_der(util::ByteView der);
   Certificate(std::shared_ptr<X509> x509, util::Bytes der, std::int64_t not_before, std::int64_t not_after)
       : m_x509(std::move(x509)), m_der(std::move(der)), m_not_before(not_before), m_not_after(not_after)
   {

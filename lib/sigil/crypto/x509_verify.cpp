@@ -299,8 +299,76 @@ Result<std::vector<Certificate>> verify_code_signing_chain(const CodeSigningChai
   return path;
 }
 
+namespace {
+
+// SCT checks done in this process: the outcome depends only on the leaf, its issuer and the
+// logs' keys, so many images signed with one Fulcio certificate check its SCT once.
+class CheckedScts {
+public:
+  std::optional<std::vector<EmbeddedSct>> find(const util::Bytes& key)
+  {
+    const std::lock_guard lock(m_mutex);
+    const auto it = m_checked.find(key);
+    return it == m_checked.end() ? std::nullopt : std::optional(it->second);
+  }
+  void add(util::Bytes key, const std::vector<EmbeddedSct>& scts)
+  {
+    const std::lock_guard lock(m_mutex);
+    if (m_checked.size() >= k_max_checked) {
+      m_checked.clear();
+    }
+    m_checked.insert_or_assign(std::move(key), scts);
+  }
+
+private:
+  static constexpr std::size_t k_max_checked = 256;
+  std::mutex m_mutex;
+  std::map<util::Bytes, std::vector<EmbeddedSct>> m_checked;
+};
+
+CheckedScts& checked_scts()
+{
+  static CheckedScts checked;
+  return checked;
+}
+
+util::Bytes sct_key(const Certificate& leaf, const Certificate& issuer, std::span<const CtLogKey> logs)
+{
+  util::Bytes all;
+  const auto add = [&all](util::ByteView bytes) {
+    put_be(all, bytes.size(), 4);
+    all.insert(all.end(), bytes.begin(), bytes.end());
+  };
+  add(leaf.der());
+  add(issuer.der());
+  for (const auto& log : logs) {
+    add(log.log_id);
+    add(log.key.der());
+  }
+  return sha256(all);
+}
+
+Result<std::vector<EmbeddedSct>> check_embedded_scts_uncached(const Certificate& leaf, const Certificate& issuer,
+                                                              std::span<const CtLogKey> logs);
+
+} // namespace
+
 Result<std::vector<EmbeddedSct>> check_embedded_scts(const Certificate& leaf, const Certificate& issuer,
                                                      std::span<const CtLogKey> logs)
+{
+  auto key = sct_key(leaf, issuer, logs);
+  if (auto known = checked_scts().find(key)) {
+    return std::move(*known);
+  }
+  SIGIL_TRY_ASSIGN(auto scts, check_embedded_scts_uncached(leaf, issuer, logs));
+  checked_scts().add(std::move(key), scts);
+  return scts;
+}
+
+namespace {
+
+Result<std::vector<EmbeddedSct>> check_embedded_scts_uncached(const Certificate& leaf, const Certificate& issuer,
+                                                              std::span<const CtLogKey> logs)
 {
   int critical = -1;
   std::unique_ptr<STACK_OF(SCT), SctListDeleter> scts(
@@ -331,5 +399,7 @@ Result<std::vector<EmbeddedSct>> check_embedded_scts(const Certificate& leaf, co
   }
   return out;
 }
+
+} // namespace
 
 } // namespace sigil::crypto
