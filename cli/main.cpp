@@ -136,7 +136,8 @@ bool known_option(const CLI::App& app, const std::string& name)
       return true;
     }
   }
-  return std::ranges::any_of(app.get_subcommands({}), [&](const CLI::App* sub) { return known_option(*sub, name); });
+  // Only the command being run: an option of another command is unknown here.
+  return std::ranges::any_of(app.get_subcommands(), [&](const CLI::App* sub) { return known_option(*sub, name); });
 }
 
 // Arguments CLI11 could not place are never quoted: a misspelt secret option (--pasword S,

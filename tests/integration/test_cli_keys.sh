@@ -147,7 +147,7 @@ usage_hides_value "login --password VALUE before the registry" "--password" logi
 usage_hides_value "login --passwd VALUE" "unknown option --passwd (" login -u me registry.example --passwd "$LEAK"
 usage_hides_value "login -p VALUE" "unknown option -p (" login -u me registry.example -p "$LEAK"
 usage_hides_value "login -pVALUE" "unknown option -p (" login -u me registry.example "-p$LEAK"
-usage_hides_value "sign --registry-password VALUE, no key" "--key is required" sign --registry-password "$LEAK" x
+usage_hides_value "sign --registry-password VALUE, no key" "nothing to sign with: pass --key KEY" sign --registry-password "$LEAK" x
 usage_hides_value "sign --registry-password VALUE, stray argument" "unknown option --bogus (values not shown" \
   sign --key k.key --registry-password "$LEAK" --bogus x
 usage_hides_value "verify --identity-token VALUE" "unknown option --identity-token (values not shown" \

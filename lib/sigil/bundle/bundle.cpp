@@ -215,11 +215,13 @@ std::string write_bundle(const Bundle& bundle)
   doc["mediaType"] = bundle.media_type;
   doc["verificationMaterial"] = verification_material(bundle);
   if (const auto* ms = std::get_if<MessageSignature>(&bundle.content)) {
-    util::OrderedJson md;
-    md["algorithm"] = crypto::sigstore_hash_name(ms->digest_algorithm);
-    md["digest"] = util::base64_encode(ms->digest);
     util::OrderedJson node;
-    node["messageDigest"] = md;
+    if (!ms->digest.empty()) { // absent in the bundle that was read: stays absent
+      util::OrderedJson md;
+      md["algorithm"] = crypto::sigstore_hash_name(ms->digest_algorithm);
+      md["digest"] = util::base64_encode(ms->digest);
+      node["messageDigest"] = md;
+    }
     node["signature"] = util::base64_encode(ms->signature);
     doc["messageSignature"] = node;
   } else {
