@@ -6,6 +6,7 @@
 #  1. attest-blob keyless: a v0.3 bundle with the DSSE envelope, the certificate, a dsse 0.0.1
 #     entry (SET, proof, checkpoint) and an RFC 3161 timestamp; cosign verify-blob-attestation
 #     --new-bundle-format --trusted-root and sigil verify-blob-attestation accept it
+# 1b. the SIGSTORE_* variables (SIGSTORE_TSA_CERTIFICATE_FILE too) in place of --trusted-root
 #  2. attest (image, legacy .att) keyless: the layer carries cosign's keyless annotations; cosign
 #     verify-attestation (SIGSTORE_* files) and sigil verify-attestation --trusted-root accept it
 #  3. attest --format bundle and sign --format bundle|both keyless: sigil verify-attestation and
@@ -99,6 +100,28 @@ if have_cosign "1 cosign verify-blob-attestation of sigil's keyless bundle"; the
     --certificate-identity other@example.com --certificate-oidc-issuer "$U" "$BLOB"
   expect_fail "1 cosign verify-blob-attestation rejects it for another identity"
 fi
+
+# =============================================================================================
+section "1b. cosign's SIGSTORE_* variables instead of --trusted-root, with SIGSTORE_TSA_CERTIFICATE_FILE"
+ENV_NO_TSA=()
+for v in "${COSIGN_ENV[@]}"; do [[ $v == SIGSTORE_TSA_CERTIFICATE_FILE=* ]] || ENV_NO_TSA+=("$v"); done
+run env "${COSIGN_ENV[@]}" "$SIGIL" attest-blob "$BLOB" --type custom --predicate "$PRED" --bundle "$W/env.json" \
+  --identity-token "$TOK" --fulcio-url "$U" --rekor-url "$U" --timestamp-server-url "$TSA" -y </dev/null
+expect "1b attest-blob keyless checks the TSA's answer against SIGSTORE_TSA_CERTIFICATE_FILE" 0
+run env "${COSIGN_ENV[@]}" "$SIGIL" verify-blob-attestation "$BLOB" --bundle "$W/env.json" --type custom \
+  --certificate-identity "$EMAIL" --certificate-oidc-issuer "$U"
+expect "1b sigil verify-blob-attestation with the SIGSTORE_* variables accepts it" 0
+run env "${ENV_NO_TSA[@]}" "$SIGIL" attest-blob "$BLOB" --type custom --predicate "$PRED" --bundle "$W/env2.json" \
+  --identity-token "$TOK" --fulcio-url "$U" --rekor-url "$U" --timestamp-server-url "$TSA" -y </dev/null
+expect_fail "1b without SIGSTORE_TSA_CERTIFICATE_FILE the timestamp cannot be checked: refused" "timestamp does not verify"
+check "1b ... and no bundle written" test ! -e "$W/env2.json"
+run env "${ENV_NO_TSA[@]}" SIGSTORE_TSA_CERTIFICATE_FILE="$W/no-such-file.pem" "$SIGIL" verify-blob-attestation \
+  "$BLOB" --bundle "$W/env.json" --type custom --certificate-identity "$EMAIL" --certificate-oidc-issuer "$U" \
+  --timestamp-certificate-chain "$SIGSTORE_STANDIN_TSA_CHAIN"
+expect "1b --timestamp-certificate-chain wins over SIGSTORE_TSA_CERTIFICATE_FILE (a missing file, never read)" 0
+run env "${ENV_NO_TSA[@]}" SIGSTORE_TSA_CERTIFICATE_FILE="$W/no-such-file.pem" "$SIGIL" verify-blob-attestation \
+  "$BLOB" --bundle "$W/env.json" --type custom --certificate-identity "$EMAIL" --certificate-oidc-issuer "$U"
+expect_fail "1b SIGSTORE_TSA_CERTIFICATE_FILE is read (a missing file is an error naming it)" "SIGSTORE_TSA_CERTIFICATE_FILE"
 
 # =============================================================================================
 section "2-4. images"

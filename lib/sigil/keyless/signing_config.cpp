@@ -1,7 +1,6 @@
 #include "sigil/keyless/signing_config.hpp"
 
 #include "sigil/util/json.hpp"
-#include "sigil/util/number.hpp"
 #include "sigil/util/time.hpp"
 
 #include <fmt/format.h>
