@@ -101,6 +101,18 @@ if have_cosign "1 cosign verify-blob-attestation of sigil's keyless bundle"; the
   expect_fail "1 cosign verify-blob-attestation rejects it for another identity"
 fi
 
+GL_TOK=$(sigstore_mint_token --gitlab --gitlab-project grp/proj --gitlab-ref refs/heads/main)
+secret "$GL_TOK"
+run "$SIGIL" attest-blob "$BLOB" --type custom --predicate "$PRED" --bundle "$W/gl.json" --identity-token "$GL_TOK" \
+  --fulcio-url "$U" --rekor-url "$U" --trusted-root "$ROOT" -y </dev/null
+expect "1 attest-blob keyless with a GitLab CI token (README: Sign in GitLab CI without keys)" 0
+run "$SIGIL" verify-blob-attestation "$BLOB" --bundle "$W/gl.json" --type custom --trusted-root "$ROOT" \
+  --gitlab-project grp/proj --gitlab-ref main
+expect "1 sigil verify-blob-attestation --gitlab-project grp/proj --gitlab-ref main accepts it" 0
+run "$SIGIL" verify-blob-attestation "$BLOB" --bundle "$W/gl.json" --type custom --trusted-root "$ROOT" \
+  --gitlab-project grp/proj --gitlab-ref 'refs/tags/v*'
+expect_fail "1 ... and rejects it for another ref"
+
 # =============================================================================================
 section "1b. cosign's SIGSTORE_* variables instead of --trusted-root, with SIGSTORE_TSA_CERTIFICATE_FILE"
 ENV_NO_TSA=()
