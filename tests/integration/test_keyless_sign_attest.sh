@@ -8,7 +8,8 @@
 #     --new-bundle-format --trusted-root and sigil verify-blob-attestation accept it
 # 1b. the SIGSTORE_* variables (SIGSTORE_TSA_CERTIFICATE_FILE too) in place of --trusted-root
 #  2. attest (image, legacy .att) keyless: the layer carries cosign's keyless annotations; cosign
-#     verify-attestation (SIGSTORE_* files) and sigil verify-attestation --trusted-root accept it
+#     verify-attestation (SIGSTORE_* files) and sigil verify-attestation --trusted-root accept it;
+#     sigil verify-attestation accepts cosign 2.5's keyless .att (with a TSA)
 #  3. attest --format bundle and sign --format bundle|both keyless: sigil verify-attestation and
 #     sigil verify --certificate-identity accept the referrer bundles
 #  4. nothing attached unless Rekor's entry verified: set-wrong-key, rekor-other-entry, an expired
@@ -191,6 +192,15 @@ assert list(json.loads(a["dev.sigstore.cosign/rfc3161timestamp"])) == ["SignedRF
       --certificate-identity other@example.com --certificate-oidc-issuer "$U" "$REF"
     expect_fail "2 cosign verify-attestation rejects it for another identity"
   fi
+fi
+
+if have_cosign "2 sigil verify-attestation of cosign 2.5's keyless .att" && new_image IMGC keyless/cosatt v1; then
+  cos_env attest -y --allow-http-registry --fulcio-url "$U" --rekor-url "$U" --identity-token "$TOK" \
+    --timestamp-server-url "$TSA" --type slsaprovenance --predicate "$PRED" "$H/keyless/cosatt@$IMGC"
+  expect "2 cosign 2.5 attest keyless (with a TSA) against the stand-in" 0
+  run env "${COSIGN_ENV[@]}" "$SIGIL" verify-attestation "$H/keyless/cosatt@$IMGC" --type slsaprovenance \
+    --certificate-identity "$EMAIL" --certificate-oidc-issuer "$U"
+  expect "2 sigil verify-attestation (SIGSTORE_* variables) accepts cosign 2.5's keyless .att" 0
 fi
 
 section "3. bundle referrers keyless (attest --format bundle, sign --format bundle|both)"
