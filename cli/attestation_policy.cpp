@@ -93,7 +93,13 @@ Result<int> render_decision(const PolicyFlags& o, const std::string& subject,
     return fail(decision.code, fmt::format("{}: {}", subject, decision.message));
   }
   print_info("\nVerification for {} --\nThe following checks were performed on each of these attestations:", subject);
-  print_info("  - The DSSE signature was verified against the specified public key(s)");
+  if (!o.keys.empty()) {
+    print_info("  - The DSSE signature was verified against the specified public key(s)");
+  }
+  if (o.keyless.wants_keyless()) {
+    print_info("  - Keyless: the certificate chains to a trusted Fulcio CA at the verified signing time, its SCT and "
+               "transparency log entry verify, and its identity matches");
+  }
   if (o.check_claims) {
     print_info("  - The statement's subject is this digest");
   } else {

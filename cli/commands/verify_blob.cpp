@@ -35,6 +35,10 @@ Result<int> run(const Options& o)
   }
   SIGIL_TRY_ASSIGN(auto keys, verify::load_trusted_keys(o.keys));
   SIGIL_TRY_ASSIGN(auto keyless, make_keyless_setup(o.keyless));
+  if (o.keyless.wants_keyless() && !keyless.policy.identity.complete()) {
+    return fail(ErrorCode::usage, "keyless verification needs --certificate-identity (or -regexp) and "
+                                  "--certificate-oidc-issuer (or -regexp), or --gitlab-project");
+  }
   verify::VerifyBlobRequest request{.input = o.input,
                                     .keys = std::move(keys),
                                     .bundle_json = {},

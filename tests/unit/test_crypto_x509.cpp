@@ -132,6 +132,9 @@ TEST_CASE("from_pem, chain_from_pem and from_der refuse what is not exactly cert
   CHECK_FALSE(root->same_as((*chain)[0]));
   CHECK(sigil::crypto::is_self_signed(*root));
   CHECK_FALSE(sigil::crypto::is_self_signed((*chain)[0]));
+  // The cheap check (no signature verification) agrees on both.
+  CHECK(sigil::crypto::is_self_issued_root(*root));
+  CHECK_FALSE(sigil::crypto::is_self_issued_root((*chain)[0]));
   CHECK(sigil::crypto::cert_is_root_ca(*root).value_or(false));
 
   sigil::util::Bytes der = root->der();

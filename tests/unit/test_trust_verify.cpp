@@ -108,6 +108,40 @@ TEST_CASE("chains are checked at the given time: not yet valid, expired, CA wind
   CHECK(unknown.error().code == sigil::ErrorCode::none_verified);
 }
 
+TEST_CASE("a chain verified once is reused only at times every certificate of it is valid")
+{
+  if (!sigil::test::have_conformance()) {
+    return;
+  }
+  // The process keeps verified paths (crypto::verify_code_signing_chain): a success first, then
+  // the times around the leaf's lifetime must still fail, and another root must not inherit it.
+  Case c = load_case("happy-path-v0.3", k_prod);
+  const Certificate& leaf = c.certs.front();
+  const auto mid = leaf.not_before() + (leaf.not_after() - leaf.not_before()) / 2;
+  auto first = chain_at(c, mid);
+  REQUIRE_MESSAGE(first.has_value(), (first ? "" : first.error().message));
+  auto again = chain_at(c, leaf.not_before());
+  REQUIRE_MESSAGE(again.has_value(), (again ? "" : again.error().message));
+  REQUIRE(again->path.size() == first->path.size());
+  for (std::size_t i = 0; i < first->path.size(); ++i) {
+    CHECK(again->path[i].same_as(first->path[i]));
+  }
+  CHECK(again->ca == first->ca);
+  auto early = chain_at(c, leaf.not_before() - 1);
+  REQUIRE_FALSE(early.has_value());
+  CHECK(contains(early.error().message, "not yet valid at that time"));
+  auto late = chain_at(c, leaf.not_after() + 1);
+  REQUIRE_FALSE(late.has_value());
+  CHECK(contains(late.error().message, "expired at that time"));
+  // The CA's validFor window is the trusted root's, checked before any path.
+  c.root.certificate_authorities[1].valid_for.end = leaf.not_before() - 60;
+  CHECK_FALSE(chain_at(c, mid).has_value());
+  const Case wrong = load_case("happy-path-v0.3", k_staging);
+  auto unknown = chain_at(wrong, mid);
+  REQUIRE_FALSE(unknown.has_value());
+  CHECK(contains(unknown.error().message, "unknown issuer"));
+}
+
 TEST_CASE("presented certificates are never trusted, roots among them change nothing")
 {
   if (!sigil::test::have_conformance()) {

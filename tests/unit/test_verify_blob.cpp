@@ -437,3 +437,26 @@ TEST_CASE("verify_blob: signatures are checked under the key's hash (then SHA-25
   check_fails(with_bundle(path, {trusted("ecdsa-p384")}, bundle(HashAlgorithm::sha384, Bytes(48, 0), *sig384_over_384)),
               ErrorCode::none_verified, "artifact digest sha384:");
 }
+
+TEST_CASE("parse_certificate_file: PEM, or base64 of PEM as cosign's --output-certificate writes it")
+{
+  const auto pem = sigil::util::read_file(fs::path(SIGIL_SHARED_DIR) / "conformance/sigstore-python/a.txt.crt");
+  if (!pem) {
+    MESSAGE("shared/conformance is absent: skipped");
+    return;
+  }
+  const auto plain = sigil::verify::parse_certificate_file(*pem);
+  REQUIRE(plain.has_value());
+  REQUIRE(plain->size() == 1);
+  const auto b64 = sigil::util::base64_encode(sigil::util::as_bytes(*pem));
+  for (const auto& text : {b64, b64 + "\n", b64.substr(0, 64) + "\n" + b64.substr(64) + "\n"}) {
+    const auto decoded = sigil::verify::parse_certificate_file(text);
+    REQUIRE_MESSAGE(decoded.has_value(), (decoded ? "" : decoded.error().message));
+    CHECK(decoded->front().der() == plain->front().der());
+  }
+  for (const std::string bad : {"", "bm90IGEgY2VydGlmaWNhdGU=", "%%%"}) {
+    const auto r = sigil::verify::parse_certificate_file(bad);
+    REQUIRE_FALSE(r.has_value());
+    CHECK(r.error().code == ErrorCode::bad_input);
+  }
+}

@@ -202,7 +202,7 @@ Result<Certificate> verify_timestamp_signature(const TimestampToken& token, cons
   }
   X509_VERIFY_PARAM* param = X509_STORE_get0_param(store.get());
   X509_VERIFY_PARAM_set_time(param, static_cast<time_t>(token.time));
-  if (!is_self_signed(*authority.anchor)) {
+  if (!is_self_issued_root(*authority.anchor)) {
     // An authority listed without its root: its last certificate is the anchor, as in
     // sigstore-go (x509.CertPool roots need not be self-signed).
     X509_VERIFY_PARAM_set_flags(param, X509_V_FLAG_PARTIAL_CHAIN);

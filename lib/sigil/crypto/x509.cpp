@@ -5,6 +5,9 @@
 #include "sigil/util/time.hpp"
 
 #include <fmt/format.h>
+
+#include <map>
+#include <mutex>
 #include <openssl/asn1.h>
 #include <openssl/bio.h>
 #include <openssl/objects.h>
@@ -203,7 +206,53 @@ Result<std::int64_t> asn1_time_to_unix(const ASN1_TIME* time)
   return *seconds;
 }
 
+namespace {
+
+// Certificates parsed in this process, by their DER. A keyless `sigil verify` of many images
+// signed in one `sign` call meets the same Fulcio leaf and chain on every image; OpenSSL 3.0's
+// decoder is slow, so each is parsed once. Parsed certificates are immutable (shared X509).
+class ParsedCertificates {
+public:
+  std::optional<Certificate> find(util::ByteView der)
+  {
+    const std::lock_guard lock(m_mutex);
+    const auto it = m_parsed.find(util::Bytes(der.begin(), der.end()));
+    return it == m_parsed.end() ? std::nullopt : std::optional<Certificate>(it->second);
+  }
+  void add(const Certificate& cert)
+  {
+    const std::lock_guard lock(m_mutex);
+    if (m_parsed.size() >= k_max_parsed) {
+      m_parsed.clear(); // bounded memory, not an eviction policy
+    }
+    m_parsed.insert_or_assign(cert.der(), cert);
+  }
+
+private:
+  static constexpr std::size_t k_max_parsed = 256;
+  std::mutex m_mutex;
+  std::map<util::Bytes, Certificate> m_parsed;
+};
+
+ParsedCertificates& parsed_certificates()
+{
+  static ParsedCertificates parsed;
+  return parsed;
+}
+
+} // namespace
+
 Result<Certificate> Certificate::from_der(util::ByteView der)
+{
+  if (auto known = parsed_certificates().find(der)) {
+    return std::move(*known);
+  }
+  SIGIL_TRY_ASSIGN(auto cert, parse_der(der));
+  parsed_certificates().add(cert);
+  return cert;
+}
+
+Result<Certificate> Certificate::parse_der(util::ByteView der)
 {
   if (der.empty()) {
     return fail(ErrorCode::bad_input, "certificate is empty");
@@ -343,6 +392,13 @@ bool is_self_signed(const Certificate& cert)
   const bool ok = key != nullptr && X509_verify(x, key) == 1;
   clear_openssl_errors();
   return ok;
+}
+
+bool is_self_issued_root(const Certificate& cert)
+{
+  const bool ss = (X509_get_extension_flags(cert.native()) & EXFLAG_SS) != 0;
+  clear_openssl_errors();
+  return ss;
 }
 
 } // namespace sigil::crypto

@@ -63,6 +63,7 @@ public:
   [[nodiscard]] X509* native() const { return m_x509.get(); }
 
 private:
+  [[nodiscard]] static Result<Certificate> parse_der(util::ByteView der);
   Certificate(std::shared_ptr<X509> x509, util::Bytes der, std::int64_t not_before, std::int64_t not_after)
       : m_x509(std::move(x509)), m_der(std::move(der)), m_not_before(not_before), m_not_after(not_after)
   {
@@ -88,5 +89,11 @@ private:
 
 // Issued and signed by itself (subject == issuer and its own key verifies its signature).
 [[nodiscard]] bool is_self_signed(const Certificate& cert);
+// What OpenSSL's chain building takes for a self-signed root (EXFLAG_SS: subject == issuer, the
+// authority key identifier, when present, names its own key, the signature algorithm fits that
+// key), without verifying the signature: enough to decide whether a trust anchor needs
+// X509_V_FLAG_PARTIAL_CHAIN, since OpenSSL never checks a trust anchor's own signature. Saves a
+// signature verification (~1 ms for P-384) per chain.
+[[nodiscard]] bool is_self_issued_root(const Certificate& cert);
 
 } // namespace sigil::crypto

@@ -12,7 +12,10 @@
 #include <openssl/x509v3.h>
 
 #include <algorithm>
+#include <map>
 #include <memory>
+#include <mutex>
+#include <optional>
 
 namespace sigil::crypto {
 
@@ -194,10 +197,74 @@ SctStatus check_one_sct(SCT* sct, util::ByteView signed_data, const CtLogKey& lo
   return ok ? SctStatus::valid : SctStatus::invalid_signature;
 }
 
+// Paths verified in this process, by the SHA-256 of leaf, intermediates and anchor. Of what
+// verify_code_signing_chain decides, only the validity of each certificate depends on the time
+// (signatures, basicConstraints, path lengths, critical extensions and key usages do not), so a
+// path verified once is reused for another time when every certificate of it is valid at that
+// time; otherwise the full verification runs again (and says why it fails). Only successes are
+// kept. `sigil verify` of many images signed by one keyless `sign` call (one certificate), or a
+// bundle with both a log time and a timestamp, pays the chain's signature checks (three P-384
+// verifications on Sigstore's public instance, ~1 ms each) once.
+class VerifiedPaths {
+public:
+  std::optional<std::vector<Certificate>> find(const util::Bytes& key, std::int64_t at_time)
+  {
+    const std::lock_guard lock(m_mutex);
+    const auto it = m_paths.find(key);
+    if (it == m_paths.end()) {
+      return std::nullopt;
+    }
+    for (const auto& cert : it->second) {
+      if (at_time < cert.not_before() || at_time > cert.not_after()) {
+        return std::nullopt;
+      }
+    }
+    return it->second;
+  }
+  void add(util::Bytes key, const std::vector<Certificate>& path)
+  {
+    const std::lock_guard lock(m_mutex);
+    if (m_paths.size() >= k_max_paths) {
+      m_paths.clear(); // a bounded memory, not an eviction policy: a run meets few chains
+    }
+    m_paths.insert_or_assign(std::move(key), path);
+  }
+
+private:
+  static constexpr std::size_t k_max_paths = 256;
+  std::mutex m_mutex;
+  std::map<util::Bytes, std::vector<Certificate>> m_paths;
+};
+
+VerifiedPaths& verified_paths()
+{
+  static VerifiedPaths paths;
+  return paths;
+}
+
+util::Bytes path_key(const CodeSigningChainRequest& request)
+{
+  util::Bytes all;
+  const auto add = [&all](const Certificate& cert) {
+    put_be(all, cert.der().size(), 4);
+    all.insert(all.end(), cert.der().begin(), cert.der().end());
+  };
+  add(request.leaf);
+  for (const auto& cert : request.intermediates) {
+    add(cert);
+  }
+  add(request.anchor);
+  return sha256(all);
+}
+
 } // namespace
 
 Result<std::vector<Certificate>> verify_code_signing_chain(const CodeSigningChainRequest& request)
 {
+  auto key = path_key(request);
+  if (auto cached = verified_paths().find(key, request.at_time)) {
+    return std::move(*cached);
+  }
   std::unique_ptr<X509_STORE, StoreDeleter> store(X509_STORE_new());
   std::unique_ptr<X509_STORE_CTX, StoreCtxDeleter> ctx(X509_STORE_CTX_new());
   std::unique_ptr<STACK_OF(X509), X509StackDeleter> untrusted(sk_X509_new_null());
@@ -212,7 +279,7 @@ Result<std::vector<Certificate>> verify_code_signing_chain(const CodeSigningChai
   }
   X509_VERIFY_PARAM* param = X509_STORE_CTX_get0_param(ctx.get());
   X509_VERIFY_PARAM_set_time(param, static_cast<time_t>(request.at_time)); // sets USE_CHECK_TIME
-  if (!is_self_signed(request.anchor)) {
+  if (!is_self_issued_root(request.anchor)) {
     X509_VERIFY_PARAM_set_flags(param, X509_V_FLAG_PARTIAL_CHAIN);
   }
   if (X509_verify_cert(ctx.get()) != 1) {
@@ -228,11 +295,80 @@ Result<std::vector<Certificate>> verify_code_signing_chain(const CodeSigningChai
     return fail(ErrorCode::internal, "certificate verification returned an empty chain");
   }
   SIGIL_TRY(check_code_signing_usage(path));
+  verified_paths().add(std::move(key), path);
   return path;
 }
 
+namespace {
+
+// SCT checks done in this process: the outcome depends only on the leaf, its issuer and the
+// logs' keys, so many images signed with one Fulcio certificate check its SCT once.
+class CheckedScts {
+public:
+  std::optional<std::vector<EmbeddedSct>> find(const util::Bytes& key)
+  {
+    const std::lock_guard lock(m_mutex);
+    const auto it = m_checked.find(key);
+    return it == m_checked.end() ? std::nullopt : std::optional(it->second);
+  }
+  void add(util::Bytes key, const std::vector<EmbeddedSct>& scts)
+  {
+    const std::lock_guard lock(m_mutex);
+    if (m_checked.size() >= k_max_checked) {
+      m_checked.clear();
+    }
+    m_checked.insert_or_assign(std::move(key), scts);
+  }
+
+private:
+  static constexpr std::size_t k_max_checked = 256;
+  std::mutex m_mutex;
+  std::map<util::Bytes, std::vector<EmbeddedSct>> m_checked;
+};
+
+CheckedScts& checked_scts()
+{
+  static CheckedScts checked;
+  return checked;
+}
+
+util::Bytes sct_key(const Certificate& leaf, const Certificate& issuer, std::span<const CtLogKey> logs)
+{
+  util::Bytes all;
+  const auto add = [&all](util::ByteView bytes) {
+    put_be(all, bytes.size(), 4);
+    all.insert(all.end(), bytes.begin(), bytes.end());
+  };
+  add(leaf.der());
+  add(issuer.der());
+  for (const auto& log : logs) {
+    add(log.log_id);
+    add(log.key.der());
+  }
+  return sha256(all);
+}
+
+Result<std::vector<EmbeddedSct>> check_embedded_scts_uncached(const Certificate& leaf, const Certificate& issuer,
+                                                              std::span<const CtLogKey> logs);
+
+} // namespace
+
 Result<std::vector<EmbeddedSct>> check_embedded_scts(const Certificate& leaf, const Certificate& issuer,
                                                      std::span<const CtLogKey> logs)
+{
+  auto key = sct_key(leaf, issuer, logs);
+  if (auto known = checked_scts().find(key)) {
+    return std::move(*known);
+  }
+  SIGIL_TRY_ASSIGN(auto scts, check_embedded_scts_uncached(leaf, issuer, logs));
+  checked_scts().add(std::move(key), scts);
+  return scts;
+}
+
+namespace {
+
+Result<std::vector<EmbeddedSct>> check_embedded_scts_uncached(const Certificate& leaf, const Certificate& issuer,
+                                                              std::span<const CtLogKey> logs)
 {
   int critical = -1;
   std::unique_ptr<STACK_OF(SCT), SctListDeleter> scts(
@@ -263,5 +399,7 @@ Result<std::vector<EmbeddedSct>> check_embedded_scts(const Certificate& leaf, co
   }
   return out;
 }
+
+} // namespace
 
 } // namespace sigil::crypto

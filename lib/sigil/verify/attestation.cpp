@@ -17,6 +17,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <filesystem>
 #include <iterator>
 #include <set>
 
@@ -176,11 +177,46 @@ Result<dsse::Envelope> envelope_of(std::string_view json)
   return dsse::parse(json); // a bare envelope (what cosign 2 attest-blob prints on stdout)
 }
 
+// The artifact's SHA-256: its file, or "sha256:HEX" when no such file exists (the
+// sigstore-conformance way of naming an artifact by digest).
+Result<std::string> artifact_sha256_hex(const std::string& input)
+{
+  std::error_code ec;
+  if (auto named = parse_artifact_digest(input);
+      named && named->algorithm == crypto::HashAlgorithm::sha256 && !std::filesystem::exists(input, ec)) {
+    return util::hex_encode(named->digest);
+  }
+  crypto::Hasher hasher(crypto::HashAlgorithm::sha256);
+  SIGIL_TRY(util::stream_input(input, [&](util::ByteView chunk) { hasher.update(chunk); }));
+  return util::hex_encode(hasher.finish());
+}
+
+// cosign 2's keyless attest-blob --bundle (legacy format): base64Signature is the envelope JSON,
+// cert the base64 of the Fulcio certificate's PEM, rekorBundle its intoto/dsse log entry.
+Result<std::optional<SignedMaterial>> keyless_legacy_material(const VerifyBlobAttestationRequest& r)
+{
+  SIGIL_TRY_ASSIGN(auto legacy, bundle::parse_legacy_bundle(r.bundle_json));
+  if (!legacy.cert || !r.sigstore.identity.complete()) {
+    return std::optional<SignedMaterial>{};
+  }
+  auto pem = util::base64_decode(*legacy.cert);
+  if (!pem || util::as_chars(*pem).find("BEGIN CERTIFICATE") == std::string_view::npos) {
+    return std::optional<SignedMaterial>{}; // a public key: verified with --key
+  }
+  SIGIL_TRY_ASSIGN(auto env, dsse::parse(util::as_chars(legacy.signature)));
+  SIGIL_TRY_ASSIGN(auto m, material_from_legacy_bundle(legacy, crypto::HashAlgorithm::sha256, {}));
+  m.content = std::move(env);
+  return std::optional<SignedMaterial>{std::move(m)};
+}
+
 // A Sigstore bundle verified as Sigstore material: keyless (a certificate, with identities
 // given), or key-signed with a trusted root (its log entries are then checked too).
 Result<std::optional<SignedMaterial>> keyless_blob_material(const VerifyBlobAttestationRequest& r)
 {
   auto kind = bundle::detect_bundle_kind(r.bundle_json);
+  if (kind && *kind == bundle::BundleKind::cosign_legacy) {
+    return keyless_legacy_material(r);
+  }
   if (!kind || *kind != bundle::BundleKind::sigstore) {
     return std::optional<SignedMaterial>{};
   }
@@ -238,9 +274,7 @@ Result<VerifyBlobAttestationResult> verify_blob_attestation(const VerifyBlobAtte
   if (!env) {
     return fail(env.error().context("reading the attestation bundle"));
   }
-  crypto::Hasher hasher(crypto::HashAlgorithm::sha256);
-  SIGIL_TRY(util::stream_input(r.input, [&](util::ByteView chunk) { hasher.update(chunk); }));
-  const std::string hex = util::hex_encode(hasher.finish());
+  SIGIL_TRY_ASSIGN(const std::string hex, artifact_sha256_hex(r.input));
   VerifyBlobAttestationResult result;
   if (keyless) {
     auto policy = r.sigstore;
@@ -295,9 +329,12 @@ AttestationDecision refusal(const std::vector<SignatureReport>& reports, const s
                             predicate_type, first_failure->pointer, first_failure->expected, first_failure->found);
     return d;
   }
-  std::set<std::string> other_types; // signed by a trusted key, of another type
+  // Signed by a trusted key or a trusted keyless identity, of another type. A keyless report has
+  // no key index: the signed predicate type itself says the signer was trusted, as it is only
+  // read from a statement whose signature verified (record_check, keyless_report).
+  std::set<std::string> other_types;
   for (const auto& r : reports) {
-    if (!r.verified && r.key_index && !r.signed_predicate_type.empty() && r.signed_predicate_type != predicate_type) {
+    if (!r.verified && !r.signed_predicate_type.empty() && r.signed_predicate_type != predicate_type) {
       other_types.insert(r.signed_predicate_type);
     }
   }

@@ -216,7 +216,7 @@ Result<std::optional<SignedMaterial>> material_from_json(const VerifyBlobRequest
 
 Result<SignedMaterial> material_from_certificate(const VerifyBlobRequest& request)
 {
-  SIGIL_TRY_ASSIGN(auto chain, crypto::Certificate::chain_from_pem(*request.certificate_pem));
+  SIGIL_TRY_ASSIGN(auto chain, parse_certificate_file(*request.certificate_pem));
   SIGIL_TRY_ASSIGN(auto claim, claim_from_signature(*request.signature_b64));
   SIGIL_TRY_ASSIGN(auto digest, artifact_digest(request.input, crypto::HashAlgorithm::sha256));
   SignedMaterial m;
@@ -296,6 +296,25 @@ std::optional<ArtifactDigest> parse_artifact_digest(std::string_view text)
   return ArtifactDigest{*alg, std::move(*bytes)};
 }
 
+Result<std::vector<crypto::Certificate>> parse_certificate_file(std::string_view text)
+{
+  if (text.find("-----BEGIN") != std::string_view::npos) {
+    return crypto::Certificate::chain_from_pem(text);
+  }
+  std::string compact;
+  for (const char c : text) {
+    if (c != '\n' && c != '\r' && c != ' ' && c != '\t') {
+      compact.push_back(c);
+    }
+  }
+  auto pem = util::base64_decode(compact);
+  if (!pem || util::as_chars(*pem).find("-----BEGIN") == std::string_view::npos) {
+    return fail(ErrorCode::bad_input, "--certificate: neither PEM nor base64 of PEM (as cosign's --output-certificate "
+                                      "writes it)");
+  }
+  return crypto::Certificate::chain_from_pem(util::as_chars(*pem));
+}
+
 Result<VerifyBlobResult> verify_blob(const VerifyBlobRequest& request)
 {
   if (request.bundle_json.has_value() && request.signature_b64.has_value()) {
@@ -346,7 +365,11 @@ Result<VerifyBlobResult> verify_blob(const VerifyBlobRequest& request)
       ok = ok || crypto::verify_digest(key, alg, digests->get(alg), claim->signature);
     }
     if (ok) {
-      return VerifyBlobResult{i, claim->format, std::move(claim->notes)};
+      if (!request.sigstore.identity.empty()) {
+        claim->notes.emplace_back("the signature has no certificate: it verified with a trusted key, and the identity "
+                                  "options did not apply (keys and identities: either may satisfy)");
+      }
+      return VerifyBlobResult{i, claim->format, std::move(claim->notes), std::nullopt};
     }
   }
   if (request.keys.size() == 1) {

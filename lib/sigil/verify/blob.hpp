@@ -9,6 +9,7 @@
 
 #include "sigil/core/result.hpp"
 #include "sigil/crypto/key.hpp"
+#include "sigil/crypto/x509.hpp"
 #include "sigil/verify/sigstore.hpp"
 #include "sigil/verify/trust.hpp"
 
@@ -39,6 +40,10 @@ struct VerifyBlobResult {
 // "sha256:<64 hex>" (or sha384/sha512) naming an artifact by digest, as sigstore-conformance
 // passes it; nullopt for anything else.
 [[nodiscard]] std::optional<ArtifactDigest> parse_artifact_digest(std::string_view text);
+
+// The --certificate file: PEM certificates (leaf first), or base64 of that PEM text, which is
+// what cosign's sign-blob --output-certificate writes (cosign's verify-blob reads both).
+[[nodiscard]] Result<std::vector<crypto::Certificate>> parse_certificate_file(std::string_view text);
 
 [[nodiscard]] Result<VerifyBlobResult> verify_blob(const VerifyBlobRequest& request);
 

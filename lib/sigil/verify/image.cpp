@@ -162,6 +162,9 @@ Result<SignatureReport> check_layer(const Context& ctx, PayloadBudget& budget, c
   report.verified = outcome.verified;
   report.key_index = outcome.key_index;
   report.reason = outcome.reason;
+  if (outcome.verified && !ctx.request.sigstore.identity.empty()) {
+    report.reason += " (no certificate: the identity options did not apply)";
+  }
   budget.settle(report); // a payload that did not verify is not held
   return report;
 }

@@ -243,11 +243,42 @@ struct EntryContext {
   std::size_t key;
   const SigstorePolicy& policy;
   std::int64_t now;
+  std::vector<const trust::TransparencyLog*>& v2_logs; // checked against the verified times later
 };
 
+// Rekor v2 by what was logged (the body, covered by the inclusion proof and checked against
+// kindVersion), never by the unsigned integratedTime: hashedrekord and dsse 0.0.2.
 bool is_v2(const tlog::Entry& e)
 {
-  return !e.integrated_time || *e.integrated_time == 0;
+  return (e.kind == "hashedrekord" || e.kind == "dsse") && e.version == "0.0.2";
+}
+
+// A failed log check is a signature that did not verify (exit 12), whatever code the log
+// layer gave it.
+Result<void> log_check(Result<void> result)
+{
+  if (!result) {
+    return reject("transparency log", result.error().message);
+  }
+  return {};
+}
+
+// A Rekor v1 checkpoint's origin is "<log name> - <tree id>" (the name is not always the host
+// of the log's URL: private deployments name it after the pod); its signature is found by the
+// log key's hint. Anything else is not a v1 checkpoint.
+Result<void> check_v1_origin(const tlog::Entry& e, const trust::TransparencyLog& log)
+{
+  auto checkpoint = tlog::parse_checkpoint(*e.inclusion_proof->checkpoint);
+  if (!checkpoint) {
+    return reject("transparency log", checkpoint.error().message);
+  }
+  const auto& origin = checkpoint->origin;
+  if (!tlog::has_rekor_v1_origin(origin)) {
+    return reject("transparency log", fmt::format("the checkpoint's origin {} is not a Rekor v1 origin (NAME - TREE_ID) "
+                                                  "for the v1 log {}",
+                                                  origin, log.origin()));
+  }
+  return {};
 }
 
 // Rekor v1: the log key valid at the integrated time; SET (required in v0.1 bundles) makes that
@@ -255,6 +286,9 @@ bool is_v2(const tlog::Entry& e)
 Result<std::optional<TimeSource>> verify_v1_entry(const tlog::Entry& e, const trust::TransparencyLog& log,
                                                   const EntryContext& ctx)
 {
+  if (!e.integrated_time) {
+    return reject("transparency log", fmt::format("the {} {} entry (Rekor v1) has no integrated time", e.kind, e.version));
+  }
   const auto t = *e.integrated_time;
   if (t > ctx.now + k_clock_skew) {
     return fail(ErrorCode::none_verified, fmt::format("transparency log: the entry's integrated time {} is in the "
@@ -268,13 +302,18 @@ Result<std::optional<TimeSource>> verify_v1_entry(const tlog::Entry& e, const tr
   }
   std::optional<TimeSource> time;
   if (e.signed_entry_timestamp) {
-    SIGIL_TRY_CONTEXT(tlog::verify_set(e, *log.key), "transparency log");
-    time = TimeSource{"transparency log (SET)", t, log.base_url};
+    SIGIL_TRY(log_check(tlog::verify_set(e, *log.key)));
+    // A log from SIGSTORE_REKOR_PUBLIC_KEY has no URL: name it by its key id.
+    time = TimeSource{"transparency log (SET)", t,
+                      log.base_url.empty() ? "log key " + hex_id(log.key_id).substr(0, 16) : log.base_url};
   } else if (ctx.material.bundle_minor_version == 1 || ctx.material.bundle_minor_version == 0) {
     return reject("transparency log", "the entry has no signed entry timestamp (SET)");
   }
   if (e.inclusion_proof) {
-    SIGIL_TRY_CONTEXT(tlog::verify_inclusion_with_checkpoint(e, *log.key, ""), "transparency log");
+    SIGIL_TRY(log_check(tlog::verify_inclusion_with_checkpoint(e, *log.key, "")));
+    if (e.inclusion_proof->checkpoint) {
+      SIGIL_TRY(check_v1_origin(e, log));
+    }
   } else if (ctx.material.bundle_minor_version >= 2) {
     return reject("transparency log", "the entry has no inclusion proof (required from bundle v0.2 on)");
   }
@@ -286,7 +325,7 @@ Result<void> verify_v2_entry(const tlog::Entry& e, const trust::TransparencyLog&
   if (!e.inclusion_proof) {
     return reject("transparency log", "the Rekor v2 entry has no inclusion proof");
   }
-  SIGIL_TRY_CONTEXT(tlog::verify_inclusion_with_checkpoint(e, *log.key, log.origin()), "transparency log");
+  SIGIL_TRY(log_check(tlog::verify_inclusion_with_checkpoint(e, *log.key, log.origin())));
   return {};
 }
 
@@ -299,6 +338,7 @@ Result<std::optional<TimeSource>> verify_entry_with(const tlog::Entry& e, const 
   }
   if (is_v2(e)) {
     SIGIL_TRY(verify_v2_entry(e, log));
+    ctx.v2_logs.push_back(&log);
     return std::optional<TimeSource>{};
   }
   return verify_v1_entry(e, log, ctx);
@@ -434,6 +474,21 @@ Result<void> verify_certificate(const Signer& signer, const SigstorePolicy& poli
   return {};
 }
 
+// A Rekor v2 entry carries no time of its own: its log's key must have been valid at every
+// verified (timestamp authority) time.
+Result<void> check_v2_log_windows(const std::vector<const trust::TransparencyLog*>& logs, const SigstoreVerified& out)
+{
+  for (const auto* log : logs) {
+    for (const auto& t : out.times) {
+      if (!log->valid_for.contains(t.time)) {
+        return reject("transparency log", fmt::format("the key of {} was not valid at the signing time {}",
+                                                      log->base_url, when(t.time)));
+      }
+    }
+  }
+  return {};
+}
+
 Result<void> check_request(const SignedMaterial& m, const SigstorePolicy& policy)
 {
   if (const auto* env = std::get_if<dsse::Envelope>(&m.content); env != nullptr && env->signatures.size() != 1) {
@@ -513,6 +568,7 @@ Result<SigstoreVerified> verify_sigstore(const SignedMaterial& material, const s
   SIGIL_TRY_ASSIGN(auto signer, resolve_signer(material, policy));
   SIGIL_TRY_ASSIGN(const auto key, verify_signature(material, signer));
   SigstoreVerified out;
+  std::vector<const trust::TransparencyLog*> v2_logs;
   if (!signer.leaf) {
     out.matched_key = signer.keys[key].first;
   }
@@ -523,11 +579,12 @@ Result<SigstoreVerified> verify_sigstore(const SignedMaterial& material, const s
   if (policy.ignore_tlog) {
     out.notes.emplace_back("transparency log entries were NOT checked (--insecure-ignore-tlog)");
   } else {
-    SIGIL_TRY(verify_entries(EntryContext{material, signer, key, policy, now}, out));
+    SIGIL_TRY(verify_entries(EntryContext{material, signer, key, policy, now, v2_logs}, out));
   }
   if (!material.timestamps.empty() || policy.timestamp_threshold > 0) {
     SIGIL_TRY(verify_timestamps(material, policy, out));
   }
+  SIGIL_TRY(check_v2_log_windows(v2_logs, out));
   if (signer.leaf) {
     SIGIL_TRY(verify_certificate(signer, policy, out));
   }
