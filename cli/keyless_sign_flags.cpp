@@ -113,7 +113,7 @@ Result<std::shared_ptr<const trust::TrustedRoot>> signing_trust(const KeylessSig
   if (!from_env) {
     return fail(ErrorCode::usage, "keyless signing verifies what Fulcio and Rekor answer: pass --trusted-root FILE "
                                   "(or set SIGSTORE_ROOT_FILE, SIGSTORE_REKOR_PUBLIC_KEY and "
-                                  "SIGSTORE_CT_LOG_PUBLIC_KEY_FILE)");
+                                  "SIGSTORE_CT_LOG_PUBLIC_KEY_FILE; with a TSA, SIGSTORE_TSA_CERTIFICATE_FILE)");
   }
   return std::make_shared<const trust::TrustedRoot>(std::move(*from_env));
 }

@@ -23,7 +23,7 @@ Result<sign::PredicateInput> read_predicate(const PredicateFlags& o)
 
 void add_predicate_flags(CLI::App* app, PredicateFlags& o)
 {
-  app->add_option("--key", o.key, "Private key (path or env://VAR)")->required();
+  app->add_option("--key", o.key, "Private key (path or env://VAR); without it, keyless signing");
   app->add_option("--predicate", o.predicate, "Predicate file (JSON object; any text for --type custom), - for stdin")
       ->required();
   app->add_option("--type", o.type,
@@ -35,6 +35,12 @@ void add_predicate_flags(CLI::App* app, PredicateFlags& o)
       ->capture_default_str();
   app->add_option("--password-file", o.password_file, "Read the key's password from FILE");
   add_key_permissions_flag(app, o.allow_insecure_key_permissions);
+  add_keyless_sign_flags(app, o.keyless);
+}
+
+Result<OpenedSigner> open_predicate_signer(const PredicateFlags& o, const GlobalOptions& global, std::string_view what)
+{
+  return open_any_signer({o.key, o.password_file, o.allow_insecure_key_permissions, o.keyless}, global, what);
 }
 
 } // namespace sigil::cli

@@ -1,6 +1,8 @@
-// What attest and attest-blob share: the signing key and predicate flags, and the predicate
-// they read.
+// What attest and attest-blob share: the signing key (or keyless) and predicate flags, and the
+// predicate they read.
 #pragma once
+
+#include "keyless_sign_flags.hpp"
 
 #include "sigil/core/result.hpp"
 #include "sigil/sign/attest.hpp"
@@ -18,9 +20,14 @@ struct PredicateFlags {
   std::string statement_version = "v1";
   std::string password_file;
   bool allow_insecure_key_permissions = false;
+  KeylessSignFlags keyless; // without --key: keyless (an OIDC identity token)
 };
 
 void add_predicate_flags(CLI::App* app, PredicateFlags& flags);
+
+// --key or keyless; `what` names the subject in the keyless notice.
+[[nodiscard]] Result<OpenedSigner> open_predicate_signer(const PredicateFlags& flags, const GlobalOptions& global,
+                                                         std::string_view what);
 
 // The --predicate file (or stdin) with its type and statement version.
 [[nodiscard]] Result<sign::PredicateInput> read_predicate(const PredicateFlags& flags);

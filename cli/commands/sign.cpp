@@ -153,9 +153,9 @@ void register_sign(Commands& commands)
     "A tag is resolved once to its digest, which is what gets signed. --format legacy (default) writes the\n"
     "simple-signing .sig tag that cosign, Kyverno, podman, skopeo and CRI-O verify; bundle writes a Sigstore\n"
     "bundle referrer as cosign 3 does; both writes both. Concurrent signers never lose each other's signatures.\n"
-    "Without --key, signs keyless (legacy format): an OIDC identity token buys a Fulcio certificate for an ephemeral\n"
-    "key; each signature is logged in Rekor and verified before the .sig layer (with cosign's certificate, chain and\n"
-    "bundle annotations) is written.",
+    "Without --key, signs keyless: an OIDC identity token buys a Fulcio certificate for an ephemeral key; each\n"
+    "signature is logged in Rekor and verified before the .sig layer (with cosign's certificate, chain and bundle\n"
+    "annotations) or the bundle referrer (certificate, dsse log entry, timestamp) is written.",
     "  sigil sign registry.example.com/app@sha256:... --key sigil.key\n"
     "  sigil sign registry.example.com/app:1.2 --key env://SIGNING_KEY -a git-sha=$CI_COMMIT_SHA\n"
     "  sigil sign registry.example.com/app@sha256:... --key sigil.key --recursive --format both\n"

@@ -1,5 +1,8 @@
 // Tests for sigil::keyless signing config v0.2: parsing and the choice of services.
 #include "sigil/keyless/signing_config.hpp"
+#include "sigil/util/time.hpp"
+
+#include <fmt/format.h>
 
 #include <doctest/doctest.h>
 
@@ -30,9 +33,9 @@ const std::string k_config = R"({
 
 std::chrono::sys_seconds at(std::string_view t)
 {
-  auto v = keyless::parse_rfc3339(t);
+  auto v = sigil::util::parse_rfc3339(t);
   REQUIRE(v);
-  return *v;
+  return std::chrono::sys_seconds{std::chrono::seconds{v->seconds}};
 }
 
 constexpr std::array<std::uint32_t, 1> k_v1{1};
@@ -48,7 +51,7 @@ TEST_CASE("signing config: v0.2 parses, selectors and windows read")
   CHECK(c->rekor_tlog_config.selector == keyless::Selector::exact);
   CHECK(c->rekor_tlog_config.count == 2);
   CHECK(c->tsa_config.selector == keyless::Selector::any);
-  CHECK(c->rekor_tlog_urls[2].valid_from == at("2024-12-31T23:00:00Z"));
+  CHECK(c->rekor_tlog_urls[2].valid_from == at("2024-12-31T23:00:01Z")); // .5 s: rounded inwards, as the trusted root
   CHECK(c->rekor_tlog_urls[0].valid_until == at("2025-06-01T00:00:00Z"));
 }
 
@@ -94,12 +97,19 @@ TEST_CASE("signing config: EXACT with too few valid services, ALL, and unknown s
   CHECK(!keyless::parse_signing_config("[]"));
 }
 
-TEST_CASE("signing config: RFC 3339 times")
+TEST_CASE("signing config: validity times are RFC 3339 (util::parse_rfc3339), windows rounded inwards")
 {
-  CHECK(keyless::parse_rfc3339("1970-01-01T00:00:00Z")->time_since_epoch() == 0s);
-  CHECK(keyless::parse_rfc3339("1970-01-01T01:00:00+01:00")->time_since_epoch() == 0s);
-  CHECK(!keyless::parse_rfc3339("1970-13-01T00:00:00Z"));
-  CHECK(!keyless::parse_rfc3339("1970-02-30T00:00:00Z"));
-  CHECK(!keyless::parse_rfc3339("1970-01-01 00:00:00Z"));
-  CHECK(!keyless::parse_rfc3339("1970-01-01T00:00:00"));
+  const auto config = [](std::string_view start, std::string_view end) {
+    return fmt::format(R"({{"mediaType": "application/vnd.dev.sigstore.signingconfig.v0.2+json",
+      "caUrls": [{{"url": "https://ca.example", "majorApiVersion": 1, "validFor": {{"start": "{}", "end": "{}"}}}}],
+      "rekorTlogUrls": [], "tsaUrls": [], "rekorTlogConfig": {{"selector": "ANY"}}, "tsaConfig": {{"selector": "ANY"}}}})",
+                       start, end);
+  };
+  const auto ok = keyless::parse_signing_config(config("1970-01-01T01:00:00.5+01:00", "1970-01-01T00:00:10.9Z"));
+  REQUIRE(ok);
+  CHECK(ok->ca_urls.front().valid_from.time_since_epoch() == 1s);
+  CHECK(ok->ca_urls.front().valid_until->time_since_epoch() == 10s);
+  CHECK(!keyless::parse_signing_config(config("1970-02-30T00:00:00Z", "1970-03-01T00:00:00Z")));
+  CHECK(!keyless::parse_signing_config(config("1970-01-01 00:00:00Z", "1970-03-01T00:00:00Z")));
+  CHECK(!keyless::parse_signing_config(config("1970-01-01T00:00:00Z", "1970-01-01T00:00:00")));
 }

@@ -215,6 +215,7 @@ TEST_CASE("cosign's SIGSTORE_* variables make a trusted root; none set means non
   ::unsetenv("SIGSTORE_ROOT_FILE");
   ::unsetenv("SIGSTORE_REKOR_PUBLIC_KEY");
   ::unsetenv("SIGSTORE_CT_LOG_PUBLIC_KEY_FILE");
+  ::unsetenv("SIGSTORE_TSA_CERTIFICATE_FILE");
   auto none = sigil::trust::trusted_root_from_cosign_env(std::nullopt);
   REQUIRE(none.has_value());
   CHECK_FALSE(none->has_value());

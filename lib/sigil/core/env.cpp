@@ -21,6 +21,7 @@ constexpr std::array k_variables{
   Variable{"SIGSTORE_ROOT_FILE", "Private Sigstore deployment (as cosign): PEM file of the Fulcio root and intermediate certificates.", Secret::no},
   Variable{"SIGSTORE_REKOR_PUBLIC_KEY", "Private Sigstore deployment (as cosign): PEM file of the Rekor public key.", Secret::no},
   Variable{"SIGSTORE_CT_LOG_PUBLIC_KEY_FILE", "Private Sigstore deployment (as cosign): PEM file of the certificate transparency log's public key.", Secret::no},
+  Variable{"SIGSTORE_TSA_CERTIFICATE_FILE", "Private Sigstore deployment (as cosign): PEM chain of the timestamp authority, leaf first (--timestamp-certificate-chain wins).", Secret::no},
   Variable{"CI_REGISTRY", "GitLab CI: host of the project's container registry; the CI_REGISTRY_* credentials are used only for it.", Secret::no},
   Variable{"CI_REGISTRY_USER", "GitLab CI: user name for CI_REGISTRY.", Secret::no},
   Variable{"CI_REGISTRY_PASSWORD", "GitLab CI: password for CI_REGISTRY.", Secret::yes},

@@ -1,7 +1,7 @@
 #include "sigil/keyless/signing_config.hpp"
 
 #include "sigil/util/json.hpp"
-#include "sigil/util/number.hpp"
+#include "sigil/util/time.hpp"
 
 #include <fmt/format.h>
 
@@ -18,45 +18,15 @@ Error config_error(std::string_view why)
   return Error{ErrorCode::bad_input, fmt::format("signing config: {}", why)};
 }
 
-std::optional<unsigned> digits(std::string_view text, std::size_t pos, std::size_t count)
+// A validity bound (util::parse_rfc3339, the one RFC 3339 reader): a fractional start is rounded
+// up and a fractional end down, so that a window never grows.
+std::optional<std::chrono::sys_seconds> bound(std::string_view text, bool is_start)
 {
-  if (pos + count > text.size()) {
+  const auto t = util::parse_rfc3339(text);
+  if (!t) {
     return std::nullopt;
   }
-  const auto v = util::parse_uint(text.substr(pos, count), 9999);
-  if (!v) {
-    return std::nullopt;
-  }
-  return static_cast<unsigned>(*v);
-}
-
-// The offset part after the seconds: fraction, then Z or +hh:mm / -hh:mm; seconds to subtract.
-std::optional<std::int64_t> offset_seconds(std::string_view rest)
-{
-  if (!rest.empty() && rest.front() == '.') {
-    rest.remove_prefix(1);
-    std::size_t n = 0;
-    while (n < rest.size() && rest[n] >= '0' && rest[n] <= '9') {
-      ++n;
-    }
-    if (n == 0) {
-      return std::nullopt;
-    }
-    rest.remove_prefix(n);
-  }
-  if (rest == "Z" || rest == "z") {
-    return 0;
-  }
-  if (rest.size() != 6 || (rest[0] != '+' && rest[0] != '-') || rest[3] != ':') {
-    return std::nullopt;
-  }
-  const auto h = digits(rest, 1, 2);
-  const auto m = digits(rest, 4, 2);
-  if (!h || !m || *h > 23 || *m > 59) {
-    return std::nullopt;
-  }
-  const std::int64_t s = (*h * 60 + *m) * 60;
-  return rest[0] == '+' ? s : -s;
+  return std::chrono::sys_seconds{std::chrono::seconds{t->seconds + (is_start && t->fractional ? 1 : 0)}};
 }
 
 Result<Service> parse_service(const util::Json& j, std::string_view what)
@@ -74,13 +44,13 @@ Result<Service> parse_service(const util::Json& j, std::string_view what)
   }
   SIGIL_TRY_ASSIGN(const util::Json* valid, util::json_object(j, "validFor"));
   SIGIL_TRY_ASSIGN(const auto start, util::json_string(*valid, "start"));
-  const auto from = parse_rfc3339(start);
+  const auto from = bound(start, true);
   if (!from) {
     return fail(config_error(fmt::format("{}: validFor.start is not an RFC 3339 time", what)));
   }
   s.valid_from = *from;
   if (const auto it = valid->find("end"); it != valid->end()) {
-    s.valid_until = it->is_string() ? parse_rfc3339(it->get<std::string>()) : std::nullopt;
+    s.valid_until = it->is_string() ? bound(it->get<std::string>(), false) : std::nullopt;
     if (!s.valid_until) {
       return fail(config_error(fmt::format("{}: validFor.end is not an RFC 3339 time", what)));
     }
@@ -136,32 +106,6 @@ Result<ServiceConfig> parse_service_config(const util::Json& root, std::string_v
 }
 
 } // namespace
-
-std::optional<std::chrono::sys_seconds> parse_rfc3339(std::string_view text)
-{
-  if (text.size() < 20 || text[4] != '-' || text[7] != '-' || (text[10] != 'T' && text[10] != 't') || text[13] != ':' ||
-      text[16] != ':') {
-    return std::nullopt;
-  }
-  const auto y = digits(text, 0, 4);
-  const auto mo = digits(text, 5, 2);
-  const auto d = digits(text, 8, 2);
-  const auto h = digits(text, 11, 2);
-  const auto mi = digits(text, 14, 2);
-  const auto s = digits(text, 17, 2);
-  const auto off = offset_seconds(text.substr(19));
-  if (!y || !mo || !d || !h || !mi || !s || !off || *h > 23 || *mi > 59 || *s > 60) {
-    return std::nullopt;
-  }
-  const std::chrono::year_month_day ymd{std::chrono::year{static_cast<int>(*y)}, std::chrono::month{*mo},
-                                        std::chrono::day{*d}};
-  if (!ymd.ok()) {
-    return std::nullopt;
-  }
-  const auto day = std::chrono::sys_days{ymd};
-  return std::chrono::sys_seconds{day} + std::chrono::hours{*h} + std::chrono::minutes{*mi} +
-         std::chrono::seconds{*s} - std::chrono::seconds{*off};
-}
 
 Result<SigningConfig> parse_signing_config(std::string_view json)
 {

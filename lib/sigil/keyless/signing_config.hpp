@@ -57,7 +57,4 @@ struct SigningConfig {
                                                            std::span<const std::uint32_t> supported,
                                                            std::chrono::sys_seconds now, std::string_view what);
 
-// "2026-01-02T03:04:05Z" (fractional seconds allowed, ignored; a numeric offset allowed).
-[[nodiscard]] std::optional<std::chrono::sys_seconds> parse_rfc3339(std::string_view text);
-
 } // namespace sigil::keyless

@@ -1,6 +1,9 @@
 // sigil::sign attestations: an in-toto statement about an image or a file, signed in a DSSE
 // envelope, and stored as cosign does — a layer of the `sha256-<hex>.att` manifest (legacy)
 // or a Sigstore bundle referrer (bundle) — or, for files, written as a Sigstore bundle.
+// Keyless (a KeylessSigner), each envelope is logged in Rekor as a dsse 0.0.1 entry and
+// timestamped before anything is uploaded: the .att layer then carries cosign's keyless
+// annotations, a bundle the certificate, the entry and the timestamp.
 #pragma once
 
 #include "sigil/core/result.hpp"
@@ -39,6 +42,7 @@ struct AttestImageResult {
   bool tag_given = false;
   std::string statement;
   std::optional<oci::Digest> referrer;
+  std::optional<KeylessMaterial> keyless; // keyless: the (first) logged entry, certificate, timestamp
 };
 
 [[nodiscard]] Result<AttestImageResult> attest_image(registry::Client& client, const AttestImageRequest& request);
@@ -53,6 +57,7 @@ struct AttestBlobRequest {
 struct AttestBlobResult {
   std::string statement;
   std::string bundle_json; // Sigstore bundle v0.3 with the DSSE envelope
+  std::optional<KeylessMaterial> keyless; // keyless: certificate, dsse log entry, timestamp (in the bundle too)
 };
 
 [[nodiscard]] Result<AttestBlobResult> attest_blob(const AttestBlobRequest& request);

@@ -2,6 +2,7 @@
 
 #include "sigil/bundle/bundle.hpp"
 #include "sigil/crypto/signature.hpp"
+#include "sigil/sign/keyless_output.hpp"
 #include "sigil/util/stream.hpp"
 
 namespace sigil::sign {
@@ -42,14 +43,7 @@ Result<SignBlobResult> sign_blob(const SignBlobRequest& request)
                                                             .artifact_sha256 = result.digest,
                                                             .dsse_envelope = {}}));
   bundle::Bundle b;
-  b.public_key_hint = key.public_key().hint();
-  if (result.keyless) {
-    b.certificates = result.keyless->chain_der;
-    b.tlog_entry_json.push_back(keyless::bundle_entry_json(result.keyless->tlog_entry));
-    if (result.keyless->rfc3161_timestamp) {
-      b.rfc3161_timestamps.push_back(*result.keyless->rfc3161_timestamp);
-    }
-  }
+  add_bundle_material(b, key.public_key(), result.keyless);
   b.content = bundle::MessageSignature{result.digest_algorithm, result.digest, result.signature};
   result.bundle_json = bundle::write_bundle(b);
   return result;

@@ -7,6 +7,7 @@
 #include "sigil/oci/media_types.hpp"
 #include "sigil/payload/simple_signing.hpp"
 #include "sigil/registry/signature_repository.hpp"
+#include "sigil/sign/keyless_output.hpp"
 #include "sigil/sign/referrer.hpp"
 #include "sigil/util/encoding.hpp"
 
@@ -35,24 +36,6 @@ bool duplicates(const oci::Descriptor& existing, const oci::Descriptor& ours, co
   }
   auto sig = util::base64_decode(it->second);
   return sig && crypto::verify_message(key, util::as_bytes(payload), *sig);
-}
-
-// cosign's keyless annotations of a .sig layer: the leaf, the rest of the chain, the Rekor
-// entry with its SET, and the RFC 3161 timestamp when there is one.
-void add_keyless_annotations(oci::Descriptor& layer, const KeylessMaterial& m)
-{
-  namespace a = oci::annotation;
-  layer.annotations[std::string(a::cosign_certificate)] = m.chain_pem.front();
-  std::string chain;
-  for (std::size_t i = 1; i < m.chain_pem.size(); ++i) {
-    chain += m.chain_pem[i];
-  }
-  layer.annotations[std::string(a::cosign_chain)] = chain;
-  layer.annotations[std::string(a::cosign_bundle)] = keyless::cosign_rekor_bundle_json(m.tlog_entry);
-  if (m.rfc3161_timestamp) {
-    layer.annotations[std::string(a::cosign_rfc3161_timestamp)] =
-      fmt::format(R"({{"SignedRFC3161Timestamp":"{}"}})", util::base64_encode(*m.rfc3161_timestamp));
-  }
 }
 
 Result<SignedDigest> sign_legacy(registry::Client& client, const SignImageRequest& r, const oci::Reference& by_digest,
@@ -98,7 +81,7 @@ Result<SignedDigest> sign_legacy(registry::Client& client, const SignImageReques
                                                                    .artifact_sha256 = payload_digest,
                                                                    .dsse_envelope = {}}));
                  if (material) {
-                   add_keyless_annotations(layer, *material);
+                   add_cosign_keyless_annotations(layer.annotations, *material);
                    out.keyless = std::move(material);
                  }
                  return layer;
@@ -152,13 +135,16 @@ Result<SignImageResult> sign_image(registry::Client& client, const SignImageRequ
     }
     if (r.format == Format::bundle || r.format == Format::both) {
       const auto descriptor = image.digest() == by_digest.digest() ? resolved : std::nullopt;
-      SIGIL_TRY_ASSIGN(auto key, r.signer.key());
       auto referrer = push_signature_bundle(client, {.image = image, .subject = descriptor, .target = target,
-                                                     .key = *key, .annotations = r.annotations, .upload = r.upload});
+                                                     .signer = r.signer, .annotations = r.annotations,
+                                                     .upload = r.upload});
       if (!referrer) {
         return fail(referrer.error().context(fmt::format("signing {}", image.str())));
       }
       done.referrer = referrer->manifest_digest;
+      if (!done.keyless) {
+        done.keyless = std::move(referrer->keyless);
+      }
       if (r.format == Format::bundle) {
         done.payload = std::move(referrer->statement);
         done.signature = std::move(referrer->signature);

@@ -1,5 +1,6 @@
 #include "sigil/sign/keyless_checks.hpp"
 
+#include "sigil/crypto/digest.hpp"
 #include "sigil/crypto/timestamp.hpp"
 #include "sigil/crypto/x509.hpp"
 #include "sigil/tlog/body.hpp"
@@ -10,6 +11,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <chrono>
 
 namespace sigil::sign {
@@ -54,16 +56,31 @@ tlog::Entry to_tlog_entry(const keyless::LogEntry& e)
   return out;
 }
 
+// A dsse entry must be about this envelope: its hash (of the bytes posted), the payload's hash
+// and this signature among the logged ones.
+Result<void> check_dsse_body(const tlog::BodyClaims& claims, const Witnessed& w)
+{
+  const auto envelope_hash = crypto::sha256(util::as_bytes(w.dsse_envelope));
+  const bool same_envelope = claims.envelope_hash && std::ranges::equal(*claims.envelope_hash, envelope_hash);
+  const bool same_payload = claims.payload_hash && std::ranges::equal(*claims.payload_hash, w.artifact_sha256);
+  const bool has_sig = std::ranges::any_of(claims.dsse_signatures,
+                                           [&](const auto& s) { return std::ranges::equal(s.first, w.signature); });
+  if (claims.kind != "dsse" || !same_envelope || !same_payload || !has_sig) {
+    return fail(ErrorCode::none_verified, "the entry is not about this signature and envelope");
+  }
+  return {};
+}
+
 // The body must be about exactly what was signed (hashedrekord: signature and digest).
 Result<void> check_body(const tlog::Entry& entry, const Witnessed& w)
 {
   SIGIL_TRY_ASSIGN(const auto claims, tlog::parse_body(entry.canonicalized_body));
   if (!w.dsse_envelope.empty()) {
-    return {};
+    return check_dsse_body(claims, w);
   }
   const bool same_sig = claims.signature && std::ranges::equal(*claims.signature, w.signature);
   const bool same_digest = claims.artifact_digest && std::ranges::equal(claims.artifact_digest->second, w.artifact_sha256);
-  if (!same_sig || !same_digest) {
+  if (claims.kind != "hashedrekord" || !same_sig || !same_digest) {
     return fail(ErrorCode::none_verified, "the entry is not about this signature and artifact");
   }
   return {};

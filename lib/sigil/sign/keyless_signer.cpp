@@ -96,9 +96,10 @@ Result<std::optional<KeylessMaterial>> KeylessSigner::witness(const Witnessed& w
                       fmt::format("rekor's entry {} does not verify", out.tlog_entry.log_index));
   }
   if (s.tsa) {
-    SIGIL_TRY_ASSIGN(auto response, keyless::request_timestamp(s.transport, *s.tsa, w.signature));
+    const util::ByteView stamped = w.timestamped.empty() ? w.signature : w.timestamped;
+    SIGIL_TRY_ASSIGN(auto response, keyless::request_timestamp(s.transport, *s.tsa, stamped));
     if (s.checks.timestamp) {
-      SIGIL_TRY_CONTEXT(s.checks.timestamp(response, w.signature), "the timestamp does not verify");
+      SIGIL_TRY_CONTEXT(s.checks.timestamp(response, stamped), "the timestamp does not verify");
     }
     out.rfc3161_timestamp = std::move(response);
   }

@@ -6,6 +6,7 @@
 #include "sigil/dsse/envelope.hpp"
 #include "sigil/intoto/statement.hpp"
 #include "sigil/oci/media_types.hpp"
+#include "sigil/sign/keyless_output.hpp"
 #include "sigil/util/encoding.hpp"
 #include "sigil/util/time.hpp"
 
@@ -56,24 +57,33 @@ Result<oci::Digest> push_bundle_referrer(registry::Client& client, const Referre
                                                        {m.layers.front().digest, std::string_view(p.bundle_json)}}});
 }
 
-Result<std::string> dsse_bundle(const crypto::PrivateKey& key, std::string_view statement, util::Bytes* signature_out)
+Result<DsseBundle> dsse_bundle(const Signer& signer, std::string_view statement)
 {
-  SIGIL_TRY_ASSIGN(auto envelope, dsse::sign(key, intoto::k_payload_type, util::as_bytes(statement)));
-  if (signature_out != nullptr) {
-    *signature_out = envelope.signatures.front().sig;
-  }
+  SIGIL_TRY_ASSIGN(const crypto::PrivateKey* key, signer.key());
+  SIGIL_TRY_ASSIGN(auto envelope, dsse::sign(*key, intoto::k_payload_type, util::as_bytes(statement)));
+  DsseBundle out;
+  out.signature = envelope.signatures.front().sig;
+  const std::string logged = dsse::serialize(envelope);
+  const auto payload_sha256 = crypto::sha256(util::as_bytes(statement));
+  SIGIL_TRY_ASSIGN(out.keyless, signer.witness({.signature = out.signature,
+                                                .artifact_sha256 = payload_sha256,
+                                                .dsse_envelope = logged,
+                                                .timestamped = {}}));
   bundle::Bundle b;
-  b.public_key_hint = key.public_key().hint();
+  add_bundle_material(b, key->public_key(), out.keyless);
   b.content = std::move(envelope);
-  return bundle::write_bundle(b);
+  out.bundle_json = bundle::write_bundle(b);
+  return out;
 }
 
 Result<SignatureBundle> push_signature_bundle(registry::Client& client, const SignatureBundleRequest& r)
 {
   SignatureBundle out;
   out.statement = intoto::cosign_sign_statement(*r.image.digest(), r.annotations);
-  SIGIL_TRY_ASSIGN(auto json, dsse_bundle(r.key, out.statement, &out.signature));
-  out.bundle_json = std::move(json);
+  SIGIL_TRY_ASSIGN(auto signed_bundle, dsse_bundle(r.signer, out.statement));
+  out.bundle_json = std::move(signed_bundle.bundle_json);
+  out.signature = std::move(signed_bundle.signature);
+  out.keyless = std::move(signed_bundle.keyless);
   if (!r.upload) {
     return out;
   }

@@ -10,6 +10,7 @@
 #include "sigil/crypto/key.hpp"
 #include "sigil/oci/reference.hpp"
 #include "sigil/registry/client.hpp"
+#include "sigil/sign/signer.hpp"
 
 #include <map>
 #include <optional>
@@ -32,7 +33,7 @@ struct SignatureBundleRequest {
   oci::Reference image; // by digest
   std::optional<registry::ResolvedDescriptor> subject;
   registry::Repository target;
-  const crypto::PrivateKey& key;
+  const Signer& signer;
   std::map<std::string, std::string> annotations;
   bool upload = true;
 };
@@ -42,14 +43,22 @@ struct SignatureBundle {
   util::Bytes signature;
   std::string bundle_json;
   std::optional<oci::Digest> manifest_digest;
+  std::optional<KeylessMaterial> keyless; // keyless: certificate, log entry (dsse), timestamp
 };
 
 // The cosign-3 image signature: DSSE over an in-toto statement whose subject is the digest
 // (with the -a pairs as subject annotations), predicateType https://sigstore.dev/cosign/sign/v1.
 [[nodiscard]] Result<SignatureBundle> push_signature_bundle(registry::Client& client, const SignatureBundleRequest& r);
 
-// A DSSE envelope (in-toto payload) wrapped in a Sigstore bundle v0.3 for this key.
-[[nodiscard]] Result<std::string> dsse_bundle(const crypto::PrivateKey& key, std::string_view statement,
-                                              util::Bytes* signature_out);
+struct DsseBundle {
+  std::string bundle_json;
+  util::Bytes signature; // the envelope's signature
+  std::optional<KeylessMaterial> keyless;
+};
+
+// A DSSE envelope (in-toto payload) wrapped in a Sigstore bundle v0.3: with a key, its hint;
+// keyless, the envelope is logged (dsse entry) and timestamped first (witness(): nothing is
+// returned unless the entry verified), and the bundle holds certificate, entry and timestamp.
+[[nodiscard]] Result<DsseBundle> dsse_bundle(const Signer& signer, std::string_view statement);
 
 } // namespace sigil::sign

@@ -27,9 +27,13 @@ namespace sigil::sign {
 
 // What a signature is over, for the transparency log and the timestamp.
 struct Witnessed {
-  util::ByteView signature;
-  util::ByteView artifact_sha256; // hashedrekord: SHA-256 of the signed bytes (blob, simple-signing payload)
+  util::ByteView signature;       // DSSE: the envelope's (one) signature, decoded
+  util::ByteView artifact_sha256; // hashedrekord: SHA-256 of the signed bytes (blob, simple-signing
+                                  // payload); DSSE: SHA-256 of the envelope's payload
   std::string_view dsse_envelope; // attestations: the envelope as stored (a dsse entry); else empty
+  // What the TSA timestamps: empty = the signature (bundles, .sig layers); cosign's legacy .att
+  // layer timestamps the whole envelope (its verifier reads the layer's bytes).
+  util::ByteView timestamped;
 };
 
 // What a keyless signature carries besides itself.

@@ -89,7 +89,8 @@ Result<std::optional<TrustedRoot>> trusted_root_from_cosign_env(const std::optio
   const auto root_file = configured("SIGSTORE_ROOT_FILE");
   const auto rekor_key = configured("SIGSTORE_REKOR_PUBLIC_KEY");
   const auto ct_key = configured("SIGSTORE_CT_LOG_PUBLIC_KEY_FILE");
-  const bool tsa = tsa_chain_path && !tsa_chain_path->empty();
+  const bool flag = tsa_chain_path && !tsa_chain_path->empty();
+  const auto tsa = flag ? tsa_chain_path : configured("SIGSTORE_TSA_CERTIFICATE_FILE");
   if (!root_file && !rekor_key && !ct_key && !tsa) {
     return std::optional<TrustedRoot>{};
   }
@@ -108,7 +109,8 @@ Result<std::optional<TrustedRoot>> trusted_root_from_cosign_env(const std::optio
   }
   if (tsa) {
     CertificateAuthority authority;
-    SIGIL_TRY_ASSIGN(authority.chain, chain_from_pem_file(*tsa_chain_path, "timestamp certificate chain"));
+    SIGIL_TRY_ASSIGN(authority.chain, chain_from_pem_file(*tsa, flag ? "timestamp certificate chain"
+                                                                     : "SIGSTORE_TSA_CERTIFICATE_FILE"));
     root.timestamp_authorities.push_back(std::move(authority));
   }
   return std::optional<TrustedRoot>{std::move(root)};

@@ -85,10 +85,12 @@ struct TrustedRoot {
 //   SIGSTORE_REKOR_PUBLIC_KEY        PEM file of the Rekor key (a tlog; key id = SHA-256 of its
 //                                    PKIX DER, as Rekor computes log ids);
 //   SIGSTORE_CT_LOG_PUBLIC_KEY_FILE  PEM file of the CT log key (a ctlog, same key id rule);
-// and tsa_chain_path, cosign's --timestamp-certificate-chain (PEM, TSA certificate first, root
-// last): one timestamp authority. Logs and authorities built here have no validity bounds.
-// Parts not configured stay empty. nullopt when none of the four is set (an empty variable is
-// unset, as in cosign).
+// and tsa_chain_path, cosign's --timestamp-certificate-chain, else
+//   SIGSTORE_TSA_CERTIFICATE_FILE    (cosign 2.5's variable; cosign lets it override the flag,
+//                                    sigil lets the flag given on the command line win)
+// a PEM chain, TSA certificate first, root last: one timestamp authority. Logs and authorities
+// built here have no validity bounds. Parts not configured stay empty. nullopt when none of
+// the four is set (an empty variable is unset, as in cosign).
 [[nodiscard]] Result<std::optional<TrustedRoot>>
 trusted_root_from_cosign_env(const std::optional<std::string>& tsa_chain_path);
 

@@ -77,9 +77,10 @@ EnvelopeCheckRequest keyless_request(const dsse::Envelope& env, const std::strin
 // A keyless `.att` layer (cosign attest with a Fulcio certificate in the annotations).
 SignatureReport report_keyless_att(const dsse::Envelope& env, std::string source,
                                    const std::map<std::string, std::string>& annotations,
-                                   const VerifyAttestationRequest& r, const std::string& alg, const std::string& hex)
+                                   const VerifyAttestationRequest& r, const std::string& alg, const std::string& hex,
+                                   std::string_view layer)
 {
-  auto material = material_from_cosign_att_layer(annotations, env);
+  auto material = material_from_cosign_att_layer(annotations, env, util::as_bytes(layer));
   if (!material) {
     return SignatureReport{std::move(source), SignatureFormat::legacy, false, material.error().message, std::nullopt,
                            {}, {}};
@@ -118,7 +119,7 @@ Result<SignatureReport> check_att_layer(registry::Client& client, const VerifyAt
   }
   const std::string alg(oci::algorithm_name(image.digest()->algorithm));
   auto report = keyless_applies(r.sigstore, layer.annotations)
-                  ? report_keyless_att(*env, candidate.where, layer.annotations, r, alg, image.digest()->hex)
+                  ? report_keyless_att(*env, candidate.where, layer.annotations, r, alg, image.digest()->hex, *blob)
                   : report_envelope(*env, candidate.where, SignatureFormat::legacy, r.keys, alg, image.digest()->hex,
                                     r.predicate_type, r.check_claims);
   budget.settle(report); // a statement that did not verify is not held

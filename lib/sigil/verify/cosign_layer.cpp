@@ -78,10 +78,11 @@ Result<SignedMaterial> material_from_cosign_layer(const std::map<std::string, st
 }
 
 Result<SignedMaterial> material_from_cosign_att_layer(const std::map<std::string, std::string>& annotations,
-                                                      dsse::Envelope envelope)
+                                                      dsse::Envelope envelope, util::ByteView layer)
 {
   SIGIL_TRY_ASSIGN(auto m, common(annotations, "cosign .att layer"));
   m.content = std::move(envelope);
+  m.timestamped = util::Bytes(layer.begin(), layer.end());
   return m;
 }
 

@@ -24,8 +24,9 @@ inline constexpr std::string_view k_cosign_timestamp_annotation = "dev.sigstore.
 // A simple-signing layer: `payload` is the blob, `signature` the decoded signature annotation.
 [[nodiscard]] Result<SignedMaterial> material_from_cosign_layer(const std::map<std::string, std::string>& annotations,
                                                                 util::ByteView payload, util::Bytes signature);
-// An attestation layer: the envelope is the blob.
+// An attestation layer: the envelope is the blob (`layer`, its bytes as stored: what cosign's
+// RFC 3161 timestamp of a .att layer covers, rather than the DSSE signature).
 [[nodiscard]] Result<SignedMaterial> material_from_cosign_att_layer(
-  const std::map<std::string, std::string>& annotations, dsse::Envelope envelope);
+  const std::map<std::string, std::string>& annotations, dsse::Envelope envelope, util::ByteView layer);
 
 } // namespace sigil::verify

@@ -416,7 +416,7 @@ Result<void> verify_timestamps(const SignedMaterial& m, const SigstorePolicy& po
       out.notes.push_back(fmt::format("an RFC 3161 timestamp was not used: {}", token.error().message));
       continue;
     }
-    auto time = trust::verify_timestamp(*policy.root, *token, signature_bytes(m));
+    auto time = trust::verify_timestamp(*policy.root, *token, m.timestamped ? *m.timestamped : signature_bytes(m));
     if (!time) {
       out.notes.push_back(fmt::format("an RFC 3161 timestamp was not used: {}", time.error().message));
       continue;

@@ -43,6 +43,7 @@ struct SignedMaterial {
   std::optional<std::string> key_hint;
   std::vector<tlog::Entry> entries;
   std::vector<util::Bytes> timestamps; // RFC 3161 responses or tokens (DER)
+  std::optional<util::Bytes> timestamped; // what they cover when not the signature (a .att layer's bytes)
   std::variant<MessageContent, dsse::Envelope> content;
 };
 
