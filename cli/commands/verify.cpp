@@ -104,6 +104,10 @@ Result<int> run(const Options& o, const GlobalOptions& global)
   }
   SIGIL_TRY_ASSIGN(const auto keys, verify::load_trusted_keys(o.keys));
   SIGIL_TRY_ASSIGN(const auto keyless, make_keyless_setup(o.keyless));
+  if (!o.check_claims) {
+    print_warning("--check-claims=false: a signature made for another image is accepted (the signed digest is not "
+                  "compared)");
+  }
   if (o.keyless.wants_keyless() && !keyless.policy.identity.complete()) {
     return fail(ErrorCode::usage, "keyless verification needs --certificate-identity (or -regexp) and "
                                   "--certificate-oidc-issuer (or -regexp), or --gitlab-project");

@@ -460,6 +460,30 @@ PY
   [[ $RC == 0 ]] || failed "swap the certificate annotation (setup)"
   vi "$REF_SWAP" "${ID[@]}" --trusted-root "$TR" --explain
   rejected ".sig layer whose certificate annotation is another run's" 12 "signature: the message signature does not verify with the certificate's key"
+  # A keyless signature moved to another image: kv/app's whole .sig manifest (blobs mounted)
+  # becomes the .sig of an image nobody signed. Its certificate, SET and identity are all
+  # valid; only the payload's digest tells (the regression: a dangling expected digest).
+  if new_image IMG_MOVED kv/moved v1; then
+    run "$PY" - "$H" "kv/app" "$(sig_tag "$IMG")" "kv/moved" "$(sig_tag "$IMG_MOVED")" <<'PY'
+import json, sys, urllib.request
+host, src_repo, src_tag, dst_repo, dst_tag = sys.argv[1:]
+mt = "application/vnd.oci.image.manifest.v1+json"
+req = urllib.request.Request(f"http://{host}/v2/{src_repo}/manifests/{src_tag}", headers={"Accept": mt})
+m = json.loads(urllib.request.urlopen(req, timeout=10).read())
+for d in [m["config"]] + m["layers"]:
+    mount = urllib.request.Request(
+        f"http://{host}/v2/{dst_repo}/blobs/uploads/?mount={d['digest']}&from={src_repo}", data=b"", method="POST")
+    assert urllib.request.urlopen(mount, timeout=10).status == 201
+req = urllib.request.Request(f"http://{host}/v2/{dst_repo}/manifests/{dst_tag}", data=json.dumps(m).encode(),
+                             method="PUT", headers={"Content-Type": m.get("mediaType", mt)})
+print(urllib.request.urlopen(req, timeout=10).status)
+PY
+    [[ $RC == 0 ]] || failed "move the keyless .sig to another image (setup)"
+    vi "$H/kv/moved@$IMG_MOVED" "${ID[@]}" --trusted-root "$TR" --explain
+    rejected "keyless .sig moved to another image" 12 "payload digest $IMG does not match image $IMG_MOVED"
+  else
+    failed "push kv/moved (setup)"
+  fi
 fi
 
 # =============================================================================================

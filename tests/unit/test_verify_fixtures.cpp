@@ -111,7 +111,7 @@ CheckOutcome run(const Check& c, const std::vector<TrustedKey>& keys)
   return check_simple_signing({.payload = c.payload,
                                .signature_b64 = c.signature_b64,
                                .keys = keys,
-                               .expected_digest = c.digest,
+                               .expected_digest = std::string(c.digest),
                                .annotations = *c.annotations,
                                .check_claims = c.check_claims,
                                .docker_repository = c.docker_repository});

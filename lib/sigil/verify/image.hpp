@@ -71,7 +71,7 @@ struct SimpleSigningCheck {
   std::string_view payload;
   std::string_view signature_b64;
   const std::vector<TrustedKey>& keys;
-  std::string_view expected_digest;
+  std::string expected_digest; // owned: callers pass a temporary (Reference::str())
   const std::map<std::string, std::string>& annotations;
   bool check_claims = true;
   std::optional<std::string> docker_repository; // when set, docker-reference must name it

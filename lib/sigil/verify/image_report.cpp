@@ -14,8 +14,16 @@ util::Json bundle_entry(const VerifyImageResult& r, const util::Json& doc)
       doc["subject"][0].contains("annotations")) {
     optional = doc["subject"][0]["annotations"];
   }
+  // The digest the statement names (its first subject's), not the one asked about: with
+  // --check-claims=false they may differ, and the report says what was signed.
+  std::string signed_digest = r.image.digest()->str();
+  if (doc.contains("subject") && doc["subject"].is_array() && !doc["subject"].empty() &&
+      doc["subject"][0].is_object() && doc["subject"][0].contains("digest") && doc["subject"][0]["digest"].is_object() &&
+      doc["subject"][0]["digest"].contains("sha256") && doc["subject"][0]["digest"]["sha256"].is_string()) {
+    signed_digest = "sha256:" + doc["subject"][0]["digest"]["sha256"].get<std::string>();
+  }
   entry["critical"] = {{"identity", {{"docker-reference", r.image.name()}}},
-                       {"image", {{"docker-manifest-digest", r.image.digest()->str()}}},
+                       {"image", {{"docker-manifest-digest", signed_digest}}},
                        {"type", doc.value("predicateType", "")}};
   entry["optional"] = optional;
   return entry;
