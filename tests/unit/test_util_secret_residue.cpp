@@ -60,6 +60,24 @@ void* operator new(std::size_t size)
   return p;
 }
 
+// The nothrow forms too (std::stable_sort's temporary buffer uses them): every block this test
+// frees through operator delete must come from this malloc, or AddressSanitizer reports an
+// alloc-dealloc mismatch.
+void* operator new(std::size_t size, const std::nothrow_t& /*tag*/) noexcept
+{
+  void* p = std::malloc(size == 0 ? 1 : size);
+  if (p != nullptr && !t_needle.empty()) {
+    std::memset(p, 0, ::malloc_usable_size(p));
+  }
+  return p;
+}
+
+void operator delete(void* p, const std::nothrow_t& /*tag*/) noexcept
+{
+  inspect_freed(p);
+  std::free(p);
+}
+
 void operator delete(void* p) noexcept
 {
   inspect_freed(p);
