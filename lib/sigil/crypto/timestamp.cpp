@@ -36,43 +36,53 @@ struct X509StackDeleter {
 using Pkcs7Ptr = std::unique_ptr<PKCS7, Pkcs7Deleter>;
 using TstInfoPtr = std::unique_ptr<TS_TST_INFO, TstInfoDeleter>;
 
-struct ParsedToken {
-  Pkcs7Ptr token;
-  TstInfoPtr info;
+} // namespace
+
+// The decoded token, kept with the TimestampToken so that verification does not decode it
+// (and its certificates) again.
+struct NativeTimestamp {
+  std::unique_ptr<TS_RESP, TsRespDeleter> response; // set when the DER is a TimeStampResp
+  Pkcs7Ptr bare_token;                              // set when it is a bare token
+  TstInfoPtr bare_info;
+  PKCS7* token = nullptr; // into response or bare_token
+  TS_TST_INFO* info = nullptr;
 };
 
+namespace {
+
 // A TimeStampResp (granted) or a bare token, each consuming all of der.
-Result<ParsedToken> parse_native(util::ByteView der)
+Result<std::shared_ptr<NativeTimestamp>> parse_native(util::ByteView der)
 {
+  auto out = std::make_shared<NativeTimestamp>();
   const unsigned char* p = der.data();
-  std::unique_ptr<TS_RESP, TsRespDeleter> response(d2i_TS_RESP(nullptr, &p, static_cast<long>(der.size())));
-  if (response && p == der.data() + der.size()) {
-    const ASN1_INTEGER* status = TS_STATUS_INFO_get0_status(TS_RESP_get_status_info(response.get()));
+  out->response.reset(d2i_TS_RESP(nullptr, &p, static_cast<long>(der.size())));
+  if (out->response && p == der.data() + der.size()) {
+    const ASN1_INTEGER* status = TS_STATUS_INFO_get0_status(TS_RESP_get_status_info(out->response.get()));
     const long value = ASN1_INTEGER_get(status);
     if (value != 0 && value != 1) {
       return fail(ErrorCode::bad_input, fmt::format("timestamp response status is {}, not granted", value));
     }
-    if (TS_RESP_get_token(response.get()) == nullptr) {
+    out->token = TS_RESP_get_token(out->response.get());
+    out->info = TS_RESP_get_tst_info(out->response.get());
+    if (out->token == nullptr || out->info == nullptr) {
       return fail(ErrorCode::bad_input, "timestamp response holds no token");
-    }
-    ParsedToken out{Pkcs7Ptr(PKCS7_dup(TS_RESP_get_token(response.get()))),
-                    TstInfoPtr(TS_TST_INFO_dup(TS_RESP_get_tst_info(response.get())))};
-    if (!out.token || !out.info) {
-      return openssl_fail(ErrorCode::internal, "copying the timestamp token");
     }
     return out;
   }
+  out->response.reset();
   clear_openssl_errors();
   p = der.data();
-  Pkcs7Ptr token(d2i_PKCS7(nullptr, &p, static_cast<long>(der.size())));
-  if (!token || p != der.data() + der.size()) {
+  out->bare_token.reset(d2i_PKCS7(nullptr, &p, static_cast<long>(der.size())));
+  if (!out->bare_token || p != der.data() + der.size()) {
     return openssl_fail(ErrorCode::bad_input, "not an RFC 3161 timestamp response or token");
   }
-  TstInfoPtr info(PKCS7_to_TS_TST_INFO(token.get()));
-  if (!info) {
+  out->bare_info.reset(PKCS7_to_TS_TST_INFO(out->bare_token.get()));
+  if (!out->bare_info) {
     return openssl_fail(ErrorCode::bad_input, "timestamp token holds no TSTInfo");
   }
-  return ParsedToken{std::move(token), std::move(info)};
+  out->token = out->bare_token.get();
+  out->info = out->bare_info.get();
+  return out;
 }
 
 // Like openssl_error_text, with each error's data: the TS routines put the chain's failure
@@ -117,14 +127,7 @@ Result<std::vector<Certificate>> embedded_certificates(PKCS7* token)
   }
   STACK_OF(X509)* certs = token->d.sign->cert;
   for (int i = 0; i < sk_X509_num(certs); ++i) {
-    unsigned char* buf = nullptr;
-    const int len = i2d_X509(sk_X509_value(certs, i), &buf);
-    if (len <= 0) {
-      return openssl_fail(ErrorCode::bad_input, "timestamp token certificate");
-    }
-    util::Bytes der(buf, buf + len);
-    OPENSSL_free(buf);
-    SIGIL_TRY_ASSIGN(auto cert, Certificate::from_der(der));
+    SIGIL_TRY_ASSIGN(auto cert, Certificate::from_native(sk_X509_value(certs, i)));
     out.push_back(std::move(cert));
   }
   return out;
@@ -178,15 +181,16 @@ Result<TimestampToken> parse_timestamp_response_or_token(util::ByteView der)
   }
   SIGIL_TRY_ASSIGN(auto parsed, parse_native(der));
   TimestampToken out;
-  auto time = asn1_time_to_unix(TS_TST_INFO_get_time(parsed.info.get()));
+  auto time = asn1_time_to_unix(TS_TST_INFO_get_time(parsed->info));
   if (!time) {
     return fail(ErrorCode::bad_input, "timestamp token has a malformed genTime");
   }
   out.time = *time;
   out.der.assign(der.begin(), der.end());
-  SIGIL_TRY_ASSIGN(out.embedded_certs, embedded_certificates(parsed.token.get()));
-  out.tsa_name = general_name_text(TS_TST_INFO_get_tsa(parsed.info.get()));
-  read_imprint(parsed.info.get(), out);
+  SIGIL_TRY_ASSIGN(out.embedded_certs, embedded_certificates(parsed->token));
+  out.tsa_name = general_name_text(TS_TST_INFO_get_tsa(parsed->info));
+  read_imprint(parsed->info, out);
+  out.native = std::move(parsed);
   return out;
 }
 
@@ -195,7 +199,10 @@ Result<Certificate> verify_timestamp_signature(const TimestampToken& token, cons
   if (authority.anchor == nullptr) {
     return fail(ErrorCode::none_verified, "timestamp authority has no certificate");
   }
-  SIGIL_TRY_ASSIGN(auto parsed, parse_native(token.der));
+  std::shared_ptr<const NativeTimestamp> parsed = token.native;
+  if (!parsed) {
+    SIGIL_TRY_ASSIGN(parsed, parse_native(token.der));
+  }
   std::unique_ptr<X509_STORE, StoreDeleter> store(X509_STORE_new());
   if (!store || X509_STORE_add_cert(store.get(), authority.anchor->native()) != 1) {
     return openssl_fail(ErrorCode::internal, "timestamp trust store");
@@ -213,7 +220,7 @@ Result<Certificate> verify_timestamp_signature(const TimestampToken& token, cons
   }
   const auto untrusted = x509_stack(helpers);
   X509* signer = nullptr;
-  if (TS_RESP_verify_signature(parsed.token.get(), untrusted.get(), store.get(), &signer) != 1) {
+  if (TS_RESP_verify_signature(parsed->token, untrusted.get(), store.get(), &signer) != 1) {
     return openssl_fail_with_data(
         fmt::format("timestamp signature or TSA chain invalid at {}", util::rfc3339_utc(token.time)));
   }
@@ -222,14 +229,7 @@ Result<Certificate> verify_timestamp_signature(const TimestampToken& token, cons
     return fail(ErrorCode::none_verified, "timestamp was signed by another certificate than the authority's TSA "
                                           "certificate");
   }
-  unsigned char* buf = nullptr;
-  const int len = i2d_X509(signer, &buf);
-  if (len <= 0) {
-    return openssl_fail(ErrorCode::internal, "timestamp signer certificate");
-  }
-  util::Bytes der(buf, buf + len);
-  OPENSSL_free(buf);
-  return Certificate::from_der(der);
+  return Certificate::from_native(signer);
 }
 
 Result<void> check_timestamp_imprint(const TimestampToken& token, util::ByteView signed_bytes)

@@ -13,12 +13,15 @@
 #include "sigil/util/bytes.hpp"
 
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <span>
 #include <string>
 #include <vector>
 
 namespace sigil::crypto {
+
+struct NativeTimestamp; // OpenSSL's decoded token (timestamp.cpp)
 
 // Larger responses are refused (Sigstore's are ~1.5 KiB with embedded certificates).
 constexpr std::size_t k_max_timestamp_size = 128 * 1024;
@@ -33,6 +36,8 @@ struct TimestampToken {
   std::optional<HashAlgorithm> imprint_algorithm;
   std::string imprint_algorithm_name;
   util::Bytes imprint;
+  // The decoded token, shared by copies; verification decodes der again when it is unset.
+  std::shared_ptr<const NativeTimestamp> native;
 };
 
 [[nodiscard]] Result<TimestampToken> parse_timestamp_response_or_token(util::ByteView der);

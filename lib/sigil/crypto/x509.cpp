@@ -269,6 +269,11 @@ Result<Certificate> Certificate::parse_der(util::ByteView der)
   if (p != der.data() + der.size()) {
     return fail(ErrorCode::bad_input, "invalid certificate: trailing bytes after the DER");
   }
+  return adopt(std::move(x509), util::Bytes(der.begin(), der.end()));
+}
+
+Result<Certificate> Certificate::adopt(std::shared_ptr<X509> x509, util::Bytes der)
+{
   auto not_before = asn1_time_to_unix(X509_get0_notBefore(x509.get()));
   auto not_after = asn1_time_to_unix(X509_get0_notAfter(x509.get()));
   if (!not_before || !not_after) {
@@ -278,7 +283,29 @@ Result<Certificate> Certificate::parse_der(util::ByteView der)
   // below then find nothing), but chain verification refuses such a certificate.
   (void)X509_get_extension_flags(x509.get());
   clear_openssl_errors();
-  return Certificate(std::move(x509), util::Bytes(der.begin(), der.end()), *not_before, *not_after);
+  return Certificate(std::move(x509), std::move(der), *not_before, *not_after);
+}
+
+Result<Certificate> Certificate::from_native(X509* x509)
+{
+  unsigned char* buf = nullptr;
+  const int len = x509 == nullptr ? 0 : i2d_X509(x509, &buf); // the bytes it was decoded from
+  if (len <= 0) {
+    return openssl_fail(ErrorCode::bad_input, "invalid certificate");
+  }
+  util::Bytes der(buf, buf + len);
+  OPENSSL_free(buf);
+  if (der.size() > k_max_certificate_size) {
+    return fail(ErrorCode::bad_input,
+                fmt::format("certificate is {} bytes, more than the limit of {}", der.size(), k_max_certificate_size));
+  }
+  if (auto known = parsed_certificates().find(der)) {
+    return std::move(*known);
+  }
+  X509_up_ref(x509);
+  SIGIL_TRY_ASSIGN(auto cert, adopt(std::shared_ptr<X509>(x509, X509_free), std::move(der)));
+  parsed_certificates().add(cert);
+  return cert;
 }
 
 Result<Certificate> Certificate::from_pem(std::string_view pem)

@@ -36,6 +36,9 @@ constexpr std::size_t k_max_chain_certificates = 32;
 class Certificate {
 public:
   [[nodiscard]] static Result<Certificate> from_der(util::ByteView der);
+  // A certificate OpenSSL already decoded (from a CMS structure, say): shared, not decoded
+  // again (OpenSSL 3.0 decodes a certificate's key through its slow provider decoders).
+  [[nodiscard]] static Result<Certificate> from_native(X509* x509);
   // Exactly one CERTIFICATE block.
   [[nodiscard]] static Result<Certificate> from_pem(std::string_view pem);
   // One or more CERTIFICATE blocks, in order; a block of another type is an error.
@@ -64,6 +67,7 @@ public:
 
 private:
   [[nodiscard]] static Result<Certificate> parse_der(util::ByteView der);
+  [[nodiscard]] static Result<Certificate> adopt(std::shared_ptr<X509> x509, util::Bytes der);
   Certificate(std::shared_ptr<X509> x509, util::Bytes der, std::int64_t not_before, std::int64_t not_after)
       : m_x509(std::move(x509)), m_der(std::move(der)), m_not_before(not_before), m_not_after(not_after)
   {
