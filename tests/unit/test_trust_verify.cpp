@@ -1,6 +1,7 @@
 // Tests for sigil::trust verification against a trusted root (verify.hpp): certificate chains at
 // a verified time, embedded SCTs and RFC 3161 timestamps, over the conformance bundles (the parts
 // of each case these functions decide), and negative cases built from them.
+#include "sigil/crypto/x509_verify.hpp"
 #include "sigil/trust/verify.hpp"
 
 #include "keyless_fixtures.hpp"
@@ -9,6 +10,7 @@
 #include <doctest/doctest.h>
 
 #include <string>
+#include <thread>
 
 namespace {
 
@@ -342,4 +344,47 @@ TEST_CASE("sigstore-python TSA cases: test TSA added to staging, late timestamp,
                                                   sigil::util::as_bytes(message));
   CHECK_MESSAGE(bare_time.has_value(), (bare_time ? "" : bare_time.error().message));
   CHECK_FALSE(sigil::trust::verify_timestamp(TrustedRoot{}, *bare, sigil::util::as_bytes(message)).has_value());
+}
+
+TEST_CASE("a prewarmed chain decides nothing: the later check at each time still does")
+{
+  if (!sigil::test::have_conformance()) {
+    return;
+  }
+  // A leaf no other case of this file verifies, so the process memo starts without its path.
+  Case c = load_case("happy-path-intoto-in-dsse-v3", k_prod);
+  const Certificate& leaf = c.certs.front();
+  const auto& ca = c.root.certificate_authorities[1];
+  const auto intermediates = std::span<const Certificate>(ca.chain).first(ca.chain.size() - 1);
+  const sigil::crypto::CodeSigningChainRequest at_start{
+      .leaf = leaf, .intermediates = intermediates, .anchor = ca.chain.back(), .at_time = leaf.not_before()};
+
+  // Against a root the leaf does not chain to: nothing is kept, the check fails as before.
+  const Case wrong = load_case("happy-path-intoto-in-dsse-v3", k_staging);
+  sigil::trust::prewarm_certificate_chain(wrong.root, wrong.certs.front()).wait();
+  auto unknown = chain_at(wrong, leaf.not_before() + 1);
+  REQUIRE_FALSE(unknown.has_value());
+  CHECK(contains(unknown.error().message, "unknown issuer"));
+
+  const bool known_before = sigil::crypto::code_signing_chain_known(at_start); // another test may have
+  {
+    auto prewarm = sigil::trust::prewarm_certificate_chain(c.root, leaf);
+    prewarm.wait();
+    prewarm.wait(); // idempotent
+  }
+  if (known_before || std::thread::hardware_concurrency() >= 2) {
+    CHECK(sigil::crypto::code_signing_chain_known(at_start));
+  }
+  auto early = chain_at(c, leaf.not_before() - 1);
+  REQUIRE_FALSE(early.has_value());
+  CHECK(contains(early.error().message, "not yet valid at that time"));
+  auto late = chain_at(c, leaf.not_after() + 1);
+  REQUIRE_FALSE(late.has_value());
+  CHECK(contains(late.error().message, "expired at that time"));
+  CHECK(chain_at(c, leaf.not_before() + 1).has_value());
+  // The trusted root's window for the CA is checked by the later call, not by the prewarm.
+  c.root.certificate_authorities[1].valid_for.end = leaf.not_before() - 60;
+  auto closed = chain_at(c, leaf.not_before() + 1);
+  REQUIRE_FALSE(closed.has_value());
+  CHECK(contains(closed.error().message, "not trusted at"));
 }

@@ -259,6 +259,11 @@ util::Bytes path_key(const CodeSigningChainRequest& request)
 
 } // namespace
 
+bool code_signing_chain_known(const CodeSigningChainRequest& request)
+{
+  return verified_paths().find(path_key(request), request.at_time).has_value();
+}
+
 Result<std::vector<Certificate>> verify_code_signing_chain(const CodeSigningChainRequest& request)
 {
   auto key = path_key(request);

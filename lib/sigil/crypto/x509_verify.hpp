@@ -34,6 +34,10 @@ struct CodeSigningChainRequest {
 // has expired (...)", "... not yet valid ...", "... unknown issuer ...".
 [[nodiscard]] Result<std::vector<Certificate>> verify_code_signing_chain(const CodeSigningChainRequest& request);
 
+// Whether verify_code_signing_chain already verified this path in this process and would reuse
+// it at at_time (every certificate of it valid then) without checking a signature again.
+[[nodiscard]] bool code_signing_chain_known(const CodeSigningChainRequest& request);
+
 // One CT log key, addressed by its log id (Sigstore: SHA-256 of the key's PKIX DER).
 struct CtLogKey {
   util::Bytes log_id;

@@ -118,6 +118,38 @@ Result<ChainResult> verify_certificate_chain(const TrustedRoot& root, const cryp
                           util::rfc3339_utc(at_time), join_reasons(reasons)));
 }
 
+ChainPrewarm prewarm_certificate_chain(const TrustedRoot& root, const crypto::Certificate& leaf)
+{
+  const std::int64_t at = leaf.not_before();
+  std::vector<const CertificateAuthority*> todo;
+  for (const auto& ca : root.certificate_authorities) {
+    if (ca.chain.empty() || !ca.valid_for.contains(at)) {
+      continue;
+    }
+    const auto intermediates = std::span<const crypto::Certificate>(ca.chain).first(ca.chain.size() - 1);
+    if (crypto::code_signing_chain_known(
+            {.leaf = leaf, .intermediates = intermediates, .anchor = ca.chain.back(), .at_time = at})) {
+      return {};
+    }
+    todo.push_back(&ca);
+  }
+  if (todo.empty() || std::thread::hardware_concurrency() < 2 || leaf.is_ca()) {
+    return {};
+  }
+  return ChainPrewarm(std::jthread([todo = std::move(todo), &leaf, at] {
+    try {
+      for (const CertificateAuthority* ca : todo) {
+        const auto intermediates = std::span<const crypto::Certificate>(ca->chain).first(ca->chain.size() - 1);
+        if (crypto::verify_code_signing_chain(
+                {.leaf = leaf, .intermediates = intermediates, .anchor = ca->chain.back(), .at_time = at})) {
+          return;
+        }
+      }
+    } catch (...) { // NOLINT(bugprone-empty-catch): only a cache is lost; the caller verifies
+    }
+  }));
+}
+
 Result<void> verify_embedded_sct(const TrustedRoot& root, const ChainResult& chain)
 {
   if (chain.path.size() < 2) {

@@ -14,6 +14,7 @@
 
 #include <cstdint>
 #include <span>
+#include <thread>
 #include <vector>
 
 namespace sigil::trust {
@@ -40,6 +41,30 @@ struct ChainResult {
 [[nodiscard]] Result<ChainResult> verify_certificate_chain(const TrustedRoot& root, const crypto::Certificate& leaf,
                                                            std::span<const crypto::Certificate> presented,
                                                            std::int64_t at_time);
+
+// Starts verifying the leaf's chain to the root's certificate authorities on another thread,
+// at the leaf's notBefore, so that the chain's signature checks (P-384 on Sigstore's instance,
+// ~1 ms each with OpenSSL 3.0) run while the caller checks log entries and timestamps. It
+// decides nothing: verify_certificate_chain at each verified time still does, and reuses a path
+// verified here only when every certificate of it is valid at that time (the per-process memo
+// of crypto::verify_code_signing_chain). Nothing is started when a path is already known, when
+// the machine has one CPU, or when no authority is valid at that time. wait() (also run by the
+// destructor) joins the thread; the root and leaf must outlive the handle.
+class ChainPrewarm {
+public:
+  ChainPrewarm() = default;
+  explicit ChainPrewarm(std::jthread thread) : m_thread(std::move(thread)) {}
+  void wait()
+  {
+    if (m_thread.joinable()) {
+      m_thread.join();
+    }
+  }
+
+private:
+  std::jthread m_thread;
+};
+[[nodiscard]] ChainPrewarm prewarm_certificate_chain(const TrustedRoot& root, const crypto::Certificate& leaf);
 
 // At least one embedded SCT (OID 1.3.6.1.4.1.11129.2.4.2) of chain.path[0], issued by
 // chain.path[1], must verify under a ctlog of the root (SCT log id = the ctlog's keyId) whose

@@ -566,6 +566,8 @@ Result<SigstoreVerified> verify_sigstore(const SignedMaterial& material, const s
 {
   SIGIL_TRY(check_request(material, policy));
   SIGIL_TRY_ASSIGN(auto signer, resolve_signer(material, policy));
+  auto prewarm = signer.leaf && policy.root != nullptr ? trust::prewarm_certificate_chain(*policy.root, *signer.leaf)
+                                                       : trust::ChainPrewarm{};
   SIGIL_TRY_ASSIGN(const auto key, verify_signature(material, signer));
   SigstoreVerified out;
   std::vector<const trust::TransparencyLog*> v2_logs;
@@ -586,6 +588,7 @@ Result<SigstoreVerified> verify_sigstore(const SignedMaterial& material, const s
   }
   SIGIL_TRY(check_v2_log_windows(v2_logs, out));
   if (signer.leaf) {
+    prewarm.wait(); // its verified path, if any, is reused below
     SIGIL_TRY(verify_certificate(signer, policy, out));
   }
   // Last, so that a wrong artifact is reported as such only when everything else holds.
