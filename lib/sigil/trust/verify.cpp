@@ -136,7 +136,7 @@ ChainPrewarm prewarm_certificate_chain(const TrustedRoot& root, const crypto::Ce
   if (todo.empty() || std::thread::hardware_concurrency() < 2 || leaf.is_ca()) {
     return {};
   }
-  return ChainPrewarm(std::jthread([todo = std::move(todo), &leaf, at] {
+  return ChainPrewarm(std::thread([todo = std::move(todo), &leaf, at] {
     try {
       for (const CertificateAuthority* ca : todo) {
         const auto intermediates = std::span<const crypto::Certificate>(ca->chain).first(ca->chain.size() - 1);

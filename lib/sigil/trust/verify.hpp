@@ -53,7 +53,12 @@ struct ChainResult {
 class ChainPrewarm {
 public:
   ChainPrewarm() = default;
-  explicit ChainPrewarm(std::jthread thread) : m_thread(std::move(thread)) {}
+  explicit ChainPrewarm(std::thread thread) : m_thread(std::move(thread)) {}
+  ChainPrewarm(ChainPrewarm&&) noexcept = default;
+  ChainPrewarm& operator=(ChainPrewarm&&) = delete;
+  ChainPrewarm(const ChainPrewarm&) = delete;
+  ChainPrewarm& operator=(const ChainPrewarm&) = delete;
+  ~ChainPrewarm() { wait(); }
   void wait()
   {
     if (m_thread.joinable()) {
@@ -62,7 +67,7 @@ public:
   }
 
 private:
-  std::jthread m_thread;
+  std::thread m_thread; // not std::jthread: the fuzz build's libc++ 16 lacks it
 };
 [[nodiscard]] ChainPrewarm prewarm_certificate_chain(const TrustedRoot& root, const crypto::Certificate& leaf);
 
