@@ -42,7 +42,7 @@ Result<Current> read_current(registry::Client& client, const AttachRequest& r)
     }
     return Current{std::move(found->bytes), std::move(index->manifests)};
   }
-  auto parsed = found->kind == oci::ManifestKind::image ? oci::parse_manifest(found->bytes)
+  auto parsed = found->kind == oci::ManifestKind::image ? registry::image_manifest(*found)
                                                         : fail(ErrorCode::registry, "not an image manifest");
   if (!parsed) {
     return unreadable(parsed.error());

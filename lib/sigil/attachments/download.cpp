@@ -65,7 +65,7 @@ std::string not_owned_reason(const registry::FetchedManifest& found, const oci::
 {
   std::optional<oci::Descriptor> subject;
   if (found.kind == oci::ManifestKind::image) {
-    auto m = oci::parse_manifest(found.bytes);
+    auto m = registry::image_manifest(found);
     if (!m) {
       return fmt::format("unreadable manifest ({}), not known to be this image's", m.error().message);
     }
@@ -162,7 +162,7 @@ Result<std::string> tag_not_owned_reason(registry::Client& client, const registr
   if (found.manifest.kind != oci::ManifestKind::image) {
     return std::string("it is an index, not a manifest of this image's");
   }
-  auto manifest = oci::parse_manifest(found.manifest.bytes);
+  auto manifest = registry::image_manifest(found.manifest);
   if (!manifest) {
     return fmt::format("unreadable manifest ({}), not known to be this image's", manifest.error().message);
   }

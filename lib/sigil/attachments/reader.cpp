@@ -35,7 +35,7 @@ Result<std::optional<LegacyTag>> read_legacy_tag(registry::Client& client, const
     return std::optional<LegacyTag>{};
   }
   out.manifest = std::move(*found);
-  auto parsed = oci::parse_manifest(out.manifest.bytes);
+  auto parsed = registry::image_manifest(out.manifest);
   if (!parsed) {
     out.unreadable = parsed.error();
     return std::optional(std::move(out));
@@ -63,7 +63,7 @@ std::optional<oci::Descriptor> bundle_layer(const registry::FetchedManifest& fou
   if (found.kind != oci::ManifestKind::image) {
     return std::nullopt;
   }
-  auto m = oci::parse_manifest(found.bytes);
+  auto m = registry::image_manifest(found);
   if (m && m->layers.size() == 1 && m->layers[0].media_type.starts_with(k_bundle_media_type_prefix)) {
     return m->layers[0];
   }
@@ -80,7 +80,7 @@ Result<std::optional<Candidate>> bundle_candidate(registry::Client& client, cons
   if (!found || found->kind != oci::ManifestKind::image) {
     return std::optional<Candidate>{};
   }
-  auto manifest = oci::parse_manifest(found->bytes);
+  auto manifest = registry::image_manifest(*found);
   if (!manifest || manifest->layers.size() != 1 ||
       !manifest->layers[0].media_type.starts_with(k_bundle_media_type_prefix)) {
     return std::optional<Candidate>{};

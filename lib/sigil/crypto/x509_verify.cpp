@@ -229,11 +229,27 @@ public:
     }
     m_paths.insert_or_assign(std::move(key), path);
   }
+  // One lock per path: threads verifying the same path (the first images of a `sigil verify`
+  // signed with one certificate, each on its worker) wait for the first one instead of
+  // repeating its signature checks; other paths go on in parallel.
+  std::shared_ptr<std::mutex> path_lock(const util::Bytes& key)
+  {
+    const std::lock_guard lock(m_mutex);
+    if (m_locks.size() >= k_max_paths) {
+      m_locks.clear(); // holders keep theirs alive; a path may then be verified twice, never wrongly
+    }
+    auto& slot = m_locks[key];
+    if (!slot) {
+      slot = std::make_shared<std::mutex>();
+    }
+    return slot;
+  }
 
 private:
   static constexpr std::size_t k_max_paths = 256;
   std::mutex m_mutex;
   std::map<util::Bytes, std::vector<Certificate>> m_paths;
+  std::map<util::Bytes, std::shared_ptr<std::mutex>> m_locks;
 };
 
 VerifiedPaths& verified_paths()
@@ -267,6 +283,11 @@ bool code_signing_chain_known(const CodeSigningChainRequest& request)
 Result<std::vector<Certificate>> verify_code_signing_chain(const CodeSigningChainRequest& request)
 {
   auto key = path_key(request);
+  if (auto cached = verified_paths().find(key, request.at_time)) {
+    return std::move(*cached);
+  }
+  const auto path_lock = verified_paths().path_lock(key);
+  const std::lock_guard verifying(*path_lock);
   if (auto cached = verified_paths().find(key, request.at_time)) {
     return std::move(*cached);
   }

@@ -97,9 +97,8 @@ Result<std::vector<Descriptor>> parse_descriptor_list(const Json& doc, std::stri
   return out;
 }
 
-Result<Json> parse_document(std::string_view bytes)
+Result<void> check_document(const Json& doc)
 {
-  SIGIL_TRY_ASSIGN(auto doc, util::parse_json(bytes));
   if (!doc.is_object()) {
     return fail(ErrorCode::bad_input, "manifest is not a JSON object");
   }
@@ -107,7 +106,38 @@ Result<Json> parse_document(std::string_view bytes)
   if (!version || *version != 2) {
     return fail(ErrorCode::bad_input, "unsupported manifest: schemaVersion is not 2");
   }
+  return {};
+}
+
+Result<Json> parse_document(std::string_view bytes)
+{
+  SIGIL_TRY_ASSIGN(auto doc, util::parse_json(bytes));
+  SIGIL_TRY(check_document(doc));
   return doc;
+}
+
+Result<ManifestKind> kind_of_document(const Json& doc, std::string_view content_type)
+{
+  if (!doc.is_object()) {
+    return fail(ErrorCode::bad_input, "manifest is not a JSON object");
+  }
+  std::string mt = optional_string(doc, "mediaType").value_or("");
+  if (mt.empty()) {
+    mt = std::string(content_type.substr(0, content_type.find(';')));
+  }
+  if (media_type::is_index(mt)) {
+    return ManifestKind::index;
+  }
+  if (media_type::is_image_manifest(mt)) {
+    return ManifestKind::image;
+  }
+  if (doc.contains("manifests")) {
+    return ManifestKind::index;
+  }
+  if (doc.contains("config") || doc.contains("layers")) {
+    return ManifestKind::image;
+  }
+  return fail(ErrorCode::bad_input, fmt::format("unsupported manifest media type \"{}\"", mt));
 }
 
 OrderedJson descriptor_json(const Descriptor& d)
@@ -134,42 +164,8 @@ OrderedJson descriptor_json(const Descriptor& d)
   return j;
 }
 
-} // namespace
-
-std::string Platform::str() const
+Result<Manifest> manifest_from_document(const Json& doc)
 {
-  return variant.empty() ? fmt::format("{}/{}", os, architecture) : fmt::format("{}/{}/{}", os, architecture, variant);
-}
-
-Result<ManifestKind> manifest_kind(std::string_view bytes, std::string_view content_type)
-{
-  // On failure, the error says why: "invalid JSON: nested deeper than 64 levels", ...
-  SIGIL_TRY_ASSIGN(auto doc, util::parse_json(bytes));
-  if (!doc.is_object()) {
-    return fail(ErrorCode::bad_input, "manifest is not a JSON object");
-  }
-  std::string mt = optional_string(doc, "mediaType").value_or("");
-  if (mt.empty()) {
-    mt = std::string(content_type.substr(0, content_type.find(';')));
-  }
-  if (media_type::is_index(mt)) {
-    return ManifestKind::index;
-  }
-  if (media_type::is_image_manifest(mt)) {
-    return ManifestKind::image;
-  }
-  if (doc.contains("manifests")) {
-    return ManifestKind::index;
-  }
-  if (doc.contains("config") || doc.contains("layers")) {
-    return ManifestKind::image;
-  }
-  return fail(ErrorCode::bad_input, fmt::format("unsupported manifest media type \"{}\"", mt));
-}
-
-Result<Manifest> parse_manifest(std::string_view bytes)
-{
-  SIGIL_TRY_ASSIGN(auto doc, parse_document(bytes));
   Manifest m;
   m.media_type = optional_string(doc, "mediaType").value_or("");
   if (media_type::is_index(m.media_type)) {
@@ -200,6 +196,41 @@ Result<Manifest> parse_manifest(std::string_view bytes)
   }
   m.annotations = std::move(*annotations);
   return m;
+}
+
+} // namespace
+
+std::string Platform::str() const
+{
+  return variant.empty() ? fmt::format("{}/{}", os, architecture) : fmt::format("{}/{}/{}", os, architecture, variant);
+}
+
+Result<ManifestKind> manifest_kind(std::string_view bytes, std::string_view content_type)
+{
+  // On failure, the error says why: "invalid JSON: nested deeper than 64 levels", ...
+  SIGIL_TRY_ASSIGN(auto doc, util::parse_json(bytes));
+  return kind_of_document(doc, content_type);
+}
+
+Result<ManifestShape> manifest_shape(std::string_view bytes, std::string_view content_type)
+{
+  SIGIL_TRY_ASSIGN(auto doc, util::parse_json(bytes));
+  SIGIL_TRY_ASSIGN(const auto kind, kind_of_document(doc, content_type));
+  ManifestShape out{.kind = kind,
+                    .media_type = optional_string(doc, "mediaType").value_or(std::string(content_type)),
+                    .image = std::nullopt};
+  if (kind == ManifestKind::image && check_document(doc)) {
+    if (auto m = manifest_from_document(doc)) {
+      out.image = std::move(*m);
+    }
+  }
+  return out;
+}
+
+Result<Manifest> parse_manifest(std::string_view bytes)
+{
+  SIGIL_TRY_ASSIGN(auto doc, parse_document(bytes));
+  return manifest_from_document(doc);
 }
 
 Result<Index> parse_index(std::string_view bytes)

@@ -59,6 +59,17 @@ enum class ManifestKind { image, index };
 // The kind from the document's mediaType, else from the Content-Type, else by shape.
 [[nodiscard]] Result<ManifestKind> manifest_kind(std::string_view bytes, std::string_view content_type);
 
+// What a registry client learns from a manifest's bytes with one JSON parse: its kind (as
+// manifest_kind), its media type (the document's mediaType, else content_type as given), and,
+// for an image manifest that parse_manifest accepts, the parsed manifest (nullopt otherwise:
+// parse_manifest on the bytes then says why).
+struct ManifestShape {
+  ManifestKind kind = ManifestKind::image;
+  std::string media_type;
+  std::optional<Manifest> image;
+};
+[[nodiscard]] Result<ManifestShape> manifest_shape(std::string_view bytes, std::string_view content_type);
+
 [[nodiscard]] Result<Manifest> parse_manifest(std::string_view bytes);
 [[nodiscard]] Result<Index> parse_index(std::string_view bytes);
 

@@ -17,6 +17,7 @@
 #include <cstdint>
 #include <functional>
 #include <map>
+#include <memory>
 #include <mutex>
 #include <optional>
 #include <string>
@@ -58,7 +59,14 @@ struct FetchedManifest {
   std::string media_type;   // from the document, else Content-Type
   oci::Digest digest;       // sha256 of bytes (checked against the requested digest)
   oci::ManifestKind kind = oci::ManifestKind::image;
+  // The image manifest parsed from bytes when it was fetched (shared by copies); unset for an
+  // index or a manifest oci::parse_manifest refuses. Read it through image_manifest().
+  std::shared_ptr<const oci::Manifest> image;
 };
+
+// found's image manifest: the one parsed when it was fetched, else oci::parse_manifest(bytes)
+// (whose error says why it is not one). The bytes are parsed once per fetch, not per reader.
+[[nodiscard]] Result<oci::Manifest> image_manifest(const FetchedManifest& found);
 
 struct ResolvedDescriptor {
   oci::Digest digest;

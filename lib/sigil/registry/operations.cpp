@@ -62,20 +62,28 @@ Result<std::optional<FetchedManifest>> Client::find_manifest(const Repository& r
     }
   }
   m.digest = oci::sha256_digest(m.bytes);
-  auto kind = oci::manifest_kind(m.bytes, content_type_of(resp));
-  if (!kind) {
+  auto shape = oci::manifest_shape(m.bytes, content_type_of(resp));
+  if (!shape) {
     // Bytes the registry served as a manifest that are not one (not JSON, nested 100 000
     // levels deep, ...): a registry failure (exit 20, like a manifest over the size cap), not
     // a bad input file of the user's (bad_input, exit 30).
     return fail(ErrorCode::registry, fmt::format("manifest {}:{} from the registry is unreadable: {}", repo.name(),
-                                                 tag_or_digest, kind.error().message));
+                                                 tag_or_digest, shape.error().message));
   }
-  m.kind = *kind;
-  auto doc_type = util::parse_json(m.bytes);
-  m.media_type = doc_type && doc_type->contains("mediaType") && (*doc_type)["mediaType"].is_string()
-                     ? (*doc_type)["mediaType"].get<std::string>()
-                     : content_type_of(resp);
+  m.kind = shape->kind;
+  m.media_type = std::move(shape->media_type);
+  if (shape->image) {
+    m.image = std::make_shared<const oci::Manifest>(std::move(*shape->image));
+  }
   return std::optional<FetchedManifest>(std::move(m));
+}
+
+Result<oci::Manifest> image_manifest(const FetchedManifest& found)
+{
+  if (found.image) {
+    return *found.image;
+  }
+  return oci::parse_manifest(found.bytes);
 }
 
 Result<FetchedManifest> Client::get_manifest(const oci::Reference& ref)
