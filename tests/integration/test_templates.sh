@@ -102,6 +102,14 @@ build:
     reports:
       dotenv: build.env
 YAML
+# An input that would break out of the job's shell quoting: the inputs' regexes refuse it.
+cat >"$REPO/bad-input.yml" <<'YAML'
+include:
+  - local: ci-templates/sign.yml
+    inputs:
+      keyless: true
+      fulcio-url: 'https://fulcio.example"; touch pwned; "'
+YAML
 (
   cd "$REPO" && export GIT_CONFIG_NOSYSTEM=1 HOME=$TEST_TMP &&
     git init -q -b main && git remote add origin git@gitlab.example.com:grp/proj.git &&
@@ -116,19 +124,23 @@ gcl() {
 }
 
 # The expanded configs: the sample pipeline, the templates with no inputs, the keyless sample
-# (its components resolved from this commit), all at once.
+# (its components resolved from this commit), and a bad input, all at once.
 gcl --preview >"$V/preview.yml" 2>"$TEST_TMP/preview.err" &
 preview_pid=$!
 gcl --file defaults.yml --preview >"$V/defaults.yml" 2>"$TEST_TMP/defaults.err" &
 defaults_pid=$!
 gcl --file keyless.yml --state-dir .gitlab-ci-local-keyless --preview >"$V/keyless.yml" 2>"$TEST_TMP/keyless.err" &
 keyless_pid=$!
+gcl --file bad-input.yml --state-dir .gitlab-ci-local-bad --preview >"$TEST_TMP/bad-input.out" 2>&1 &
+bad_pid=$!
 wait "$preview_pid"
 preview_rc=$?
 wait "$defaults_pid"
 defaults_rc=$?
 wait "$keyless_pid"
 keyless_rc=$?
+wait "$bad_pid"
+bad_rc=$?
 
 # --- 1. GitLab's schema, one ajv run over everything ----------------------------------------------
 data=("$V"/{,component-}{sign,attest,verify}.header.yml "$V/broken.header.yml" "$V"/{preview,defaults,keyless}.yml
@@ -199,6 +211,9 @@ fi
 [[ $keyless_rc -eq 0 ]] && valid keyless.yml &&
   pass "the keyless sample (include: component, keyless: true) expands to a config that validates against ci.json" ||
   { OUT=$(tail -20 "$TEST_TMP/keyless.err"; grep -A20 "keyless.yml invalid" <<<"$verdicts") failed "keyless sample against ci.json"; }
+[[ $bad_rc -ne 0 ]] && grep -qF "\`fulcio-url\` input: \`https://fulcio.example\"; touch pwned; \"\` does not match required regex" "$TEST_TMP/bad-input.out" &&
+  pass "an input that would break the job's shell quoting is refused by its regex" ||
+  { RC=$bad_rc OUT=$(tail -5 "$TEST_TMP/bad-input.out") ERR="" failed "fulcio-url regex"; }
 # id_tokens: the keyless sign and attest jobs ask for a sigstore token; no other job does.
 id_tokens() { # FILE: "job=audience" for each job with id_tokens
   python3 -c 'import sys, yaml
