@@ -1,10 +1,15 @@
 #!/usr/bin/env bash
-# GitLab CI templates (ci-templates/): GitLab's schema, the expanded pipeline, and real runs.
-#   1. each template's spec: header validates against GitLab's CI JSON schema (templates/ci.json,
-#      see templates/README.md for its source) with ajv-cli; a broken header is rejected;
+# GitLab CI templates (ci-templates/) and the CI/CD catalog components generated from them
+# (templates/): GitLab's schema, the expanded pipelines, and real runs.
+#   1. each template's and each component's spec: header validates against GitLab's CI JSON
+#      schema (templates/ci.json, see templates/README.md for its source) with ajv-cli; a broken
+#      header is rejected; templates/*.yml are what scripts/ci-components.sh writes from
+#      ci-templates/ (--check), and the check fails on an edited component or source;
 #   2. `gitlab-ci-local --preview` of the sample pipeline (templates/gitlab-ci.yml) equals the
-#      golden file, and the expanded config (every template's job with its inputs filled in)
-#      validates against ci.json, as does a pipeline that includes the templates with no inputs;
+#      golden file, and the expanded configs (every template's job with its inputs filled in;
+#      the keyless sample, templates/gitlab-ci-keyless.yml, through include: component) validate
+#      against ci.json, as does a pipeline that includes the templates with no inputs; only
+#      keyless jobs get id_tokens;
 #   3. the sample pipeline runs with the shell executor and the built sigil on PATH against a
 #      real registry (htpasswd + TLS; credentials only through CI_REGISTRY_*): build pushes an
 #      image and writes its digest to a dotenv report, sign signs it, attest attests SLSA
@@ -14,16 +19,29 @@
 #   5. a third run with a wrong key password: the sign job fails with exit status 30, and neither
 #      the gate nor deploy runs; the sign job without the build job's digest fails with a clear
 #      message;
-#   6. the key's password and the registry password appear in no job log; no template uses
-#      after_script: or set -x.
+#   6. keyless, with the components: the Sigstore stand-in is the private Fulcio, Rekor and TSA
+#      of https://gitlab.example.com; gitlab-ci-local cannot mint id_tokens, so the test mints a
+#      GitLab token for grp/proj at refs/heads/main and passes it as SIGSTORE_ID_TOKEN. Sign
+#      (URLs from SIGIL_* variables) and attest (a signing config) need no key variable, the
+#      gate verifies --gitlab-project grp/proj at this ref and deploy runs; sigil verify outside
+#      CI agrees. The gate of another project, and of another ref, fails with exit status 12 and
+#      the certificate's identity as the reason; keyless without a token, or without a trusted
+#      root, fails the sign job saying what to set;
+#   7. the key's password, the ID token and the registry password appear in no job log; no
+#      template uses after_script: or set -x.
 # Usage: test_templates.sh SIGIL [BUILD_DIR]. SIGIL_UPDATE_GOLDEN=1 rewrites the golden file.
 source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/registry_lib.sh"
+source "$(dirname "$0")/sigstore_lib.sh"
 SRC=$(cd "$(dirname "$0")/../.." && pwd)
 DATA=$SRC/tests/integration/templates
 GOLDEN=$DATA/preview.golden.yml
 SCHEMA=$DATA/ci.json
 TEMPLATES=(sign attest verify)
+GITLAB=https://gitlab.example.com # the sample project's GitLab (its git remote), a token issuer
+unset SIGSTORE_ID_TOKEN SIGSTORE_ROOT_FILE SIGSTORE_REKOR_PUBLIC_KEY SIGSTORE_CT_LOG_PUBLIC_KEY_FILE \
+  SIGSTORE_TSA_CERTIFICATE_FILE SIGIL_TRUSTED_ROOT SIGIL_FULCIO_URL SIGIL_REKOR_URL \
+  SIGIL_TIMESTAMP_SERVER_URL SIGIL_SIGNING_CONFIG
 
 # shellcheck source=../../scripts/lib/node-tools.sh
 if ! { source "$SRC/scripts/lib/node-tools.sh" && ensure_ci_tools; }; then
@@ -40,14 +58,15 @@ GCL=$CI_TOOLS_BIN/gitlab-ci-local
 # --- files to validate: spec: headers, the READMEs' examples -------------------------------------
 V=$TEST_TMP/schema
 mkdir -p "$V"
-for t in "${TEMPLATES[@]}"; do
+for t in "${TEMPLATES[@]}" "${TEMPLATES[@]/#/component-}"; do
   f=$SRC/ci-templates/$t.yml
+  [[ $t == component-* ]] && f=$SRC/templates/${t#component-}.yml
   if [[ $(grep -c '^---$' "$f") != 1 ]]; then
-    RC=1 failed "$t.yml: expected a spec: header, one '---' line, then the jobs"
+    RC=1 failed "$f: expected a spec: header, one '---' line, then the jobs"
     continue
   fi
   sed '/^---$/,$d' "$f" >"$V/$t.header.yml"
-  grep -q '^spec:$' "$V/$t.header.yml" || RC=1 failed "$t.yml has no spec: header"
+  grep -q '^spec:$' "$V/$t.header.yml" || RC=1 failed "$f has no spec: header"
 done
 # A header with a mistyped input type must be rejected, or the check proves nothing.
 sed 's/^      type: string$/      type: strin/' "$V/sign.header.yml" >"$V/broken.header.yml"
@@ -66,7 +85,9 @@ readme_blocks=("$V"/readme-*.yml)
 REPO=$TEST_TMP/project
 mkdir -p "$REPO/ci"
 cp -r "$SRC/ci-templates" "$REPO/ci-templates"
+cp -r "$SRC/templates" "$REPO/templates"
 cp "$DATA/gitlab-ci.yml" "$REPO/.gitlab-ci.yml"
+cp "$DATA/gitlab-ci-keyless.yml" "$REPO/keyless.yml"
 cp "$DATA/build-image.sh" "$DATA/tamper_signature.py" "$REPO/ci/"
 cat >"$REPO/defaults.yml" <<'YAML'
 include:
@@ -81,6 +102,14 @@ build:
     reports:
       dotenv: build.env
 YAML
+# An input that would break out of the job's shell quoting: the inputs' regexes refuse it.
+cat >"$REPO/bad-input.yml" <<'YAML'
+include:
+  - local: ci-templates/sign.yml
+    inputs:
+      keyless: true
+      fulcio-url: 'https://fulcio.example"; touch pwned; "'
+YAML
 (
   cd "$REPO" && export GIT_CONFIG_NOSYSTEM=1 HOME=$TEST_TMP &&
     git init -q -b main && git remote add origin git@gitlab.example.com:grp/proj.git &&
@@ -94,24 +123,36 @@ gcl() {
   (cd "$REPO" && PATH=$TEST_TMP/bin:$PATH HOME=$TEST_TMP timeout 180 "$GCL" --home "$TEST_TMP/gcl-home" "$@")
 }
 
-# The expanded configs: the sample pipeline, and the templates with no inputs (both at once).
+# The expanded configs: the sample pipeline, the templates with no inputs, the keyless sample
+# (its components resolved from this commit), and a bad input, all at once.
 gcl --preview >"$V/preview.yml" 2>"$TEST_TMP/preview.err" &
 preview_pid=$!
 gcl --file defaults.yml --preview >"$V/defaults.yml" 2>"$TEST_TMP/defaults.err" &
 defaults_pid=$!
+gcl --file keyless.yml --state-dir .gitlab-ci-local-keyless --preview >"$V/keyless.yml" 2>"$TEST_TMP/keyless.err" &
+keyless_pid=$!
+gcl --file bad-input.yml --state-dir .gitlab-ci-local-bad --preview >"$TEST_TMP/bad-input.out" 2>&1 &
+bad_pid=$!
 wait "$preview_pid"
 preview_rc=$?
 wait "$defaults_pid"
 defaults_rc=$?
+wait "$keyless_pid"
+keyless_rc=$?
+wait "$bad_pid"
+bad_rc=$?
 
 # --- 1. GitLab's schema, one ajv run over everything ----------------------------------------------
-data=("$V"/{sign,attest,verify,broken}.header.yml "$V/preview.yml" "$V/defaults.yml" "${readme_blocks[@]}")
+data=("$V"/{,component-}{sign,attest,verify}.header.yml "$V/broken.header.yml" "$V"/{preview,defaults,keyless}.yml
+  "${readme_blocks[@]}")
 run "$AJV" validate -s "$SCHEMA" --spec=draft7 --strict=false --all-errors -c ajv-formats "${data[@]/#/-d=}"
 verdicts=$OUT$ERR
 valid() { grep -q "$V/$1 valid" <<<"$verdicts"; }
 for t in "${TEMPLATES[@]}"; do
   valid "$t.header.yml" && pass "$t.yml spec: header validates against GitLab's ci.json" ||
     { OUT=$(grep -A20 "$t.header.yml invalid" <<<"$verdicts") failed "$t.yml spec: header against ci.json"; }
+  valid "component-$t.header.yml" && pass "the component templates/$t.yml: spec: header validates against ci.json" ||
+    { OUT=$(grep -A20 "component-$t.header.yml invalid" <<<"$verdicts") failed "templates/$t.yml spec: header against ci.json"; }
 done
 grep -q "$V/broken.header.yml invalid" <<<"$verdicts" && pass "the schema rejects a header with a bad input type" ||
   failed "a broken header was not rejected"
@@ -128,6 +169,30 @@ done
 ((${#undocumented[@]} == 0)) && pass "ci-templates/README.md documents every input of every template" ||
   { RC=1 OUT=$(printf '%s\n' "${undocumented[@]}") ERR="" failed "inputs missing from ci-templates/README.md"; }
 
+# --- 1b. the components: templates/*.yml are generated from ci-templates/*.yml ---------------------
+GEN=$SRC/scripts/ci-components.sh
+run "$GEN" --check
+expect "templates/{sign,attest,verify}.yml are what scripts/ci-components.sh writes from ci-templates/" 0
+D=$TEST_TMP/drift
+mkdir -p "$D"
+cp -r "$SRC/ci-templates" "$SRC/templates" "$D/"
+sed -i 's/^      default: sigil-sign$/      default: sigil-signer/' "$D/templates/sign.yml"
+run "$GEN" --check "$D"
+expect "drift check: an edited component fails it, naming the file and the fix" 1 \
+  "ci-components: templates/sign.yml differs from ci-templates/sign.yml: edit ci-templates/sign.yml, then run scripts/ci-components.sh"
+cp "$SRC/templates/sign.yml" "$D/templates/sign.yml"
+echo "# changed" >>"$D/ci-templates/verify.yml"
+touch "$D/templates/extra.yml"
+run "$GEN" --check "$D"
+[[ $RC == 1 && $ERR == *"templates/verify.yml differs from ci-templates/verify.yml"* &&
+  $ERR == *"templates/extra.yml has no source in ci-templates/"* && $ERR != *sign.yml* ]] &&
+  pass "drift check: an edited source, and a component without a source, fail it" || failed "drift check of the source"
+rm "$D/templates/extra.yml"
+run "$GEN" "$D"
+expect "scripts/ci-components.sh regenerates the components" 0
+run "$GEN" --check "$D"
+expect "after regeneration the drift check passes" 0
+
 # --- 2. expansion: the golden preview, the expanded configs against the schema --------------------
 if [[ $preview_rc -ne 0 ]]; then
   RC=$preview_rc OUT=$(tail -20 "$TEST_TMP/preview.err") ERR="" failed "gitlab-ci-local --preview of the sample pipeline"
@@ -143,6 +208,22 @@ fi
 [[ $preview_rc -eq 0 ]] && valid preview.yml &&
   pass "the expanded sample pipeline (all three templates' jobs) validates against ci.json" ||
   { OUT=$(grep -A20 "preview.yml invalid" <<<"$verdicts") failed "expanded sample pipeline against ci.json"; }
+[[ $keyless_rc -eq 0 ]] && valid keyless.yml &&
+  pass "the keyless sample (include: component, keyless: true) expands to a config that validates against ci.json" ||
+  { OUT=$(tail -20 "$TEST_TMP/keyless.err"; grep -A20 "keyless.yml invalid" <<<"$verdicts") failed "keyless sample against ci.json"; }
+[[ $bad_rc -ne 0 ]] && grep -qF "\`fulcio-url\` input: \`https://fulcio.example\"; touch pwned; \"\` does not match required regex" "$TEST_TMP/bad-input.out" &&
+  pass "an input that would break the job's shell quoting is refused by its regex" ||
+  { RC=$bad_rc OUT=$(tail -5 "$TEST_TMP/bad-input.out") ERR="" failed "fulcio-url regex"; }
+# id_tokens: the keyless sign and attest jobs ask for a sigstore token; no other job does.
+id_tokens() { # FILE: "job=audience" for each job with id_tokens
+  python3 -c 'import sys, yaml
+for name, job in (yaml.safe_load(open(sys.argv[1])) or {}).items():
+    if isinstance(job, dict) and "id_tokens" in job:
+        print(name + "=" + ",".join(k + ":" + str(v.get("aud")) for k, v in job["id_tokens"].items()))' "$1" 2>&1
+}
+check "only the keyless jobs get an ID token (SIGSTORE_ID_TOKEN, aud sigstore)" eq \
+  "$(id_tokens "$V/keyless.yml" | tr '\n' ' ')|$(id_tokens "$V/preview.yml")|$(id_tokens "$V/defaults.yml")" \
+  "sigil-sign=SIGSTORE_ID_TOKEN:sigstore sigil-attest=SIGSTORE_ID_TOKEN:sigstore ||"
 [[ $defaults_rc -eq 0 ]] && valid defaults.yml &&
   pass "the templates with default inputs expand to a config that validates against ci.json" ||
   { OUT=$(tail -20 "$TEST_TMP/defaults.err"; grep -A20 "defaults.yml invalid" <<<"$verdicts") failed "templates with default inputs against ci.json"; }
@@ -162,7 +243,8 @@ chmod 666 "$TEST_TMP/keys/file-variable.key"
 
 # The CI variables a project would set (the key as a File-type variable: a path; the public key
 # as a variable holding the PEM), and the registry in place of GitLab's.
-CI_VARS=(
+OVERRIDDEN=CI_REGISTRY,CI_REGISTRY_IMAGE,CI_COMMIT_REF_PROTECTED # predefined ones set here
+CI_BASE=(
   --variable "CI_REGISTRY=$REG_HOST"
   --variable "CI_REGISTRY_IMAGE=$REG_HOST/grp/proj"
   --variable "CI_REGISTRY_USER=$REG_USER"
@@ -170,12 +252,14 @@ CI_VARS=(
   --variable "CI_COMMIT_REF_PROTECTED=true"
   --variable "CI_RUNNER_ID=42"
   --variable "CI_CONFIG_PATH=.gitlab-ci.yml"
-  --ignore-predefined-vars CI_REGISTRY,CI_REGISTRY_IMAGE,CI_COMMIT_REF_PROTECTED
+  --ignore-predefined-vars "$OVERRIDDEN"
   --variable "SSL_CERT_FILE=$REG_CA"
-  --variable "SIGIL_PRIVATE_KEY=$TEST_TMP/keys/file-variable.key"
-  --variable "SIGIL_PUBLIC_KEY=$PUBLIC_PEM"
   --variable "SIGIL_TEST_REGISTRY_TOOLS=$REGISTRY_TOOLS_DIR"
   --variable "SIGIL_TEST_CERT_DIR=$REG_CERT_DIR"
+)
+CI_VARS=("${CI_BASE[@]}"
+  --variable "SIGIL_PRIVATE_KEY=$TEST_TMP/keys/file-variable.key"
+  --variable "SIGIL_PUBLIC_KEY=$PUBLIC_PEM"
 )
 
 # job_passed NAME / job_failed NAME: from gitlab-ci-local's closing summary.
@@ -246,18 +330,107 @@ cat "$TEST_TMP/.out" "$TEST_TMP/.err" >"$TEST_TMP/run4.log"
   pass "without IMAGE_DIGEST the sign job fails and says where the digest should come from" ||
   failed "sign job without IMAGE_DIGEST"
 
-# --- 6. secrets and shell hygiene ------------------------------------------------------------
-logs=$(cat "$TEST_TMP"/run[1234].log "$REPO"/.gitlab-ci-local*/output/*.log 2>/dev/null)
+# keyless_run: section 6 (a function, so that it runs only with the stand-in up).
+keyless_run() {
+  local image digest identity
+  run kgcl "${KEYLESS_VARS[@]}" --variable "SIGSTORE_ID_TOKEN=$ID_TOKEN"
+  cat "$TEST_TMP/.out" "$TEST_TMP/.err" >"$TEST_TMP/run5.log"
+  expect "keyless run: the sample passes with no key variable (build, sign, attest, verify, deploy)" 0
+  for job in build sigil-sign sigil-attest sigil-verify deploy; do
+    job_passed "$job" && pass "keyless run: job $job passed" || failed "keyless run: job $job did not pass"
+  done
+  digest=$(digest_of_run)
+  image=$REG_HOST/grp/proj@$digest
+  grep -q "sigil-verify: $image is signed and attested (slsaprovenance1) by GitLab CI of grp/proj at refs/heads/main" <<<"$OUT" &&
+    pass "keyless run: the gate names the project and ref that signed" || failed "keyless run: gate message"
+
+  # Outside CI: the identity GitLab's token gave the certificate, signature and attestation.
+  identity=$GITLAB/grp/proj//.gitlab-ci.yml@refs/heads/main
+  local -a who=(--gitlab-project grp/proj --gitlab-ref main --gitlab-url "$GITLAB" --trusted-root "$SIGSTORE_STANDIN_TRUSTED_ROOT")
+  run "$SIGIL" verify "$image" "${who[@]}" "${REGISTRY_FLAGS[@]}" -a "org.opencontainers.image.revision=$COMMIT"
+  expect "keyless: sigil verify --gitlab-project outside CI accepts the signature" 0
+  check "keyless: the certificate names $identity, issuer $GITLAB" eq \
+    "$(python3 -c 'import json, sys; r = json.load(sys.stdin)[0]["sigil"]; print(r["identity"], r["issuer"])' <<<"$OUT" 2>&1)" \
+    "$identity $GITLAB"
+  # format: both also pushed a Sigstore bundle referrer (verify reads referrers when no .sig verifies).
+  run "$SIGIL" tree "$image" "${REGISTRY_FLAGS[@]}"
+  check "keyless: format both pushed the .sig tag and a Sigstore bundle referrer" eq \
+    "$(grep -o '"artifactType":"application/vnd.dev.sigstore.bundle.v0.3+json"\|"kind":"signatures"' <<<"$OUT" | sort | tr '\n' ' ')" \
+    '"artifactType":"application/vnd.dev.sigstore.bundle.v0.3+json" "kind":"signatures" '
+  run "$SIGIL" verify-attestation "$image" "${who[@]}" "${REGISTRY_FLAGS[@]}" --type slsaprovenance1 \
+    --source-uri gitlab.example.com/grp/proj
+  expect "keyless: the provenance attestation (signed through the signing config) verifies outside CI" 0
+  grep -q '"path": "/api/v1/timestamp"' "$SIGSTORE_STANDIN_LOG" && pass "keyless: the timestamp authority was asked" ||
+    failed "keyless: no request reached the stand-in's TSA"
+
+  # The gate of another project, and at another ref: exit 12, the certificate says why.
+  run kgcl "${KEYLESS_VARS[@]}" --input gitlab-project=grp/other sigil-verify
+  cat "$TEST_TMP/.out" "$TEST_TMP/.err" >"$TEST_TMP/run6.log"
+  [[ $RC == 1 ]] && job_failed sigil-verify &&
+    grep -q "sigil-verify: SIGNATURE VERIFICATION FAILED for $image with exit status 12" <<<"$OUT" &&
+    grep -q "$GITLAB/grp/other//.gitlab-ci.yml@refs/heads/main" <<<"$OUT" &&
+    grep -q "$identity" <<<"$OUT" &&
+    pass "keyless: the gate of another project (grp/other) fails with exit status 12, naming both identities" ||
+    failed "keyless: verify as another project"
+  OVERRIDDEN+=,CI_COMMIT_REF_NAME,CI_COMMIT_BRANCH # one --ignore-predefined-vars only: gitlab-ci-local takes one
+  run kgcl "${KEYLESS_VARS[@]/#CI_REGISTRY,*/$OVERRIDDEN}" --variable CI_COMMIT_REF_NAME=release \
+    --variable CI_COMMIT_BRANCH=release sigil-verify
+  cat "$TEST_TMP/.out" "$TEST_TMP/.err" >"$TEST_TMP/run7.log"
+  [[ $RC == 1 ]] && job_failed sigil-verify &&
+    grep -q "sigil-verify: SIGNATURE VERIFICATION FAILED for $image with exit status 12" <<<"$OUT" &&
+    grep -q "$GITLAB/grp/proj//.gitlab-ci.yml@refs/heads/release" <<<"$OUT" &&
+    pass "keyless: the gate of another ref (refs/heads/release) fails with exit status 12, naming it" ||
+    failed "keyless: verify at another ref"
+
+  # Keyless without a token (no id_tokens), and without a trusted root: the sign job says what to set.
+  run kgcl "${KEYLESS_VARS[@]}" sigil-sign
+  cat "$TEST_TMP/.out" "$TEST_TMP/.err" >"$TEST_TMP/run8.log"
+  [[ $RC == 1 ]] && job_failed sigil-sign &&
+    grep -q "sigil-sign: keyless signing needs the ID token SIGSTORE_ID_TOKEN, which GitLab gives a job with id_tokens: SIGSTORE_ID_TOKEN: aud: sigstore; none was given" <<<"$OUT" &&
+    pass "keyless without SIGSTORE_ID_TOKEN: the sign job fails and names id_tokens" || failed "keyless sign without a token"
+  run kgcl "${CI_BASE[@]}" --variable "SIGIL_FULCIO_URL=$SIGSTORE_STANDIN_URL" --variable "SIGIL_REKOR_URL=$SIGSTORE_STANDIN_URL" \
+    --variable "SIGSTORE_ID_TOKEN=$ID_TOKEN" sigil-sign
+  cat "$TEST_TMP/.out" "$TEST_TMP/.err" >"$TEST_TMP/run9.log"
+  [[ $RC == 1 ]] && job_failed sigil-sign && grep -q "pass --trusted-root FILE" <<<"$OUT" &&
+    grep -q "sigil-sign: signing $image FAILED with exit status 2 " <<<"$OUT" &&
+    pass "keyless without a trusted root: sigil stops with exit status 2 and names --trusted-root" ||
+    failed "keyless sign without a trusted root"
+}
+
+# --- 6. keyless, with the catalog components ------------------------------------------------
+# One stand-in: the private Fulcio (trusting the sample project's GitLab), Rekor and TSA.
+if start_sigstore_standin "$TEST_TMP/sigstore-templates" --prefill 64 --issuer "$GITLAB"; then
+  ID_TOKEN=$(sigstore_mint_token --gitlab --iss "$GITLAB" --gitlab-project grp/proj --gitlab-ref refs/heads/main)
+  KEYLESS_VARS=("${CI_BASE[@]}"
+    --variable "SIGIL_FULCIO_URL=$SIGSTORE_STANDIN_URL"
+    --variable "SIGIL_REKOR_URL=$SIGSTORE_STANDIN_URL"
+    --variable "SIGIL_TIMESTAMP_SERVER_URL=$SIGSTORE_STANDIN_TSA_URL"
+    --variable "SIGIL_TRUSTED_ROOT=$SIGSTORE_STANDIN_TRUSTED_ROOT"
+    --variable "SIGIL_TEST_SIGNING_CONFIG=$SIGSTORE_STANDIN_SIGNING_CONFIG"
+  )
+  # kgcl ARGS...: the keyless sample, in its own state directory, with the key variables absent.
+  kgcl() { gcl --file keyless.yml --state-dir .gitlab-ci-local-keyless --force-shell-executor --no-json-schema-validation "$@"; }
+  keyless_run
+else
+  RC=1 OUT="" ERR="" failed "could not start the sigstore stand-in: the keyless runs did not run"
+fi
+
+# --- 7. secrets and shell hygiene ------------------------------------------------------------
+logs=$(cat "$TEST_TMP"/run[1-9]*.log "$REPO"/.gitlab-ci-local*/output/*.log 2>/dev/null)
 [[ $(wc -l <<<"$logs") -gt 100 ]] || failed "too few job log lines to check for secrets"
 grep -qF -- "$KEY_PASSWORD" <<<"$logs" && failed "the key's password appears in a job log" ||
   pass "the key's password appears in no job log"
 grep -qF -- "$REG_PASSWORD" <<<"$logs" && failed "the registry password appears in a job log" ||
   pass "the registry password appears in no job log"
+if [[ -n ${ID_TOKEN:-} ]]; then
+  grep -qF -- "$ID_TOKEN" <<<"$logs" && failed "the ID token appears in a job log" ||
+    pass "the ID token (SIGSTORE_ID_TOKEN) appears in no job log"
+fi
 for t in "${TEMPLATES[@]}"; do
-  if grep -nE '^\s*after_script:|set -[a-z]*x' "$SRC/ci-templates/$t.yml"; then
-    failed "$t.yml uses after_script: (cannot fail a job) or set -x (echoes secrets)"
+  if grep -nE '^\s*after_script:|set -[a-z]*x|echo[^|]*\$\{?SIGSTORE_ID_TOKEN' "$SRC/ci-templates/$t.yml"; then
+    failed "$t.yml uses after_script: (cannot fail a job), set -x or echo of the token (leaks secrets)"
   else
-    pass "$t.yml signs in script:, never after_script:, and has no set -x"
+    pass "$t.yml signs in script:, never after_script:, has no set -x and never echoes the token"
   fi
 done
 
