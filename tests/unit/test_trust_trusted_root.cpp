@@ -243,3 +243,51 @@ TEST_CASE("cosign's SIGSTORE_* variables make a trusted root; none set means non
   REQUIRE_FALSE(no_root.has_value());
   CHECK(no_root.error().message.find("no root") != std::string::npos);
 }
+
+TEST_CASE("trusted_root_json writes what parse_trusted_root reads back, field for field")
+{
+  if (!sigil::test::have_conformance()) {
+    return;
+  }
+  for (const char* relative :
+       {"sigstore-python/store/production/trusted_root.json", "sigstore-python/store/staging/trusted_root.json"}) {
+    const TrustedRoot root = load(relative);
+    const std::string json = sigil::trust::trusted_root_json(root);
+    auto again = parse_trusted_root(json);
+    REQUIRE_MESSAGE(again.has_value(), relative << ": " << (again ? "" : again.error().message));
+    CHECK(sigil::trust::trusted_root_json(*again) == json);
+    REQUIRE(again->tlogs.size() == root.tlogs.size());
+    REQUIRE(again->ctlogs.size() == root.ctlogs.size());
+    REQUIRE(again->certificate_authorities.size() == root.certificate_authorities.size());
+    REQUIRE(again->timestamp_authorities.size() == root.timestamp_authorities.size());
+    for (std::size_t i = 0; i < root.tlogs.size(); ++i) {
+      CHECK(again->tlogs[i].key_id == root.tlogs[i].key_id);
+      CHECK(again->tlogs[i].public_key_der == root.tlogs[i].public_key_der);
+      CHECK(again->tlogs[i].base_url == root.tlogs[i].base_url);
+      CHECK(again->tlogs[i].valid_for.start == root.tlogs[i].valid_for.start);
+      CHECK(again->tlogs[i].valid_for.end == root.tlogs[i].valid_for.end);
+    }
+    for (std::size_t i = 0; i < root.certificate_authorities.size(); ++i) {
+      const auto& a = again->certificate_authorities[i];
+      const auto& b = root.certificate_authorities[i];
+      CHECK(a.uri == b.uri);
+      CHECK(a.valid_for.start == b.valid_for.start);
+      CHECK(a.valid_for.end == b.valid_for.end);
+      REQUIRE(a.chain.size() == b.chain.size());
+      for (std::size_t c = 0; c < a.chain.size(); ++c) {
+        CHECK(a.chain[c].same_as(b.chain[c]));
+      }
+    }
+  }
+}
+
+TEST_CASE("log_for_key: key id is the SHA-256 of the PKIX DER, keyDetails from the algorithm")
+{
+  auto key = sigil::crypto::PublicKey::from_der(sigil::util::base64_decode(k_p256_key).value());
+  REQUIRE(key.has_value());
+  const auto log = sigil::trust::log_for_key(*key, "https://rekor.example.dev", {.start = 100, .end = std::nullopt});
+  CHECK(log.key_id == sigil::crypto::sha256(key->der()));
+  CHECK(log.key_details == "PKIX_ECDSA_P256_SHA_256");
+  CHECK(log.hash_algorithm == "SHA2_256");
+  CHECK(log.valid_for.start == 100);
+}

@@ -39,13 +39,7 @@ Result<TransparencyLog> log_from_pem_file(const std::string& path, std::string_v
   if (!key) {
     return fail(key.error().context(fmt::format("{} {}", what, path)));
   }
-  TransparencyLog log;
-  log.hash_algorithm = "SHA2_256";
-  log.public_key_der = key->der();
-  log.key_id = crypto::sha256(log.public_key_der);
-  log.key_details = std::string(key_details_for(key->algorithm()));
-  log.key = std::move(*key);
-  return log;
+  return log_for_key(*key, "", Validity{});
 }
 
 Result<std::vector<crypto::Certificate>> chain_from_pem_file(const std::string& path, std::string_view what)

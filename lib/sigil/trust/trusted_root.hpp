@@ -94,6 +94,15 @@ struct TrustedRoot {
 [[nodiscard]] Result<std::optional<TrustedRoot>>
 trusted_root_from_cosign_env(const std::optional<std::string>& tsa_chain_path);
 
+// The root as protobuf-specs TrustedRoot JSON (media type version 0.1 unless root.media_type
+// says otherwise; camelCase names, bytes in standard base64, times in RFC 3339 UTC), indented,
+// with a final newline. parse_trusted_root reads back what this writes.
+[[nodiscard]] std::string trusted_root_json(const TrustedRoot& root);
+
+// A log of `key` (Rekor or CT): key id = SHA-256 of its PKIX DER, as Rekor and CT compute log
+// ids; hash algorithm SHA2_256; keyDetails from the key's algorithm.
+[[nodiscard]] TransparencyLog log_for_key(const crypto::PublicKey& key, std::string base_url, Validity valid_for);
+
 // The key_details name sigil gives a key it built a log from ("PKIX_ECDSA_P256_SHA_256", ...).
 [[nodiscard]] std::string_view key_details_for(crypto::KeyAlgorithm alg);
 
