@@ -164,10 +164,13 @@ void add_keyless_sign_flags(CLI::App* app, KeylessSignFlags& f)
                   "OIDC identity token for keyless signing, or @FILE (default: SIGSTORE_ID_TOKEN); never printed");
   app->add_option("--oidc-client-id", f.oidc_client_id, "Audience the identity token must have")->capture_default_str();
   app->add_option("--fulcio-url", f.fulcio_url, "Fulcio (certificate authority) URL (default: https://fulcio.sigstore.dev)");
-  app->add_option("--rekor-url", f.rekor_url, "Rekor (transparency log) URL (default: https://rekor.sigstore.dev)");
+  app->add_option("--rekor-url", f.rekor_url,
+                  "Rekor v1 (transparency log) URL (default: the signing config's log, else https://rekor.sigstore.dev)");
   app->add_option("--timestamp-server-url", f.timestamp_server_url,
                   "RFC 3161 timestamp authority URL (e.g. https://tsa.example/api/v1/timestamp)");
-  app->add_option("--signing-config", f.signing_config, "Sigstore SigningConfig v0.2 file naming the services");
+  app->add_option("--signing-config", f.signing_config,
+                  "Sigstore SigningConfig v0.2 file naming the services (a Rekor v2 log, majorApiVersion 2, is preferred: "
+                  "it needs a timestamp authority and writes bundles only)");
   app->add_option("--trusted-root", f.trusted_root,
                   "Sigstore trusted root file to verify what Fulcio, Rekor and the TSA return");
   app->add_flag("-y,--yes", f.yes, "Publish to the transparency log without asking on a terminal");
