@@ -6,6 +6,7 @@
 #include "sigil/keyless/oidc_token.hpp"
 #include "sigil/keyless/service.hpp"
 #include "sigil/keyless/signing_config.hpp"
+#include "sigil/sign/image.hpp"
 #include "sigil/sign/keyless_checks.hpp"
 #include "sigil/trust/trusted_root.hpp"
 #include "sigil/util/file.hpp"
@@ -28,6 +29,7 @@ constexpr std::string_view k_public_rekor = "https://rekor.sigstore.dev";
 struct Services {
   std::string fulcio;
   std::string rekor;
+  keyless::RekorApi rekor_api = keyless::RekorApi::v1;
   std::string tsa;
 };
 
@@ -37,9 +39,11 @@ std::int64_t now_seconds()
 }
 
 // Flags first, then the signing config, then the public-good instance (Fulcio, Rekor v1, no TSA).
+// --rekor-url is a Rekor v1 URL (as cosign 3: Rekor v2 comes from a signing config, whose
+// rekorTlogUrls with majorApiVersion 2 win over v1 ones).
 Result<Services> choose_services(const KeylessSignFlags& f)
 {
-  Services s{f.fulcio_url, f.rekor_url, f.timestamp_server_url};
+  Services s{f.fulcio_url, f.rekor_url, keyless::RekorApi::v1, f.timestamp_server_url};
   if (!f.signing_config.empty()) {
     SIGIL_TRY_ASSIGN(const auto text, util::read_file(f.signing_config));
     auto config = keyless::parse_signing_config(text);
@@ -48,9 +52,10 @@ Result<Services> choose_services(const KeylessSignFlags& f)
     }
     const auto now = std::chrono::sys_seconds{std::chrono::seconds{now_seconds()}};
     constexpr std::array<std::uint32_t, 1> k_v1{1};
+    constexpr std::array<std::uint32_t, 2> k_rekor{1, 2};
     SIGIL_TRY_ASSIGN(const auto cas, keyless::select_services(config->ca_urls, {}, k_v1, now, "caUrls"));
-    SIGIL_TRY_ASSIGN(const auto logs, keyless::select_services(config->rekor_tlog_urls, config->rekor_tlog_config, k_v1,
-                                                               now, "rekorTlogUrls"));
+    SIGIL_TRY_ASSIGN(const auto logs, keyless::select_services(config->rekor_tlog_urls, config->rekor_tlog_config,
+                                                               k_rekor, now, "rekorTlogUrls"));
     SIGIL_TRY_ASSIGN(const auto tsas,
                      keyless::select_services(config->tsa_urls, config->tsa_config, k_v1, now, "tsaUrls"));
     if (s.fulcio.empty() && !cas.empty()) {
@@ -58,6 +63,7 @@ Result<Services> choose_services(const KeylessSignFlags& f)
     }
     if (s.rekor.empty() && !logs.empty()) {
       s.rekor = logs.front().url;
+      s.rekor_api = logs.front().major_api_version == 2 ? keyless::RekorApi::v2 : keyless::RekorApi::v1;
     }
     if (s.tsa.empty() && !tsas.empty()) {
       s.tsa = tsas.front().url;
@@ -118,6 +124,27 @@ Result<std::shared_ptr<const trust::TrustedRoot>> signing_trust(const KeylessSig
   return std::make_shared<const trust::TrustedRoot>(std::move(*from_env));
 }
 
+// Rekor v2 (the 2026 rules of the public log) gives no SET: a timestamp is required, and
+// cosign's legacy annotations, which carry the SET, cannot be written.
+Result<void> check_rekor_v2(const Services& s, const KeylessSignFlags& f, bool legacy_output)
+{
+  if (s.rekor_api != keyless::RekorApi::v2) {
+    return {};
+  }
+  if (s.tsa.empty()) {
+    return fail(ErrorCode::usage,
+                fmt::format("the Rekor v2 log {} (rekorTlogUrls majorApiVersion 2 in --signing-config {}) gives no "
+                            "signing time: keyless signing with it needs an RFC 3161 timestamp; pass "
+                            "--timestamp-server-url URL or list tsaUrls in the signing config",
+                            s.rekor, f.signing_config));
+  }
+  if (legacy_output) {
+    return fail(ErrorCode::usage, fmt::format("the Rekor v2 log {} (--signing-config {}): {}", s.rekor,
+                                              f.signing_config, sign::k_legacy_needs_set));
+  }
+  return {};
+}
+
 std::unique_ptr<http::Transport> service_transport(const GlobalOptions& global)
 {
   http::TransportOptions options;
@@ -137,10 +164,13 @@ void add_keyless_sign_flags(CLI::App* app, KeylessSignFlags& f)
                   "OIDC identity token for keyless signing, or @FILE (default: SIGSTORE_ID_TOKEN); never printed");
   app->add_option("--oidc-client-id", f.oidc_client_id, "Audience the identity token must have")->capture_default_str();
   app->add_option("--fulcio-url", f.fulcio_url, "Fulcio (certificate authority) URL (default: https://fulcio.sigstore.dev)");
-  app->add_option("--rekor-url", f.rekor_url, "Rekor (transparency log) URL (default: https://rekor.sigstore.dev)");
+  app->add_option("--rekor-url", f.rekor_url,
+                  "Rekor v1 (transparency log) URL (default: the signing config's log, else https://rekor.sigstore.dev)");
   app->add_option("--timestamp-server-url", f.timestamp_server_url,
                   "RFC 3161 timestamp authority URL (e.g. https://tsa.example/api/v1/timestamp)");
-  app->add_option("--signing-config", f.signing_config, "Sigstore SigningConfig v0.2 file naming the services");
+  app->add_option("--signing-config", f.signing_config,
+                  "Sigstore SigningConfig v0.2 file naming the services (a Rekor v2 log, majorApiVersion 2, is preferred: "
+                  "it needs a timestamp authority and writes bundles only)");
   app->add_option("--trusted-root", f.trusted_root,
                   "Sigstore trusted root file to verify what Fulcio, Rekor and the TSA return");
   app->add_flag("-y,--yes", f.yes, "Publish to the transparency log without asking on a terminal");
@@ -153,7 +183,7 @@ Result<OpenedSigner> open_any_signer(const SignerFlags& f, const GlobalOptions& 
     SIGIL_TRY_ASSIGN(out.key, open_signer(f.key, f.password_file, key_file_mode(f.allow_insecure_key_permissions)));
     return out;
   }
-  SIGIL_TRY_ASSIGN(out.keyless, open_keyless(f.keyless, global, what));
+  SIGIL_TRY_ASSIGN(out.keyless, open_keyless(f.keyless, global, what, f.legacy_output));
   if (!out.keyless) {
     return fail(ErrorCode::usage,
                "nothing to sign with: pass --key KEY, or an OIDC identity token for keyless signing (--identity-token "
@@ -163,7 +193,7 @@ Result<OpenedSigner> open_any_signer(const SignerFlags& f, const GlobalOptions& 
 }
 
 Result<std::optional<KeylessSession>> open_keyless(const KeylessSignFlags& f, const GlobalOptions& global,
-                                                   std::string_view what)
+                                                   std::string_view what, bool legacy_output)
 {
   SIGIL_TRY_ASSIGN(auto raw, keyless::find_identity_token(f.identity_token));
   if (!raw) {
@@ -172,6 +202,7 @@ Result<std::optional<KeylessSession>> open_keyless(const KeylessSignFlags& f, co
   SIGIL_TRY_ASSIGN(auto token, keyless::make_identity_token(
                                  raw->chars(), {.audience = f.oidc_client_id, .now = now_seconds(), .skew_seconds = 10}));
   SIGIL_TRY_ASSIGN(const auto services, choose_services(f));
+  SIGIL_TRY(check_rekor_v2(services, f, legacy_output));
   SIGIL_TRY_ASSIGN(auto root, signing_trust(f));
   SIGIL_TRY_ASSIGN(auto fulcio, keyless::service_url(services.fulcio, "--fulcio-url"));
   SIGIL_TRY_ASSIGN(auto rekor, keyless::service_url(services.rekor, "--rekor-url"));
@@ -179,16 +210,19 @@ Result<std::optional<KeylessSession>> open_keyless(const KeylessSignFlags& f, co
   if (!services.tsa.empty()) {
     SIGIL_TRY_ASSIGN(tsa, keyless::service_url(services.tsa, "--timestamp-server-url"));
   }
+  const bool v2 = services.rekor_api == keyless::RekorApi::v2;
   print_info("Keyless signing as {} (issuer {}): the signature of {} and this identity will be published in the "
-             "transparency log {}, where they cannot be removed.",
-             token.identity(), token.issuer(), what, rekor.origin());
+             "transparency log {}{}, where they cannot be removed.",
+             token.identity(), token.issuer(), what, rekor.origin(), v2 ? " (Rekor v2)" : "");
   SIGIL_TRY(confirm(f.yes));
   KeylessSession session;
+  session.rekor_v2 = v2;
   session.transport = service_transport(global);
   session.signer = std::make_unique<sign::KeylessSigner>(sign::KeylessSignerRequest{.transport = *session.transport,
                                                                                     .token = std::move(token),
                                                                                     .fulcio = std::move(fulcio),
                                                                                     .rekor = std::move(rekor),
+                                                                                    .rekor_api = services.rekor_api,
                                                                                     .tsa = std::move(tsa),
                                                                                     .checks = sign::checks_from_trusted_root(std::move(root))});
   return std::optional<KeylessSession>{std::move(session)};

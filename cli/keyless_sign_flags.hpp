@@ -32,16 +32,18 @@ void add_keyless_sign_flags(CLI::App* app, KeylessSignFlags& flags);
 // The signer and the transport it talks over (the Sigstore services get their own connection
 // pool, with TLS always verified, whatever the registry flags say).
 struct KeylessSession {
+  bool rekor_v2 = false; // the signer logs in Rekor v2 (no SET: bundles only)
   std::unique_ptr<http::Transport> transport;
   std::unique_ptr<sign::KeylessSigner> signer; // declared last: goes first
 };
 
 // nullopt when no identity token is available (--identity-token, SIGSTORE_ID_TOKEN): the caller
-// then needs --key. Otherwise: the token is checked (expiry, audience), the notice of what will
-// be published (`what`, e.g. the digest) is printed, confirmed on a terminal unless --yes, and
-// Fulcio is asked in the background.
+// then needs --key. Otherwise: the token is checked (expiry, audience), the services chosen
+// (a Rekor v2 log needs a TSA, and is refused when `legacy_output`: cosign's legacy
+// annotations were asked for), the notice of what will be published (`what`, e.g. the digest)
+// is printed, confirmed on a terminal unless --yes, and Fulcio is asked in the background.
 [[nodiscard]] Result<std::optional<KeylessSession>> open_keyless(const KeylessSignFlags& flags, const GlobalOptions& global,
-                                                                 std::string_view what);
+                                                                 std::string_view what, bool legacy_output = false);
 
 // The signer of a signing command: --key, else keyless with an identity token (the session
 // keeps the services' transport alive as long as the signer).
@@ -59,6 +61,7 @@ struct SignerFlags {
   const std::string& password_file;
   bool allow_insecure_key_permissions = false;
   const KeylessSignFlags& keyless;
+  bool legacy_output = false; // --format legacy|both was given: needs Rekor v1 (keyless)
 };
 
 // `what` names what is about to be signed in the keyless notice. Neither --key nor a token is a

@@ -38,9 +38,11 @@ void add_predicate_flags(CLI::App* app, PredicateFlags& o)
   add_keyless_sign_flags(app, o.keyless);
 }
 
-Result<OpenedSigner> open_predicate_signer(const PredicateFlags& o, const GlobalOptions& global, std::string_view what)
+Result<OpenedSigner> open_predicate_signer(const PredicateFlags& o, const GlobalOptions& global, std::string_view what,
+                                           bool legacy_output)
 {
-  return open_any_signer({o.key, o.password_file, o.allow_insecure_key_permissions, o.keyless}, global, what);
+  return open_any_signer({o.key, o.password_file, o.allow_insecure_key_permissions, o.keyless, legacy_output}, global,
+                         what);
 }
 
 } // namespace sigil::cli

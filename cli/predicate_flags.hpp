@@ -25,9 +25,10 @@ struct PredicateFlags {
 
 void add_predicate_flags(CLI::App* app, PredicateFlags& flags);
 
-// --key or keyless; `what` names the subject in the keyless notice.
+// --key or keyless; `what` names the subject in the keyless notice; `legacy_output`: cosign's
+// legacy .att layer was asked for (refused with a Rekor v2 log).
 [[nodiscard]] Result<OpenedSigner> open_predicate_signer(const PredicateFlags& flags, const GlobalOptions& global,
-                                                         std::string_view what);
+                                                         std::string_view what, bool legacy_output = false);
 
 // The --predicate file (or stdin) with its type and statement version.
 [[nodiscard]] Result<sign::PredicateInput> read_predicate(const PredicateFlags& flags);

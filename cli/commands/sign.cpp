@@ -22,7 +22,7 @@ struct Options {
   std::vector<std::string> images;
   std::string key;
   std::vector<std::string> annotations;
-  std::string format = "legacy";
+  std::string format; // legacy (default), bundle (the default with Rekor v2) or both
   bool recursive = false;
   bool upload = true;
   std::string output_signature;
@@ -34,8 +34,13 @@ struct Options {
   KeylessSignFlags keyless;
 };
 
-sign::Format format_of(const std::string& name)
+// Not given: legacy, or bundle with a Rekor v2 log (which gives no SET for the legacy
+// annotations; cosign 3 writes bundles by default).
+sign::Format format_of(const std::string& name, const OpenedSigner& signer)
 {
+  if (name.empty()) {
+    return signer.keyless && signer.keyless->rekor_v2 ? sign::Format::bundle : sign::Format::legacy;
+  }
   return name == "bundle" ? sign::Format::bundle : name == "both" ? sign::Format::both : sign::Format::legacy;
 }
 
@@ -122,8 +127,11 @@ Result<int> run(const Options& o, const GlobalOptions& global)
   for (const auto& image : o.images) {
     what += (what.empty() ? "" : ", ") + image;
   }
-  SIGIL_TRY_ASSIGN(const auto opened, open_any_signer({o.key, o.password_file, o.allow_insecure_key_permissions, o.keyless},
+  const bool legacy_output = o.format == "legacy" || o.format == "both";
+  SIGIL_TRY_ASSIGN(const auto opened, open_any_signer({o.key, o.password_file, o.allow_insecure_key_permissions,
+                                                       o.keyless, legacy_output},
                                                       global, what));
+  const sign::Format format = format_of(o.format, opened);
   const sign::Signer* signer = &opened.get();
   auto session = open_session(o.registry, global);
   // Images are signed concurrently (each image's .sig tag is its own read-merge-write), on one
@@ -133,7 +141,7 @@ Result<int> run(const Options& o, const GlobalOptions& global)
                                                 .signature_repo = std::nullopt,
                                                 .signer = *signer,
                                                 .annotations = annotations,
-                                                .format = format_of(o.format),
+                                                .format = format,
                                                 .recursive = o.recursive,
                                                 .upload = o.upload});
   });
@@ -155,7 +163,8 @@ void register_sign(Commands& commands)
     "bundle referrer as cosign 3 does; both writes both. Concurrent signers never lose each other's signatures.\n"
     "Without --key, signs keyless: an OIDC identity token buys a Fulcio certificate for an ephemeral key; each\n"
     "signature is logged in Rekor and verified before the .sig layer (with cosign's certificate, chain and bundle\n"
-    "annotations) or the bundle referrer (certificate, dsse log entry, timestamp) is written.",
+    "annotations) or the bundle referrer (certificate, dsse log entry, timestamp) is written. A --signing-config\n"
+    "whose rekorTlogUrls name a Rekor v2 log (majorApiVersion 2) logs there: bundles only, with a timestamp.",
     "  sigil sign registry.example.com/app@sha256:... --key sigil.key\n"
     "  sigil sign registry.example.com/app:1.2 --key env://SIGNING_KEY -a git-sha=$CI_COMMIT_SHA\n"
     "  sigil sign registry.example.com/app@sha256:... --key sigil.key --recursive --format both\n"
@@ -165,9 +174,10 @@ void register_sign(Commands& commands)
   app->add_option("image", o->images, "Images to sign (by digest; a tag is resolved)")->required();
   app->add_option("--key", o->key, "Private key (path or env://VAR); without it, keyless signing");
   app->add_option("-a,--annotations", o->annotations, "Extra key=value pairs signed into the payload");
-  app->add_option("--format", o->format, "Signature format")
-    ->check(CLI::IsMember({"legacy", "bundle", "both"}))
-    ->capture_default_str();
+  app->add_option("--format", o->format,
+                  "Signature format: legacy, bundle or both (default: legacy; bundle when the signing config selects "
+                  "a Rekor v2 log)")
+    ->check(CLI::IsMember({"legacy", "bundle", "both"}));
   app->add_flag("-r,--recursive", o->recursive, "For an index, also sign every platform manifest");
   app->add_option("--upload", o->upload, "Push the signature to the registry (--upload=false: only write files)")
     ->capture_default_str();

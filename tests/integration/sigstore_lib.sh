@@ -1,6 +1,6 @@
 # shellcheck shell=bash source-path=SCRIPTDIR
-# The Sigstore stand-in for sigil's integration tests: OIDC issuer + Fulcio + CT log + Rekor v1 +
-# TSA in one process on 127.0.0.1 (tests/integration/sigstore/standin.py; formats, files and
+# The Sigstore stand-in for sigil's integration tests: OIDC issuer + Fulcio + CT log + Rekor v1 and
+# v2 + TSA in one process on 127.0.0.1 (tests/integration/sigstore/standin.py; formats, files and
 # admin modes in tests/integration/sigstore/README.md).
 #
 # Source it after tests/integration/lib.sh (which creates $TEST_TMP). It sources registry_lib.sh
@@ -18,6 +18,8 @@
 #               SIGSTORE_STANDIN_PORT SIGSTORE_STANDIN_DIR SIGSTORE_STANDIN_PID
 #               SIGSTORE_STANDIN_TSA_URL (URL/api/v1/timestamp) SIGSTORE_STANDIN_LOG (JSON lines)
 #               SIGSTORE_STANDIN_TRUSTED_ROOT SIGSTORE_STANDIN_SIGNING_CONFIG
+#               SIGSTORE_STANDIN_SIGNING_CONFIG_REKOR2 (Rekor v2 first, v1 after it; with the TSA)
+#               SIGSTORE_STANDIN_REKOR2_URL (URL/rekor2: the Rekor v2 log's base URL)
 #               SIGSTORE_STANDIN_ROOT_FILE (Fulcio root + intermediate PEM, for SIGSTORE_ROOT_FILE)
 #               SIGSTORE_STANDIN_REKOR_PUB  (for SIGSTORE_REKOR_PUBLIC_KEY)
 #               SIGSTORE_STANDIN_CTLOG_PUB  (for SIGSTORE_CT_LOG_PUBLIC_KEY_FILE)
@@ -83,6 +85,8 @@ start_sigstore_standin() {
   _registry_export SIGSTORE_STANDIN LOG "$dir/requests.jsonl"
   _registry_export SIGSTORE_STANDIN TRUSTED_ROOT "$dir/trusted_root.json"
   _registry_export SIGSTORE_STANDIN SIGNING_CONFIG "$dir/signing_config.json"
+  _registry_export SIGSTORE_STANDIN SIGNING_CONFIG_REKOR2 "$dir/signing_config_rekor2.json"
+  _registry_export SIGSTORE_STANDIN REKOR2_URL "http://127.0.0.1:$port/rekor2"
   _registry_export SIGSTORE_STANDIN ROOT_FILE "$dir/fulcio_root.pem"
   _registry_export SIGSTORE_STANDIN REKOR_PUB "$dir/rekor.pub"
   _registry_export SIGSTORE_STANDIN CTLOG_PUB "$dir/ctlog.pub"

@@ -128,13 +128,18 @@ from cryptography.hazmat.primitives import serialization
 d = sys.argv[1]
 tr = json.load(open(os.path.join(d, "trusted_root.json")))
 assert tr["mediaType"] == "application/vnd.dev.sigstore.trustedroot+json;version=0.1"
+assert [t["baseUrl"] for t in tr["tlogs"]] == [tr["ctlogs"][0]["baseUrl"][:-3], tr["ctlogs"][0]["baseUrl"][:-3] + "/rekor2"]
 for kind, pub in (("tlogs", "rekor.pub"), ("ctlogs", "ctlog.pub")):
-    (log,) = tr[kind]
+    log = tr[kind][0]
     raw = base64.b64decode(log["publicKey"]["rawBytes"])
     assert base64.b64decode(log["logId"]["keyId"]) == hashlib.sha256(raw).digest(), kind
     k = serialization.load_pem_public_key(open(os.path.join(d, pub), "rb").read())
     assert k.public_bytes(serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo) == raw, pub
     assert log["publicKey"]["keyDetails"] == "PKIX_ECDSA_P256_SHA_256" and log["hashAlgorithm"] == "SHA2_256"
+v2 = tr["tlogs"][1]  # Rekor v2: Ed25519, log id = SHA-256(host "\n" 0x01 raw key) (rekor-tiles pkg/note)
+raw = base64.b64decode(v2["publicKey"]["rawBytes"])
+assert v2["publicKey"]["keyDetails"] == "PKIX_ED25519" and len(raw) == 44
+assert base64.b64decode(v2["logId"]["keyId"]) == hashlib.sha256(b"127.0.0.1\n\x01" + raw[12:]).digest()
 (ca,) = tr["certificateAuthorities"]
 chain = [x509.load_der_x509_certificate(base64.b64decode(c["rawBytes"])) for c in ca["certChain"]["certificates"]]
 assert chain[1].subject == chain[1].issuer and chain[0].issuer == chain[1].subject
@@ -143,6 +148,8 @@ assert all(c.public_key().curve.name == "secp384r1" for c in chain)
 sc = json.load(open(os.path.join(d, "signing_config.json")))
 assert sc["mediaType"] == "application/vnd.dev.sigstore.signingconfig.v0.2+json"
 assert sc["rekorTlogUrls"][0]["majorApiVersion"] == 1 and sc["tsaUrls"][0]["url"].endswith("/api/v1/timestamp")
+sc2 = json.load(open(os.path.join(d, "signing_config_rekor2.json")))
+assert [(r["url"], r["majorApiVersion"]) for r in sc2["rekorTlogUrls"]] == [(v2["baseUrl"], 2), (tr["tlogs"][0]["baseUrl"], 1)]
 env = open(os.path.join(d, "env.sh")).read()
 for v in ("SIGSTORE_ROOT_FILE", "SIGSTORE_REKOR_PUBLIC_KEY", "SIGSTORE_CT_LOG_PUBLIC_KEY_FILE", "SIGSTORE_STANDIN_URL"):
     assert "export " + v + "=" in env, v

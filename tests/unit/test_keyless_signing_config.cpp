@@ -113,3 +113,35 @@ TEST_CASE("signing config: validity times are RFC 3339 (util::parse_rfc3339), wi
   CHECK(!keyless::parse_signing_config(config("1970-01-01 00:00:00Z", "1970-03-01T00:00:00Z")));
   CHECK(!keyless::parse_signing_config(config("1970-01-01T00:00:00Z", "1970-01-01T00:00:00")));
 }
+
+TEST_CASE("signing config: a client that speaks Rekor v1 and v2 picks v2 only, whatever the file order")
+{
+  // The public-good config lists v2 and v1 logs of one operator: dropping the second of an
+  // operator before the versions are compared would keep v1 when it comes first.
+  const std::string config = R"({"mediaType": "application/vnd.dev.sigstore.signingconfig.v0.2+json",
+    "rekorTlogUrls": [
+      {"url": "https://rekor.example", "majorApiVersion": 1, "validFor": {"start": "2021-01-01T00:00:00Z"}, "operator": "op"},
+      {"url": "https://log2025-1.rekor.example", "majorApiVersion": 2, "validFor": {"start": "2025-09-01T00:00:00Z"}, "operator": "op"},
+      {"url": "https://other-v1.example", "majorApiVersion": 1, "validFor": {"start": "2021-01-01T00:00:00Z"}, "operator": "other"}],
+    "rekorTlogConfig": {"selector": "ALL"}})";
+  const auto c = keyless::parse_signing_config(config);
+  REQUIRE(c);
+  constexpr std::array<std::uint32_t, 2> both{1, 2};
+  const auto all = keyless::select_services(c->rekor_tlog_urls, c->rekor_tlog_config, both, at("2026-01-01T00:00:00Z"),
+                                            "rekorTlogUrls");
+  REQUIRE(all);
+  REQUIRE(all->size() == 1); // no v1 log mixed in
+  CHECK(all->front().url == "https://log2025-1.rekor.example");
+  CHECK(all->front().major_api_version == 2);
+  // Before the v2 log's window: the v1 logs, one per operator.
+  const auto before = keyless::select_services(c->rekor_tlog_urls, c->rekor_tlog_config, both,
+                                               at("2025-01-01T00:00:00Z"), "rekorTlogUrls");
+  REQUIRE(before);
+  REQUIRE(before->size() == 2);
+  CHECK(before->front().url == "https://rekor.example");
+  // A client that speaks only v1 never gets the v2 log.
+  const auto v1 = keyless::select_services(c->rekor_tlog_urls, {keyless::Selector::any, 0}, k_v1,
+                                           at("2026-01-01T00:00:00Z"), "rekorTlogUrls");
+  REQUIRE(v1);
+  CHECK(v1->front().url == "https://rekor.example");
+}

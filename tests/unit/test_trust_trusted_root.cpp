@@ -108,7 +108,7 @@ TEST_CASE("sigstore-python's trusted root variants load or fail as upstream expe
   }
   load("sigstore-python/trusted_root/trustedroot.v1.json");
   const auto tiles = load("sigstore-python/trusted_root/trustedroot.v1.local_tlog_ed25519_rekor-tiles.json");
-  CHECK(tiles.tlogs.front().origin() == "localhost:3003");
+  CHECK(tiles.tlogs.front().origin() == "localhost"); // sigstore-go: the baseUrl's Hostname()
   auto bad = parse_trusted_root(sigil::test::read_conformance("sigstore-python/trusted_root/trustedroot.badtype.json"));
   REQUIRE_FALSE(bad.has_value());
   CHECK(bad.error().message.find("media type") != std::string::npos);
@@ -123,6 +123,21 @@ TEST_CASE("sigstore-python's trusted root variants load or fail as upstream expe
   const auto ct = load("sigstore-conformance/bundle-verify/invalid-ct-key_fail/trusted_root.json");
   REQUIRE(ct.ctlogs.front().key_details == "PKCS1_RSA_PKCS1V5");
   CHECK(ct.ctlogs.front().key->algorithm() == sigil::crypto::KeyAlgorithm::rsa);
+}
+
+TEST_CASE("a log's Rekor v2 checkpoint origin is its baseUrl's host name, as sigstore-go checks it")
+{
+  const auto origin = [](std::string url) {
+    sigil::trust::TransparencyLog log;
+    log.base_url = std::move(url);
+    return log.origin();
+  };
+  CHECK(origin("https://log2025-1.rekor.sigstore.dev") == "log2025-1.rekor.sigstore.dev");
+  CHECK(origin("https://log2025-1.rekor.sigstore.dev/") == "log2025-1.rekor.sigstore.dev");
+  CHECK(origin("http://127.0.0.1:41234/rekor2") == "127.0.0.1"); // no port, no path
+  CHECK(origin("https://user@rekor.example:8443/x?y#z") == "rekor.example");
+  CHECK(origin("http://[::1]:3003") == "::1");
+  CHECK(origin("rekor-local") == "rekor-local");
 }
 
 TEST_CASE("protobuf JSON: snake_case names, URL-safe base64, fractional and offset times")

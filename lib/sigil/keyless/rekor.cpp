@@ -118,8 +118,10 @@ util::Json bundle_entry_json(const LogEntry& entry)
   j["logIndex"] = std::to_string(entry.log_index);
   j["logId"] = {{"keyId", util::base64_encode(entry.log_id)}};
   j["kindVersion"] = {{"kind", entry.kind}, {"version", entry.api_version}};
-  j["integratedTime"] = std::to_string(entry.integrated_time);
-  j["inclusionPromise"] = {{"signedEntryTimestamp", util::base64_encode(entry.signed_entry_timestamp)}};
+  if (!entry.signed_entry_timestamp.empty()) { // Rekor v2 gives neither
+    j["integratedTime"] = std::to_string(entry.integrated_time);
+    j["inclusionPromise"] = {{"signedEntryTimestamp", util::base64_encode(entry.signed_entry_timestamp)}};
+  }
   if (const auto& p = entry.inclusion_proof) {
     util::Json hashes = util::Json::array();
     for (const auto& h : p->hashes) {

@@ -39,8 +39,8 @@ struct LogEntry {
   util::Bytes body;        // the canonicalized entry, decoded from base64, as received
   std::int64_t integrated_time = 0;
   std::uint64_t log_index = 0;
-  util::Bytes log_id;                // sha256 of the log's public key (decoded from hex)
-  util::Bytes signed_entry_timestamp; // the SET
+  util::Bytes log_id;                // sha256 of the log's public key (decoded from hex); v2: the C2SP key id
+  util::Bytes signed_entry_timestamp; // the SET (empty from Rekor v2)
   std::optional<InclusionProof> inclusion_proof;
 };
 
@@ -62,7 +62,8 @@ struct DsseRekord {
 
 // The entry as a Sigstore bundle's TransparencyLogEntry (protobuf JSON: int64 as strings, bytes
 // as base64, logId.keyId, kindVersion, inclusionPromise, inclusionProof with
-// checkpoint.envelope, canonicalizedBody).
+// checkpoint.envelope, canonicalizedBody). A Rekor v2 entry (no SET) has neither
+// integratedTime nor inclusionPromise.
 [[nodiscard]] util::Json bundle_entry_json(const LogEntry& entry);
 
 // cosign's `dev.sigstore.cosign/bundle` annotation (and a legacy blob bundle's rekorBundle):

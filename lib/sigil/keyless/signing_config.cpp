@@ -131,19 +131,26 @@ Result<std::vector<Service>> select_services(const std::vector<Service>& service
                                              std::span<const std::uint32_t> supported, std::chrono::sys_seconds now,
                                              std::string_view what)
 {
-  std::vector<Service> valid;
+  // The highest API version that has a service valid now, and only its services (as
+  // sigstore-go: a Rekor v2 log is never mixed with v1 ones); one per operator, in file order.
+  std::uint32_t version = 0;
   for (const auto& s : services) {
     const bool speaks = std::find(supported.begin(), supported.end(), s.major_api_version) != supported.end();
+    const bool in_window = s.valid_from <= now && (!s.valid_until || now <= *s.valid_until);
+    if (speaks && in_window) {
+      version = std::max(version, s.major_api_version);
+    }
+  }
+  std::vector<Service> valid;
+  for (const auto& s : services) {
     const bool in_window = s.valid_from <= now && (!s.valid_until || now <= *s.valid_until);
     const bool new_operator = std::none_of(valid.begin(), valid.end(), [&](const Service& v) {
       return !v.operator_name.empty() && v.operator_name == s.operator_name;
     });
-    if (speaks && in_window && new_operator) {
+    if (version != 0 && s.major_api_version == version && in_window && new_operator) {
       valid.push_back(s);
     }
   }
-  std::stable_sort(valid.begin(), valid.end(),
-                   [](const Service& a, const Service& b) { return a.major_api_version > b.major_api_version; });
   switch (config.selector) {
   case Selector::any:
     valid.resize(std::min<std::size_t>(valid.size(), 1));

@@ -4,8 +4,9 @@
 // caUrls, oidcUrls, rekorTlogUrls, tsaUrls: each a URL with the service's major API version,
 // a validity window (start inclusive, end inclusive when present) and an operator.
 // rekorTlogConfig / tsaConfig: which logs and TSAs to use: ANY (one), ALL, EXACT{count}.
-// Selection follows sigstore-go (pkg/root/signing_config.go): services valid now with an API
-// version sigil speaks, the newest version first, then in file order; one per operator.
+// Selection follows sigstore-go (pkg/root/signing_config.go): services valid now with the
+// highest API version sigil speaks that has any (never a mix of versions), in file order; one
+// per operator.
 #pragma once
 
 #include "sigil/core/result.hpp"

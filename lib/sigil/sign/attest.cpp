@@ -71,6 +71,9 @@ Result<std::string> build_attestation_statement(const PredicateInput& p, const s
 
 Result<AttestImageResult> attest_image(registry::Client& client, const AttestImageRequest& r)
 {
+  if (r.format != Format::bundle && !r.signer.gives_signed_entry_timestamp()) {
+    return fail(ErrorCode::usage, std::string(k_legacy_needs_set));
+  }
   SIGIL_TRY_ASSIGN(const registry::Repository target, registry::target_repository(r.image, r.signature_repo));
   SIGIL_TRY_ASSIGN(auto resolved, client.resolve(r.image));
   AttestImageResult result{r.image.with_digest(resolved.digest), !r.image.digest().has_value(), {}, std::nullopt,

@@ -112,6 +112,9 @@ Result<std::vector<oci::Reference>> digests_to_sign(registry::Client& client, co
 
 Result<SignImageResult> sign_image(registry::Client& client, const SignImageRequest& r)
 {
+  if (r.format != Format::bundle && !r.signer.gives_signed_entry_timestamp()) {
+    return fail(ErrorCode::usage, std::string(k_legacy_needs_set));
+  }
   SIGIL_TRY_ASSIGN(const registry::Repository target, registry::target_repository(r.image, r.signature_repo));
   SignImageResult result;
   result.tag_given = !r.image.digest().has_value();

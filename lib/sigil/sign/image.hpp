@@ -16,11 +16,17 @@
 
 #include <map>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace sigil::sign {
 
 enum class Format { legacy, bundle, both };
+
+// The refusal of legacy (and both) with a signer whose log gives no SET (Rekor v2).
+constexpr std::string_view k_legacy_needs_set =
+  "cosign's legacy .sig/.att layers carry Rekor v1's signed entry timestamp (dev.sigstore.cosign/bundle), which "
+  "Rekor v2 does not give: use --format bundle (the default with a Rekor v2 log)";
 
 struct SignImageRequest {
   oci::Reference image;

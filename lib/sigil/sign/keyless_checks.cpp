@@ -47,9 +47,11 @@ tlog::Entry to_tlog_entry(const keyless::LogEntry& e)
   out.log_id = e.log_id;
   out.kind = e.kind;
   out.version = e.api_version;
-  out.integrated_time = e.integrated_time;
+  if (!e.signed_entry_timestamp.empty()) { // Rekor v2 gives neither
+    out.integrated_time = e.integrated_time;
+    out.signed_entry_timestamp = e.signed_entry_timestamp;
+  }
   out.canonicalized_body = e.body;
-  out.signed_entry_timestamp = e.signed_entry_timestamp;
   if (const auto& p = e.inclusion_proof) {
     out.inclusion_proof = tlog::InclusionProof{p->log_index, p->root_hash, p->tree_size, p->hashes, p->checkpoint};
   }
@@ -86,6 +88,37 @@ Result<void> check_body(const tlog::Entry& entry, const Witnessed& w)
   return {};
 }
 
+// Rekor v2: the body must be, byte for byte, the hashedrekord 0.0.2 of these bytes and this
+// certificate (what sigstore-go rebuilds for the leaf hash); the entry's log is a log of the
+// root, valid now; its inclusion proof leads to a checkpoint signed by that log under its
+// origin, the host of its baseUrl (tlog's verifier, as verify/sigstore.cpp uses it).
+Result<void> check_entry_v2(const trust::TrustedRoot& root, const keyless::LogEntry& logged, const Witnessed& w,
+                            const keyless::CertificateChain& chain)
+{
+  SIGIL_TRY_ASSIGN(const auto expected, rekor_v2_logged(w, chain));
+  SIGIL_TRY_ASSIGN(const auto body, keyless::hashedrekord_v002_body({.digest = expected.digest,
+                                                                     .signature = w.signature,
+                                                                     .certificate_der = chain.der.front(),
+                                                                     .key_algorithm = expected.key_algorithm}));
+  if (logged.body != body) {
+    return fail(ErrorCode::none_verified, "the entry is not the hashedrekord 0.0.2 of this signature, digest and "
+                                          "certificate");
+  }
+  const auto entry = to_tlog_entry(logged);
+  const auto logs = root.tlogs_by_key_id(entry.log_id);
+  if (logs.empty() || !logs.front()->key) {
+    return fail(ErrorCode::none_verified, "the entry comes from a log that is not in the trusted root");
+  }
+  const trust::TransparencyLog& log = *logs.front();
+  if (!log.valid_for.contains(now_seconds())) {
+    return fail(ErrorCode::none_verified, fmt::format("the key of the log {} is not valid now", log.base_url));
+  }
+  if (!entry.inclusion_proof) {
+    return fail(ErrorCode::none_verified, "the answer has no inclusion proof");
+  }
+  return tlog::verify_inclusion_with_checkpoint(entry, *log.key, log.origin());
+}
+
 Result<void> check_entry(const trust::TrustedRoot& root, const keyless::LogEntry& logged, const Witnessed& w)
 {
   const auto entry = to_tlog_entry(logged);
@@ -117,8 +150,9 @@ KeylessChecks checks_from_trusted_root(std::shared_ptr<const trust::TrustedRoot>
   checks.certificate = [root](const keyless::CertificateChain& chain, const crypto::PublicKey& key) {
     return check_certificate(*root, chain, key);
   };
-  checks.log_entry = [root](const keyless::LogEntry& e, const Witnessed& w, const keyless::CertificateChain&) {
-    return check_entry(*root, e, w);
+  checks.log_entry = [root](const keyless::LogEntry& e, const Witnessed& w, const keyless::CertificateChain& chain) {
+    // Rekor v2's entries (hashedrekord 0.0.2) are checked as such, whatever the signer asked.
+    return e.api_version == "0.0.2" ? check_entry_v2(*root, e, w, chain) : check_entry(*root, e, w);
   };
   checks.timestamp = [root](util::ByteView response, util::ByteView signature) {
     return check_timestamp(*root, response, signature);

@@ -7,7 +7,9 @@
 // passed `checks.certificate` (chain to the trusted root, SCT, the leaf certifies this very key):
 // nothing is signed with a key whose certificate did not verify. witness() logs each signature
 // and returns the entry only after `checks.log_entry` (the entry is about these bytes; SET;
-// inclusion proof and checkpoint) and, with a TSA, `checks.timestamp` passed. The key (an
+// inclusion proof and checkpoint) and, with a TSA, `checks.timestamp` passed. With Rekor v2
+// (rekor_api v2) the signature is logged as hashedrekord 0.0.2 (a DSSE envelope over its PAE),
+// the entry has no SET, and a TSA is required (Rekor v2 gives no signing time). The key (an
 // OpenSSL EVP_PKEY, whose private scalar OpenSSL clears when freed) goes with the signer.
 #pragma once
 
@@ -18,6 +20,7 @@
 #include "sigil/keyless/fulcio.hpp"
 #include "sigil/keyless/oidc_token.hpp"
 #include "sigil/keyless/rekor.hpp"
+#include "sigil/keyless/rekor_v2.hpp"
 #include "sigil/sign/signer.hpp"
 
 #include <functional>
@@ -43,9 +46,19 @@ struct KeylessSignerRequest {
   http::Url fulcio;
   keyless::FulcioApi fulcio_api = keyless::FulcioApi::v2; // v2 falls back to v1 on 404/405
   http::Url rekor;
-  std::optional<http::Url> tsa;
+  keyless::RekorApi rekor_api = keyless::RekorApi::v1;
+  std::optional<http::Url> tsa; // required with Rekor v2
   KeylessChecks checks;
 };
+
+// What Rekor v2 logs for a signature: the SHA-256 of the signed bytes (a message), or of the
+// DSSE envelope's PAE (the 2026 rule of the public log), with the certificate's key algorithm.
+struct RekorV2Logged {
+  util::Bytes digest;
+  crypto::KeyAlgorithm key_algorithm = crypto::KeyAlgorithm::ecdsa_p256;
+};
+[[nodiscard]] Result<RekorV2Logged> rekor_v2_logged(const Witnessed& signed_bytes,
+                                                    const keyless::CertificateChain& chain);
 
 class KeylessSigner final : public Signer {
 public:
@@ -56,6 +69,7 @@ public:
 
   [[nodiscard]] Result<const crypto::PrivateKey*> key() const override;
   [[nodiscard]] Result<std::optional<KeylessMaterial>> witness(const Witnessed& signed_bytes) const override;
+  [[nodiscard]] bool gives_signed_entry_timestamp() const override;
 
   // The verified chain (after key() succeeded).
   [[nodiscard]] Result<const keyless::CertificateChain*> chain() const;

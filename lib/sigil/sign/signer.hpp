@@ -64,6 +64,10 @@ public:
     (void)signed_bytes;
     return std::optional<KeylessMaterial>{};
   }
+
+  // False when witness() gives log entries without a signed entry timestamp (Rekor v2): cosign's
+  // legacy .sig/.att annotations (dev.sigstore.cosign/bundle) cannot carry them, only a bundle.
+  [[nodiscard]] virtual bool gives_signed_entry_timestamp() const { return true; }
 };
 
 // A key already at hand.

@@ -265,10 +265,14 @@ std::string TransparencyLog::origin() const
       break;
     }
   }
-  while (url.ends_with('/')) {
-    url.remove_suffix(1);
+  url = url.substr(0, url.find_first_of("/?#")); // the authority
+  if (const std::size_t at = url.rfind('@'); at != std::string_view::npos) {
+    url.remove_prefix(at + 1);
   }
-  return std::string(url);
+  if (url.starts_with('[')) { // an IPv6 literal: Go's Hostname() drops the brackets
+    return std::string(url.substr(1, url.find(']') == std::string_view::npos ? std::string_view::npos : url.find(']') - 1));
+  }
+  return std::string(url.substr(0, url.find(':')));
 }
 
 std::vector<const TransparencyLog*> TrustedRoot::tlogs_by_key_id(util::ByteView key_id) const

@@ -49,8 +49,10 @@ struct TransparencyLog {
   std::string key_details;    // "PKIX_ECDSA_P256_SHA_256", ...
   std::optional<crypto::PublicKey> key; // unset when the key type is unsupported
   Validity valid_for;
-  // The log's Rekor v2 checkpoint origin: base_url without its scheme and trailing '/':
-  // "https://log2025-1.rekor.sigstore.dev" -> "log2025-1.rekor.sigstore.dev".
+  // The log's Rekor v2 checkpoint origin: the host name of base_url, without scheme, port or
+  // path, as sigstore-go (and so cosign 3) checks it (url.Parse(baseUrl).Hostname()):
+  // "https://log2025-1.rekor.sigstore.dev" -> "log2025-1.rekor.sigstore.dev",
+  // "http://127.0.0.1:8080/rekor2" -> "127.0.0.1".
   [[nodiscard]] std::string origin() const;
 };
 

@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""sigil's Sigstore stand-in: OIDC issuer, Fulcio, CT log, Rekor v1, TSA in one process on 127.0.0.1.
+"""sigil's Sigstore stand-in: OIDC issuer, Fulcio, CT log, Rekor v1 and v2, TSA in one process on 127.0.0.1.
 
 Python 3.11 standard library + python3-cryptography (Debian 12: 38) + the openssl CLI (for the
 RFC 3161 responses). See README.md in this folder for the endpoints, files and admin modes.
@@ -38,6 +38,7 @@ from pki import (BadRequest, DER_NULL, OID_PRECERT_POISON, OID_SCT_LIST, b64, b6
                  load_pem_key_or_cert, load_private, make_ca, pub_pem, random_serial, rfc3339,
                  save_private, sha256, spki_der, unb64, unb64url, utcnow, verify_digest,
                  verify_message, write_file)
+from rekor2 import Conflict2, RekorV2  # noqa: E402
 
 MODES = {
     "normal": "everything faithful",
@@ -51,6 +52,8 @@ MODES = {
     "inclusion-bad-hash": "one hash of Rekor's inclusion proof has a flipped bit",
     "checkpoint-wrong-key": "Rekor's checkpoint is signed by another key (its key hint too)",
     "rekor-other-entry": "Rekor logs the entry but answers with the previous entry of the log",
+    "checkpoint-wrong-origin": "Rekor v2's checkpoint names another origin than the log's host "
+                               "(signed with the log's key)",
     "tsa-wrong-nonce": "the TSA answers for another nonce than the request's",
     "tsa-other-imprint": "the TSA timestamps other bytes than the request's message imprint",
 }
@@ -457,6 +460,10 @@ class StandIn:
         self.tree = MerkleTree()
         self.entries = []  # [{"body": bytes, "integratedTime": int}]
         self.by_leaf = {}  # leaf hash hex -> index
+        # Rekor v2: its own tree and key under URL/rekor2; checkpoint origin = the host name
+        self.rekor2_url = url + "/rekor2"
+        self.rekor2 = RekorV2(self.k["rekor2"], self.k["evil-rekor2"], urllib.parse.urlparse(url).hostname,
+                              MerkleTree(), self.k["prefill"], lambda: self.modes)
         self._tsa_setup()
 
     # keys, certificates, trust files
@@ -468,11 +475,11 @@ class StandIn:
             "oidc": p256, "oidc-other": p256, "fulcio-root": p384, "fulcio-intermediate": p384,
             "ctlog": p256, "rekor": p256, "tsa-root": p384, "tsa-leaf": p256,
             "evil-ctlog": p256, "evil-rekor": p256, "evil-root": p384, "evil-intermediate": p384,
-            "prefill": p256,
+            "prefill": p256, "rekor2": None, "evil-rekor2": None,  # None: Ed25519 (as log2025-1)
         }
         self.k = {}
         for n, curve in gen.items():
-            self.k[n] = ec.generate_private_key(curve)
+            self.k[n] = ec.generate_private_key(curve) if curve else ed25519.Ed25519PrivateKey.generate()
             save_private(os.path.join(kd, n + ".key"), self.k[n])
         self.oidc = OIDC(self.k["oidc"], self.k["oidc-other"])
         nb = self.started - datetime.timedelta(minutes=5)
@@ -514,7 +521,9 @@ class StandIn:
         trusted_root = {
             "mediaType": "application/vnd.dev.sigstore.trustedroot+json;version=0.1",
             "tlogs": [{"baseUrl": u, "hashAlgorithm": "SHA2_256", "publicKey": pubkey(self.k["rekor"]),
-                       "logId": {"keyId": b64(self.rekor_log_id)}}],
+                       "logId": {"keyId": b64(self.rekor_log_id)}},
+                      {"baseUrl": self.rekor2_url, "hashAlgorithm": "SHA2_256", "publicKey": pubkey(self.k["rekor2"]),
+                       "logId": {"keyId": b64(self.rekor2.log_id)}}],
             "certificateAuthorities": [{
                 "subject": {"organization": "sigil-standin", "commonName": "sigil-standin fulcio"},
                 "uri": u, "certChain": {"certificates": [{"rawBytes": b64(cert_der(c))}
@@ -540,12 +549,18 @@ class StandIn:
             "rekorTlogConfig": {"selector": "ANY"},
             "tsaConfig": {"selector": "ANY"},
         }
+        # Rekor v2 first (cosign 3 and sigil pick the highest API version), the v1 log after it
+        signing_config_rekor2 = dict(signing_config, rekorTlogUrls=[
+            {"url": self.rekor2_url, "majorApiVersion": 2, "validFor": vf, "operator": "sigil-standin"},
+            *signing_config["rekorTlogUrls"]])
         j = lambda o: json.dumps(o, indent=2) + "\n"  # noqa: E731
         write_file(os.path.join(s, "trusted_root.json"), j(trusted_root))
         write_file(os.path.join(s, "signing_config.json"), j(signing_config))
+        write_file(os.path.join(s, "signing_config_rekor2.json"), j(signing_config_rekor2))
         write_file(os.path.join(s, "fulcio_root.pem"), cert_pem(self.root) + cert_pem(self.inter))
         write_file(os.path.join(s, "fulcio_chain.pem"), cert_pem(self.inter) + cert_pem(self.root))
         write_file(os.path.join(s, "rekor.pub"), pub_pem(self.k["rekor"].public_key()))
+        write_file(os.path.join(s, "rekor2.pub"), pub_pem(self.k["rekor2"].public_key()))
         write_file(os.path.join(s, "ctlog.pub"), pub_pem(self.k["ctlog"].public_key()))
         write_file(os.path.join(s, "tsa_chain.pem"), cert_pem(self.tsa_leaf) + cert_pem(self.tsa_root))
         write_file(os.path.join(s, "jwks.json"), j(self.oidc.jwks()))
@@ -557,10 +572,12 @@ class StandIn:
             f"export SIGSTORE_STANDIN_PORT={port}",
             f"export SIGSTORE_STANDIN_FULCIO_URL={q(u)}",
             f"export SIGSTORE_STANDIN_REKOR_URL={q(u)}",
+            f"export SIGSTORE_STANDIN_REKOR2_URL={q(self.rekor2_url)}",
             f"export SIGSTORE_STANDIN_TSA_URL={q(u + '/api/v1/timestamp')}",
             f"export SIGSTORE_STANDIN_OIDC_ISSUER={q(u)}",
             f"export SIGSTORE_STANDIN_TRUSTED_ROOT={q(os.path.join(s, 'trusted_root.json'))}",
             f"export SIGSTORE_STANDIN_SIGNING_CONFIG={q(os.path.join(s, 'signing_config.json'))}",
+            f"export SIGSTORE_STANDIN_SIGNING_CONFIG_REKOR2={q(os.path.join(s, 'signing_config_rekor2.json'))}",
             f"export SIGSTORE_ROOT_FILE={q(os.path.join(s, 'fulcio_root.pem'))}",
             f"export SIGSTORE_REKOR_PUBLIC_KEY={q(os.path.join(s, 'rekor.pub'))}",
             f"export SIGSTORE_CT_LOG_PUBLIC_KEY_FILE={q(os.path.join(s, 'ctlog.pub'))}",
@@ -647,6 +664,7 @@ class StandIn:
                     "data": {"hash": {"algorithm": "sha256", "value": digest.hex()}},
                     "signature": {"content": b64(sig), "publicKey": {"content": b64(pem)}}}})
                 self._append(body, int(time.time()))
+        self.rekor2.prefill(n)
 
     def uuid(self, idx):
         return f"{self.tree_id:016x}" + self.tree.leaves[idx].hex()
@@ -923,6 +941,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
                                                 for i in S.issuers]})
         if path.startswith("/api/v1/log"):
             return self._rekor(m, path, query)
+        if path.startswith("/rekor2/"):
+            return self._rekor2(m, path[len("/rekor2"):])
         if m == "POST" and path == "/api/v1/timestamp":
             return self._tsa()
         if m == "GET" and path == "/api/v1/timestamp/certchain":
@@ -1023,6 +1043,20 @@ class Handler(http.server.BaseHTTPRequestHandler):
                 return self._send(200, {"rootHash": S.tree.root(last).hex(),
                                         "hashes": [h.hex() for h in S.tree.consistency(first, last)]})
         raise BadRequest(f"no route for {m} {path}", 404)
+
+    def _rekor2(self, m, path):
+        S = self.S
+        if m == "POST" and path == "/api/v2/log/entries":
+            ctype = self.headers.get("Content-Type", "").split(";")[0].strip().lower()
+            if ctype != "application/json":
+                raise BadRequest("Content-Type must be application/json", 415)
+            try:
+                return self._send(201, S.rekor2.add(self._json_body()))
+            except Conflict2 as c:
+                return self._send(409, {"code": 6, "message": str(c)})
+        if m == "GET" and path == "/api/v2/checkpoint":
+            return self._send(200, S.rekor2.latest_checkpoint(), "text/plain; charset=utf-8")
+        raise BadRequest(f"no route for {m} /rekor2{path}", 404)
 
     def _tsa(self):
         ctype = self.headers.get("Content-Type", "").split(";")[0].strip().lower()
