@@ -64,5 +64,7 @@ void register_provenance(Commands& commands);
 void register_attest_blob(Commands& commands);
 void register_verify_attestation(Commands& commands);
 void register_verify_blob_attestation(Commands& commands);
+void register_trusted_root(Commands& commands);
+void register_signing_config(Commands& commands);
 
 } // namespace sigil::cli

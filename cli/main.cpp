@@ -207,6 +207,8 @@ constexpr std::array k_registrations{
     Registration{"tree", register_tree},
     Registration{"login", register_login},
     Registration{"env", register_env},
+    Registration{"trusted-root", register_trusted_root},
+    Registration{"signing-config", register_signing_config},
 };
 
 // The command the arguments name, when the first one that is not the global -d/--verbose is a

@@ -586,6 +586,40 @@ if ((HAVE_REG)) && new_image IMG_S kv/sigil v1; then
   rejected "sigil sign keyless (image), another identity" 12 "identity: "
 fi
 
+section "trusted-root create and signing-config create, from the stand-in's files"
+SD=$SIGSTORE_STANDIN_DIR
+run "$SIGIL" trusted-root create --fulcio "certificate-chain=$SD/fulcio_chain.pem,url=$U" --rekor "$SD/rekor.pub,url=$U" \
+  --ctfe-key "$SD/ctlog.pub" --tsa-chain "$SD/tsa_chain.pem" --out "$W/made-root.json"
+expect "trusted-root create writes the file it names" 0 "Trusted root written to"
+vb --bundle "$W/sigil.json" "${ID[@]}" --trusted-root "$W/made-root.json"
+accepted "a keyless bundle verifies against the root trusted-root create wrote" "(timestamp authority"
+run "$SIGIL" trusted-root create --fulcio "$SD/fulcio_chain.pem" --ctfe "public-key=$SD/ctlog.pub" \
+  --tsa "$SD/tsa_chain.pem" --out "$W/made-no-rekor.json"
+expect "trusted-root create without a Rekor key" 0
+vb --bundle "$W/sigil.json" "${ID[@]}" --trusted-root "$W/made-no-rekor.json"
+rejected "a root created without the Rekor key refuses the bundle's log entry" 12 "log that is not in the trusted root"
+awk '/BEGIN/{n++} {print > ("'"$W"'/chain-part" n ".pem")}' "$SD/fulcio_chain.pem"
+cat "$W/chain-part2.pem" "$W/chain-part1.pem" >"$W/chain-reversed.pem"
+run "$SIGIL" trusted-root create --fulcio "$W/chain-reversed.pem" --out "$W/made-reversed.json"
+rejected "trusted-root create refuses a chain listed root first" 30 "certificate 1 is not issued by certificate 2"
+check "and writes nothing" eq "$([[ -e $W/made-reversed.json ]] && echo written || echo none)" none
+run "$SIGIL" trusted-root create --rekor "$SD/rekor.pub,colour=blue"
+rejected "trusted-root create: an unknown part is a usage error" 2 'unknown part "colour=blue"'
+run "$SIGIL" trusted-root create --rekor "public-key=$SD/rekor.pub,start-time=yesterday"
+rejected "trusted-root create: a start-time that is not RFC 3339" 2 "is not an RFC 3339 time"
+run "$SIGIL" signing-config create --fulcio "url=$U" --rekor "$U" --tsa "url=$TSA" --rekor-config ANY \
+  --out "$W/made-signing-config.json"
+expect "signing-config create" 0
+run timeout 60 "$SIGIL" sign-blob "$BLOB" --identity-token "$TOK" --signing-config "$W/made-signing-config.json" \
+  --trusted-root "$TR" --bundle "$W/by-made-config.json" -y </dev/null
+expect "sigil sign-blob keyless with the signing config signing-config create wrote" 0
+vb --bundle "$W/by-made-config.json" "${ID[@]}" --trusted-root "$W/made-root.json"
+accepted "and the bundle (Fulcio, Rekor, TSA from that config) verifies" "(timestamp authority"
+run "$SIGIL" signing-config create --rekor "url=$U,api-version=zero"
+rejected "signing-config create: a bad api-version" 2 "api-version must be 1, 2, ..."
+run "$SIGIL" signing-config create --rekor "url=$U" --rekor-config SOME
+rejected "signing-config create: a bad selector" 2 "want ANY, ALL or EXACT:N"
+
 echo "# cases: $POS positive, $NEG negative"
 check "at least 40 negative cases" ge "$NEG" 40
 check "the stand-in never answered 500" eq "$(grep -c '"status": 500' "$SIGSTORE_STANDIN_LOG" || true)" 0

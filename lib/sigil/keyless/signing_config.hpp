@@ -50,6 +50,10 @@ struct SigningConfig {
 // Never throws; unknown fields are ignored (forward compatibility), wrong types refused.
 [[nodiscard]] Result<SigningConfig> parse_signing_config(std::string_view json);
 
+// The config as SigningConfig v0.2 JSON (camelCase, RFC 3339 UTC times), indented, with a final
+// newline; parse_signing_config reads back what this writes.
+[[nodiscard]] std::string signing_config_json(const SigningConfig& config);
+
 // The services to use at `now` among `services` whose major API version is in `supported`:
 // ANY gives one, ALL every one, EXACT exactly `count` (an error when fewer are valid). `what`
 // names the list in errors ("rekorTlogUrls"). An empty list gives an empty answer.
