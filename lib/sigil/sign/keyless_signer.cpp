@@ -15,6 +15,7 @@ struct KeylessSigner::State {
   http::Url rekor;
   std::optional<http::Url> tsa;
   KeylessChecks checks;
+  keyless::ServiceRetry retry;
 };
 
 namespace {
@@ -27,10 +28,10 @@ bool api_missing(const Error& e)
 Result<keyless::CertificateChain> ask_fulcio(const KeylessSigner::State& s, const crypto::PrivateKey& key)
 {
   auto chain = keyless::request_certificate(
-    s.transport, {.base = s.fulcio, .api = s.fulcio_api, .token = s.token, .key = key});
+    s.transport, {.base = s.fulcio, .api = s.fulcio_api, .token = s.token, .key = key, .retry = s.retry});
   if (!chain && s.fulcio_api == keyless::FulcioApi::v2 && api_missing(chain.error())) {
     chain = keyless::request_certificate(
-      s.transport, {.base = s.fulcio, .api = keyless::FulcioApi::v1, .token = s.token, .key = key});
+      s.transport, {.base = s.fulcio, .api = keyless::FulcioApi::v1, .token = s.token, .key = key, .retry = s.retry});
   }
   return chain;
 }
@@ -39,7 +40,7 @@ Result<keyless::CertificateChain> ask_fulcio(const KeylessSigner::State& s, cons
 
 KeylessSigner::KeylessSigner(KeylessSignerRequest r)
     : m_state(std::make_shared<State>(State{r.transport, std::move(r.token), std::move(r.fulcio), r.fulcio_api,
-                                            std::move(r.rekor), std::move(r.tsa), std::move(r.checks)}))
+                                            std::move(r.rekor), std::move(r.tsa), std::move(r.checks), r.retry}))
 {
   m_certified = std::async(std::launch::async, [state = m_state]() -> Result<Certified> {
                   SIGIL_TRY_ASSIGN(auto key, crypto::PrivateKey::generate(crypto::KeyKind::ecdsa_p256));
@@ -90,14 +91,14 @@ Result<std::optional<KeylessMaterial>> KeylessSigner::witness(const Witnessed& w
                                                      .sha256 = w.artifact_sha256})
                        : keyless::dsse_body({.envelope_json = w.dsse_envelope, .certificate_pem = leaf_pem});
   KeylessMaterial out{chain->pem, chain->der, {}, std::nullopt};
-  SIGIL_TRY_ASSIGN(out.tlog_entry, keyless::upload_entry(s.transport, s.rekor, std::move(body)));
+  SIGIL_TRY_ASSIGN(out.tlog_entry, keyless::upload_entry(s.transport, s.rekor, std::move(body), s.retry));
   if (s.checks.log_entry) {
     SIGIL_TRY_CONTEXT(s.checks.log_entry(out.tlog_entry, w, *chain),
                       fmt::format("rekor's entry {} does not verify", out.tlog_entry.log_index));
   }
   if (s.tsa) {
     const util::ByteView stamped = w.timestamped.empty() ? w.signature : w.timestamped;
-    SIGIL_TRY_ASSIGN(auto response, keyless::request_timestamp(s.transport, *s.tsa, stamped));
+    SIGIL_TRY_ASSIGN(auto response, keyless::request_timestamp(s.transport, *s.tsa, stamped, s.retry));
     if (s.checks.timestamp) {
       SIGIL_TRY_CONTEXT(s.checks.timestamp(response, stamped), "the timestamp does not verify");
     }

@@ -18,6 +18,7 @@
 #include "sigil/keyless/fulcio.hpp"
 #include "sigil/keyless/oidc_token.hpp"
 #include "sigil/keyless/rekor.hpp"
+#include "sigil/keyless/service.hpp"
 #include "sigil/sign/signer.hpp"
 
 #include <functional>
@@ -45,6 +46,7 @@ struct KeylessSignerRequest {
   http::Url rekor;
   std::optional<http::Url> tsa;
   KeylessChecks checks;
+  keyless::ServiceRetry retry{}; // attempts and time budget of each service request
 };
 
 class KeylessSigner final : public Signer {
