@@ -823,6 +823,9 @@ def tsq_from_json(req):
 class Handler(http.server.BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     server_version = "sigil-sigstore-standin/1"
+    # TCP_NODELAY, as Go servers (Fulcio, Rekor) have: http.server writes the headers and the body
+    # in two sends, and with Nagle the body waits for the client's delayed ACK (~40 ms).
+    disable_nagle_algorithm = True
     S: StandIn = None  # set in serve()
     log_path = None
 
