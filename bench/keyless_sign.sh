@@ -49,7 +49,7 @@ TOK=$(sigstore_mint_token --email bench@example.com --exp-in 7200) || bench_die 
 
 VARIANTS=(sign:sigil sign:cosign)
 [[ -n $BASE ]] && VARIANTS+=(sign:sigil-baseline)
-NIMG=$(((RUNS + 2) * ${#VARIANTS[@]}))
+NIMG=$(((RUNS + 2) * ${#VARIANTS[@]} + 8)) # + the traced runs at the end
 REPO=bench/keyless-sign
 "$BENCH_PY" "$BENCH_DIR/lib/push_images.py" "$REG_HOST" "$REPO" "$NIMG" --threads 4 >"$BENCH_WORK/images" ||
   bench_die "could not push $NIMG images"
@@ -161,4 +161,48 @@ n = med("sign:sigil", "requests") + smed("sign:sigil")
 print("| HTTP requests in all (registry + Fulcio + Rekor) | <= 10 | %d (cosign 2.5: %d) | %s |"
       % (n, med("sign:cosign", "requests") + smed("sign:cosign"), "met" if n <= 10 else "MISSED"))
 EOF
+
+# --- where sigil's time goes --------------------------------------------------------------------
+# A few more runs with -d (one line per request, timestamped as it arrives on stderr): when each
+# phase ended, from the start of the process. Not timed runs: -d costs a little.
+echo
+echo "#### Where sigil sign's wall time goes (ms from process start, medians of 7 runs with -d)"
+for ((i = 0; i < 7; i++)); do
+  ref=${REFS[NEXT]}
+  NEXT=$((NEXT + 1))
+  variant sign:sigil "$ref"
+  "$BENCH_PY" - "${CMD[@]}" -d >>"$BENCH_WORK/phases.jsonl" <<'EOF2'
+import json, re, subprocess, sys, time
+t0 = time.monotonic()
+p = subprocess.Popen(sys.argv[1:], stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+lines = [(1000 * (time.monotonic() - t0), l) for l in p.stderr]
+rc = p.wait()
+end = 1000 * (time.monotonic() - t0)
+def at(pattern, last=False):
+    hits = [t for t, l in lines if re.search(pattern, l)]
+    return (hits[-1] if last else hits[0]) if hits else None
+print(json.dumps({"rc": rc, "notice": at("Keyless signing as"), "fulcio": at("signingCert"),
+                  "payload": at(r"PUT \S+/blobs/uploads/"), "rekor": at("/api/v1/log/entries"),
+                  "put": at(r"PUT \S+/manifests/"), "confirm": at(r"GET \S+/manifests/\S+ 200 ", last=True),
+                  "exit": end}))
+EOF2
+done
+"$BENCH_PY" - "$BENCH_WORK/phases.jsonl" <<'EOF2'
+import json, statistics, sys
+rows = [json.loads(l) for l in open(sys.argv[1]) if l.strip()]
+rows = [r for r in rows if r["rc"] == 0 and all(r[k] is not None for k in r)]
+if not rows:
+    print("(no successful traced run)")
+    sys.exit(0)
+m = lambda k: statistics.median(r[k] for r in rows)
+print("| phase | ends at (ms) | |")
+print("|---|---|---|")
+print("| start-up, token, trusted root: the notice printed | %.0f | |" % m("notice"))
+print("| Fulcio's certificate received (asked at start, on its own thread) | %.0f | |" % m("fulcio"))
+print("| payload blob uploaded (POST + PUT) | %.0f | |" % m("payload"))
+print("| Rekor's entry received (asked once the certificate and the payload blob are there) | %.0f | |" % m("rekor"))
+print("| .sig manifest PUT (after the first read, config blob, the entry's checks and the re-read) | %.0f | |" % m("put"))
+print("| confirming read after the settle sleep | %.0f | settle + read: %.0f ms |" % (m("confirm"), statistics.median(r["confirm"] - r["put"] for r in rows)))
+print("| process exit | %.0f | |" % m("exit"))
+EOF2
 exit 0
