@@ -57,10 +57,10 @@ GL_ID="https://gitlab.com/grp/proj//.gitlab-ci.yml@refs/heads/main"
 echo '{"buildType":"https://example.com/build","builder":{"id":"https://example.com/ci"}}' >"$W/pred.json"
 
 keyless() { # COMMAND BUNDLE TOKEN [options]
-  local cmd=$1 b=$2 tok=$3
+  local command=$1 b=$2 tok=$3
   shift 3
   rm -f "$b"
-  run timeout 120 "$SIGIL" "$cmd" "$BLOB" --identity-token "$tok" --fulcio-url "$U" --rekor-url "$U" \
+  run timeout 120 "$SIGIL" "$command" "$BLOB" --identity-token "$tok" --fulcio-url "$U" --rekor-url "$U" \
     --trusted-root "$TR" --bundle "$b" -y "$@" </dev/null
 }
 sjs() { run timeout 60 node "$SJS" "$@"; }
