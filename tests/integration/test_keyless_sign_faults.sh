@@ -11,8 +11,9 @@
 #     line naming the service and the status; --timeout cuts the retries short
 #  3. refused (4xx): one line naming the service, the server's hostile text escaped (no escape
 #     sequence or newline reaches the terminal), no bundle written
-#  4. images: a Rekor 500 or 400 attaches nothing (no .sig / .att tag in the registry); one Rekor
-#     503 is retried and the signature attached
+#  4. images: a Rekor 500 or 400 attaches nothing (no .sig / .att tag in the registry); sign's
+#     --max-attempts and attest's --timeout bound the Rekor retries; one Rekor 503 is retried and
+#     the signature attached
 #  5. 16 `sigil sign` keyless processes, 16 identities, released at once on one image: 16
 #     signatures in the .sig manifest, each verifying for its identity
 #  6. no token: the error says how to get one (GitLab id_tokens, --identity-token @FILE); on a
