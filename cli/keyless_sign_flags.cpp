@@ -145,11 +145,22 @@ Result<void> check_rekor_v2(const Services& s, const KeylessSignFlags& f, bool l
   return {};
 }
 
-std::unique_ptr<http::Transport> service_transport(const GlobalOptions& global)
+keyless::ServiceRetry service_retry(const KeylessSignFlags& f)
+{
+  keyless::ServiceRetry retry;
+  const double seconds = f.registry != nullptr ? f.registry->timeout_seconds : f.timeout_seconds;
+  retry.max_total = std::chrono::milliseconds(static_cast<std::int64_t>(seconds * 1000));
+  if (f.registry != nullptr) {
+    retry.max_attempts = f.registry->max_attempts;
+  }
+  return retry;
+}
+
+std::unique_ptr<http::Transport> service_transport(const GlobalOptions& global, std::chrono::milliseconds timeout)
 {
   http::TransportOptions options;
   options.user_agent = fmt::format("sigil/{}", core::version());
-  options.request_timeout = std::chrono::milliseconds{60'000};
+  options.request_timeout = timeout;
   if (global.verbose) {
     options.log = [](std::string_view line) { print_info("sigil: http: {}", line); };
   }
@@ -174,6 +185,12 @@ void add_keyless_sign_flags(CLI::App* app, KeylessSignFlags& f)
   app->add_option("--trusted-root", f.trusted_root,
                   "Sigstore trusted root file to verify what Fulcio, Rekor and the TSA return");
   app->add_flag("-y,--yes", f.yes, "Publish to the transparency log without asking on a terminal");
+  if (f.registry == nullptr) {
+    app->add_option("--timeout", f.timeout_seconds,
+                    "Seconds per request to Fulcio, Rekor and the TSA, and for all retries of one request")
+        ->check(CLI::Range(1.0, 3600.0))
+        ->capture_default_str();
+  }
 }
 
 Result<OpenedSigner> open_any_signer(const SignerFlags& f, const GlobalOptions& global, std::string_view what)
@@ -185,9 +202,15 @@ Result<OpenedSigner> open_any_signer(const SignerFlags& f, const GlobalOptions& 
   }
   SIGIL_TRY_ASSIGN(out.keyless, open_keyless(f.keyless, global, what, f.legacy_output));
   if (!out.keyless) {
+    if (::isatty(STDERR_FILENO) == 1) {
+      print_note("sigil opens no browser to log in: get an OIDC ID token whose audience is \"sigstore\" from "
+                 "your identity provider (what a CI job is given, e.g. GitLab's id_tokens), save it to a file "
+                 "(chmod 600) and pass --identity-token @FILE");
+    }
     return fail(ErrorCode::usage,
-               "nothing to sign with: pass --key KEY, or an OIDC identity token for keyless signing (--identity-token "
-                "or SIGSTORE_ID_TOKEN; in GitLab CI: id_tokens: SIGSTORE_ID_TOKEN: aud: sigstore)");
+                "nothing to sign with: pass --key KEY, or an OIDC identity token for keyless signing: in GitLab CI, "
+                "give the job `id_tokens: SIGSTORE_ID_TOKEN: aud: sigstore`; elsewhere pass --identity-token @FILE "
+                "(or set SIGSTORE_ID_TOKEN)");
   }
   return out;
 }
@@ -217,14 +240,17 @@ Result<std::optional<KeylessSession>> open_keyless(const KeylessSignFlags& f, co
   SIGIL_TRY(confirm(f.yes));
   KeylessSession session;
   session.rekor_v2 = v2;
-  session.transport = service_transport(global);
-  session.signer = std::make_unique<sign::KeylessSigner>(sign::KeylessSignerRequest{.transport = *session.transport,
-                                                                                    .token = std::move(token),
-                                                                                    .fulcio = std::move(fulcio),
-                                                                                    .rekor = std::move(rekor),
-                                                                                    .rekor_api = services.rekor_api,
-                                                                                    .tsa = std::move(tsa),
-                                                                                    .checks = sign::checks_from_trusted_root(std::move(root))});
+  const auto retry = service_retry(f);
+  session.transport = service_transport(global, retry.max_total);
+  session.signer = std::make_unique<sign::KeylessSigner>(
+      sign::KeylessSignerRequest{.transport = *session.transport,
+                                 .token = std::move(token),
+                                 .fulcio = std::move(fulcio),
+                                 .rekor = std::move(rekor),
+                                 .rekor_api = services.rekor_api,
+                                 .tsa = std::move(tsa),
+                                 .checks = sign::checks_from_trusted_root(std::move(root)),
+                                 .retry = retry});
   return std::optional<KeylessSession>{std::move(session)};
 }
 

@@ -3,6 +3,7 @@
 #pragma once
 
 #include "command.hpp"
+#include "registry_flags.hpp"
 #include "secrets.hpp"
 
 #include "sigil/http/transport.hpp"
@@ -23,10 +24,15 @@ struct KeylessSignFlags {
   std::string signing_config;
   std::string trusted_root;
   bool yes = false;
+  // The services' budget per request (and for all retries of one): the registry's --timeout and
+  // --max-attempts when the command has them (set `registry` before add_keyless_sign_flags),
+  // else a --timeout of its own.
+  const RegistryFlags* registry = nullptr;
+  double timeout_seconds = 120;
 };
 
 // --identity-token --oidc-client-id --fulcio-url --rekor-url --timestamp-server-url
-// --signing-config --trusted-root -y/--yes
+// --signing-config --trusted-root -y/--yes, and --timeout when `flags.registry` is not set
 void add_keyless_sign_flags(CLI::App* app, KeylessSignFlags& flags);
 
 // The signer and the transport it talks over (the Sigstore services get their own connection

@@ -70,6 +70,7 @@ void register_attest(Commands& commands)
     "  SIGSTORE_ID_TOKEN=$TOKEN sigil attest \"$IMAGE\" --type slsaprovenance1 --predicate prov.json -y   # keyless\n");
   auto o = std::make_shared<Options>();
   app->add_option("image", o->image, "Image to attest (by digest; a tag is resolved)")->required();
+  o->predicate.keyless.registry = &o->registry; // its --timeout and --max-attempts bound the services too
   add_predicate_flags(app, o->predicate);
   app->add_option("--format", o->format,
                   "Where the attestation goes: legacy, bundle or both (default: legacy; bundle when the signing "

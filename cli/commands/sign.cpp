@@ -187,6 +187,7 @@ void register_sign(Commands& commands)
   app->add_option("--max-workers", o->max_workers, "Images signed concurrently")->check(CLI::Range(1, 64))->capture_default_str();
   add_key_permissions_flag(app, o->allow_insecure_key_permissions);
   add_registry_flags(app, o->registry);
+  o->keyless.registry = &o->registry;
   add_keyless_sign_flags(app, o->keyless);
   commands.set_run(app, [o, &global = commands.global()] { return run(*o, global); });
 }

@@ -3,7 +3,7 @@
 # package.json + package-lock.json and a git-ignored node_modules.
 #
 #   source scripts/lib/node-tools.sh
-#   ensure_sigstore_js   # sets SIGSTORE_JS_DIR, SIGSTORE_JS_VERIFY
+#   ensure_sigstore_js   # sets SIGSTORE_JS_DIR, SIGSTORE_JS_VERIFY (keyless: $SIGSTORE_JS_DIR/verify-keyless.mjs)
 #   node "$SIGSTORE_JS_VERIFY" ARTIFACT BUNDLE.json PUBKEY.pem   # prints OK, exit 0 / exit 1
 #   ensure_ci_tools      # sets CI_TOOLS_DIR, CI_TOOLS_BIN (ajv, gitlab-ci-local)
 #   "$CI_TOOLS_BIN/gitlab-ci-local" --preview

@@ -141,7 +141,7 @@ Result<CertificateChain> request_certificate(http::Transport& transport, const F
     break;
   }
   }
-  auto answer = post(transport, call);
+  auto answer = post(transport, call, r.retry);
   util::wipe(call.body);
   for (auto& h : call.headers) {
     util::wipe(h.value);

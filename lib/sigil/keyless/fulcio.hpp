@@ -14,6 +14,7 @@
 #include "sigil/http/transport.hpp"
 #include "sigil/http/url.hpp"
 #include "sigil/keyless/oidc_token.hpp"
+#include "sigil/keyless/service.hpp"
 #include "sigil/util/bytes.hpp"
 
 #include <optional>
@@ -37,6 +38,7 @@ struct FulcioRequest {
   FulcioApi api = FulcioApi::v2;
   const IdentityToken& token;
   const crypto::PrivateKey& key; // the ephemeral key whose public half is certified
+  ServiceRetry retry{};
 };
 
 [[nodiscard]] Result<CertificateChain> request_certificate(http::Transport& transport, const FulcioRequest& request);

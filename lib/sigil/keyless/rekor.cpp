@@ -164,14 +164,15 @@ Result<LogEntry> parse_log_entry_answer(std::string_view json)
   return entry;
 }
 
-Result<LogEntry> upload_entry(http::Transport& transport, const http::Url& rekor, std::string body)
+Result<LogEntry> upload_entry(http::Transport& transport, const http::Url& rekor, std::string body,
+                              const ServiceRetry& retry)
 {
   ServicePost call{.service = "rekor"};
   call.url = endpoint(rekor, "/api/v1/log/entries");
   call.content_type = "application/json";
   call.accept = "application/json";
   call.body = std::move(body);
-  SIGIL_TRY_ASSIGN(auto answer, post(transport, call, {}, {409}));
+  SIGIL_TRY_ASSIGN(auto answer, post(transport, call, retry, {409}));
   if (answer.status == 409) {
     // Already logged (an earlier attempt got through): fetch that entry from Rekor itself.
     const auto location = answer.header("location");
@@ -182,7 +183,7 @@ Result<LogEntry> upload_entry(http::Transport& transport, const http::Url& rekor
     if (!http::same_origin(next, rekor)) {
       return fail(ErrorCode::bad_input, "rekor: 409 names an entry on another origin");
     }
-    SIGIL_TRY_ASSIGN(answer, get(transport, "rekor", next));
+    SIGIL_TRY_ASSIGN(answer, get(transport, "rekor", next, retry));
   }
   return parse_log_entry_answer(answer.body);
 }

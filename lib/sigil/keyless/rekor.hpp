@@ -13,6 +13,7 @@
 #include "sigil/core/result.hpp"
 #include "sigil/http/transport.hpp"
 #include "sigil/http/url.hpp"
+#include "sigil/keyless/service.hpp"
 #include "sigil/util/bytes.hpp"
 #include "sigil/util/json.hpp"
 
@@ -70,7 +71,8 @@ struct DsseRekord {
 // {"SignedEntryTimestamp":b64,"Payload":{"body":b64,"integratedTime":n,"logIndex":n,"logID":hex}}
 [[nodiscard]] std::string cosign_rekor_bundle_json(const LogEntry& entry);
 
-[[nodiscard]] Result<LogEntry> upload_entry(http::Transport& transport, const http::Url& rekor, std::string body);
+[[nodiscard]] Result<LogEntry> upload_entry(http::Transport& transport, const http::Url& rekor, std::string body,
+                                            const ServiceRetry& retry = {});
 
 // Rekor's answer {uuid: entry} (exposed for tests and fuzzing). Bounded: one entry, at most 64
 // proof hashes, a checkpoint of at most 64 KiB.

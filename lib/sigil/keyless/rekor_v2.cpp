@@ -95,14 +95,15 @@ Result<LogEntry> parse_v2_answer(std::string_view json)
   return out;
 }
 
-Result<LogEntry> upload_entry_v2(http::Transport& transport, const http::Url& rekor, std::string request)
+Result<LogEntry> upload_entry_v2(http::Transport& transport, const http::Url& rekor, std::string request,
+                                 const ServiceRetry& retry)
 {
   ServicePost call{.service = "rekor"};
   call.url = endpoint(rekor, "/api/v2/log/entries");
   call.content_type = "application/json";
   call.accept = "application/json";
   call.body = std::move(request);
-  SIGIL_TRY_ASSIGN(auto answer, post(transport, call));
+  SIGIL_TRY_ASSIGN(auto answer, post(transport, call, retry));
   return parse_v2_answer(answer.body);
 }
 

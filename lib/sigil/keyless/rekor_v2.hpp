@@ -45,7 +45,10 @@ struct HashedRekordV2 {
 // "x509Certificate":{"rawBytes":b64}}}}}} (what sigstore-go rebuilds to check the leaf hash).
 [[nodiscard]] Result<util::Bytes> hashedrekord_v002_body(const HashedRekordV2& entry);
 
-[[nodiscard]] Result<LogEntry> upload_entry_v2(http::Transport& transport, const http::Url& rekor, std::string request);
+// Retried as keyless::post retries (5xx, 429, dropped connections); a 409 (the entry exists) is
+// an error: the v2 API has no way to fetch the existing entry.
+[[nodiscard]] Result<LogEntry> upload_entry_v2(http::Transport& transport, const http::Url& rekor, std::string request,
+                                               const ServiceRetry& retry = {});
 
 // Rekor v2's answer (exposed for tests): one TransparencyLogEntry; its kindVersion must be the
 // body's (tlog::parse_bundle_entry), bounded as bundles are.

@@ -55,42 +55,63 @@ std::string shorten(std::string text)
   return util::escape_for_terminal(text);
 }
 
-// Sends until an answer that is not retryable, or the budget is spent.
-Result<http::Response> send_with_retry(http::Transport& transport, std::string_view service,
-                                       const http::Request& request, const ServiceRetry& retry)
+struct Answer {
+  http::Response response;
+  int attempts = 1;
+};
+
+std::string failure_message(std::string_view service, const http::TransportError& e, int attempts)
+{
+  if (attempts > 1) {
+    return fmt::format("{}: {} (after {} attempts)", service, e.error.message, attempts);
+  }
+  return fmt::format("{}: {}", service, e.error.message);
+}
+
+// Sends until an answer that is not retryable, or the budget (attempts, total time) is spent.
+Result<Answer> send_with_retry(http::Transport& transport, std::string_view service, const http::Request& request,
+                               const ServiceRetry& retry)
 {
   const auto start = std::chrono::steady_clock::now();
   for (int attempt = 0;; ++attempt) {
     auto answer = transport.send(request);
     const bool last = attempt + 1 >= retry.max_attempts;
-    bool again = false;
     if (!answer) {
-      again = retryable_failure(answer.error().failure);
-      if (!again || last) {
-        return fail(ErrorCode::registry, fmt::format("{}: {}", service, answer.error().error.message));
+      if (!retryable_failure(answer.error().failure) || last) {
+        return fail(ErrorCode::registry, failure_message(service, answer.error(), attempt + 1));
       }
     } else if (!retryable_status(answer->status) || last) {
-      return std::move(*answer);
+      return Answer{std::move(*answer), attempt + 1};
     }
     const auto exp = retry.initial_backoff * (std::int64_t{1} << std::min(attempt, 16));
     const auto delay = std::min<std::chrono::milliseconds>(exp, retry.max_backoff);
     if (std::chrono::steady_clock::now() - start + delay >= retry.max_total) {
       if (!answer) {
-        return fail(ErrorCode::registry, fmt::format("{}: {}", service, answer.error().error.message));
+        return fail(ErrorCode::registry, failure_message(service, answer.error(), attempt + 1));
       }
-      return std::move(*answer);
+      return Answer{std::move(*answer), attempt + 1};
     }
     std::this_thread::sleep_for(delay);
   }
 }
 
-Result<http::Response> accept(std::string_view service, http::Response response, const std::vector<long>& also_ok)
+Result<http::Response> accept(std::string_view service, Answer answer, const std::vector<long>& also_ok)
 {
+  const auto& response = answer.response;
   if ((response.status >= 200 && response.status < 300) ||
       std::find(also_ok.begin(), also_ok.end(), response.status) != also_ok.end()) {
-    return response;
+    return std::move(answer.response);
   }
-  return fail(code_for_status(response.status), refusal_message(service, response));
+  std::string message = refusal_message(service, response);
+  if (answer.attempts > 1) {
+    message += fmt::format(" (after {} attempts)", answer.attempts);
+  }
+  return fail(code_for_status(response.status), std::move(message));
+}
+
+std::chrono::milliseconds request_bound(std::chrono::milliseconds wanted, const ServiceRetry& retry)
+{
+  return std::max(std::chrono::milliseconds{1}, std::min(wanted, retry.max_total));
 }
 
 } // namespace
@@ -155,9 +176,9 @@ Result<http::Response> post(http::Transport& transport, const ServicePost& call,
   }
   request.body = util::as_bytes(call.body);
   request.max_response_bytes = call.max_response_bytes;
-  request.timeout = call.timeout;
-  SIGIL_TRY_ASSIGN(auto response, send_with_retry(transport, call.service, request, retry));
-  return accept(call.service, std::move(response), also_ok);
+  request.timeout = request_bound(call.timeout, retry);
+  SIGIL_TRY_ASSIGN(auto answer, send_with_retry(transport, call.service, request, retry));
+  return accept(call.service, std::move(answer), also_ok);
 }
 
 Result<http::Response> get(http::Transport& transport, std::string_view service, const http::Url& url,
@@ -167,9 +188,9 @@ Result<http::Response> get(http::Transport& transport, std::string_view service,
   request.url = url.str();
   request.headers.push_back({"Accept", "application/json"});
   request.max_response_bytes = std::uint64_t{1} << 20;
-  request.timeout = std::chrono::milliseconds{30'000};
-  SIGIL_TRY_ASSIGN(auto response, send_with_retry(transport, service, request, retry));
-  return accept(service, std::move(response), {});
+  request.timeout = request_bound(std::chrono::milliseconds{30'000}, retry);
+  SIGIL_TRY_ASSIGN(auto answer, send_with_retry(transport, service, request, retry));
+  return accept(service, std::move(answer), {});
 }
 
 } // namespace sigil::keyless

@@ -7,7 +7,9 @@
 // - 5xx, 429 and connection failures are retried with capped exponential backoff (every
 //   request here is idempotent: Fulcio issues another certificate, Rekor answers 409 for an
 //   entry it already has, the TSA another timestamp); a 4xx is a one-line error naming the
-//   service and its message, escaped for a terminal and shortened.
+//   service and its message, escaped for a terminal and shortened. The budget is bounded twice:
+//   attempts, and total time (no new attempt once max_total would be passed; each request is
+//   also cut at max_total). A 5xx that outlasts it names the status and the attempts made.
 #pragma once
 
 #include "sigil/core/result.hpp"
@@ -28,10 +30,10 @@ namespace sigil::keyless {
 [[nodiscard]] http::Url endpoint(const http::Url& base, std::string_view path);
 
 struct ServiceRetry {
-  int max_attempts = 4; // first try included
+  int max_attempts = 5; // first try included (the registry's --max-attempts)
   std::chrono::milliseconds initial_backoff{250};
   std::chrono::milliseconds max_backoff{4'000};
-  std::chrono::milliseconds max_total{60'000};
+  std::chrono::milliseconds max_total{120'000}; // the registry's --timeout: also each request's bound
 };
 
 struct ServicePost {

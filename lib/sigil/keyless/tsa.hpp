@@ -11,12 +11,13 @@
 #include "sigil/core/result.hpp"
 #include "sigil/http/transport.hpp"
 #include "sigil/http/url.hpp"
+#include "sigil/keyless/service.hpp"
 #include "sigil/util/bytes.hpp"
 
 namespace sigil::keyless {
 
 // The DER TimeStampResp for a timestamp over `signature` (its SHA-256 is the imprint).
 [[nodiscard]] Result<util::Bytes> request_timestamp(http::Transport& transport, const http::Url& tsa,
-                                                    util::ByteView signature);
+                                                    util::ByteView signature, const ServiceRetry& retry = {});
 
 } // namespace sigil::keyless

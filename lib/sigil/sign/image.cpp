@@ -13,6 +13,8 @@
 
 #include <fmt/format.h>
 
+#include <future>
+
 namespace sigil::sign {
 
 namespace {
@@ -38,54 +40,73 @@ bool duplicates(const oci::Descriptor& existing, const oci::Descriptor& ours, co
   return sig && crypto::verify_message(key, util::as_bytes(payload), *sig);
 }
 
+struct PayloadSigned {
+  util::Bytes signature;
+  crypto::PublicKey pub;
+  std::optional<KeylessMaterial> keyless;
+};
+
+// The signature over the payload and, keyless, its verified log entry (and timestamp).
+Result<PayloadSigned> sign_and_log(const Signer& signer, const std::string& payload, bool log)
+{
+  SIGIL_TRY_ASSIGN(auto key, signer.key());
+  SIGIL_TRY_ASSIGN(auto sig,
+                   crypto::sign_message(*key, util::as_bytes(payload), crypto::oci_signing_hash(key->algorithm())));
+  PayloadSigned out{std::move(sig), key->public_key(), std::nullopt};
+  if (log) {
+    const auto payload_digest = crypto::sha256(util::as_bytes(payload));
+    SIGIL_TRY_ASSIGN(
+        out.keyless,
+        signer.witness({.signature = out.signature, .artifact_sha256 = payload_digest, .dsse_envelope = {}}));
+  }
+  return out;
+}
+
 Result<SignedDigest> sign_legacy(registry::Client& client, const SignImageRequest& r, const oci::Reference& by_digest,
                                  const registry::Repository& target)
 {
   SignedDigest out{by_digest, {}, {}, false, std::nullopt, std::nullopt};
   out.payload = payload::build_simple_signing(by_digest.name(), by_digest.digest()->str(), r.annotations);
-  std::optional<crypto::PublicKey> pub;
-  const auto sign_payload = [&]() -> Result<void> {
-    SIGIL_TRY_ASSIGN(auto key, r.signer.key());
-    SIGIL_TRY_ASSIGN(auto sig, crypto::sign_message(*key, util::as_bytes(out.payload),
-                                                    crypto::oci_signing_hash(key->algorithm())));
-    out.signature = std::move(sig);
-    pub = key->public_key();
-    return {};
-  };
   if (!r.upload) {
-    SIGIL_TRY(sign_payload());
+    SIGIL_TRY_ASSIGN(auto s, sign_and_log(r.signer, out.payload, false));
+    out.signature = std::move(s.signature);
     return out;
   }
-  // Everything that needs no key comes first, so that it overlaps the key's decryption on the
-  // CLI's other thread: connection and token, the payload blob, the first read of the .sig
-  // manifest and the config blob (attach_layer calls complete_layer after those). If the key
-  // then fails, unreferenced blobs are all that was written (no tag, no manifest).
+  // Everything that needs no key comes first, so that it overlaps the key's decryption (or
+  // Fulcio's certificate) on the CLI's other thread: connection and token, the payload blob.
+  // Once the registry took that blob, signing and, keyless, logging the signature in Rekor run
+  // on a thread of their own while the first read of the .sig manifest and the config blob go
+  // on (attach_layer calls complete_layer after those, which waits for them). If the key or the
+  // log entry then fails, unreferenced blobs are all that was written (no tag, no manifest).
   const auto media_type = oci::media_type::cosign_simple_signing;
   const auto blob = attachments::make_layer(media_type, util::as_bytes(out.payload), {});
   SIGIL_TRY(client.put_blob(target, blob.digest, util::as_bytes(out.payload)));
+  auto signing = std::async(
+      std::launch::async, [&signer = r.signer, &payload = out.payload] { return sign_and_log(signer, payload, true); });
+  std::optional<crypto::PublicKey> pub; // set (on this thread) once complete_layer has the signature
   oci::Descriptor layer = blob;
-  SIGIL_TRY_ASSIGN(
-    auto attached,
-    attachments::attach_layer(
-      client, {.repo = target,
-               .tag = oci::signature_tag(*by_digest.digest(), "sig"),
-               .layer = blob,
-               .is_duplicate =
-                 [&](const oci::Descriptor& existing) { return pub && duplicates(existing, layer, *pub, out.payload); },
-               .complete_layer = [&]() -> Result<oci::Descriptor> {
-                 SIGIL_TRY(sign_payload());
-                 layer.annotations[std::string(oci::annotation::cosign_signature)] = util::base64_encode(out.signature);
-                 // Logged (and verified) before the manifest that references it is written.
-                 const auto payload_digest = crypto::sha256(util::as_bytes(out.payload));
-                 SIGIL_TRY_ASSIGN(auto material, r.signer.witness({.signature = out.signature,
-                                                                   .artifact_sha256 = payload_digest,
-                                                                   .dsse_envelope = {}}));
-                 if (material) {
-                   add_cosign_keyless_annotations(layer.annotations, *material);
-                   out.keyless = std::move(material);
-                 }
-                 return layer;
-               }}));
+  SIGIL_TRY_ASSIGN(auto attached, attachments::attach_layer(
+                                      client, {.repo = target,
+                                               .tag = oci::signature_tag(*by_digest.digest(), "sig"),
+                                               .layer = blob,
+                                               .is_duplicate =
+                                                   [&](const oci::Descriptor& existing) {
+                                                     return pub && duplicates(existing, layer, *pub, out.payload);
+                                                   },
+                                               .complete_layer = [&]() -> Result<oci::Descriptor> {
+                                                 SIGIL_TRY_ASSIGN(auto s, signing.get());
+                                                 out.signature = std::move(s.signature);
+                                                 pub = std::move(s.pub);
+                                                 layer.annotations[std::string(oci::annotation::cosign_signature)] =
+                                                     util::base64_encode(out.signature);
+                                                 // Logged (and verified) before the manifest that references it is
+                                                 // written.
+                                                 if (s.keyless) {
+                                                   add_cosign_keyless_annotations(layer.annotations, *s.keyless);
+                                                   out.keyless = std::move(s.keyless);
+                                                 }
+                                                 return layer;
+                                               }}));
   out.already_signed = attached.already_present;
   return out;
 }

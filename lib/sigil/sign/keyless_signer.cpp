@@ -20,6 +20,7 @@ struct KeylessSigner::State {
   keyless::RekorApi rekor_api;
   std::optional<http::Url> tsa;
   KeylessChecks checks;
+  keyless::ServiceRetry retry;
 };
 
 namespace {
@@ -32,10 +33,10 @@ bool api_missing(const Error& e)
 Result<keyless::CertificateChain> ask_fulcio(const KeylessSigner::State& s, const crypto::PrivateKey& key)
 {
   auto chain = keyless::request_certificate(
-    s.transport, {.base = s.fulcio, .api = s.fulcio_api, .token = s.token, .key = key});
+      s.transport, {.base = s.fulcio, .api = s.fulcio_api, .token = s.token, .key = key, .retry = s.retry});
   if (!chain && s.fulcio_api == keyless::FulcioApi::v2 && api_missing(chain.error())) {
     chain = keyless::request_certificate(
-      s.transport, {.base = s.fulcio, .api = keyless::FulcioApi::v1, .token = s.token, .key = key});
+        s.transport, {.base = s.fulcio, .api = keyless::FulcioApi::v1, .token = s.token, .key = key, .retry = s.retry});
   }
   return chain;
 }
@@ -46,7 +47,7 @@ Result<keyless::LogEntry> log_v1(const KeylessSigner::State& s, const Witnessed&
                        ? keyless::hashedrekord_body({.signature = w.signature, .certificate_pem = leaf_pem,
                                                      .sha256 = w.artifact_sha256})
                        : keyless::dsse_body({.envelope_json = w.dsse_envelope, .certificate_pem = leaf_pem});
-  return keyless::upload_entry(s.transport, s.rekor, std::move(body));
+  return keyless::upload_entry(s.transport, s.rekor, std::move(body), s.retry);
 }
 
 Result<keyless::LogEntry> log_v2(const KeylessSigner::State& s, const Witnessed& w,
@@ -61,7 +62,7 @@ Result<keyless::LogEntry> log_v2(const KeylessSigner::State& s, const Witnessed&
                                                                      .signature = w.signature,
                                                                      .certificate_der = chain.der.front(),
                                                                      .key_algorithm = logged.key_algorithm}));
-  SIGIL_TRY_ASSIGN(auto entry, keyless::upload_entry_v2(s.transport, s.rekor, std::move(request)));
+  SIGIL_TRY_ASSIGN(auto entry, keyless::upload_entry_v2(s.transport, s.rekor, std::move(request), s.retry));
   if (entry.kind != "hashedrekord" || entry.api_version != "0.0.2") {
     return fail(ErrorCode::none_verified, fmt::format("rekor: the v2 log answered with a {} {} entry, not "
                                                       "hashedrekord 0.0.2",
@@ -95,7 +96,8 @@ Result<RekorV2Logged> rekor_v2_logged(const Witnessed& w, const keyless::Certifi
 
 KeylessSigner::KeylessSigner(KeylessSignerRequest r)
     : m_state(std::make_shared<State>(State{r.transport, std::move(r.token), std::move(r.fulcio), r.fulcio_api,
-                                            std::move(r.rekor), r.rekor_api, std::move(r.tsa), std::move(r.checks)}))
+                                            std::move(r.rekor), r.rekor_api, std::move(r.tsa), std::move(r.checks),
+                                            r.retry}))
 {
   m_certified = std::async(std::launch::async, [state = m_state]() -> Result<Certified> {
                   SIGIL_TRY_ASSIGN(auto key, crypto::PrivateKey::generate(crypto::KeyKind::ecdsa_p256));
@@ -157,7 +159,7 @@ Result<std::optional<KeylessMaterial>> KeylessSigner::witness(const Witnessed& w
   }
   if (s.tsa) {
     const util::ByteView stamped = w.timestamped.empty() ? w.signature : w.timestamped;
-    SIGIL_TRY_ASSIGN(auto response, keyless::request_timestamp(s.transport, *s.tsa, stamped));
+    SIGIL_TRY_ASSIGN(auto response, keyless::request_timestamp(s.transport, *s.tsa, stamped, s.retry));
     if (s.checks.timestamp) {
       SIGIL_TRY_CONTEXT(s.checks.timestamp(response, stamped), "the timestamp does not verify");
     }

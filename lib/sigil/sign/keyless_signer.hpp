@@ -21,6 +21,7 @@
 #include "sigil/keyless/oidc_token.hpp"
 #include "sigil/keyless/rekor.hpp"
 #include "sigil/keyless/rekor_v2.hpp"
+#include "sigil/keyless/service.hpp"
 #include "sigil/sign/signer.hpp"
 
 #include <functional>
@@ -49,6 +50,7 @@ struct KeylessSignerRequest {
   keyless::RekorApi rekor_api = keyless::RekorApi::v1;
   std::optional<http::Url> tsa; // required with Rekor v2
   KeylessChecks checks;
+  keyless::ServiceRetry retry{}; // attempts and time budget of each service request
 };
 
 // What Rekor v2 logs for a signature: the SHA-256 of the signed bytes (a message), or of the

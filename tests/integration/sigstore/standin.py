@@ -58,6 +58,23 @@ MODES = {
     "tsa-other-imprint": "the TSA timestamps other bytes than the request's message imprint",
 }
 
+# Service faults (HTTP status answers instead of the real one; see service_fault below). A "-once"
+# mode clears itself when it has fired.
+FAULT_MODES = {
+    "fulcio-503-once": "the next Fulcio signingCert request answers 503",
+    "fulcio-503-always": "every Fulcio signingCert request answers 503",
+    "fulcio-400-hostile": "Fulcio refuses every signingCert request with 400 and a message holding "
+                          "terminal escape sequences and a newline",
+    "rekor-503-once": "the next Rekor entry upload answers 503 (nothing logged)",
+    "rekor-500-always": "every Rekor entry upload answers 500 (nothing logged)",
+    "rekor-lost-answer-once": "the next Rekor entry upload is logged, but the answer is a 503 (a retry "
+                              "then gets 409 with the entry's Location)",
+    "rekor-400-hostile": "Rekor refuses every entry upload with 400 and a message holding terminal "
+                         "escape sequences and a newline",
+}
+MODES.update(FAULT_MODES)
+HOSTILE_MESSAGE = "refused \x1b[31mRED\x1b]0;owned\x07 line1\nline2 \x9b2J end"
+
 FULCIO_OID = "1.3.6.1.4.1.57264.1."
 CLIENT_ID = "sigstore"
 CERT_LIFETIME = datetime.timedelta(minutes=10)
@@ -824,6 +841,9 @@ def tsq_from_json(req):
 class Handler(http.server.BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     server_version = "sigil-sigstore-standin/1"
+    # TCP_NODELAY, as Go servers (Fulcio, Rekor) have: http.server writes the headers and the body
+    # in two sends, and with Nagle the body waits for the client's delayed ACK (~40 ms).
+    disable_nagle_algorithm = True
     S: StandIn = None  # set in serve()
     log_path = None
 
@@ -892,7 +912,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
         self._status = 0
         note = ""
         try:
-            self._route()
+            if not service_fault(self):
+                self._route()
         except Conflict as c:
             loc = f"/api/v1/log/entries/{c.uuid}"
             self._send(409, {"code": 409, "message": f"an equivalent entry already exists in the "
@@ -1099,6 +1120,51 @@ class Handler(http.server.BaseHTTPRequestHandler):
         claims = build_claims(self.S.url, **args)
         other = str(q.get("other_key", "")).lower() in ("1", "true")
         return self._send(200, self.S.oidc.mint(claims, other_key=other) + "\n", "text/plain")
+
+
+def _take_fault(S, names):
+    """The first of `names` that is set; a "-once" mode is cleared as it is taken."""
+    with S.lock:
+        for n in names:
+            if n in S.modes:
+                if n.endswith("-once"):
+                    S.modes.discard(n)
+                return n
+    return None
+
+
+def service_fault(h):
+    """Answers instead of Fulcio or Rekor when a FAULT_MODES mode says so; True when it did."""
+    S = h.S
+    path = urllib.parse.urlsplit(h.path).path
+    if h.command != "POST":
+        return False
+    if path in ("/api/v1/signingCert", "/api/v2/signingCert"):
+        f = _take_fault(S, ("fulcio-400-hostile", "fulcio-503-always", "fulcio-503-once"))
+        if f == "fulcio-400-hostile":
+            h._body()
+            h._send(400, {"code": 3, "message": HOSTILE_MESSAGE})
+            return True
+        if f:
+            h._body()
+            h._send(503, {"code": 14, "message": "fulcio is unavailable (stand-in fault " + f + ")"})
+            return True
+    elif path in ("/api/v1/log/entries", "/api/v2/log/entries"):
+        f = _take_fault(S, ("rekor-400-hostile", "rekor-500-always", "rekor-lost-answer-once", "rekor-503-once"))
+        if f == "rekor-400-hostile":
+            h._body()
+            h._send(400, {"code": 400, "message": HOSTILE_MESSAGE})
+            return True
+        if f == "rekor-lost-answer-once":
+            S.add_entry(h._json_body())  # logged (or a Conflict for a duplicate, answered as such)
+            h._send(503, {"code": 503, "message": "the answer was lost (stand-in fault " + f + ")"})
+            return True
+        if f:
+            h._body()
+            status = 500 if f == "rekor-500-always" else 503
+            h._send(status, {"code": status, "message": "rekor is unavailable (stand-in fault " + f + ")"})
+            return True
+    return False
 
 
 def serve(args):
