@@ -32,6 +32,12 @@
 #       --gitlab-project P --gitlab-ref R --claim NAME=VALUE --drop NAME --other-key
 #       The token is registered with lib.sh's secret scan when `secret` exists.
 #   sigstore_mode MODE...            sets the admin modes (normal = none); prints the answer
+#   keyless_suite_init               what a keyless suite does first (after lib.sh): no key password
+#                                    or Sigstore variable of the caller's, the tools the stand-in
+#                                    needs (else the suite is skipped), an empty HOME and TUF_ROOT
+#                                    of its own (cosign never reaches the internet)
+#   keyless_suite_cosign WHAT        COSIGN=cosign 2.5 when it can be had, else "" and a NOTE that
+#                                    WHAT ("every cosign case") will be skipped
 #   sigstore_cosign_env              prints SIGSTORE_ROOT_FILE=... SIGSTORE_REKOR_PUBLIC_KEY=...
 #                                    SIGSTORE_CT_LOG_PUBLIC_KEY_FILE=... SIGSTORE_TSA_CERTIFICATE_FILE=...
 #                                    (one per line, for `env $(sigstore_cosign_env) cosign ...`)
@@ -113,6 +119,26 @@ sigstore_mode() {
   local json
   json=$("$REGISTRY_PYTHON" -c 'import json, sys; print(json.dumps({"modes": sys.argv[1:] or ["normal"]}))' "$@")
   curl -fsS --max-time 5 -H 'Content-Type: application/json' -d "$json" "$SIGSTORE_STANDIN_URL/admin/mode"
+}
+
+keyless_suite_init() {
+  unset SIGIL_PASSWORD COSIGN_PASSWORD SIGSTORE_ROOT_FILE SIGSTORE_REKOR_PUBLIC_KEY \
+    SIGSTORE_CT_LOG_PUBLIC_KEY_FILE SIGSTORE_TSA_CERTIFICATE_FILE SIGSTORE_ID_TOKEN COSIGN_EXPERIMENTAL
+  require_tools "$REGISTRY_PYTHON" openssl curl
+  require_python_module cryptography python3-cryptography
+  skip_suite_if_missing "sigstore stand-in"
+  export HOME=$TEST_TMP/home TUF_ROOT=$TEST_TMP/tuf
+  mkdir -p "$HOME" "$TUF_ROOT"
+}
+
+keyless_suite_cosign() {
+  COSIGN=""
+  # shellcheck source=../../scripts/lib/peers.sh
+  if source "$REGISTRY_LIB_DIR/../../scripts/lib/peers.sh" && ensure_peers; then
+    COSIGN=$PEERS_COSIGN
+  else
+    echo "NOTE: cosign 2.5 could not be fetched; ${1:-every cosign case} will be SKIPPED" >&2
+  fi
 }
 
 sigstore_cosign_env() {

@@ -18,11 +18,7 @@ source "$HERE/sigstore_lib.sh"
 REPO_DIR=$(cd "$HERE/../.." && pwd)
 PY=$REGISTRY_PYTHON
 
-unset SIGIL_PASSWORD SIGSTORE_ROOT_FILE SIGSTORE_REKOR_PUBLIC_KEY SIGSTORE_CT_LOG_PUBLIC_KEY_FILE \
-  SIGSTORE_TSA_CERTIFICATE_FILE SIGSTORE_ID_TOKEN
-require_tools "$PY" openssl curl
-require_python_module cryptography python3-cryptography
-skip_suite_if_missing "sigstore stand-in"
+keyless_suite_init
 
 SJS=""
 # shellcheck source=../../scripts/lib/node-tools.sh
@@ -34,8 +30,6 @@ else
   exit
 fi
 
-export HOME=$TEST_TMP/home
-mkdir -p "$HOME"
 W=$TEST_TMP/w
 mkdir -p "$W"
 if ! start_sigstore_standin "$TEST_TMP/sigstore-interop" --prefill 300; then

@@ -24,16 +24,10 @@ source "$HERE/lib.sh"
 source "$HERE/sigstore_lib.sh"
 PY=$REGISTRY_PYTHON
 
-unset SIGIL_PASSWORD COSIGN_PASSWORD SIGSTORE_ROOT_FILE SIGSTORE_REKOR_PUBLIC_KEY \
-  SIGSTORE_CT_LOG_PUBLIC_KEY_FILE SIGSTORE_TSA_CERTIFICATE_FILE SIGSTORE_ID_TOKEN COSIGN_EXPERIMENTAL
-require_tools "$PY" openssl curl
-require_python_module cryptography python3-cryptography
-skip_suite_if_missing "sigstore stand-in"
+keyless_suite_init
 
 SIGNERS=${SIGIL_KEYLESS_CONCURRENCY_SIGNERS:-16}
 SIGNER_TIMEOUT=90
-export HOME=$TEST_TMP/home
-mkdir -p "$HOME"
 W=$TEST_TMP/w
 mkdir -p "$W"
 if ! start_sigstore_standin "$TEST_TMP/sigstore-faults" --prefill 200; then

@@ -26,19 +26,9 @@ source "$HERE/sigstore_lib.sh"
 REPO_DIR=$(cd "$HERE/../.." && pwd)
 PY=$REGISTRY_PYTHON
 
-unset SIGIL_PASSWORD COSIGN_PASSWORD SIGSTORE_ROOT_FILE SIGSTORE_REKOR_PUBLIC_KEY \
-  SIGSTORE_CT_LOG_PUBLIC_KEY_FILE SIGSTORE_TSA_CERTIFICATE_FILE SIGSTORE_ID_TOKEN COSIGN_EXPERIMENTAL
-require_tools "$PY" openssl curl
-require_python_module cryptography python3-cryptography
-skip_suite_if_missing "sigstore stand-in"
+keyless_suite_init
 
-COSIGN=""
-# shellcheck source=../../scripts/lib/peers.sh
-if source "$REPO_DIR/scripts/lib/peers.sh" && ensure_peers; then
-  COSIGN=$PEERS_COSIGN
-else
-  echo "NOTE: cosign 2.5 could not be fetched; every case that needs a cosign signature will be SKIPPED" >&2
-fi
+keyless_suite_cosign "every case that needs a cosign signature"
 have_cosign() {
   [[ -n $COSIGN ]] && return 0
   if [[ ${SIGIL_REQUIRE_PEERS:-} == 1 ]]; then
@@ -49,8 +39,6 @@ have_cosign() {
   return 1
 }
 
-export HOME=$TEST_TMP/home TUF_ROOT=$TEST_TMP/tuf
-mkdir -p "$HOME" "$TUF_ROOT"
 W=$TEST_TMP/w
 mkdir -p "$W"
 SD=$TEST_TMP/sigstore-standin

@@ -28,11 +28,7 @@ REPO_DIR=$(cd "$HERE/../.." && pwd)
 PY=$REGISTRY_PYTHON
 CLIENT=$HERE/sigstore/client.py
 
-unset SIGIL_PASSWORD COSIGN_PASSWORD SIGSTORE_ROOT_FILE SIGSTORE_REKOR_PUBLIC_KEY \
-  SIGSTORE_CT_LOG_PUBLIC_KEY_FILE SIGSTORE_TSA_CERTIFICATE_FILE SIGSTORE_ID_TOKEN COSIGN_EXPERIMENTAL
-require_tools "$PY" openssl curl
-require_python_module cryptography python3-cryptography
-skip_suite_if_missing "sigstore stand-in"
+keyless_suite_init
 
 COSIGN=""
 PEERS_SKIP_REASON=""
@@ -54,8 +50,6 @@ have_cosign() {
   return 1
 }
 
-export HOME=$TEST_TMP/home TUF_ROOT=$TEST_TMP/tuf
-mkdir -p "$HOME" "$TUF_ROOT"
 W=$TEST_TMP/w
 mkdir -p "$W"
 SD=$TEST_TMP/sigstore-standin # sigstore-*: server state, not searched by the secret scan
