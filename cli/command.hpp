@@ -64,5 +64,6 @@ void register_provenance(Commands& commands);
 void register_attest_blob(Commands& commands);
 void register_verify_attestation(Commands& commands);
 void register_verify_blob_attestation(Commands& commands);
+void register_trust(Commands& commands);
 
 } // namespace sigil::cli

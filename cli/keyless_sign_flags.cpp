@@ -2,6 +2,7 @@
 
 #include "output.hpp"
 
+#include "sigil/core/env.hpp"
 #include "sigil/core/version.hpp"
 #include "sigil/keyless/oidc_token.hpp"
 #include "sigil/keyless/service.hpp"
@@ -37,14 +38,15 @@ std::int64_t now_seconds()
 }
 
 // Flags first, then the signing config, then the public-good instance (Fulcio, Rekor v1, no TSA).
-Result<Services> choose_services(const KeylessSignFlags& f)
+Result<Services> choose_services(const KeylessSignFlags& f, const std::optional<std::string>& tuf_config)
 {
   Services s{f.fulcio_url, f.rekor_url, f.timestamp_server_url};
-  if (!f.signing_config.empty()) {
-    SIGIL_TRY_ASSIGN(const auto text, util::read_file(f.signing_config));
+  if (!f.signing_config.empty() || tuf_config) {
+    SIGIL_TRY_ASSIGN(const auto text, tuf_config ? Result<std::string>{*tuf_config} : util::read_file(f.signing_config));
     auto config = keyless::parse_signing_config(text);
     if (!config) {
-      return fail(config.error().context(fmt::format("reading --signing-config {}", f.signing_config)));
+      return fail(config.error().context(tuf_config ? std::string{"signing_config.v0.2.json from TUF"}
+                                                    : fmt::format("reading --signing-config {}", f.signing_config)));
     }
     const auto now = std::chrono::sys_seconds{std::chrono::seconds{now_seconds()}};
     constexpr std::array<std::uint32_t, 1> k_v1{1};
@@ -98,10 +100,28 @@ Result<void> confirm(bool yes)
 }
 
 // What Fulcio, Rekor and the TSA return is verified against --trusted-root, else cosign's
-// SIGSTORE_* files; keyless signing without either is refused (no copy of the public-good root
-// is embedded, and TUF is not there yet).
-Result<std::shared_ptr<const trust::TrustedRoot>> signing_trust(const KeylessSignFlags& f)
+// SIGSTORE_* files, else TUF's trusted root; with TUF turned off and neither, it is refused.
+// TUF gives the trusted root and the signing config when nothing else names them (nullopt when
+// something does, or TUF is turned off).
+Result<std::optional<TufTrust>> default_trust(const KeylessSignFlags& f)
 {
+  if (!f.trusted_root.empty() || !f.signing_config.empty() || core::env::get("SIGSTORE_ROOT_FILE") ||
+      core::env::get("SIGSTORE_REKOR_PUBLIC_KEY") || core::env::get("SIGSTORE_CT_LOG_PUBLIC_KEY_FILE")) {
+    return std::optional<TufTrust>{};
+  }
+  return tuf_trust(f.tuf);
+}
+
+Result<std::shared_ptr<const trust::TrustedRoot>> signing_trust(const KeylessSignFlags& f,
+                                                                const std::optional<TufTrust>& tuf)
+{
+  if (tuf) {
+    auto root = trust::parse_trusted_root(tuf->files.trusted_root);
+    if (!root) {
+      return fail(root.error().context(fmt::format("trusted_root.json from TUF {}", tuf->mirror)));
+    }
+    return std::make_shared<const trust::TrustedRoot>(std::move(*root));
+  }
   if (!f.trusted_root.empty()) {
     auto root = trust::load_trusted_root_file(f.trusted_root);
     if (!root) {
@@ -113,7 +133,8 @@ Result<std::shared_ptr<const trust::TrustedRoot>> signing_trust(const KeylessSig
   if (!from_env) {
     return fail(ErrorCode::usage, "keyless signing verifies what Fulcio and Rekor answer: pass --trusted-root FILE "
                                   "(or set SIGSTORE_ROOT_FILE, SIGSTORE_REKOR_PUBLIC_KEY and "
-                                  "SIGSTORE_CT_LOG_PUBLIC_KEY_FILE; with a TSA, SIGSTORE_TSA_CERTIFICATE_FILE)");
+                                  "SIGSTORE_CT_LOG_PUBLIC_KEY_FILE; with a TSA, SIGSTORE_TSA_CERTIFICATE_FILE; or "
+                                  "a TUF repository: --tuf-mirror, SIGIL_TUF_MIRROR, not none)");
   }
   return std::make_shared<const trust::TrustedRoot>(std::move(*from_env));
 }
@@ -144,6 +165,7 @@ void add_keyless_sign_flags(CLI::App* app, KeylessSignFlags& f)
   app->add_option("--trusted-root", f.trusted_root,
                   "Sigstore trusted root file to verify what Fulcio, Rekor and the TSA return");
   app->add_flag("-y,--yes", f.yes, "Publish to the transparency log without asking on a terminal");
+  add_tuf_flags(app, f.tuf);
 }
 
 Result<OpenedSigner> open_any_signer(const SignerFlags& f, const GlobalOptions& global, std::string_view what)
@@ -171,8 +193,9 @@ Result<std::optional<KeylessSession>> open_keyless(const KeylessSignFlags& f, co
   }
   SIGIL_TRY_ASSIGN(auto token, keyless::make_identity_token(
                                  raw->chars(), {.audience = f.oidc_client_id, .now = now_seconds(), .skew_seconds = 10}));
-  SIGIL_TRY_ASSIGN(const auto services, choose_services(f));
-  SIGIL_TRY_ASSIGN(auto root, signing_trust(f));
+  SIGIL_TRY_ASSIGN(const auto tuf, default_trust(f));
+  SIGIL_TRY_ASSIGN(const auto services, choose_services(f, tuf ? tuf->files.signing_config : std::nullopt));
+  SIGIL_TRY_ASSIGN(auto root, signing_trust(f, tuf));
   SIGIL_TRY_ASSIGN(auto fulcio, keyless::service_url(services.fulcio, "--fulcio-url"));
   SIGIL_TRY_ASSIGN(auto rekor, keyless::service_url(services.rekor, "--rekor-url"));
   std::optional<http::Url> tsa;

@@ -4,6 +4,7 @@
 
 #include "command.hpp"
 #include "secrets.hpp"
+#include "tuf_flags.hpp"
 
 #include "sigil/http/transport.hpp"
 #include "sigil/sign/keyless_signer.hpp"
@@ -23,10 +24,11 @@ struct KeylessSignFlags {
   std::string signing_config;
   std::string trusted_root;
   bool yes = false;
+  TufFlags tuf; // trusted root and signing config when none of the above (nor SIGSTORE_*) names them
 };
 
 // --identity-token --oidc-client-id --fulcio-url --rekor-url --timestamp-server-url
-// --signing-config --trusted-root -y/--yes
+// --signing-config --trusted-root -y/--yes --tuf-mirror --tuf-root --tuf-refresh
 void add_keyless_sign_flags(CLI::App* app, KeylessSignFlags& flags);
 
 // The signer and the transport it talks over (the Sigstore services get their own connection

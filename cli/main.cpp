@@ -207,6 +207,7 @@ constexpr std::array k_registrations{
     Registration{"tree", register_tree},
     Registration{"login", register_login},
     Registration{"env", register_env},
+    Registration{"trust", register_trust},
 };
 
 // The command the arguments name, when the first one that is not the global -d/--verbose is a
