@@ -105,8 +105,9 @@ Result<void> confirm(bool yes)
 // something does, or TUF is turned off).
 Result<std::optional<TufTrust>> default_trust(const KeylessSignFlags& f)
 {
-  if (!f.trusted_root.empty() || !f.signing_config.empty() || core::env::get("SIGSTORE_ROOT_FILE") ||
-      core::env::get("SIGSTORE_REKOR_PUBLIC_KEY") || core::env::get("SIGSTORE_CT_LOG_PUBLIC_KEY_FILE")) {
+  const auto set = [](std::string_view name) { return !core::env::get(name).value_or("").empty(); };
+  if (!f.trusted_root.empty() || !f.signing_config.empty() || set("SIGSTORE_ROOT_FILE") ||
+      set("SIGSTORE_REKOR_PUBLIC_KEY") || set("SIGSTORE_CT_LOG_PUBLIC_KEY_FILE")) {
     return std::optional<TufTrust>{};
   }
   return tuf_trust(f.tuf);
