@@ -14,6 +14,7 @@
 #include <fmt/format.h>
 
 #include <chrono>
+#include <mutex>
 
 namespace sigil::cli {
 
@@ -61,6 +62,24 @@ Result<std::string> initial_root(const TufFlags& f, const std::string& mirror)
   return std::string{tuf::public_good_root()};
 }
 
+// The curl transport, made on the first request: with a fresh cache no request is made, and
+// loading libcurl (and its libraries) was most of the time a warm verification took.
+class LazyTransport final : public http::Transport {
+public:
+  explicit LazyTransport(http::TransportOptions options) : m_options(std::move(options)) {}
+  std::expected<http::Response, http::TransportError> send(const http::Request& request) override
+  {
+    std::call_once(m_once, [this] { m_inner = http::make_curl_transport(m_options); });
+    return m_inner->send(request);
+  }
+  [[nodiscard]] std::uint64_t request_count() const override { return m_inner ? m_inner->request_count() : 0; }
+
+private:
+  http::TransportOptions m_options;
+  std::once_flag m_once;
+  std::unique_ptr<http::Transport> m_inner;
+};
+
 std::unique_ptr<http::Transport> tuf_transport(bool verbose)
 {
   http::TransportOptions options;
@@ -69,7 +88,7 @@ std::unique_ptr<http::Transport> tuf_transport(bool verbose)
   if (verbose) {
     options.log = [](std::string_view line) { print_info("sigil: http: {}", line); };
   }
-  return http::make_curl_transport(std::move(options));
+  return std::make_unique<LazyTransport>(std::move(options));
 }
 
 std::string when(std::int64_t t)

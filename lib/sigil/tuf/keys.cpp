@@ -85,12 +85,15 @@ Result<Key> parse_key(const util::Json& value, std::string_view what)
   return out;
 }
 
-std::size_t count_signatures(const Envelope& meta, const KeyMap& keys, const RoleKeys& role)
+std::size_t count_signatures(const Envelope& meta, const KeyMap& keys, const RoleKeys& role, std::size_t enough)
 {
   const std::set<std::string> role_ids(role.keyids.begin(), role.keyids.end());
   std::set<std::string> counted_ids;
   std::set<util::Bytes> counted_keys; // one public key under two key ids counts once
   for (const auto& sig : meta.signatures) {
+    if (counted_ids.size() >= enough) {
+      break;
+    }
     if (!role_ids.contains(sig.keyid) || counted_ids.contains(sig.keyid)) {
       continue;
     }
@@ -108,7 +111,7 @@ std::size_t count_signatures(const Envelope& meta, const KeyMap& keys, const Rol
 
 Result<void> check_threshold(const Envelope& meta, const KeyMap& keys, const RoleKeys& role, std::string_view what)
 {
-  const auto n = count_signatures(meta, keys, role);
+  const auto n = count_signatures(meta, keys, role, role.threshold);
   if (n >= role.threshold) {
     return {};
   }

@@ -16,6 +16,7 @@
 #include "sigil/crypto/key.hpp"
 #include "sigil/util/json.hpp"
 
+#include <cstddef>
 #include <cstdint>
 #include <map>
 #include <optional>
@@ -108,7 +109,9 @@ struct Targets {
 // The number of distinct keys of `role` with a valid signature on `meta`: a key id listed twice
 // in the role, two signatures under one key id, and one public key under two key ids each count
 // once; signatures by keys outside the role and by unsupported keys count zero.
-[[nodiscard]] std::size_t count_signatures(const Envelope& meta, const KeyMap& keys, const RoleKeys& role);
+// `enough` stops the count there (a threshold met needs no more signature checks).
+[[nodiscard]] std::size_t count_signatures(const Envelope& meta, const KeyMap& keys, const RoleKeys& role,
+                                           std::size_t enough = SIZE_MAX);
 
 // count_signatures >= threshold, else bad_input "<what>: signed by N of the M keys of ..., need T".
 [[nodiscard]] Result<void> check_threshold(const Envelope& meta, const KeyMap& keys, const RoleKeys& role,

@@ -4,6 +4,7 @@
 
 #include "sigil/tuf/session.hpp"
 #include "sigil/util/host.hpp"
+#include "sigil/util/json.hpp"
 #include "sigil/util/number.hpp"
 
 #include <fmt/format.h>
@@ -28,17 +29,29 @@ Result<Root> self_signed_root(std::string_view bytes, std::string_view what)
   return std::move(*root);
 }
 
+// signed.version without parsing the keys (0 when there is none): which root to load.
+std::uint64_t peek_version(std::string_view bytes)
+{
+  auto doc = util::parse_json(bytes);
+  if (!doc || !doc->is_object() || !doc->contains("signed") || !(*doc)["signed"].is_object()) {
+    return 0;
+  }
+  const auto& v = (*doc)["signed"]["version"];
+  return v.is_number_unsigned() ? v.get<std::uint64_t>() : 0;
+}
+
 // The cached root when it is valid and at least as new as the initial one, else the initial.
+// (Only the root chosen is parsed: keys are most of a warm start's work.)
 Result<Root> trusted_root(const Session& s)
 {
-  SIGIL_TRY_ASSIGN(auto initial, self_signed_root(s.req.initial_root, "the initial TUF root"));
   auto cached_bytes = s.cache.read("root.json", s.req.limits.max_root_bytes);
-  if (cached_bytes && *cached_bytes) {
+  if (cached_bytes && *cached_bytes && peek_version(**cached_bytes) >= peek_version(s.req.initial_root)) {
     auto cached = self_signed_root(**cached_bytes, "the cached TUF root");
-    if (cached && cached->meta.version >= initial.meta.version) {
+    if (cached) {
       return std::move(*cached);
     }
   }
+  SIGIL_TRY_ASSIGN(auto initial, self_signed_root(s.req.initial_root, "the initial TUF root"));
   if (s.online) {
     SIGIL_TRY(s.cache.write("root.json", s.req.initial_root));
   }
