@@ -98,6 +98,9 @@ Result<std::shared_ptr<trust::TrustedRoot>> load_root(const KeylessFlags& flags)
   if (from_env) {
     return std::make_shared<trust::TrustedRoot>(std::move(*from_env));
   }
+  if (flags.wants_keyless()) {
+    return trusted_root_from_tuf(flags.tuf);
+  }
   return std::shared_ptr<trust::TrustedRoot>{};
 }
 
@@ -135,6 +138,7 @@ void add_keyless_flags(CLI::App* app, KeylessFlags& flags)
     ->group(group);
   add_gitlab_flags(app, flags);
   add_extension_flags(app, flags);
+  add_tuf_flags(app, flags.tuf);
 }
 
 Result<KeylessSetup> make_keyless_setup(const KeylessFlags& flags)

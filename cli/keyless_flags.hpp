@@ -4,6 +4,7 @@
 #pragma once
 
 #include "command.hpp"
+#include "tuf_flags.hpp"
 
 #include "sigil/keyless/identity.hpp"
 #include "sigil/trust/trusted_root.hpp"
@@ -31,6 +32,7 @@ struct KeylessFlags {
   std::string timestamp_chain;
   bool ignore_tlog = false;
   bool ignore_sct = false;
+  TufFlags tuf; // the trusted root when neither --trusted-root nor SIGSTORE_* is given
 
   // True when any identity flag was given (the user asks for keyless verification).
   [[nodiscard]] bool wants_keyless() const;
@@ -39,8 +41,8 @@ struct KeylessFlags {
 void add_keyless_flags(CLI::App* app, KeylessFlags& flags);
 
 // The trusted root, the identity policy and the switches, ready for verify::verify_sigstore.
-// The root is loaded from --trusted-root, else SIGSTORE_* variables, else left empty (the
-// verifier says which flag to pass when it needs one).
+// The root is loaded from --trusted-root, else SIGSTORE_* variables, else (for a keyless
+// verification) from TUF, else left empty (the verifier says which flag to pass when it needs one).
 struct KeylessSetup {
   std::shared_ptr<trust::TrustedRoot> root;
   verify::SigstorePolicy policy;

@@ -2,6 +2,7 @@
 
 #include "output.hpp"
 
+#include "sigil/core/env.hpp"
 #include "sigil/core/version.hpp"
 #include "sigil/keyless/oidc_token.hpp"
 #include "sigil/keyless/service.hpp"
@@ -40,15 +41,18 @@ std::int64_t now_seconds()
 
 // Flags first, then the signing config, then the public-good instance (Fulcio, Rekor v1, no TSA).
 // --rekor-url is a Rekor v1 URL (as cosign 3: Rekor v2 comes from a signing config, whose
-// rekorTlogUrls with majorApiVersion 2 win over v1 ones).
-Result<Services> choose_services(const KeylessSignFlags& f)
+// rekorTlogUrls with majorApiVersion 2 win over v1 ones). The config is --signing-config's, else
+// the one TUF gave (tuf_config).
+Result<Services> choose_services(const KeylessSignFlags& f, const std::optional<std::string>& tuf_config)
 {
   Services s{f.fulcio_url, f.rekor_url, keyless::RekorApi::v1, f.timestamp_server_url};
-  if (!f.signing_config.empty()) {
-    SIGIL_TRY_ASSIGN(const auto text, util::read_file(f.signing_config));
+  if (!f.signing_config.empty() || tuf_config) {
+    SIGIL_TRY_ASSIGN(const auto text,
+                     tuf_config ? Result<std::string>{*tuf_config} : util::read_file(f.signing_config));
     auto config = keyless::parse_signing_config(text);
     if (!config) {
-      return fail(config.error().context(fmt::format("reading --signing-config {}", f.signing_config)));
+      return fail(config.error().context(tuf_config ? std::string{"signing_config.v0.2.json from TUF"}
+                                                    : fmt::format("reading --signing-config {}", f.signing_config)));
     }
     const auto now = std::chrono::sys_seconds{std::chrono::seconds{now_seconds()}};
     constexpr std::array<std::uint32_t, 1> k_v1{1};
@@ -104,10 +108,29 @@ Result<void> confirm(bool yes)
 }
 
 // What Fulcio, Rekor and the TSA return is verified against --trusted-root, else cosign's
-// SIGSTORE_* files; keyless signing without either is refused (no copy of the public-good root
-// is embedded, and TUF is not there yet).
-Result<std::shared_ptr<const trust::TrustedRoot>> signing_trust(const KeylessSignFlags& f)
+// SIGSTORE_* files, else TUF's trusted root; with TUF turned off and neither, it is refused.
+// TUF gives the trusted root and the signing config when nothing else names them (nullopt when
+// something does, or TUF is turned off).
+Result<std::optional<TufTrust>> default_trust(const KeylessSignFlags& f)
 {
+  const auto set = [](std::string_view name) { return !core::env::get(name).value_or("").empty(); };
+  if (!f.trusted_root.empty() || !f.signing_config.empty() || set("SIGSTORE_ROOT_FILE") ||
+      set("SIGSTORE_REKOR_PUBLIC_KEY") || set("SIGSTORE_CT_LOG_PUBLIC_KEY_FILE")) {
+    return std::optional<TufTrust>{};
+  }
+  return tuf_trust(f.tuf);
+}
+
+Result<std::shared_ptr<const trust::TrustedRoot>> signing_trust(const KeylessSignFlags& f,
+                                                                const std::optional<TufTrust>& tuf)
+{
+  if (tuf) {
+    auto root = trust::parse_trusted_root(tuf->files.trusted_root);
+    if (!root) {
+      return fail(root.error().context(fmt::format("trusted_root.json from TUF {}", tuf->mirror)));
+    }
+    return std::make_shared<const trust::TrustedRoot>(std::move(*root));
+  }
   if (!f.trusted_root.empty()) {
     auto root = trust::load_trusted_root_file(f.trusted_root);
     if (!root) {
@@ -119,7 +142,8 @@ Result<std::shared_ptr<const trust::TrustedRoot>> signing_trust(const KeylessSig
   if (!from_env) {
     return fail(ErrorCode::usage, "keyless signing verifies what Fulcio and Rekor answer: pass --trusted-root FILE "
                                   "(or set SIGSTORE_ROOT_FILE, SIGSTORE_REKOR_PUBLIC_KEY and "
-                                  "SIGSTORE_CT_LOG_PUBLIC_KEY_FILE; with a TSA, SIGSTORE_TSA_CERTIFICATE_FILE)");
+                                  "SIGSTORE_CT_LOG_PUBLIC_KEY_FILE; with a TSA, SIGSTORE_TSA_CERTIFICATE_FILE; or "
+                                  "a TUF repository: --tuf-mirror, SIGIL_TUF_MIRROR, not none)");
   }
   return std::make_shared<const trust::TrustedRoot>(std::move(*from_env));
 }
@@ -131,16 +155,17 @@ Result<void> check_rekor_v2(const Services& s, const KeylessSignFlags& f, bool l
   if (s.rekor_api != keyless::RekorApi::v2) {
     return {};
   }
+  const std::string config =
+      f.signing_config.empty() ? std::string("the signing config from TUF") : "--signing-config " + f.signing_config;
   if (s.tsa.empty()) {
-    return fail(ErrorCode::usage,
-                fmt::format("the Rekor v2 log {} (rekorTlogUrls majorApiVersion 2 in --signing-config {}) gives no "
-                            "signing time: keyless signing with it needs an RFC 3161 timestamp; pass "
-                            "--timestamp-server-url URL or list tsaUrls in the signing config",
-                            s.rekor, f.signing_config));
+    return fail(ErrorCode::usage, fmt::format("the Rekor v2 log {} (rekorTlogUrls majorApiVersion 2 in {}) gives no "
+                                              "signing time: keyless signing with it needs an RFC 3161 timestamp; pass "
+                                              "--timestamp-server-url URL or list tsaUrls in the signing config",
+                                              s.rekor, config));
   }
   if (legacy_output) {
-    return fail(ErrorCode::usage, fmt::format("the Rekor v2 log {} (--signing-config {}): {}", s.rekor,
-                                              f.signing_config, sign::k_legacy_needs_set));
+    return fail(ErrorCode::usage,
+                fmt::format("the Rekor v2 log {} ({}): {}", s.rekor, config, sign::k_legacy_needs_set));
   }
   return {};
 }
@@ -191,6 +216,7 @@ void add_keyless_sign_flags(CLI::App* app, KeylessSignFlags& f)
         ->check(CLI::Range(1.0, 3600.0))
         ->capture_default_str();
   }
+  add_tuf_flags(app, f.tuf);
 }
 
 Result<OpenedSigner> open_any_signer(const SignerFlags& f, const GlobalOptions& global, std::string_view what)
@@ -224,9 +250,10 @@ Result<std::optional<KeylessSession>> open_keyless(const KeylessSignFlags& f, co
   }
   SIGIL_TRY_ASSIGN(auto token, keyless::make_identity_token(
                                  raw->chars(), {.audience = f.oidc_client_id, .now = now_seconds(), .skew_seconds = 10}));
-  SIGIL_TRY_ASSIGN(const auto services, choose_services(f));
+  SIGIL_TRY_ASSIGN(const auto tuf, default_trust(f));
+  SIGIL_TRY_ASSIGN(const auto services, choose_services(f, tuf ? tuf->files.signing_config : std::nullopt));
   SIGIL_TRY(check_rekor_v2(services, f, legacy_output));
-  SIGIL_TRY_ASSIGN(auto root, signing_trust(f));
+  SIGIL_TRY_ASSIGN(auto root, signing_trust(f, tuf));
   SIGIL_TRY_ASSIGN(auto fulcio, keyless::service_url(services.fulcio, "--fulcio-url"));
   SIGIL_TRY_ASSIGN(auto rekor, keyless::service_url(services.rekor, "--rekor-url"));
   std::optional<http::Url> tsa;

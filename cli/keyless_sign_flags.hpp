@@ -5,6 +5,7 @@
 #include "command.hpp"
 #include "registry_flags.hpp"
 #include "secrets.hpp"
+#include "tuf_flags.hpp"
 
 #include "sigil/http/transport.hpp"
 #include "sigil/sign/keyless_signer.hpp"
@@ -29,10 +30,12 @@ struct KeylessSignFlags {
   // else a --timeout of its own.
   const RegistryFlags* registry = nullptr;
   double timeout_seconds = 120;
+  TufFlags tuf; // trusted root and signing config when none of the above (nor SIGSTORE_*) names them
 };
 
 // --identity-token --oidc-client-id --fulcio-url --rekor-url --timestamp-server-url
-// --signing-config --trusted-root -y/--yes, and --timeout when `flags.registry` is not set
+// --signing-config --trusted-root -y/--yes --tuf-mirror --tuf-root --tuf-refresh, and --timeout
+// when `flags.registry` is not set
 void add_keyless_sign_flags(CLI::App* app, KeylessSignFlags& flags);
 
 // The signer and the transport it talks over (the Sigstore services get their own connection

@@ -209,6 +209,7 @@ constexpr std::array k_registrations{
     Registration{"env", register_env},
     Registration{"trusted-root", register_trusted_root},
     Registration{"signing-config", register_signing_config},
+    Registration{"trust", register_trust},
 };
 
 // The command the arguments name, when the first one that is not the global -d/--verbose is a

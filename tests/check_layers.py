@@ -24,7 +24,7 @@ LAYERS = {
     "crypto": 2, "oci": 2, "http": 2,
     "registry": 3, "payload": 3, "dsse": 3, "intoto": 3, "bundle": 3, "policy": 3,
     "provenance": 3, "tlog": 3,
-    "keyless": 4, "trust": 4, "attachments": 4,
+    "keyless": 4, "trust": 4, "attachments": 4, "tuf": 4,
     "sign": 5, "verify": 5, "gate": 6, "copy": 5,
 }
 SIBLINGS = {

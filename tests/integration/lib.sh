@@ -11,6 +11,10 @@ fi
 SHARED_DIR=${SIGIL_SHARED_DIR:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../../.." && pwd)/shared}
 TEST_TMP=$(mktemp -d "${TMPDIR:-/tmp}/sigil-test.XXXXXX")
 trap 'rm -rf "$TEST_TMP"' EXIT
+# No suite reaches the public-good TUF mirror (keyless commands without --trusted-root would):
+# TUF is off unless a suite names its own 127.0.0.1 repository (test_tuf.sh), with its own cache.
+export SIGIL_TUF_MIRROR=none XDG_CACHE_HOME=$TEST_TMP/cache
+unset SIGIL_TUF_ROOT
 PASSED=0
 FAILED=0
 SKIPPED=0

@@ -252,6 +252,7 @@ CI_BASE=(
   --variable "CI_COMMIT_REF_PROTECTED=true"
   --variable "CI_RUNNER_ID=42"
   --variable "CI_CONFIG_PATH=.gitlab-ci.yml"
+  --variable "SIGIL_TUF_MIRROR=none" # the jobs never reach the public-good TUF mirror
   --ignore-predefined-vars "$OVERRIDDEN"
   --variable "SSL_CERT_FILE=$REG_CA"
   --variable "SIGIL_TEST_REGISTRY_TOOLS=$REGISTRY_TOOLS_DIR"

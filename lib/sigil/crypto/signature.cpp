@@ -161,4 +161,20 @@ bool verify_digest(const PublicKey& key, HashAlgorithm alg, util::ByteView diges
   });
 }
 
+bool verify_rsa_pss_sha256(const PublicKey& key, util::ByteView message, util::ByteView signature)
+{
+  if (key.algorithm() != KeyAlgorithm::rsa) {
+    return false;
+  }
+  MdCtxPtr ctx(EVP_MD_CTX_new());
+  EVP_PKEY_CTX* pctx = nullptr; // owned by ctx
+  if (!ctx || EVP_DigestVerifyInit(ctx.get(), &pctx, EVP_sha256(), nullptr, key.get()) != 1 ||
+      EVP_PKEY_CTX_set_rsa_padding(pctx, RSA_PKCS1_PSS_PADDING) != 1 ||
+      EVP_PKEY_CTX_set_rsa_mgf1_md(pctx, EVP_sha256()) != 1 ||
+      EVP_PKEY_CTX_set_rsa_pss_saltlen(pctx, RSA_PSS_SALTLEN_DIGEST) != 1) {
+    return false;
+  }
+  return EVP_DigestVerify(ctx.get(), signature.data(), signature.size(), message.data(), message.size()) == 1;
+}
+
 } // namespace sigil::crypto

@@ -32,5 +32,8 @@ namespace sigil::crypto {
 [[nodiscard]] bool verify_message(const PublicKey& key, util::ByteView message, util::ByteView signature);
 [[nodiscard]] bool verify_digest(const PublicKey& key, HashAlgorithm alg, util::ByteView digest,
                                  util::ByteView signature);
+// RSASSA-PSS with SHA-256, MGF1-SHA-256 and a 32-byte salt (TUF's rsassa-pss-sha256 as
+// securesystemslib signs it); false for another key type or a signature that does not verify.
+[[nodiscard]] bool verify_rsa_pss_sha256(const PublicKey& key, util::ByteView message, util::ByteView signature);
 
 } // namespace sigil::crypto
