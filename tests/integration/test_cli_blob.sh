@@ -108,6 +108,12 @@ expect "neg: world-readable key refused at signing" 30 \
 chmod 640 open.key
 run "$SIGIL" sign-blob artifact.bin --key open.key --bundle open.json
 expect "neg: group-readable key refused at signing" 30 "(mode 0640); run: chmod 600 open.key"
+# env://VAR where VAR holds a path (a GitLab File variable): say so, do not parse the path as PEM.
+SIGIL_FILE_VARIABLE=$PWD/k.key run "$SIGIL" sign-blob artifact.bin --key env://SIGIL_FILE_VARIABLE --bundle envpath.json
+expect "neg: env://VAR holding a file path names the fix" 30 \
+  'sigil: error: key reference env://SIGIL_FILE_VARIABLE: SIGIL_FILE_VARIABLE holds a file path (as a CI File variable does), not the key: use --key "$SIGIL_FILE_VARIABLE"'
+SIGIL_FILE_VARIABLE=$PWD/k.pub run "$SIGIL" verify-blob artifact.bin --key env://SIGIL_FILE_VARIABLE --bundle ok.json
+expect "neg: ... and for a public key" 30 'SIGIL_FILE_VARIABLE holds a file path (as a CI File variable does), not the key: use --key "$SIGIL_FILE_VARIABLE"'
 run "$SIGIL" sign-blob artifact.bin --key open.key --bundle open.json --allow-insecure-key-permissions
 expect "--allow-insecure-key-permissions signs, with the warning" 0 "warning: private key file open.key can be read or written by other users (mode 0640); run: chmod 600 open.key"
 run "$SIGIL" sign-blob artifact.bin --key open.key --bundle open.json --allow-insecure-key-permissions
