@@ -1,5 +1,6 @@
 // sigil: argv -> options -> one lib call -> rendered result and exit status.
 #include "command.hpp"
+#include "cosign_flags.hpp"
 #include "output.hpp"
 
 #include "sigil/core/result.hpp"
@@ -250,6 +251,8 @@ int run_main(int argc, char** argv)
              "\nRun 'sigil COMMAND --help' for a command's options. See sigil(1).");
   GlobalOptions global;
   app.add_flag("--verbose,-d", global.verbose, "Log each registry request (secrets redacted)");
+  std::string output_file;
+  add_output_file_flag(app, output_file);
   app.require_subcommand(0, 1);
 
   Commands commands(app, global);
@@ -273,6 +276,10 @@ int run_main(int argc, char** argv)
     }
     print_error("{} (run 'sigil --help' for usage)", usage_message(e.what(), secrets));
     return exit_status(ErrorCode::usage);
+  }
+  if (auto redirected = redirect_stdout(output_file); !redirected) {
+    print_error("{}", redirected.error().message);
+    return exit_status(redirected.error().code);
   }
   for (const auto& c : commands.all()) {
     if (c.app->parsed() && c.run) {
