@@ -108,6 +108,10 @@ expect "neg: world-readable key refused at signing" 30 \
 chmod 640 open.key
 run "$SIGIL" sign-blob artifact.bin --key open.key --bundle open.json
 expect "neg: group-readable key refused at signing" 30 "(mode 0640); run: chmod 600 open.key"
+# A public key given to sign with: said first, whatever its mode (0644 is right for a .pub).
+run "$SIGIL" sign-blob artifact.bin --key k.pub --bundle pub.json
+expect "neg: signing with a .pub: it is a public key (the type before the permission advice)" 30 \
+  "sigil: error: k.pub is a public key, which verifies; sign with the private key (sigil generate-key-pair writes both: PREFIX.key and PREFIX.pub)"
 # env://VAR where VAR holds a path (a GitLab File variable): say so, do not parse the path as PEM.
 SIGIL_FILE_VARIABLE=$PWD/k.key run "$SIGIL" sign-blob artifact.bin --key env://SIGIL_FILE_VARIABLE --bundle envpath.json
 expect "neg: env://VAR holding a file path names the fix" 30 \

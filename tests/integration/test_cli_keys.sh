@@ -125,6 +125,9 @@ run "$SIGIL" no-such-command
 expect "unknown command: not quoted (it may be a secret), the list of commands is one --help away" 2 \
   "sigil: error: unknown command (not shown: it may be a secret) (run 'sigil --help' for usage)"
 expect_no "unknown command: not quoted" "no-such-command"
+run "$SIGIL" verify https://registry.example/app@sha256:0 --key sigil.pub
+expect "an image given as a URL: references have no scheme" 2 \
+  "sigil: error: invalid image reference \"https://registry.example/app@sha256:0\": image references have no scheme: drop \"https://\" and write host/repository:tag or host/repository@sha256:<hex>"
 run "$SIGIL" verfy
 expect "a misspelt command: named, with the nearest command" 2 \
   "sigil: error: unknown command verfy; did you mean verify? (run 'sigil --help' for usage)"

@@ -151,6 +151,22 @@ TEST_CASE("load_private_key: a key file others can read is refused, or a warning
   }
 }
 
+TEST_CASE("load_private_key: a public key is named as one, before any advice about its mode")
+{
+  const TempDir dir;
+  const fs::path path = dir.path() / "sigil.pub";
+  const std::string pem = make_key().public_key().pem();
+  REQUIRE(sigil::util::write_file_atomic({.path = path, .data = as_bytes(pem), .mode = 0644}).has_value());
+  int calls = 0;
+  const auto refused = sigil::crypto::load_private_key(path.string(), password_is("unused", &calls));
+  REQUIRE_FALSE(refused.has_value());
+  CHECK(calls == 0);
+  CHECK(refused.error().code == sigil::ErrorCode::bad_input);
+  CHECK(refused.error().message ==
+        path.string() + " is a public key, which verifies; sign with the private key (sigil generate-key-pair writes "
+                        "both: PREFIX.key and PREFIX.pub)");
+}
+
 TEST_CASE("load_private_key: the mode is checked before the password is asked for")
 {
   const TempDir dir;

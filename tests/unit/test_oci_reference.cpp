@@ -183,7 +183,7 @@ std::vector<InvalidCase> invalid_normalize_cases()
 {
   return {
     // normalize_test.go TestValidateReferenceName / TestValidateRemoteName
-    {"https://github.com/docker/docker", "registry port \"\""},
+    {"https://github.com/docker/docker", "image references have no scheme"},
     {"docker/Docker", "repository name must be lowercase"},
     {"Docker/docker", "repository name must be lowercase"},
     {"LOCALDOMAIN/debian", "repository name must be lowercase"},
@@ -315,6 +315,16 @@ TEST_CASE("oci reference: error messages quote the input")
   REQUIRE(!parsed);
   CHECK(parsed.error().message ==
         "invalid image reference \"Foo/Bar:1\": repository name must be lowercase: \"Foo/Bar\"");
+
+  // A URL where a reference was expected: say there is no scheme (not "port must be a number").
+  for (const std::string scheme : {"https://", "http://", "oci://"}) {
+    const auto url = Reference::parse(scheme + "registry.example.com/app:1");
+    REQUIRE(!url);
+    CHECK(url.error().code == ErrorCode::usage);
+    CHECK(url.error().message == "invalid image reference \"" + scheme +
+                                  "registry.example.com/app:1\": image references have no scheme: drop \"" + scheme +
+                                  "\" and write host/repository:tag or host/repository@sha256:<hex>");
+  }
 
   const auto digest = Reference::parse("app@sha1:" + std::string(40, 'a'));
   REQUIRE(!digest);

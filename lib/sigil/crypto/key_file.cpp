@@ -71,13 +71,22 @@ Result<util::SecureBytes> read_key_text(std::string_view ref, const KeyFileMode*
     return out;
   }
   const std::string path(ref);
-  // The mode is checked before the key is read: a refused key is never decrypted.
-  if (mode != nullptr) {
-    if (auto bits = util::file_mode(path); bits && (*bits & 077) != 0) {
-      SIGIL_TRY(insecure_key_file(path, *bits, *mode, *warnings));
-    }
+  SIGIL_TRY_ASSIGN(auto text, util::read_secret_file(path, k_max_key_file));
+  if (mode == nullptr) {
+    return text;
   }
-  return util::read_secret_file(path, k_max_key_file);
+  // What the file is comes first: a public key given to sign with gets that said, not advice
+  // about its (harmless) mode. The mode is checked before the key is decrypted.
+  if (text.chars().find("-----BEGIN PUBLIC KEY-----") != std::string_view::npos ||
+      text.chars().find("-----BEGIN RSA PUBLIC KEY-----") != std::string_view::npos) {
+    return fail(ErrorCode::bad_input, fmt::format("{} is a public key, which verifies; sign with the private key "
+                                                  "(sigil generate-key-pair writes both: PREFIX.key and PREFIX.pub)",
+                                                  path));
+  }
+  if (auto bits = util::file_mode(path); bits && (*bits & 077) != 0) {
+    SIGIL_TRY(insecure_key_file(path, *bits, *mode, *warnings));
+  }
+  return text;
 }
 
 } // namespace
