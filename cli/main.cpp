@@ -1,6 +1,8 @@
 // sigil: argv -> options -> one lib call -> rendered result and exit status.
 #include "command.hpp"
+#include "cosign_flags.hpp"
 #include "output.hpp"
+#include "suggest.hpp"
 
 #include "sigil/core/result.hpp"
 #include "sigil/util/string.hpp"
@@ -140,6 +142,25 @@ bool known_option(const CLI::App& app, const std::string& name)
   return std::ranges::any_of(app.get_subcommands(), [&](const CLI::App* sub) { return known_option(*sub, name); });
 }
 
+// A word where a command was expected: named only when it is near a command (a typo is not a
+// secret); anything else is not shown.
+std::string unknown_command_message(const CLI::App& app, std::span<char* const> args)
+{
+  if (&parsed_command(app) == &app) {
+    for (std::size_t i = 1; i < args.size(); ++i) {
+      const std::string_view arg = args[i];
+      if (arg.starts_with('-')) {
+        continue;
+      }
+      if (auto near = nearest_name(arg, command_names(app)); !near.empty()) {
+        return fmt::format("unknown command {}; did you mean {}?", arg, near);
+      }
+      return "unknown command (not shown: it may be a secret)";
+    }
+  }
+  return "unexpected arguments (not shown: one may be a secret); check the command line against the command's --help";
+}
+
 // Arguments CLI11 could not place are never quoted: a misspelt secret option (--pasword S,
 // --registry-passwor=S) is unknown, so no list of secret names can catch its value. The
 // message names the unknown options without their values and only counts the rest.
@@ -162,12 +183,19 @@ std::string extras_message(const CLI::App& app, std::span<char* const> args)
       unknown.push_back(std::move(name));
     }
   }
+  const CLI::App& command = parsed_command(app);
   if (unknown.empty()) {
-    return "unexpected arguments (not shown: one may be a secret); check the command line against the command's --help";
+    return unknown_command_message(app, args);
   }
-  return fmt::format("unknown option {} (values not shown: they may be secrets); check its spelling against the "
-                     "command's --help",
-                     fmt::join(unknown, ", "));
+  // A name that is near one of the command's options is a typo, not a secret: say which.
+  std::vector<std::string> meant;
+  for (const auto& name : unknown) {
+    if (auto near = nearest_name(name, option_names(command)); !near.empty()) {
+      meant.push_back(std::move(near));
+    }
+  }
+  return fmt::format("unknown option {} (values not shown: they may be secrets){}", fmt::join(unknown, ", "),
+                     meant.empty() ? "" : fmt::format("; did you mean {}?", fmt::join(meant, ", ")));
 }
 
 // A usage error a command found after parsing: the secret values it quotes become "***".
@@ -212,8 +240,8 @@ constexpr std::array k_registrations{
     Registration{"trust", register_trust},
 };
 
-// The command the arguments name, when the first one that is not the global -d/--verbose is a
-// command's name. Only that command's options are then declared: declaring all of them (CLI11
+// The command the arguments name, when the first one that is not a global option (-d/--verbose,
+// --output-file FILE) is a command's name. Only that command's options are then declared: declaring all of them (CLI11
 // checks each new option against the others) was a third of a fresh process's work. Anything
 // else (no command, --help, a misspelt command) declares every command, so help and errors
 // read as before.
@@ -221,7 +249,11 @@ const Registration* named_command(std::span<char* const> args)
 {
   for (std::size_t i = 1; i < args.size(); ++i) {
     const std::string_view arg = args[i];
-    if (arg == "-d" || arg == "--verbose") {
+    if (arg == "-d" || arg == "--verbose" || arg.starts_with("--output-file=")) {
+      continue;
+    }
+    if (arg == "--output-file") {
+      ++i;
       continue;
     }
     const auto* it = std::ranges::find(k_registrations, arg, &Registration::name);
@@ -253,6 +285,8 @@ int run_main(int argc, char** argv)
              "\nRun 'sigil COMMAND --help' for a command's options. See sigil(1).");
   GlobalOptions global;
   app.add_flag("--verbose,-d", global.verbose, "Log each registry request (secrets redacted)");
+  std::string output_file;
+  add_output_file_flag(app, output_file);
   app.require_subcommand(0, 1);
 
   Commands commands(app, global);
@@ -267,15 +301,19 @@ int run_main(int argc, char** argv)
   } catch (const CLI::CallForAllHelp& e) {
     return app.exit(e);
   } catch (const CLI::ExtrasError&) {
-    print_error("{} (run 'sigil --help' for usage)",
-                extras_message(app, std::span<char* const>(argv, static_cast<std::size_t>(argc))));
+    print_error("{} ({})", extras_message(app, std::span<char* const>(argv, static_cast<std::size_t>(argc))),
+                help_hint(app));
     return exit_status(ErrorCode::usage);
   } catch (const CLI::ParseError& e) {
     if (e.get_exit_code() == 0) {
       return app.exit(e);
     }
-    print_error("{} (run 'sigil --help' for usage)", usage_message(e.what(), secrets));
+    print_error("{} ({})", usage_message(e.what(), secrets), help_hint(app));
     return exit_status(ErrorCode::usage);
+  }
+  if (auto redirected = redirect_stdout(output_file); !redirected) {
+    print_error("{}", redirected.error().message);
+    return exit_status(redirected.error().code);
   }
   for (const auto& c : commands.all()) {
     if (c.app->parsed() && c.run) {

@@ -36,11 +36,13 @@ void add_predicate_flags(CLI::App* app, PredicateFlags& o)
   app->add_option("--password-file", o.password_file, "Read the key's password from FILE");
   add_key_permissions_flag(app, o.allow_insecure_key_permissions);
   add_keyless_sign_flags(app, o.keyless);
+  add_tlog_upload_flag(app, o.tlog_upload);
 }
 
 Result<OpenedSigner> open_predicate_signer(const PredicateFlags& o, const GlobalOptions& global, std::string_view what,
                                            bool legacy_output)
 {
+  SIGIL_TRY(check_tlog_upload(o.tlog_upload, !o.key.empty()));
   return open_any_signer({o.key, o.password_file, o.allow_insecure_key_permissions, o.keyless, legacy_output}, global,
                          what);
 }

@@ -2,6 +2,7 @@
 // predicate they read.
 #pragma once
 
+#include "cosign_flags.hpp"
 #include "keyless_sign_flags.hpp"
 
 #include "sigil/core/result.hpp"
@@ -21,6 +22,7 @@ struct PredicateFlags {
   std::string password_file;
   bool allow_insecure_key_permissions = false;
   KeylessSignFlags keyless; // without --key: keyless (an OIDC identity token)
+  TlogUploadFlag tlog_upload;
 };
 
 void add_predicate_flags(CLI::App* app, PredicateFlags& flags);

@@ -16,8 +16,9 @@ void add_registry_flags(CLI::App* app, RegistryFlags& flags)
   app->add_option("--registry-password", flags.password, "Registry password (prefer docker login / sigil login)")
     ->group("Registry");
   app->add_option("--registry-token", flags.token, "Registry bearer token")->group("Registry");
-  app->add_option("--ca-file", flags.ca_file, "CA certificates (PEM) trusted for registry TLS (default: SSL_CERT_FILE or the system store)")
-    ->group("Registry");
+  app->add_option("--ca-file,--registry-cacert", flags.ca_file,
+                  "CA certificates (PEM) trusted for registry TLS (default: SSL_CERT_FILE or the system store)")
+      ->group("Registry");
   app->add_flag("--allow-insecure-registry", flags.allow_insecure, "Do not verify the registry's TLS certificate")
     ->group("Registry");
   app->add_flag("--allow-http-registry", flags.allow_http, "Allow plain HTTP to any registry (always allowed for loopback)")

@@ -17,15 +17,34 @@ struct Options {
   std::string registry;
   std::string username;
   bool password_stdin = false;
+  std::string password; // -p/--password: docker's and cosign's, discouraged
   RegistryFlags flags;
 };
 
-Result<int> run(Options o, const GlobalOptions& global)
+// The password: from stdin (--password-stdin), or, as docker and cosign allow, from -p/--password
+// with docker's warning (the value is never printed).
+Result<std::string> login_password(Options& o)
 {
+  if (o.password_stdin && !o.password.empty()) {
+    util::wipe(o.password);
+    return fail(ErrorCode::usage, "--password and --password-stdin are mutually exclusive: use --password-stdin");
+  }
+  if (!o.password.empty()) {
+    print_warning("using --password on the command line is insecure: the password lands in your shell history and is "
+                  "visible to other users in the process list; use --password-stdin");
+    std::string password = o.password;
+    util::wipe(o.password);
+    return password;
+  }
   if (!o.password_stdin) {
     return fail(ErrorCode::usage, "pass the password on standard input with --password-stdin");
   }
-  SIGIL_TRY_ASSIGN(auto password, util::read_stdin(64 * 1024));
+  return util::read_stdin(64 * 1024);
+}
+
+Result<int> run(Options o, const GlobalOptions& global)
+{
+  SIGIL_TRY_ASSIGN(auto password, login_password(o));
   while (!password.empty() && (password.back() == '\n' || password.back() == '\r')) {
     password.pop_back();
   }
@@ -64,7 +83,9 @@ void register_login(Commands& commands)
   app->add_option("registry", o->registry, "Registry host[:port]")->required();
   app->add_option("-u,--username", o->username, "User name")->required();
   app->add_flag("--password-stdin", o->password_stdin, "Read the password from standard input");
-  app->add_option("--ca-file", o->flags.ca_file, "CA certificates (PEM) trusted for registry TLS");
+  app->add_option("-p,--password", o->password,
+                  "The password (insecure: it lands in shell history; use --password-stdin)");
+  app->add_option("--ca-file,--registry-cacert", o->flags.ca_file, "CA certificates (PEM) trusted for registry TLS");
   app->add_flag("--allow-insecure-registry", o->flags.allow_insecure, "Do not verify the registry's TLS certificate");
   app->add_flag("--allow-http-registry", o->flags.allow_http, "Allow plain HTTP");
   commands.set_run(app, [o, &global = commands.global()] { return run(*o, global); });

@@ -1,6 +1,7 @@
 // sigil sign
 #include "annotations.hpp"
 #include "command.hpp"
+#include "cosign_flags.hpp"
 #include "keyless_sign_flags.hpp"
 #include "output.hpp"
 #include "parallel.hpp"
@@ -32,6 +33,7 @@ struct Options {
   int max_workers = 4;
   RegistryFlags registry;
   KeylessSignFlags keyless;
+  TlogUploadFlag tlog_upload;
 };
 
 // Not given: legacy, or bundle with a Rekor v2 log (which gives no SET for the legacy
@@ -120,6 +122,7 @@ Result<int> report(const Options& o, const std::vector<oci::Reference>& refs,
 
 Result<int> run(const Options& o, const GlobalOptions& global)
 {
+  SIGIL_TRY(check_tlog_upload(o.tlog_upload, !o.key.empty()));
   SIGIL_TRY_ASSIGN(const auto annotations, parse_annotations(o.annotations));
   SIGIL_TRY(check_outputs(o));
   SIGIL_TRY_ASSIGN(const auto refs, parse_images(o.images));
@@ -189,6 +192,7 @@ void register_sign(Commands& commands)
   add_registry_flags(app, o->registry);
   o->keyless.registry = &o->registry;
   add_keyless_sign_flags(app, o->keyless);
+  add_tlog_upload_flag(app, o->tlog_upload);
   commands.set_run(app, [o, &global = commands.global()] { return run(*o, global); });
 }
 

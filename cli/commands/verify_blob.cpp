@@ -3,11 +3,15 @@
 #include "keyless_flags.hpp"
 #include "output.hpp"
 
+#include "sigil/util/encoding.hpp"
 #include "sigil/util/file.hpp"
 #include "sigil/verify/blob.hpp"
 #include "sigil/verify/trust.hpp"
 
 #include <fmt/format.h>
+
+#include <filesystem>
+#include <system_error>
 
 namespace sigil::cli {
 
@@ -24,10 +28,21 @@ struct Options {
   KeylessFlags keyless;
 };
 
+// --signature is a file or, as cosign takes it, the base64 signature itself: a value that names
+// no file and decodes as base64 is the signature.
+Result<std::string> read_signature(const std::string& value)
+{
+  std::error_code ec;
+  if (!std::filesystem::exists(value, ec) && !value.empty() && util::base64_decode(value)) {
+    return value;
+  }
+  return util::read_file(value, k_max_bundle_size);
+}
+
 Result<int> run(const Options& o)
 {
   if (o.bundle.empty() == o.signature.empty()) {
-    return fail(ErrorCode::usage, "pass exactly one of --bundle FILE and --signature FILE");
+    return fail(ErrorCode::usage, "pass exactly one of --bundle FILE and --signature FILE|BASE64");
   }
   if (o.keys.empty() && !o.keyless.wants_keyless()) {
     return fail(ErrorCode::usage, "say who you trust: --key PUBLIC_KEY, or --certificate-identity and "
@@ -48,8 +63,7 @@ Result<int> run(const Options& o)
   if (!o.certificate.empty()) {
     SIGIL_TRY_ASSIGN(request.certificate_pem, util::read_file(o.certificate, k_max_bundle_size));
   }
-  const std::string& material = o.bundle.empty() ? o.signature : o.bundle;
-  auto text = util::read_file(material, k_max_bundle_size);
+  auto text = o.bundle.empty() ? read_signature(o.signature) : util::read_file(o.bundle, k_max_bundle_size);
   if (!text) {
     return fail(text.error());
   }
@@ -97,7 +111,7 @@ void register_verify_blob(Commands& commands)
   app->add_option("file", o->input, "File to verify, or - for standard input")->required();
   app->add_option("--key", o->keys, "Trusted public key (path or env://VAR); repeat for key rotation");
   app->add_option("--bundle", o->bundle, "Sigstore bundle or cosign bundle JSON");
-  app->add_option("--signature", o->signature, "File holding the base64 signature");
+  app->add_option("--signature", o->signature, "The base64 signature, or a file holding it");
   app->add_option("--certificate", o->certificate, "PEM certificate (then its chain) that made --signature (keyless)");
   add_keyless_flags(app, o->keyless);
   commands.set_run(app, [o] { return run(*o); });

@@ -137,6 +137,21 @@ if need_cosign "1 cosign sign-blob with a sigil key"; then
   expect "1 sigil verify-blob rejects tampered artifact (cosign new bundle)" 12
   run sigil_ verify-blob "$TAMPERED" --key "$W/sk.pub" --signature "$W/c.sig"
   expect "1 sigil verify-blob rejects tampered artifact (cosign signature)" 12
+
+  # cosign's command lines, run by sigil: no output flag prints the base64 signature on stdout;
+  # --signature takes the signature itself; --tlog-upload=false / --insecure-ignore-tlog accepted.
+  run sigil_pw "$PW1" sign-blob --key "$W/sk.key" --tlog-upload=false -y "$ART"
+  expect "1c sigil sign-blob as cosign is typed (--tlog-upload=false -y, no output flag)" 0 \
+    "sigil: note: --tlog-upload=false changes nothing"
+  SIGIL_STDOUT_SIG=$OUT
+  run cosign_ verify-blob --key "$W/sk.pub" --insecure-ignore-tlog --signature "$SIGIL_STDOUT_SIG" "$ART"
+  expect "1c cosign verify-blob --signature BASE64 accepts the signature sigil printed" 0 "Verified OK"
+  run cosign_pw "$PW1" sign-blob --key "$W/sk.key" --tlog-upload=false -y "$ART"
+  expect "1c cosign sign-blob prints a signature on stdout" 0
+  run sigil_ verify-blob "$ART" --key "$W/sk.pub" --insecure-ignore-tlog --signature "$OUT"
+  expect "1c sigil verify-blob --signature BASE64 (cosign's stdout) --insecure-ignore-tlog" 0 "Verified OK"
+  run sigil_ verify-blob "$TAMPERED" --key "$W/sk.pub" --signature "$SIGIL_STDOUT_SIG"
+  expect "1c sigil verify-blob --signature BASE64 rejects a tampered artifact" 12
 fi
 
 # ---------------------------------------------------------------------------------------------

@@ -108,6 +108,16 @@ expect "neg: world-readable key refused at signing" 30 \
 chmod 640 open.key
 run "$SIGIL" sign-blob artifact.bin --key open.key --bundle open.json
 expect "neg: group-readable key refused at signing" 30 "(mode 0640); run: chmod 600 open.key"
+# A public key given to sign with: said first, whatever its mode (0644 is right for a .pub).
+run "$SIGIL" sign-blob artifact.bin --key k.pub --bundle pub.json
+expect "neg: signing with a .pub: it is a public key (the type before the permission advice)" 30 \
+  "sigil: error: k.pub is a public key, which verifies; sign with the private key (sigil generate-key-pair writes both: PREFIX.key and PREFIX.pub)"
+# env://VAR where VAR holds a path (a GitLab File variable): say so, do not parse the path as PEM.
+SIGIL_FILE_VARIABLE=$PWD/k.key run "$SIGIL" sign-blob artifact.bin --key env://SIGIL_FILE_VARIABLE --bundle envpath.json
+expect "neg: env://VAR holding a file path names the fix" 30 \
+  'sigil: error: key reference env://SIGIL_FILE_VARIABLE: SIGIL_FILE_VARIABLE holds a file path (as a CI File variable does), not the key: use --key "$SIGIL_FILE_VARIABLE"'
+SIGIL_FILE_VARIABLE=$PWD/k.pub run "$SIGIL" verify-blob artifact.bin --key env://SIGIL_FILE_VARIABLE --bundle ok.json
+expect "neg: ... and for a public key" 30 'SIGIL_FILE_VARIABLE holds a file path (as a CI File variable does), not the key: use --key "$SIGIL_FILE_VARIABLE"'
 run "$SIGIL" sign-blob artifact.bin --key open.key --bundle open.json --allow-insecure-key-permissions
 expect "--allow-insecure-key-permissions signs, with the warning" 0 "warning: private key file open.key can be read or written by other users (mode 0640); run: chmod 600 open.key"
 run "$SIGIL" sign-blob artifact.bin --key open.key --bundle open.json --allow-insecure-key-permissions
@@ -134,8 +144,6 @@ run "$SIGIL" verify-blob artifact.bin --key k.key --bundle ok.json
 expect "neg: private key given as trusted key" 30 "unsupported pem type"
 run "$SIGIL" verify-blob artifact.bin --bundle ok.json
 expect "neg: no --key" 2 "--key"
-run "$SIGIL" sign-blob artifact.bin --key k.key
-expect "neg: sign-blob without an output" 2 "--bundle"
 run "$SIGIL" verify-blob artifact.bin --key k.pub --bundle ok.json --frobnicate
 expect "neg: unknown flag" 2 "frobnicate"
 
@@ -181,4 +189,28 @@ if [[ $(id -u) -eq 0 ]] && command -v setpriv >/dev/null && id nobody >/dev/null
 else
   skip "non-dumpable check needs root, setpriv and the user nobody"
 fi
+# cosign's spellings (README "Coming from cosign"): the signature on stdout without an output
+# flag, --signature as the base64 itself, -y on attest-blob, --output-file, --tlog-upload.
+run "$SIGIL" sign-blob artifact.bin --key k.key
+expect "cosign: sign-blob with no output flag prints the base64 signature on stdout" 0 &&
+  check "cosign: ... one line of base64, nothing else" eq "$(wc -l <<<"$OUT") $(base64 -d <<<"$OUT" >/dev/null 2>&1 && echo b64)" "1 b64"
+STDOUT_SIG=$OUT
+run "$SIGIL" verify-blob artifact.bin --key k.pub --signature "$STDOUT_SIG"
+expect "cosign: verify-blob --signature BASE64 (inline)" 0 "Verified OK"
+run "$SIGIL" verify-blob artifact.bin --key k.pub --signature missing.sig
+expect "cosign: --signature naming no file and not base64: the file is missing" 30 "cannot open missing.sig"
+run "$SIGIL" sign-blob artifact.bin --key k.key --output-file stdout.sig
+expect "cosign: --output-file writes stdout to FILE" 0 &&
+  check "cosign: ... the signature is in the file, stdout is empty" eq "$(wc -l <stdout.sig)|$OUT" "1|"
+run "$SIGIL" verify-blob artifact.bin --key k.pub --signature "$(cat stdout.sig)" --insecure-ignore-tlog
+expect "cosign: verify-blob --insecure-ignore-tlog with a key" 0 "Verified OK"
+echo '{"a":1}' >pred.json
+run "$SIGIL" attest-blob artifact.bin --key k.key --predicate pred.json --type custom --bundle att.json -y --tlog-upload=false
+expect "cosign: attest-blob -y --tlog-upload=false" 0 "note: --tlog-upload=false changes nothing"
+run "$SIGIL" sign-blob artifact.bin --key k.key --tlog-upload --bundle tl.json
+expect "cosign: --tlog-upload (true) with a key: signed, with a warning that nothing is uploaded" 0 \
+  "sigil: warning: --tlog-upload: sigil does not upload signatures made with --key to a transparency log; sign keyless for a log entry"
+SIGSTORE_ID_TOKEN=a.b.c run "$SIGIL" attest-blob artifact.bin --predicate pred.json --bundle kl.json -y --tlog-upload=false
+expect "cosign: keyless attest-blob --tlog-upload=false is refused" 2 "--tlog-upload=false: keyless signatures are always logged in Rekor"
+[[ ! -e kl.json ]] && pass "cosign: ... nothing written" || failed "keyless --tlog-upload=false wrote a bundle"
 finish

@@ -122,7 +122,23 @@ expect "readable key file warns" 0 "chmod 600 sigil.key"
 run "$SIGIL" generate-key-pair --no-such-flag
 expect "unknown flag" 2 "no-such-flag"
 run "$SIGIL" no-such-command
-expect "unknown command" 2
+expect "unknown command: not quoted (it may be a secret), the list of commands is one --help away" 2 \
+  "sigil: error: unknown command (not shown: it may be a secret) (run 'sigil --help' for usage)"
+expect_no "unknown command: not quoted" "no-such-command"
+run "$SIGIL" verify https://registry.example/app@sha256:0 --key sigil.pub
+expect "an image given as a URL: references have no scheme" 2 \
+  "sigil: error: invalid image reference \"https://registry.example/app@sha256:0\": image references have no scheme: drop \"https://\" and write host/repository:tag or host/repository@sha256:<hex>"
+run "$SIGIL" verfy
+expect "a misspelt command: named, with the nearest command" 2 \
+  "sigil: error: unknown command verfy; did you mean verify? (run 'sigil --help' for usage)"
+run "$SIGIL" verify --kye k.pub registry.example/app@sha256:0
+expect "a misspelt option: the nearest option, and the command's own --help" 2 \
+  "sigil: error: unknown option --kye (values not shown: they may be secrets); did you mean --key? (run 'sigil verify --help' for usage)"
+run "$SIGIL" download signature --max-atempts 3 registry.example/app@sha256:0
+expect "a misspelt option of a nested command: its --help" 2 \
+  "did you mean --max-attempts? (run 'sigil download signature --help' for usage)"
+run "$SIGIL" attest registry.example/app@sha256:0 --key k.key
+expect "a missing option: the command's --help" 2 "sigil: error: --predicate is required (run 'sigil attest --help' for usage)"
 run "$SIGIL" version -o json
 expect "version -o json" 0
 echo "$OUT" | python3 -c 'import json,sys; d=json.load(sys.stdin); assert d["version"] and d["openssl"] and d["libcurl"] and d["gitCommit"]' \
@@ -139,14 +155,17 @@ usage_hides_value() { # usage_hides_value NAME WANT_IN_STDERR ARGS...
   expect "$name: names what was wrong" 2 "$want"
   expect_no "$name: the value is not printed" "$LEAK"
 }
-usage_hides_value "login --password VALUE after the registry" "unknown option --password (values not shown" \
-  login -u me registry.example --password "$LEAK"
-usage_hides_value "login --password=VALUE" "unknown option --password (" login -u me --password="$LEAK" registry.example
+# (login -p/--password is an option, as docker's: with --password-stdin too it is a usage error.)
+usage_hides_value "login --password VALUE after the registry" "--password and --password-stdin are mutually exclusive" \
+  login -u me registry.example --password-stdin --password "$LEAK"
+usage_hides_value "login --password=VALUE" "--password and --password-stdin are mutually exclusive" \
+  login -u me --password="$LEAK" registry.example --password-stdin
 usage_hides_value "login --password VALUE, no user" "--username is required" login --password "$LEAK" registry.example
-usage_hides_value "login --password VALUE before the registry" "--password" login -u me --password "$LEAK" registry.example
-usage_hides_value "login --passwd VALUE" "unknown option --passwd (" login -u me registry.example --passwd "$LEAK"
-usage_hides_value "login -p VALUE" "unknown option -p (" login -u me registry.example -p "$LEAK"
-usage_hides_value "login -pVALUE" "unknown option -p (" login -u me registry.example "-p$LEAK"
+usage_hides_value "login --password VALUE twice" "--password: At Most 1" login -u me --password "$LEAK" --password "$LEAK" registry.example
+usage_hides_value "login --passwd VALUE" "unknown option --passwd (values not shown: they may be secrets); did you mean --password? (run 'sigil login --help' for usage)" \
+  login -u me registry.example --passwd "$LEAK"
+usage_hides_value "login -p VALUE" "--password and --password-stdin are mutually exclusive" login -u me registry.example --password-stdin -p "$LEAK"
+usage_hides_value "login -pVALUE" "--password and --password-stdin are mutually exclusive" login -u me registry.example --password-stdin "-p$LEAK"
 usage_hides_value "sign --registry-password VALUE, no key" "nothing to sign with: pass --key KEY" sign --registry-password "$LEAK" x
 usage_hides_value "sign --registry-password VALUE, stray argument" "unknown option --bogus (values not shown" \
   sign --key k.key --registry-password "$LEAK" --bogus x

@@ -261,7 +261,7 @@ hostile cap-size 12 "1 considered, none verified" env MALLOC_ARENA_MAX=1 "${CAP_
 reason "cap-size: the short blob is named, nothing reserved from its descriptor" \
   "  rejected $(digest_of cap-size sig_tag) layer 1: blob $CAP_BLOB in $H/cap-size has $CAP_LEN bytes, its descriptor says $MAXP"
 run "$SIGIL" verify --max-payload-size $((MAXP + 1)) --key "$TEST_TMP/k.pub" "$H/cap-size@$IMG"
-if [[ $RC == 2 && $ERR == *"--max-payload-size: Value $((MAXP + 1)) not in range 1 to $MAXP (run 'sigil --help' for usage)"* ]]; then
+if [[ $RC == 2 && $ERR == *"--max-payload-size: Value $((MAXP + 1)) not in range 1 to $MAXP (run 'sigil verify --help' for usage)"* ]]; then
   pass "--max-payload-size over its maximum: usage error naming the option and the maximum"
 else
   failed "--max-payload-size over its maximum: usage error (exit 2) naming the option and $MAXP"

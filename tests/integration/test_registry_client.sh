@@ -384,6 +384,22 @@ DOCKER_CONFIG=$LOGIN_DIR probe resolve "$SECIMG:v1" --ca-file "$SEC_CA"
 expect "login: probe resolve with DOCKER_CONFIG, no credential flags" 0
 DOCKER_CONFIG=$LOGIN_DIR sig resolve "$SECIMG:v1" --ca-file "$SEC_CA"
 expect "login: sigil resolve with DOCKER_CONFIG, no credential flags" 0 && check "login: ... the digest" eq "$OUT" "$SECIMG@$SEC_DIGEST"
+# cosign's (and docker's) spellings: login -p/--password with docker's warning (the value is
+# never printed), --registry-cacert for --ca-file.
+LOGIN_P=$TEST_TMP/login-p
+run env DOCKER_CONFIG="$LOGIN_P" timeout 60 "$SIGIL" login "$SEC_HOST" -u alice -p "$SEC_PASSWORD" --registry-cacert "$SEC_CA"
+expect "login -p --registry-cacert (cosign's spelling): logged in, with docker's warning" 0 \
+  "sigil: warning: using --password on the command line is insecure: the password lands in your shell history and is visible to other users in the process list; use --password-stdin" &&
+  check "login -p: ... the password is not printed, the saved auth is alice's" eq \
+    "$(grep -c -- "$SEC_PASSWORD" <<<"$OUT$ERR") $(jfile "$LOGIN_P/config.json" "d['auths']['$SEC_HOST']['auth']" | base64 -d)" "0 alice:$SEC_PASSWORD"
+run env DOCKER_CONFIG="$LOGIN_P" timeout 60 "$SIGIL" login "$SEC_HOST" -u alice --password "$SEC_PASSWORD" --password-stdin <<<"$SEC_PASSWORD"
+expect "login --password with --password-stdin: refused" 2 \
+  "sigil: error: --password and --password-stdin are mutually exclusive: use --password-stdin" &&
+  check "login: ... without printing the password" eq "$(grep -c -- "$SEC_PASSWORD" <<<"$OUT$ERR")" 0
+DOCKER_CONFIG=$LOGIN_P sig resolve "$SECIMG:v1" --registry-cacert "$SEC_CA"
+expect "resolve --registry-cacert (cosign's name for --ca-file)" 0 && check "--registry-cacert: ... the digest" eq "$OUT" "$SECIMG@$SEC_DIGEST"
+DOCKER_CONFIG=$LOGIN_P sig resolve "$SECIMG:v1"
+expect "resolve without the CA: a TLS error (so --registry-cacert did the work above)" 20 "certificate"
 
 section "C. redirect of a blob GET to another host (TLS proxy SPX, Basic auth)"
 start_fault_proxy SPX "$SEC_URL" || failed "start TLS proxy"

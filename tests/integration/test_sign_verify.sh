@@ -319,6 +319,32 @@ expect "overlap: sign a fresh image" 0 "Signed $RT@$D10" &&
     "$(proxy_count PX) $(head -n1 "$(_registry_var PX REQUESTS)" | "$PY" -c 'import json,sys; e=json.load(sys.stdin); print(e["method"], e["target"].split("?")[0])')" \
     "8 POST /v2/app/rt/blobs/uploads/"
 
+section "A. cosign's spellings"
+# cosign's flags, accepted with cosign's meaning (README: "Coming from cosign").
+run push_test_image "$REG_HOST" app/cosign v1
+expect "cosign: push a test image" 0 || { finish; exit; }
+CO=$REG_HOST/app/cosign@$OUT
+sig sign "$CO" --key "$K1" --tlog-upload=false -y
+expect "cosign: sign --tlog-upload=false -y with a key signs, saying once that it changes nothing" 0 \
+  "sigil: note: --tlog-upload=false changes nothing: sigil does not upload signatures made with --key to a transparency log" &&
+  check "cosign: ... the note is printed once" eq "$(grep -c 'tlog-upload' <<<"$ERR")" 1
+sig sign "$CO" --tlog-upload=false -y --identity-token "header.payload.signature"
+expect "cosign: keyless sign --tlog-upload=false is refused before anything is done" 2 \
+  "sigil: error: --tlog-upload=false: keyless signatures are always logged in Rekor (the certificate is valid for minutes, and the log entry proves the signature was made while it was); drop the flag, or sign with --key"
+echo '{"builder":"cosign-user"}' >"$W/predicate.json"
+sig attest "$CO" --key "$K1" --predicate "$W/predicate.json" --type custom -y --tlog-upload=false
+expect "cosign: attest -y --tlog-upload=false" 0 "--tlog-upload=false changes nothing"
+sig verify "$CO" --key "$K1P" --insecure-ignore-tlog --output-file "$W/verify.json"
+expect "cosign: verify --insecure-ignore-tlog --output-file" 0 &&
+  check "cosign: ... stdout went to the --output-file, nothing to stdout" eq \
+    "$(jfile "$W/verify.json" 'd[0]["critical"]["image"]["docker-manifest-digest"]')|$OUT" "${CO#*@}|"
+sig verify-attestation "$CO" --key "$K1P" --type custom --insecure-ignore-tlog --output-file "$W/att.json"
+expect "cosign: verify-attestation --insecure-ignore-tlog --output-file" 0 &&
+  check "cosign: ... the attestation went to the file" eq "$(grep -c cosign-user "$W/att.json")|$OUT" "1|"
+sig verify "$CO" --key "$K1P" --output-file "$W/no-such-dir/out.json"
+expect "cosign: --output-file that cannot be written: exit 30, named" 30 \
+  "sigil: error: cannot write --output-file $W/no-such-dir/out.json: No such file or directory"
+
 section "A. token registry"
 start_registry TOK token || failed "start token registry"
 run push_test_image "$TOK_HOST" private/app v1

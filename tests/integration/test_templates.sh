@@ -14,6 +14,10 @@
 #      real registry (htpasswd + TLS; credentials only through CI_REGISTRY_*): build pushes an
 #      image and writes its digest to a dotenv report, sign signs it, attest attests SLSA
 #      provenance, the verify gate passes and deploy runs; sigil verify outside CI agrees;
+#      the templates have no default CI image (sigil-image is required; nothing names a sigil
+#      image under a registry path the user may not control); the jobs sign with a private copy
+#      of the 0666 key File variable and remove it; the rendered sign job, run as uid 10001 (the
+#      CI image's user) with root's 0666 key file, signs;
 #   4. a second run in which a job corrupts the signature: the gate fails with exit status 12,
 #      deploy does not run, gitlab-ci-local exits 1;
 #   5. a third run with a wrong key password: the sign job fails with exit status 30, and neither
@@ -28,7 +32,7 @@
 #      the certificate's identity as the reason; keyless without a token, or without a trusted
 #      root, fails the sign job saying what to set;
 #   7. the key's password, the ID token and the registry password appear in no job log; no
-#      template uses after_script: or set -x.
+#      template uses set -x, or after_script: for anything but removing the key copy.
 # Usage: test_templates.sh SIGIL [BUILD_DIR]. SIGIL_UPDATE_GOLDEN=1 rewrites the golden file.
 source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/registry_lib.sh"
@@ -92,8 +96,11 @@ cp "$DATA/build-image.sh" "$DATA/tamper_signature.py" "$REPO/ci/"
 cat >"$REPO/defaults.yml" <<'YAML'
 include:
   - local: ci-templates/sign.yml
+    inputs: {sigil-image: $CI_REGISTRY_IMAGE/sigil:0.1.0}
   - local: ci-templates/attest.yml
+    inputs: {sigil-image: $CI_REGISTRY_IMAGE/sigil:0.1.0}
   - local: ci-templates/verify.yml
+    inputs: {sigil-image: $CI_REGISTRY_IMAGE/sigil:0.1.0}
 build:
   stage: build
   script:
@@ -107,8 +114,14 @@ cat >"$REPO/bad-input.yml" <<'YAML'
 include:
   - local: ci-templates/sign.yml
     inputs:
+      sigil-image: sigil
       keyless: true
       fulcio-url: 'https://fulcio.example"; touch pwned; "'
+YAML
+# No image given: no default may name a registry path the user does not control.
+cat >"$REPO/no-image.yml" <<'YAML'
+include:
+  - local: ci-templates/verify.yml
 YAML
 (
   cd "$REPO" && export GIT_CONFIG_NOSYSTEM=1 HOME=$TEST_TMP &&
@@ -133,6 +146,8 @@ gcl --file keyless.yml --state-dir .gitlab-ci-local-keyless --preview >"$V/keyle
 keyless_pid=$!
 gcl --file bad-input.yml --state-dir .gitlab-ci-local-bad --preview >"$TEST_TMP/bad-input.out" 2>&1 &
 bad_pid=$!
+gcl --file no-image.yml --state-dir .gitlab-ci-local-noimage --preview >"$TEST_TMP/no-image.out" 2>&1 &
+noimage_pid=$!
 wait "$preview_pid"
 preview_rc=$?
 wait "$defaults_pid"
@@ -141,6 +156,8 @@ wait "$keyless_pid"
 keyless_rc=$?
 wait "$bad_pid"
 bad_rc=$?
+wait "$noimage_pid"
+noimage_rc=$?
 
 # --- 1. GitLab's schema, one ajv run over everything ----------------------------------------------
 data=("$V"/{,component-}{sign,attest,verify}.header.yml "$V/broken.header.yml" "$V"/{preview,defaults,keyless}.yml
@@ -214,6 +231,17 @@ fi
 [[ $bad_rc -ne 0 ]] && grep -qF "\`fulcio-url\` input: \`https://fulcio.example\"; touch pwned; \"\` does not match required regex" "$TEST_TMP/bad-input.out" &&
   pass "an input that would break the job's shell quoting is refused by its regex" ||
   { RC=$bad_rc OUT=$(tail -5 "$TEST_TMP/bad-input.out") ERR="" failed "fulcio-url regex"; }
+# The CI image: an input every include must set (the job holds the key and its password), never
+# a default under a namespace the user may not own ($CI_REGISTRY/sigil/... on gitlab.com).
+[[ $noimage_rc -ne 0 ]] && grep -qF 'ci-templates/verify.yml`: `sigil-image` input: required value has not been provided' "$TEST_TMP/no-image.out" &&
+  pass "a template included without the sigil-image input is refused: the CI image has no default" ||
+  { RC=$noimage_rc OUT=$(tail -5 "$TEST_TMP/no-image.out") ERR="" failed "sigil-image must be required"; }
+foreign=$(grep -nE '(\$\{?CI_REGISTRY\}?|registry\.gitlab\.com|docker\.io|ghcr\.io|quay\.io)/[A-Za-z0-9_.-]*sigil' \
+  "$SRC"/ci-templates/*.yml "$SRC"/templates/*.yml "$SRC/ci-templates/README.md" "$SRC/README.md")
+images=$(sed -sn '/^---$/,$s/^  image: *//p' "$SRC"/ci-templates/*.yml "$SRC"/templates/*.yml | sort -u)
+defaults=$(for f in "$SRC"/ci-templates/*.yml "$SRC"/templates/*.yml; do sed -n '/^    sigil-image:$/,/^    [a-z-]*:$/p' "$f"; done | grep -c '^      default:')
+check "no template, component or README names a sigil image under a registry path the user does not control" eq \
+  "$foreign|$images|$defaults" '|$[[ inputs.sigil-image ]]|0'
 # id_tokens: the keyless sign and attest jobs ask for a sigstore token; no other job does.
 id_tokens() { # FILE: "job=audience" for each job with id_tokens
   python3 -c 'import sys, yaml
@@ -237,9 +265,10 @@ SIGIL_PASSWORD=$KEY_PASSWORD run "$SIGIL" generate-key-pair --output-key-prefix 
 expect "test key pair" 0 || { finish; exit; }
 PUBLIC_PEM=$(cat "$TEST_TMP/keys/sigil.pub")
 # The File-type variable as a runner under umask 0000 writes it (docker executor): mode 0666.
-# sigil refuses such a key; the templates make the job's copy private first.
+# sigil refuses such a key; the templates sign with a private copy (in the jobs' TMPDIR).
 cp "$TEST_TMP/keys/sigil.key" "$TEST_TMP/keys/file-variable.key"
 chmod 666 "$TEST_TMP/keys/file-variable.key"
+mkdir -p "$TEST_TMP/jobtmp"
 
 # The CI variables a project would set (the key as a File-type variable: a path; the public key
 # as a variable holding the PEM), and the registry in place of GitLab's.
@@ -257,6 +286,7 @@ CI_BASE=(
   --variable "SSL_CERT_FILE=$REG_CA"
   --variable "SIGIL_TEST_REGISTRY_TOOLS=$REGISTRY_TOOLS_DIR"
   --variable "SIGIL_TEST_CERT_DIR=$REG_CERT_DIR"
+  --variable "TMPDIR=$TEST_TMP/jobtmp"
 )
 CI_VARS=("${CI_BASE[@]}"
   --variable "SIGIL_PRIVATE_KEY=$TEST_TMP/keys/file-variable.key"
@@ -275,7 +305,8 @@ for job in build sigil-sign sigil-attest sigil-verify deploy; do
   job_passed "$job" && pass "run 1: job $job passed" || failed "run 1: job $job did not pass"
 done
 grep -q "tamper" <<<"$OUT" && failed "run 1: the tamper job ran without SIGIL_TEST_TAMPER" || pass "run 1: no tamper job"
-check "run 1: the jobs made the 0666 key file variable private" eq "$(stat -c %a "$TEST_TMP/keys/file-variable.key")" 600
+check "run 1: the jobs signed with a private copy of the 0666 key file variable, left it as it was and removed the copy" eq \
+  "$(stat -c %a "$TEST_TMP/keys/file-variable.key") $(ls -A "$TEST_TMP/jobtmp" | grep -c sigil-key)" "666 0"
 DIGEST=$(digest_of_run)
 IMAGE=$REG_HOST/grp/proj@$DIGEST
 grep -q "sigil-verify: $IMAGE is signed and attested (slsaprovenance1) by a trusted key" <<<"$OUT" &&
@@ -302,6 +333,34 @@ run "$SIGIL" verify-attestation "$IMAGE" --key "$TEST_TMP/keys/sigil.pub" --type
   --source-uri gitlab.example.com/grp/proj --source-ref refs/heads/main "${REGISTRY_FLAGS[@]}"
 expect "the provenance attestation verifies outside CI (source and ref of the sample project)" 0
 [[ -s $REPO/sigil-provenance.json ]] && pass "the attest job keeps sigil-provenance.json" || failed "no sigil-provenance.json artifact"
+
+# --- 3b. the rendered sign job as the CI image runs it: uid 10001, the key another user's 0666 file
+uid_job() { # the expanded sigil-sign job (gitlab-ci-local cannot switch users), as uid 10001
+  local d=$TEST_TMP/uid10001
+  mkdir -p "$d/home" "$d/tmp" && cp "$SIGIL" "$REG_CA" "$d/" && cp "$TEST_TMP/keys/sigil.key" "$d/file-variable.key" &&
+    chmod 666 "$d/file-variable.key" && chown 10001:10001 "$d/home" "$d/tmp" && chmod 711 "$TEST_TMP" "$d" &&
+    python3 -c 'import sys, yaml; print("\n".join(yaml.safe_load(open(sys.argv[1]))["sigil-sign"]["script"]))' \
+      "$V/preview.yml" >"$d/job.sh" && chmod 644 "$d/job.sh" || return 1
+  run env -i PATH="$d:/usr/bin:/bin" HOME="$d/home" TMPDIR="$d/tmp" SSL_CERT_FILE="$d/$(basename "$REG_CA")" \
+    CI_REGISTRY="$REG_HOST" CI_REGISTRY_IMAGE="$REG_HOST/grp/proj" CI_REGISTRY_USER="$REG_USER" \
+    CI_REGISTRY_PASSWORD="$REG_PASSWORD" IMAGE_DIGEST="$DIGEST" CI_JOB_ID=7 CI_PIPELINE_ID=3 CI_COMMIT_SHA="$COMMIT" \
+    CI_PROJECT_URL=https://gitlab.example.com/grp/proj CI_PIPELINE_URL=https://gitlab.example.com/grp/proj/pipelines/3 \
+    CI_JOB_URL=https://gitlab.example.com/grp/proj/-/jobs/7 SIGIL_PRIVATE_KEY="$d/file-variable.key" \
+    SIGIL_PASSWORD="$KEY_PASSWORD" "$@"
+}
+if [[ $(id -u) -eq 0 ]] && command -v setpriv >/dev/null; then
+  as_10001=(setpriv --reuid=10001 --regid=10001 --clear-groups)
+  uid_job "${as_10001[@]}" sigil sign "$IMAGE" --key "$TEST_TMP/uid10001/file-variable.key"
+  expect "uid 10001: sigil refuses root's 0666 key file and says to copy it (chmod cannot work)" 30 \
+    "private key file $TEST_TMP/uid10001/file-variable.key can be read or written by other users (mode 0666); it belongs to another user (uid 0): copy it to a private file, as in: (umask 077; cat $TEST_TMP/uid10001/file-variable.key >KEY) (or pass --allow-insecure-key-permissions)"
+  uid_job "${as_10001[@]}" sh -e "$TEST_TMP/uid10001/job.sh"
+  expect "uid 10001: the rendered sign job signs with root's 0666 File variable (a private copy)" 0
+  check "uid 10001: the File variable is left as it was, the job's copy is gone" eq \
+    "$(stat -c '%a %u' "$TEST_TMP/uid10001/file-variable.key") $(ls -A "$TEST_TMP/uid10001/tmp")" "666 0 "
+  chmod 700 "$TEST_TMP"
+else
+  skip "the sign job as uid 10001 needs root and setpriv"
+fi
 
 # --- 4. a tampered signature -------------------------------------------------------------------
 run gcl --force-shell-executor --no-json-schema-validation "${CI_VARS[@]}" --variable "SIGIL_PASSWORD=$KEY_PASSWORD" \
@@ -428,10 +487,13 @@ if [[ -n ${ID_TOKEN:-} ]]; then
     pass "the ID token (SIGSTORE_ID_TOKEN) appears in no job log"
 fi
 for t in "${TEMPLATES[@]}"; do
-  if grep -nE '^\s*after_script:|set -[a-z]*x|echo[^|]*\$\{?SIGSTORE_ID_TOKEN' "$SRC/ci-templates/$t.yml"; then
-    failed "$t.yml uses after_script: (cannot fail a job), set -x or echo of the token (leaks secrets)"
+  # after_script: (whose failures do not fail a job) only removes the key copy.
+  after=$(sed -n '/^  after_script:$/,/^  [a-z_]*:$/p' "$SRC/ci-templates/$t.yml" | grep '^    - ')
+  if grep -nE 'set -[a-z]*x|echo[^|]*\$\{?SIGSTORE_ID_TOKEN' "$SRC/ci-templates/$t.yml" ||
+    [[ -n $after && $after != '    - rm -f "${TMPDIR:-/tmp}/sigil-key-${CI_JOB_ID:-job}".*' ]]; then
+    failed "$t.yml runs more than the key copy's removal in after_script: (cannot fail a job), uses set -x or echoes the token"
   else
-    pass "$t.yml signs in script:, never after_script:, has no set -x and never echoes the token"
+    pass "$t.yml signs in script:, uses after_script: only to remove the key copy, has no set -x and never echoes the token"
   fi
 done
 

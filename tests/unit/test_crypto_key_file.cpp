@@ -151,6 +151,22 @@ TEST_CASE("load_private_key: a key file others can read is refused, or a warning
   }
 }
 
+TEST_CASE("load_private_key: a public key is named as one, before any advice about its mode")
+{
+  const TempDir dir;
+  const fs::path path = dir.path() / "sigil.pub";
+  const std::string pem = make_key().public_key().pem();
+  REQUIRE(sigil::util::write_file_atomic({.path = path, .data = as_bytes(pem), .mode = 0644}).has_value());
+  int calls = 0;
+  const auto refused = sigil::crypto::load_private_key(path.string(), password_is("unused", &calls));
+  REQUIRE_FALSE(refused.has_value());
+  CHECK(calls == 0);
+  CHECK(refused.error().code == sigil::ErrorCode::bad_input);
+  CHECK(refused.error().message ==
+        path.string() + " is a public key, which verifies; sign with the private key (sigil generate-key-pair writes "
+                        "both: PREFIX.key and PREFIX.pub)");
+}
+
 TEST_CASE("load_private_key: the mode is checked before the password is asked for")
 {
   const TempDir dir;
@@ -214,6 +230,23 @@ TEST_CASE("key references: env://VAR, and refusals")
     REQUIRE_FALSE(r.has_value());
     CHECK(r.error().message.find("loading public key env://SIGIL_UNIT_TEST_SWAPPED") != std::string::npos);
     CHECK(r.error().message.find("unsupported pem type PRIVATE KEY") != std::string::npos);
+  }
+  {
+    // A GitLab File variable holds a path: say so, and how to pass it (the value is not echoed).
+    const TempDir dir;
+    const fs::path path = dir.path() / "SIGIL_PRIVATE_KEY";
+    REQUIRE(sigil::util::write_file_atomic({.path = path, .data = as_bytes(plain_pem(key)), .mode = 0600}).has_value());
+    const ScopedEnv env("SIGIL_UNIT_TEST_FILE_VARIABLE", path.string());
+    const std::string want =
+        "key reference env://SIGIL_UNIT_TEST_FILE_VARIABLE: SIGIL_UNIT_TEST_FILE_VARIABLE holds a "
+        "file path (as a CI File variable does), not the key: use --key \"$SIGIL_UNIT_TEST_FILE_VARIABLE\"";
+    const auto priv = sigil::crypto::load_private_key("env://SIGIL_UNIT_TEST_FILE_VARIABLE", password_is(""));
+    REQUIRE_FALSE(priv.has_value());
+    CHECK(priv.error().code == ErrorCode::bad_input);
+    CHECK(priv.error().message == want);
+    const auto pub = sigil::crypto::load_public_key("env://SIGIL_UNIT_TEST_FILE_VARIABLE");
+    REQUIRE_FALSE(pub.has_value());
+    CHECK(pub.error().message == want);
   }
 }
 

@@ -182,35 +182,35 @@ std::vector<InvalidCase> invalid_reference_cases()
 std::vector<InvalidCase> invalid_normalize_cases()
 {
   return {
-    // normalize_test.go TestValidateReferenceName / TestValidateRemoteName
-    {"https://github.com/docker/docker", "registry port \"\""},
-    {"docker/Docker", "repository name must be lowercase"},
-    {"Docker/docker", "repository name must be lowercase"},
-    {"LOCALDOMAIN/debian", "repository name must be lowercase"},
-    {"-docker", "repository path component \"-docker\" is invalid"},
-    {"-docker/docker", "is invalid"},
-    {"-docker.io/docker/docker", "registry host \"-docker.io\" is not a valid host name"},
-    {"docker///docker", "has an empty path component"},
-    {"docker.io/docker///docker", "has an empty path component"},
-    {"docker.io/docker/Docker", "must be lowercase"},
-    {"[fc00::1]", "must be followed by a repository"},
-    {"[fc00::1]:5000", "must be followed by a repository"},
-    {"fc00::1:5000/debian", "registry port"},
-    {"[2001:db8:3:4::192.0.2.33]:5000/debian", "no embedded IPv4 address"},
-    {"1a3f5e7d9c1b3a5f7e9d1c3b5a7f9e1d3c5b7a9f1e3d5d7c9b1a3f5e7d9c1b3a", "image id"},
-    {"docker-/docker", "is invalid"},
-    {"-docker-/docker", "is invalid"},
-    {"____/____", "is invalid"},
-    {"_docker/_docker", "is invalid"},
-    {"dock..er/docker", "is not a valid host name"},
-    {"dock_.er/docker", "is not a valid host name"},
-    {"dock-.er/docker", "is not a valid host name"},
-    {"dock___er/docker", "is invalid"},
-    {"library/dock..er", "repository path component \"dock..er\" is invalid"},
-    {"library/dock_.er", "is invalid"},
-    {"docker/", "has an empty path component"},
-    {"docker.io/", "repository name is missing"},
-    {repeat("namespace", 30) + "/docker", "is 277 characters long; the limit is 255"},
+      // normalize_test.go TestValidateReferenceName / TestValidateRemoteName
+      {"https://github.com/docker/docker", "image references have no scheme"},
+      {"docker/Docker", "repository name must be lowercase"},
+      {"Docker/docker", "repository name must be lowercase"},
+      {"LOCALDOMAIN/debian", "repository name must be lowercase"},
+      {"-docker", "repository path component \"-docker\" is invalid"},
+      {"-docker/docker", "is invalid"},
+      {"-docker.io/docker/docker", "registry host \"-docker.io\" is not a valid host name"},
+      {"docker///docker", "has an empty path component"},
+      {"docker.io/docker///docker", "has an empty path component"},
+      {"docker.io/docker/Docker", "must be lowercase"},
+      {"[fc00::1]", "must be followed by a repository"},
+      {"[fc00::1]:5000", "must be followed by a repository"},
+      {"fc00::1:5000/debian", "registry port"},
+      {"[2001:db8:3:4::192.0.2.33]:5000/debian", "no embedded IPv4 address"},
+      {"1a3f5e7d9c1b3a5f7e9d1c3b5a7f9e1d3c5b7a9f1e3d5d7c9b1a3f5e7d9c1b3a", "image id"},
+      {"docker-/docker", "is invalid"},
+      {"-docker-/docker", "is invalid"},
+      {"____/____", "is invalid"},
+      {"_docker/_docker", "is invalid"},
+      {"dock..er/docker", "is not a valid host name"},
+      {"dock_.er/docker", "is not a valid host name"},
+      {"dock-.er/docker", "is not a valid host name"},
+      {"dock___er/docker", "is invalid"},
+      {"library/dock..er", "repository path component \"dock..er\" is invalid"},
+      {"library/dock_.er", "is invalid"},
+      {"docker/", "has an empty path component"},
+      {"docker.io/", "repository name is missing"},
+      {repeat("namespace", 30) + "/docker", "is 277 characters long; the limit is 255"},
   };
 }
 
@@ -315,6 +315,16 @@ TEST_CASE("oci reference: error messages quote the input")
   REQUIRE(!parsed);
   CHECK(parsed.error().message ==
         "invalid image reference \"Foo/Bar:1\": repository name must be lowercase: \"Foo/Bar\"");
+
+  // A URL where a reference was expected: say there is no scheme (not "port must be a number").
+  for (const std::string scheme : {"https://", "http://", "oci://"}) {
+    const auto url = Reference::parse(scheme + "registry.example.com/app:1");
+    REQUIRE(!url);
+    CHECK(url.error().code == ErrorCode::usage);
+    CHECK(url.error().message == "invalid image reference \"" + scheme +
+                                     "registry.example.com/app:1\": image references have no scheme: drop \"" + scheme +
+                                     "\" and write host/repository:tag or host/repository@sha256:<hex>");
+  }
 
   const auto digest = Reference::parse("app@sha1:" + std::string(40, 'a'));
   REQUIRE(!digest);

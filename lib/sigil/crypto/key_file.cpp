@@ -8,6 +8,9 @@
 #include <fmt/format.h>
 #include <openssl/crypto.h>
 
+#include <filesystem>
+#include <system_error>
+
 #include <unistd.h>
 
 namespace sigil::crypto {
@@ -16,6 +19,28 @@ namespace {
 
 constexpr std::string_view k_env_prefix = "env://";
 constexpr std::uint64_t k_max_key_file = 1U << 20;
+
+// A key file others may read: refused (or, when allowed, a warning), with the fix. chmod is
+// the fix only for the file's owner: a file of another user (a CI File variable the runner
+// wrote with mode 0666, the job running as another uid) cannot be chmod-ed, only copied.
+Result<void> insecure_key_file(const std::string& path, mode_t bits, KeyFileMode mode,
+                               std::vector<std::string>& warnings)
+{
+  const std::string what =
+      fmt::format("private key file {} can be read or written by other users (mode {:04o})", path, bits);
+  const auto owner = util::file_owner(path);
+  const std::string fix =
+      owner && *owner != ::geteuid()
+          ? fmt::format(
+                "it belongs to another user (uid {}): copy it to a private file, as in: (umask 077; cat {} >KEY)",
+                *owner, path)
+          : fmt::format("run: chmod 600 {}", path);
+  if (mode == KeyFileMode::refuse_insecure) {
+    return fail(ErrorCode::bad_input, fmt::format("{}; {} (or pass --allow-insecure-key-permissions)", what, fix));
+  }
+  warnings.push_back(fmt::format("{}; {}", what, fix));
+  return {};
+}
 
 // Key PEM may be unencrypted, so it is only ever held in SecureBytes. `mode` is null for a
 // public key (its file mode does not matter).
@@ -33,24 +58,37 @@ Result<util::SecureBytes> read_key_text(std::string_view ref, const KeyFileMode*
     if (!value || value->empty()) {
       return fail(ErrorCode::bad_input, fmt::format("key reference {}: environment variable {} is not set", ref, name));
     }
+    // A GitLab File variable holds the path of a file with the key, not the key.
+    std::error_code ec;
+    const bool is_path = value->find("-----BEGIN") == std::string::npos && value->find('\n') == std::string::npos &&
+                         std::filesystem::is_regular_file(std::filesystem::path(*value), ec);
     util::SecureBytes out(util::as_bytes(*value));
     util::wipe(*value);
+    if (is_path) {
+      return fail(ErrorCode::bad_input,
+                  fmt::format("key reference {0}: {1} holds a file path (as a CI File variable does), not the key: use "
+                              "--key \"${1}\"",
+                              ref, name));
+    }
     return out;
   }
   const std::string path(ref);
-  // The mode is checked before the key is read: a refused key is never decrypted.
-  if (mode != nullptr) {
-    if (auto bits = util::file_mode(path); bits && (*bits & 077) != 0) {
-      const std::string what = fmt::format("private key file {} can be read or written by other users (mode {:04o})",
-                                           path, *bits);
-      if (*mode == KeyFileMode::refuse_insecure) {
-        return fail(ErrorCode::bad_input,
-                    fmt::format("{}; run: chmod 600 {} (or pass --allow-insecure-key-permissions)", what, path));
-      }
-      warnings->push_back(fmt::format("{}; run: chmod 600 {}", what, path));
-    }
+  SIGIL_TRY_ASSIGN(auto text, util::read_secret_file(path, k_max_key_file));
+  if (mode == nullptr) {
+    return text;
   }
-  return util::read_secret_file(path, k_max_key_file);
+  // What the file is comes first: a public key given to sign with gets that said, not advice
+  // about its (harmless) mode. The mode is checked before the key is decrypted.
+  if (text.chars().find("-----BEGIN PUBLIC KEY-----") != std::string_view::npos ||
+      text.chars().find("-----BEGIN RSA PUBLIC KEY-----") != std::string_view::npos) {
+    return fail(ErrorCode::bad_input, fmt::format("{} is a public key, which verifies; sign with the private key "
+                                                  "(sigil generate-key-pair writes both: PREFIX.key and PREFIX.pub)",
+                                                  path));
+  }
+  if (auto bits = util::file_mode(path); bits && (*bits & 077) != 0) {
+    SIGIL_TRY(insecure_key_file(path, *bits, *mode, *warnings));
+  }
+  return text;
 }
 
 } // namespace

@@ -353,6 +353,11 @@ Result<Reference> Reference::parse(std::string_view text)
                          "a 64-character hex string is an image id, not a repository name; "
                          "to refer to an image by digest write <name>@sha256:<hex>"});
   }
+  if (const auto scheme = text.find("://"); scheme != std::string_view::npos && scheme < text.find('/')) {
+    return invalid(Error{ErrorCode::usage, fmt::format("image references have no scheme: drop \"{}\" and write "
+                                                       "host/repository:tag or host/repository@sha256:<hex>",
+                                                       text.substr(0, scheme + 3))});
+  }
   const Pieces pieces = split_reference(text);
   if (pieces.name.starts_with('[') && !contains(pieces.name, '/')) {
     return invalid(Error{ErrorCode::usage,

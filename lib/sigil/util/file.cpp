@@ -237,4 +237,13 @@ Result<mode_t> file_mode(const std::filesystem::path& path)
   return st.st_mode & 07777;
 }
 
+Result<uid_t> file_owner(const std::filesystem::path& path)
+{
+  struct stat st {};
+  if (::stat(path.c_str(), &st) != 0) {
+    return fail(ErrorCode::bad_input, fmt::format("cannot stat {}: {}", path.string(), errno_text(errno)));
+  }
+  return st.st_uid;
+}
+
 } // namespace sigil::util

@@ -49,4 +49,7 @@ struct AtomicWrite {
 // Permission bits of an existing file.
 [[nodiscard]] Result<mode_t> file_mode(const std::filesystem::path& path);
 
+// The user that owns an existing file.
+[[nodiscard]] Result<uid_t> file_owner(const std::filesystem::path& path);
+
 } // namespace sigil::util
