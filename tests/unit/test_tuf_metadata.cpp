@@ -135,6 +135,23 @@ TEST_CASE("tuf threshold: distinct keys only")
   {
     CHECK(count(make_root({{"aa", &pa}, {"a2", &pa}}, {"aa", "a2"}, 2, {{&a.key, "aa"}, {&a.key, "a2"}})) == 1);
   }
+  SUBCASE("one public key, compressed under one key id and uncompressed under another, counts once")
+  {
+    // The same P-256 point in SEC1 compressed form: 02/03 (parity of y) || x.
+    const auto der = pa.der();
+    REQUIRE(der.size() == 91);
+    const sigil::util::Bytes point(der.end() - 65, der.end());
+    auto compressed = sigil::util::hex_decode("3039301306072a8648ce3d020106082a8648ce3d030107032200");
+    REQUIRE(compressed);
+    compressed->push_back(static_cast<std::uint8_t>((point.back() & 1) != 0 ? 0x03 : 0x02));
+    compressed->insert(compressed->end(), point.begin() + 1, point.begin() + 33);
+    auto pa_compressed = crypto::PublicKey::from_der(*compressed);
+    REQUIRE(pa_compressed);
+    REQUIRE(pa_compressed->der() != pa.der()); // two encodings ...
+    REQUIRE(pa_compressed->same_key(pa));      // ... of one key
+    CHECK(count(make_root({{"aa", &pa}, {"a2", &*pa_compressed}}, {"aa", "a2"}, 2, {{&a.key, "aa"}, {&a.key, "a2"}})) ==
+          1);
+  }
   SUBCASE("a key outside the role counts zero")
   {
     CHECK(count(make_root({{"aa", &pa}, {"bb", &pb}}, {"aa"}, 1, {{&b.key, "bb"}})) == 0);

@@ -7,6 +7,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <array>
 #include <set>
 
@@ -89,7 +90,13 @@ std::size_t count_signatures(const Envelope& meta, const KeyMap& keys, const Rol
 {
   const std::set<std::string> role_ids(role.keyids.begin(), role.keyids.end());
   std::set<std::string> counted_ids;
-  std::set<util::Bytes> counted_keys; // one public key under two key ids counts once
+  // One public key under two key ids counts once. Keys are compared as keys (EVP_PKEY_eq), not
+  // by their encoding: a P-256 point written compressed under one id and uncompressed under
+  // another is the same key.
+  std::vector<const crypto::PublicKey*> counted_keys;
+  const auto already_counted = [&counted_keys](const crypto::PublicKey& k) {
+    return std::ranges::any_of(counted_keys, [&k](const crypto::PublicKey* c) { return c->same_key(k); });
+  };
   for (const auto& sig : meta.signatures) {
     if (counted_ids.size() >= enough) {
       break;
@@ -98,12 +105,12 @@ std::size_t count_signatures(const Envelope& meta, const KeyMap& keys, const Rol
       continue;
     }
     const auto key = keys.find(sig.keyid);
-    if (key == keys.end() || !key->second.key || counted_keys.contains(key->second.key->der())) {
+    if (key == keys.end() || !key->second.key || already_counted(*key->second.key)) {
       continue;
     }
     if (verifies(key->second, view(meta.canonical), sig.sig)) {
       counted_ids.insert(sig.keyid);
-      counted_keys.insert(key->second.key->der());
+      counted_keys.push_back(&*key->second.key);
     }
   }
   return counted_ids.size();
