@@ -4,6 +4,7 @@
 SIGIL_APT_PACKAGES=(
   g++ cmake make pkg-config git ca-certificates openssl
   libssl-dev libcurl4-openssl-dev nlohmann-json3-dev libfmt-dev libcli11-dev doctest-dev libsodium-dev libre2-dev
+  libyaml-cpp-dev
   docker-registry skopeo apache2-utils python3 python3-cryptography
   scdoc mandoc man-db groff-base file dpkg-dev zsh rsync ccache
 )
