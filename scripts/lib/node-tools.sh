@@ -6,6 +6,7 @@
 #   ensure_sigstore_js   # sets SIGSTORE_JS_DIR, SIGSTORE_JS_VERIFY (keyless: $SIGSTORE_JS_DIR/verify-keyless.mjs)
 #   node "$SIGSTORE_JS_VERIFY" ARTIFACT BUNDLE.json PUBKEY.pem   # prints OK, exit 0 / exit 1
 #   ensure_ci_tools      # sets CI_TOOLS_DIR, CI_TOOLS_BIN (ajv, gitlab-ci-local)
+#   ensure_tuf_js        # sets TUF_JS_FETCH: node "$TUF_JS_FETCH" MIRROR ROOT CACHE TARGET...
 #   "$CI_TOOLS_BIN/gitlab-ci-local" --preview
 #   bash scripts/lib/node-tools.sh                          # installs both, prints their paths
 #
@@ -21,6 +22,9 @@ SIGSTORE_JS_VERIFY=${SIGSTORE_JS_DIR:+$SIGSTORE_JS_DIR/verify-bundle.mjs}
 # node 20), for the GitLab CI template tests.
 CI_TOOLS_DIR=${_NODE_TOOLS_ROOT:+$_NODE_TOOLS_ROOT/ci-tools}
 CI_TOOLS_BIN=${CI_TOOLS_DIR:+$CI_TOOLS_DIR/node_modules/.bin}
+# tuf-js 4.1.0 (the TUF client of sigstore-js 4), to cross-check sigil's TUF client.
+TUF_JS_DIR=${_NODE_TOOLS_ROOT:+$_NODE_TOOLS_ROOT/tuf-js}
+TUF_JS_FETCH=${TUF_JS_DIR:+$TUF_JS_DIR/fetch-targets.mjs}
 
 _node_tools_log() { echo "node-tools: $*" >&2; }
 
@@ -101,6 +105,11 @@ ensure_ci_tools() {
   for tool in ajv gitlab-ci-local; do
     [[ -x "$CI_TOOLS_BIN/$tool" ]] || { _node_tools_log "$CI_TOOLS_BIN/$tool missing after install"; return 1; }
   done
+}
+
+ensure_tuf_js() {
+  export TUF_JS_DIR TUF_JS_FETCH
+  _node_tool_ensure "$TUF_JS_DIR" tuf-js tuf-js/package.json
 }
 
 if [[ "${BASH_SOURCE[0]}" == "$0" ]]; then

@@ -13,6 +13,9 @@
 #   4. rollback of timestamp, snapshot and targets; freeze; mix-and-match snapshot
 #   5. targets whose hash or length differ; an endless-data server
 #   6. offline: a fresh cache stands in (warning), an expired one does not (clear error)
+# Cross-check: tuf-js 4.1.0 (the TUF client of sigstore-js; tests/tools/tuf-js) runs beside every
+# `trust update` on the same repository with its own cache, fetching the same two targets: where
+# tuf-js refuses, sigil must refuse. Where sigil is stricter, the suite says so (not a failure).
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 source "$HERE/lib.sh"
 source "$HERE/sigstore_lib.sh"
@@ -51,7 +54,34 @@ new_repo() {
   TUF=(--tuf-mirror "$URL" --tuf-root "$R/initial_root.json")
 }
 gen() { "$PY" "$GEN" "$1" "$R" "${@:2}" >/dev/null || abort_suite "tuf_repo.py $*"; }
-update() { run "$SIGIL" trust update "${TUF[@]}" "$@"; }
+update() { run "$SIGIL" trust update "${TUF[@]}" "$@"; tufjs_crosscheck; }
+
+TUFJS=""
+# shellcheck source=../../scripts/lib/node-tools.sh
+if source "$HERE/../../scripts/lib/node-tools.sh" && ensure_tuf_js; then
+  TUFJS=$TUF_JS_FETCH
+else
+  skip "the tuf-js cross-check: tuf-js could not be installed (see 'node-tools:' above; node >= 20.17 and npm needed)"
+fi
+TUFJS_AGREED=0 TUFJS_STRICTER=0
+# tufjs_crosscheck: tuf-js updates its own cache of $R from the same mirror; RC/OUT/ERR of the
+# last `run` (sigil's) are left as they are for the expect after it. TUFJS_SKIP=1: not here (a
+# timestamp valid for 2 s would expire under a slow node start).
+tufjs_crosscheck() {
+  [[ -n $TUFJS && -z ${TUFJS_SKIP:-} ]] || return 0
+  local js_rc=0 js_err
+  js_err=$(timeout 60 node "$TUFJS" "$URL" "$R/initial_root.json" "$R/tufjs" trusted_root.json \
+    signing_config.v0.2.json 2>&1 >/dev/null) || js_rc=$?
+  if ((js_rc != 0 && RC == 0)); then
+    failed "tuf-js refused where sigil accepted ($R): ${js_err:0:300}"
+  elif ((js_rc == 0 && RC != 0)); then
+    TUFJS_STRICTER=$((TUFJS_STRICTER + 1))
+    echo "note - sigil refuses where tuf-js accepts ($(basename "$R")): ${ERR:0:200}"
+  else
+    TUFJS_AGREED=$((TUFJS_AGREED + 1))
+  fi
+  return 0
+}
 show_json() { run "$SIGIL" trust show --json "${TUF[@]}" "$@"; }
 json_field() { "$PY" -c 'import json, sys; print(json.loads(sys.argv[1])[sys.argv[2]])' "$OUT" "$1"; }
 # What the cache holds besides the timestamp (which the spec keeps once verified, also when the
@@ -232,7 +262,7 @@ expect "offline: verify-blob with the cached trust" 0
 
 new_repo offline-expired
 gen publish --timestamp-expires 2
-update
+TUFJS_SKIP=1 update
 expect "update with a timestamp valid 2 s" 0
 _registry_stop "$R_PID"
 sleep 3
@@ -240,5 +270,10 @@ run "$SIGIL" verify-blob "$BLOB" --bundle "$W/blob.sigstore.json" "${ID[@]}" "${
 expect "offline with an expired cache: a clear error" 20 "cannot reach the TUF mirror $URL"
 expect "offline with an expired cache: why the cache cannot stand in" 20 "the TUF cache cannot stand in (timestamp metadata version 2 expired at"
 check "the error is one line" eq "$(wc -l <<<"$ERR")" 1
+
+if [[ -n $TUFJS ]]; then
+  echo "tuf-js cross-check: $TUFJS_AGREED updates agreed, $TUFJS_STRICTER where sigil alone refused"
+  check "tuf-js ran beside the updates and agreed on most (not silently skipped)" ge "$TUFJS_AGREED" 15
+fi
 
 finish
