@@ -16,6 +16,9 @@
 #       GitLab-style token, Fulcio certificate with SCT, Rekor v1 entry in a 1000-entry tree, an
 #       RFC 3161 timestamp; verified by identity/issuer and by --gitlab-project
 #     - cosign 2.5 `verify-blob --new-bundle-format --trusted-root` on the same bundles
+#     - the stand-in bundle with the trust from a warm TUF cache (issue 15: no --trusted-root; a
+#       TUF repository built by tests/integration/tuf/tuf_repo.py carries the stand-in's trusted
+#       root, `sigil trust update` fills the cache once, then every verify reads the cache)
 #     - `sigil version` (the process floor)
 #     Then where sigil's work goes: callgrind instruction counts by part (chain, SCT, TSA, log
 #     entry, JSON, trusted root), which the machine's load does not change.
@@ -66,6 +69,20 @@ GL_ISS=https://gitlab.com
   --timestamp-server-url "$SIGSTORE_STANDIN_TSA_URL" --trusted-root "$TR" --bundle "$W/standin.json" -y \
   </dev/null >/dev/null 2>"$W/sign-blob.err" || bench_die "sigil sign-blob keyless failed: $(tail -n3 "$W/sign-blob.err")"
 
+# A TUF repository with the stand-in's trusted root and signing config, shaped as Sigstore's
+# (5 ECDSA root keys, threshold 3, signing targets too; one online key), on 127.0.0.1; the cache is
+# filled once, and --tuf-refresh (24 h) keeps every timed verify off the network.
+TUF_GEN=$BENCH_ROOT/tests/integration/tuf/tuf_repo.py
+TUFR=$BENCH_WORK/tuf-repo
+"$BENCH_PY" "$TUF_GEN" init "$TUFR" --sigstore-shape --target "trusted_root.json=$TR=TrustedRoot" \
+  --target "signing_config.v0.2.json=$SIGSTORE_STANDIN_SIGNING_CONFIG=SigningConfig" >/dev/null ||
+  bench_die "tuf_repo.py init failed"
+_registry_spawn "$TUFR/server.log" "$BENCH_PY" "$TUF_GEN" serve "$TUFR"
+_registry_wait_file "$_REGISTRY_LAST_PID" "$TUFR/port" || bench_die "the TUF repository server did not start"
+TUF_FLAGS=(--tuf-mirror "http://127.0.0.1:$(<"$TUFR/port")" --tuf-root "$TUFR/initial_root.json")
+export XDG_CACHE_HOME=$BENCH_WORK/xdg-cache
+"$SIGIL" trust update "${TUF_FLAGS[@]}" >/dev/null 2>"$W/tuf.err" || bench_die "sigil trust update failed: $(tail -n3 "$W/tuf.err")"
+
 HAVE_CONF=0
 CASE=$CONFORMANCE/sigstore-conformance/bundle-verify/happy-path-v0.3
 if [[ -f $CASE/bundle.sigstore.json && -f $CONFORMANCE/cases.json ]]; then
@@ -94,6 +111,9 @@ variant() {
     standin:sigil | standin:sigil-baseline)
       CMD=("$bin" verify-blob "$W/artifact.bin" --bundle "$W/standin.json" --trusted-root "$TR"
         --certificate-identity "$GL_ID" --certificate-oidc-issuer "$GL_ISS") ;;
+    standin:sigil-tuf-warm)
+      CMD=("$SIGIL" verify-blob "$W/artifact.bin" --bundle "$W/standin.json" "${TUF_FLAGS[@]}"
+        --certificate-identity "$GL_ID" --certificate-oidc-issuer "$GL_ISS") ;;
     standin:sigil-gitlab-project)
       CMD=("$SIGIL" verify-blob "$W/artifact.bin" --bundle "$W/standin.json" --trusted-root "$TR"
         --gitlab-project "$GL_PROJECT" --gitlab-ref 'refs/heads/*') ;;
@@ -103,7 +123,7 @@ variant() {
     floor:sigil-version) CMD=("$SIGIL" version) ;;
   esac
 }
-VARIANTS=(standin:sigil standin:sigil-gitlab-project standin:cosign floor:sigil-version)
+VARIANTS=(standin:sigil standin:sigil-tuf-warm standin:sigil-gitlab-project standin:cosign floor:sigil-version)
 [[ -n $BASE ]] && VARIANTS+=(standin:sigil-baseline)
 ((HAVE_CONF)) && VARIANTS=(conformance:sigil conformance:cosign "${VARIANTS[@]}")
 [[ -n $BASE ]] && ((HAVE_CONF)) && VARIANTS+=(conformance:sigil-baseline)
@@ -208,6 +228,10 @@ for label, name in [("conformance:sigil", "conformance happy-path-v0.3"), ("stan
     c = med(label.split(":")[0] + ":cosign")
     print("| verify one keyless bundle, fresh process (%s) | <= 10 ms | %.1f ms (cosign 2.5: %.1f ms, %.2f x) | %s |"
           % (name, 1000 * s, 1000 * c, s / c, "met" if s <= 0.010 else "MISSED"))
+s, t = med("standin:sigil"), med("standin:sigil-tuf-warm")
+if s and t:
+    print("| trust from a warm TUF cache instead of --trusted-root (stand-in bundle) | <= +2 ms | %+.1f ms (%.1f vs %.1f ms) | %s |"
+          % (1000 * (t - s), 1000 * t, 1000 * s, "met" if t - s <= 0.002 else "MISSED"))
 s, c = med("verify:sigil-one-call"), med("verify:cosign-one-call")
 if s:
     print("| %d keyless images, one sigil verify call | >= 300 images/s | %.0f images/s (cosign 2.5 one call: %s images/s) | %s |"
@@ -222,6 +246,7 @@ if [[ ${PROFILE:-1} == 1 ]] && command -v valgrind >/dev/null && command -v call
   cg_vars=(standin:sigil)
   ((HAVE_CONF)) && cg_vars=(conformance:sigil standin:sigil)
   [[ -n $BASE ]] && cg_vars+=("${cg_vars[@]/%/-baseline}")
+  cg_vars+=(standin:sigil-tuf-warm)
   for v in "${cg_vars[@]}"; do
     variant "$v"
     valgrind --tool=callgrind --callgrind-out-file="$BENCH_WORK/cg.$v" "${CMD[@]}" </dev/null >/dev/null 2>&1
@@ -232,6 +257,7 @@ import re, sys
 work, labels = sys.argv[1], sys.argv[2:]
 parts = [("whole process", "PROGRAM TOTALS"),
          ("  main (the rest is the dynamic loader, libc and OpenSSL start-up)", r":main \["),
+         ("    trust from the TUF cache (metadata checked, targets read)", r"sigil::tuf::sigstore_trust\("),
          ("    trusted root file parsed (certificates, keys)", r"sigil::trust::parse_trusted_root\("),
          ("    bundle JSON parsed", r"sigil::bundle::parse_bundle\("),
          ("    artifact hashed", r"artifact_digest\("),

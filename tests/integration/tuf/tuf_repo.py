@@ -10,7 +10,8 @@ Sigstore's keytype "ecdsa"), Ed25519 (hex) and RSA-PSS-SHA256 (PEM) keys, consis
 State directory: keys.json (private keys), state.json (roles, versions), www/ (what is served),
 initial_root.json (1.root.json, for the client's --tuf-root).
 
-  tuf_repo.py init DIR --target NAME=FILE[=USAGE]... [--delegated NAME=FILE]
+  tuf_repo.py init DIR --target NAME=FILE[=USAGE]... [--delegated NAME=FILE] [--sigstore-shape]
+                   (--sigstore-shape: the keys and thresholds of Sigstore's public-good repository)
   tuf_repo.py publish DIR [--timestamp-expires SECS] [--snapshot-version N] [--targets-version N]
                             [--meta-hashes]
   tuf_repo.py rotate-root DIR [--new-keys N] [--keep-keys N] [--threshold T] [--sign old|new|both]
@@ -218,10 +219,20 @@ def cmd_init(args):
     repo = Repo(args.dir)
     st = repo.state
     st["versions"] = {"root": 1, "timestamp": 0, "snapshot": 0, "targets": 0}
-    st["roles"] = {"root": {"keyids": [repo.add_key("ecdsa")], "threshold": 1},
-                   "timestamp": {"keyids": [repo.add_key("ed25519")], "threshold": 1},
-                   "snapshot": {"keyids": [repo.add_key("rsa")], "threshold": 1},
-                   "targets": {"keyids": [repo.add_key("ecdsa")], "threshold": 1}}
+    if args.sigstore_shape:
+        # As Sigstore's public-good repository: five ECDSA P-256 root keys, threshold 3, which
+        # also sign targets; one online ECDSA key for timestamp and snapshot.
+        offline = [repo.add_key("ecdsa") for _ in range(5)]
+        online = repo.add_key("ecdsa")
+        st["roles"] = {"root": {"keyids": offline, "threshold": 3},
+                       "timestamp": {"keyids": [online], "threshold": 1},
+                       "snapshot": {"keyids": [online], "threshold": 1},
+                       "targets": {"keyids": list(offline), "threshold": 3}}
+    else:
+        st["roles"] = {"root": {"keyids": [repo.add_key("ecdsa")], "threshold": 1},
+                       "timestamp": {"keyids": [repo.add_key("ed25519")], "threshold": 1},
+                       "snapshot": {"keyids": [repo.add_key("rsa")], "threshold": 1},
+                       "targets": {"keyids": [repo.add_key("ecdsa")], "threshold": 1}}
     st["targets"] = {}
     for spec in args.target:
         parts = spec.split("=")
@@ -320,6 +331,7 @@ def main():
     i.add_argument("dir")
     i.add_argument("--target", action="append", default=[])
     i.add_argument("--delegated")
+    i.add_argument("--sigstore-shape", action="store_true")
     pub = sub.add_parser("publish")
     pub.add_argument("dir")
     pub.add_argument("--timestamp-expires", type=int, default=86400)
