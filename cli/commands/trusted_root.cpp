@@ -105,8 +105,33 @@ struct RootOptions {
 constexpr std::array<std::string_view, 4> k_ca_keys{"url", "certificate-chain", "start-time", "end-time"};
 constexpr std::array<std::string_view, 5> k_log_keys{"url", "public-key", "origin", "start-time", "end-time"};
 
+// Every certificate that issues another, and the last, must be a CA (basicConstraints CA:TRUE
+// and keyCertSign): a root whose anchor is a leaf would make any certificate that leaf's key
+// signed look issued by a trusted authority. A TSA chain starts with the TSA's own (leaf)
+// certificate; a Fulcio chain is CAs only.
+Result<void> issuers_are_cas(std::string_view flag, const std::string& path,
+                             const std::vector<crypto::Certificate>& chain, bool leaf_first)
+{
+  if (leaf_first && chain.size() < 2) {
+    return fail(ErrorCode::bad_input, fmt::format("{} {}: one certificate: give the TSA's certificate and the CA "
+                                                  "certificates that issued it, root last",
+                                                  flag, path));
+  }
+  for (std::size_t i = leaf_first ? 1 : 0; i < chain.size(); ++i) {
+    auto ca = crypto::cert_is_ca(chain[i]);
+    if (!ca || !*ca) {
+      return fail(ErrorCode::bad_input,
+                  fmt::format("{} {}: certificate {} is not a certificate authority ({}): {}", flag, path, i + 1,
+                              ca ? "no basicConstraints CA:TRUE with keyCertSign" : ca.error().message,
+                              leaf_first ? "list the TSA's certificate first, then its CAs, root last"
+                                         : "a Fulcio chain lists CA certificates only, root last"));
+    }
+  }
+  return {};
+}
+
 // A certificate chain, leaf-most first: each certificate issued by the next, the last a CA.
-Result<trust::CertificateAuthority> authority(std::string_view flag, const std::string& text)
+Result<trust::CertificateAuthority> authority(std::string_view flag, const std::string& text, bool leaf_first)
 {
   SIGIL_TRY_ASSIGN(const auto spec, parse_spec(flag, text, "certificate-chain", k_ca_keys));
   const std::string path = spec_value(spec, "certificate-chain");
@@ -125,6 +150,7 @@ Result<trust::CertificateAuthority> authority(std::string_view flag, const std::
                                                     flag, path, i + 1, i + 2));
     }
   }
+  SIGIL_TRY(issuers_are_cas(flag, path, *chain, leaf_first));
   trust::CertificateAuthority ca;
   ca.uri = spec_value(spec, "url");
   SIGIL_TRY(check_url(flag, ca.uri));
@@ -170,11 +196,11 @@ Result<int> create_root(const RootOptions& o)
   }
   trust::TrustedRoot root;
   for (const auto& text : o.fulcio) {
-    SIGIL_TRY_ASSIGN(auto ca, authority("--fulcio", text));
+    SIGIL_TRY_ASSIGN(auto ca, authority("--fulcio", text, false));
     root.certificate_authorities.push_back(std::move(ca));
   }
   for (const auto& text : o.tsa) {
-    SIGIL_TRY_ASSIGN(auto ca, authority("--tsa", text));
+    SIGIL_TRY_ASSIGN(auto ca, authority("--tsa", text, true));
     root.timestamp_authorities.push_back(std::move(ca));
   }
   for (const auto& text : o.rekor) {

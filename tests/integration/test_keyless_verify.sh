@@ -591,6 +591,23 @@ cat "$W/chain-part2.pem" "$W/chain-part1.pem" >"$W/chain-reversed.pem"
 run "$SIGIL" trusted-root create --fulcio "$W/chain-reversed.pem" --out "$W/made-reversed.json"
 rejected "trusted-root create refuses a chain listed root first" 30 "certificate 1 is not issued by certificate 2"
 check "and writes nothing" eq "$([[ -e $W/made-reversed.json ]] && echo written || echo none)" none
+# A leaf as a Fulcio anchor would make whatever its key signed look issued by a trusted CA.
+awk '/BEGIN/{n++} n==1' "$SD/tsa_chain.pem" >"$W/tsa-leaf.pem"
+run "$SIGIL" trusted-root create --fulcio "$SD/tsa_chain.pem" --out "$W/made-leaf.json"
+rejected "trusted-root create refuses a Fulcio chain that holds a leaf (the TSA's certificate)" 30 \
+  "--fulcio $SD/tsa_chain.pem: certificate 1 is not a certificate authority (no basicConstraints CA:TRUE with keyCertSign): a Fulcio chain lists CA certificates only"
+check "and writes nothing" test ! -e "$W/made-leaf.json"
+run "$SIGIL" trusted-root create --tsa "$W/tsa-leaf.pem" --out "$W/made-leaf.json"
+rejected "trusted-root create refuses a TSA chain of the TSA's certificate alone" 30 \
+  "one certificate: give the TSA's certificate and the CA certificates that issued it"
+# A TSA certificate issued by a certificate that is not a CA (CA:FALSE, self-signed).
+openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout "$W/notca.key" -out "$W/notca.pem" \
+  -subj "/CN=not a CA" -days 30 -addext "basicConstraints=critical,CA:FALSE" -addext "keyUsage=digitalSignature" 2>/dev/null
+openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout "$W/tsa2.key" -subj "/CN=tsa" 2>/dev/null |
+  openssl x509 -req -CA "$W/notca.pem" -CAkey "$W/notca.key" -days 30 -out "$W/tsa2.pem" 2>/dev/null
+cat "$W/tsa2.pem" "$W/notca.pem" >"$W/tsa-leaf-twice.pem"
+run "$SIGIL" trusted-root create --tsa "$W/tsa-leaf-twice.pem" --out "$W/made-leaf.json"
+rejected "trusted-root create refuses a TSA chain whose issuer is not a CA" 30 "certificate 2 is not a certificate authority"
 run "$SIGIL" trusted-root create --rekor "$SD/rekor.pub,colour=blue"
 rejected "trusted-root create: an unknown part is a usage error" 2 'unknown part "colour=blue"'
 run "$SIGIL" trusted-root create --rekor "public-key=$SD/rekor.pub,start-time=yesterday"
