@@ -5,6 +5,7 @@
 #include "sigil/core/env.hpp"
 #include "sigil/core/version.hpp"
 #include "sigil/http/transport.hpp"
+#include "sigil/http/url.hpp"
 #include "sigil/tuf/cache.hpp"
 #include "sigil/tuf/public_good.hpp"
 #include "sigil/util/file.hpp"
@@ -122,6 +123,11 @@ Result<std::optional<TufTrust>> tuf_trust(const TufFlags& f, const TufOptions& o
   }
   if (mirror == "none") {
     return std::optional<TufTrust>{};
+  }
+  // One cache per repository however its URL is written: scheme and host in lowercase, no
+  // default port, no trailing slash. A URL that does not parse is refused by the client, below.
+  if (auto url = http::parse_url(mirror)) {
+    mirror = url->str();
   }
   while (mirror.size() > 1 && mirror.back() == '/') {
     mirror.pop_back();

@@ -110,6 +110,10 @@ n0=$(requests)
 run "$SIGIL" verify-blob "$BLOB" --bundle "$W/blob.sigstore.json" "${ID[@]}" "${TUF[@]}"
 expect "verify-blob keyless: no --trusted-root, the trust from TUF" 0
 check "within --tuf-refresh (24h): no request to the mirror" eq "$(requests)" "$n0"
+run "$SIGIL" verify-blob "$BLOB" --bundle "$W/blob.sigstore.json" "${ID[@]}" --tuf-root "$R/initial_root.json" \
+  --tuf-mirror "HTTP://127.0.0.1:${URL##*:}/"
+expect "the mirror's URL written otherwise (scheme in capitals, a trailing slash)" 0
+check "the same cache: no request to the mirror, no second cache directory" eq "$(requests) $(ls "$XDG_CACHE_HOME/sigil/tuf" | wc -l)" "$n0 1"
 run "$SIGIL" verify-blob "$BLOB" --bundle "$W/blob.sigstore.json" "${ID[@]}" "${TUF[@]}" --tuf-refresh 0
 expect "verify-blob --tuf-refresh 0 asks the mirror" 0
 check "--tuf-refresh 0: the mirror was asked (timestamp.json)" ge "$(requests)" "$((n0 + 1))"
