@@ -254,6 +254,35 @@ update
 refused "an endless N.root.json" 30 "2.root.json: the TUF mirror sent more than the 512000 bytes allowed; refused"
 
 # =============================================================================================
+section "5b. a mirror that redirects"
+new_repo moved
+# redirector STATUS PREFIX: a server answering every request STATUS with Location: PREFIX+path.
+redirector() {
+  local d=$W/redirect-$RANDOM
+  mkdir -p "$d/www"
+  echo "$1 $2" >"$d/redirect"
+  _registry_spawn "$d/server.log" "$PY" "$GEN" serve "$d"
+  _registry_wait_file "$_REGISTRY_LAST_PID" "$d/port" || abort_suite "the redirecting server did not start"
+  RD=http://127.0.0.1:$(<"$d/port")
+}
+redirector 301 "$URL"
+run "$SIGIL" trust update --tuf-mirror "$RD" --tuf-root "$R/initial_root.json"
+expect "a mirror that answers 301 to another origin: followed, the metadata verified as always" 0
+check "the files came from the mirror it pointed to" ge "$(requests)" 4
+redirector 307 "$RD"
+run "$SIGIL" trust update --tuf-mirror "$RD" --tuf-root "$R/initial_root.json" --tuf-refresh 0
+expect "two redirects in a row (307, then 301)" 0
+d=$W/loop
+mkdir -p "$d/www"
+_registry_spawn "$d/server.log" "$PY" "$GEN" serve "$d"
+sleep 0.2
+_registry_wait_file "$_REGISTRY_LAST_PID" "$d/port" || abort_suite "the looping server did not start"
+LOOP=http://127.0.0.1:$(<"$d/port")
+echo "302 $LOOP" >"$d/redirect"
+run "$SIGIL" trust update --tuf-mirror "$LOOP" --tuf-root "$R/initial_root.json"
+expect "a redirect loop ends (bounded) with a clear error" 20 "the TUF mirror $LOOP answered 302 too many times in a row"
+
+# =============================================================================================
 section "6. offline"
 new_repo offline
 update

@@ -7,6 +7,48 @@
 
 namespace sigil::tuf::detail {
 
+namespace {
+
+constexpr int k_max_redirects = 5;
+
+bool is_redirect(long status)
+{
+  return status == 301 || status == 302 || status == 303 || status == 307 || status == 308;
+}
+
+// GET url, following up to k_max_redirects redirects (a mirror that moved, a CDN in front of
+// a bucket). Every Location passes the origin rule against the mirror (no https -> http
+// downgrade); TUF sends no credentials, and what is fetched is checked by its signatures and
+// hashes wherever it came from. The transport's own failure is returned as it is.
+Result<std::expected<http::Response, http::TransportError>> send_following(const Session& s, http::Url url,
+                                                                           std::uint64_t cap, std::string_view what)
+{
+  for (int hop = 0;; ++hop) {
+    http::Request request;
+    request.url = url.str();
+    request.max_response_bytes = cap;
+    request.timeout = std::chrono::milliseconds{30'000};
+    auto response = s.req.transport->send(request);
+    if (!response || !is_redirect(response->status)) {
+      return response;
+    }
+    const auto location = response->header("Location");
+    if (!location || hop >= k_max_redirects) {
+      return fail(ErrorCode::registry,
+                  fmt::format("{}: the TUF mirror {} answered {} {}", what, s.base.origin(), response->status,
+                              location ? "too many times in a row" : "without a Location"));
+    }
+    auto next = http::resolve_url(url, *location);
+    if (!next) {
+      return fail(next.error().context(fmt::format("{}: a redirect of the TUF mirror {}", what, s.base.origin())));
+    }
+    SIGIL_TRY(http::follow(s.base, *next));
+    url = std::move(*next);
+  }
+}
+
+} // namespace
+
 Result<std::optional<std::string>> download_optional(const Session& s, std::string_view remote, std::uint64_t cap,
                                                      std::string_view what)
 {
@@ -15,11 +57,7 @@ Result<std::optional<std::string>> download_optional(const Session& s, std::stri
     url.target.pop_back();
   }
   url.target += "/" + std::string{remote};
-  http::Request request;
-  request.url = url.str();
-  request.max_response_bytes = cap;
-  request.timeout = std::chrono::milliseconds{30'000};
-  auto response = s.req.transport->send(request);
+  SIGIL_TRY_ASSIGN(auto response, send_following(s, url, cap, what));
   if (!response) {
     if (response.error().failure == http::TransportFailure::too_large) {
       return fail(ErrorCode::bad_input,

@@ -16,7 +16,8 @@ initial_root.json (1.root.json, for the client's --tuf-root).
                             [--meta-hashes]
   tuf_repo.py rotate-root DIR [--new-keys N] [--keep-keys N] [--threshold T] [--sign old|new|both]
                               [--new-online-keys] [--dup-key] [--unknown-key]
-  tuf_repo.py serve DIR          (port in DIR/port; DIR/endless names a path answered without end)
+  tuf_repo.py serve DIR          (port in DIR/port; DIR/endless names a path answered without end;
+                                  DIR/redirect "STATUS URL-PREFIX" redirects every request)
 """
 import argparse
 import hashlib
@@ -293,6 +294,17 @@ class Handler(http.server.SimpleHTTPRequestHandler):
         sys.stderr.write("%s\n" % (fmt % args))
 
     def do_GET(self):
+        # DIR/redirect holds "STATUS URL-PREFIX": every request is answered STATUS with
+        # Location: URL-PREFIX + path (a mirror that moved, or a CDN in front of a bucket).
+        redirect = os.path.join(self.server.state_dir, "redirect")
+        if os.path.exists(redirect):
+            with open(redirect) as f:
+                status, prefix = f.read().split()
+            self.send_response(int(status))
+            self.send_header("Location", prefix + self.path)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+            return
         endless = os.path.join(self.server.state_dir, "endless")
         if os.path.exists(endless):
             with open(endless) as f:
