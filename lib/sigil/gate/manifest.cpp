@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 #include <yaml-cpp/yaml.h>
 
+#include <algorithm>
 #include <array>
 #include <optional>
 
@@ -216,6 +217,8 @@ Result<std::vector<ImageOccurrence>> find_images(std::string_view text, const st
   } catch (const YAML::Exception& e) {
     return fail(ErrorCode::bad_input, fmt::format("{}: document {}: {}", file, doc.number, e.msg));
   }
+  // In the order of the text (a pod spec may list initContainers after containers).
+  std::ranges::stable_sort(out, {}, &ImageOccurrence::offset);
   return out;
 }
 
