@@ -3,14 +3,16 @@
 # tests/integration/gate/ (a 40-document Helm chart, a kustomize overlay, every workload kind)
 # with signed, unsigned, wrongly-signed and missing images; exact reasons and exit statuses,
 # the text, JSON and JUnit reports, one decision per digest, and --pin diffed byte for byte
-# against gate/expected/.
+# against gate/expected/; keyless identities against the Sigstore stand-in.
 # Usage: test_gate.sh PATH_TO_SIGIL
 # shellcheck source-path=SCRIPTDIR
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 source "$HERE/lib.sh"
 source "$HERE/registry_lib.sh"
+source "$HERE/sigstore_lib.sh"
 
 require_tools "$REGISTRY_BIN" "$REGISTRY_SKOPEO" openssl curl "$PY"
+require_python_module cryptography python3-cryptography
 skip_suite_if_missing "gate tests"
 
 isolate_home COSIGN_PASSWORD NO_COLOR
@@ -144,5 +146,37 @@ sig gate "$W/helm" --key "$W/k1.pub" --pin-dir "$W/x"
 expect "D7 --pin-dir without --pin" 2 "--pin-dir and --pin-in-place say where --pin writes: add --pin"
 sig gate "$W/helm/shop-rendered.yaml" "$W/expected/shop-rendered.yaml" --key "$W/k1.pub" --pin --pin-dir "$W/x"
 expect "D8 two inputs with one --pin-dir name" 2 "two inputs would be pinned to the same name shop-rendered.yaml under --pin-dir"
+
+section "E. keyless (the Sigstore stand-in)"
+if start_sigstore_standin "$TEST_TMP/sigstore-gate" --prefill 10; then
+  U=$SIGSTORE_STANDIN_URL
+  TOK=$(sigstore_mint_token --email signer@example.com)
+  new_image KL gate/keyless 1 && new_image KK gate/keyonly 1 || { finish; exit; }
+  run timeout 60 "$SIGIL" sign "$H/gate/keyless@$KL" --identity-token "$TOK" --fulcio-url "$U" --rekor-url "$U" \
+    --trusted-root "$SIGSTORE_STANDIN_TRUSTED_ROOT" -y </dev/null
+  expect "E setup: gate/keyless signed keyless" 0
+  sig sign "$H/gate/keyonly@$KK" --key "$W/k1.key" -y
+  printf 'kind: Pod\nmetadata: {name: kl}\nspec:\n  containers:\n  - name: a\n    image: %s\n  - name: b\n    image: %s\n' \
+    "$H/gate/keyless:1" "$H/gate/keyonly:1" >"$W/keyless.yaml"
+  ID=(--certificate-identity signer@example.com --certificate-oidc-issuer "$U" --trusted-root "$SIGSTORE_STANDIN_TRUSTED_ROOT")
+  sig gate "$W/keyless.yaml" "${ID[@]}"
+  expect "E1 keyless identity: the key-only image is refused" 15
+  expect_out "E1 the keyless image passes" "pass  $H/gate/keyless:1 $KL"
+  expect_out "E1 the rule names the identity" "rule: verify: signed by identity signer@example.com from $U"
+  expect_out "E1 the key-only image: no matching signature" "fail  $H/gate/keyonly:1 $KK
+      rule: verify: signed by identity signer@example.com from $U
+      no matching signatures: 1 considered, none verified"
+  sig gate "$W/keyless.yaml" "${ID[@]}" --key "$W/k1.pub"
+  expect "E2 a key or the identity: both pass" 0
+  sig gate "$W/keyless.yaml" --certificate-identity other@example.com --certificate-oidc-issuer "$U" \
+    --trusted-root "$SIGSTORE_STANDIN_TRUSTED_ROOT" --key "$W/k1.pub"
+  expect "E3 another identity: the keyless image is refused" 15
+  expect_out "E3 with the identity as the reason" "fail  $H/gate/keyless:1 $KL
+      rule: verify: signed by key $W/k1.pub or identity other@example.com from $U
+      no matching signatures: 1 considered, none verified
+      rejected $(sig_tag "$KL") layer 1: identity: certificate identity signer@example.com does not match the expected identity other@example.com"
+else
+  RC=1 OUT="" ERR="" failed "E: the Sigstore stand-in did not start"
+fi
 
 finish
