@@ -60,6 +60,16 @@ Result<std::vector<ManifestFile>> read_manifest_files(const std::vector<std::str
 {
   std::vector<ManifestFile> files;
   bool stdin_read = false;
+  std::uint64_t total = 0;
+  const auto add = [&](ManifestFile f) -> Result<void> {
+    total += f.text.size();
+    if (total > k_max_manifest_bytes) {
+      return fail(ErrorCode::usage, fmt::format("the manifests add up to more than {} MiB; pass fewer paths",
+                                                k_max_manifest_bytes >> 20));
+    }
+    files.push_back(std::move(f));
+    return {};
+  };
   for (const auto& arg : paths) {
     if (arg == "-") {
       if (stdin_read) {
@@ -67,7 +77,7 @@ Result<std::vector<ManifestFile>> read_manifest_files(const std::vector<std::str
       }
       stdin_read = true;
       SIGIL_TRY_ASSIGN(auto text, util::read_stdin());
-      files.push_back({.name = "-", .path = std::nullopt, .pin_name = "stdin.yaml", .text = std::move(text)});
+      SIGIL_TRY(add({.name = "-", .path = std::nullopt, .pin_name = "stdin.yaml", .text = std::move(text)}));
       continue;
     }
     std::error_code ec;
@@ -77,11 +87,11 @@ Result<std::vector<ManifestFile>> read_manifest_files(const std::vector<std::str
       SIGIL_TRY(list_directory(p, listed));
       for (auto& [path, rel] : listed) {
         SIGIL_TRY_ASSIGN(auto f, read_one(path, rel));
-        files.push_back(std::move(f));
+        SIGIL_TRY(add(std::move(f)));
       }
     } else if (fs::exists(p, ec)) {
       SIGIL_TRY_ASSIGN(auto f, read_one(p, p.filename()));
-      files.push_back(std::move(f));
+      SIGIL_TRY(add(std::move(f)));
     } else {
       return fail(ErrorCode::usage, fmt::format("{}: no such file or directory", arg));
     }

@@ -3,6 +3,7 @@
 
 #include "sigil/core/result.hpp"
 
+#include <cstdint>
 #include <filesystem>
 #include <optional>
 #include <string>
@@ -19,10 +20,12 @@ struct ManifestFile {
 
 // Reads every PATH: a file as given (any name), a directory's *.yaml and *.yml files at any
 // depth in name order, "-" standard input (once). A directory with no manifest file, a
-// missing path, or more than k_max_manifest_files files is a usage error. --pin-dir names:
+// missing path, more than k_max_manifest_files files or k_max_manifest_bytes in all is a usage
+// error. --pin-dir names:
 // a file's own name, a directory's files by their path inside it, standard input "stdin.yaml";
 // two inputs with the same --pin-dir name are a usage error.
 inline constexpr std::size_t k_max_manifest_files = 10000;
+inline constexpr std::uint64_t k_max_manifest_bytes = std::uint64_t{256} << 20; // all files together
 [[nodiscard]] Result<std::vector<ManifestFile>> read_manifest_files(const std::vector<std::string>& paths);
 
 } // namespace sigil::cli

@@ -139,3 +139,19 @@ TEST_CASE("gate: exit status: 15 for a refusal, an error's own status, the highe
   report.images[1].outcome = sigil::fail(ErrorCode::not_found, "x");
   CHECK(report.exit_status() == 15);
 }
+
+TEST_CASE("gate: YAML aliases cannot multiply the images without bound")
+{
+  std::string containers;
+  for (int i = 0; i < 1000; ++i) {
+    containers += "{name: c, image: r.example/a:1},";
+  }
+  std::string text = "kind: List\nitems:\n- &d {kind: Deployment, spec: {template: {spec: {containers: [" + containers +
+                     "]}}}}\n";
+  for (int i = 0; i < 99; ++i) {
+    text += "- *d\n";
+  }
+  CHECK(images(text).size() == 100000); // at the cap: read
+  text += "- *d\n";
+  CHECK(error_of(text) == "m.yaml: more than 100000 images in one file (YAML aliases?)");
+}

@@ -118,7 +118,12 @@ GateReport run_gate(registry::Client& client, GateRequest request, const ImageDe
     if (!image.by_digest) {
       continue;
     }
-    image.rule = decider.rule_for(*image.by_digest);
+    try {
+      image.rule = decider.rule_for(*image.by_digest);
+    } catch (const std::exception& e) {
+      image.outcome = fail(ErrorCode::internal, fmt::format("internal error: choosing the rule: {}", e.what()));
+      continue;
+    }
     const auto [it, inserted] = memo.try_emplace(std::pair{image.rule, image.by_digest->str()}, first.size());
     if (inserted) {
       first.push_back(i);

@@ -130,6 +130,10 @@ struct Workload {
 Result<void> read_container(const Doc& doc, const Workload& w, std::string_view field, const YAML::Node& c,
                             std::vector<ImageOccurrence>& out)
 {
+  if (out.size() >= k_max_occurrences) {
+    return fail(ErrorCode::bad_input, fmt::format("{}: more than {} images in one file (YAML aliases?)", doc.file,
+                                                  k_max_occurrences));
+  }
   const auto image = child(c, "image");
   if (!image.IsDefined() || !image.IsScalar() || image.Scalar().empty()) {
     return fail(ErrorCode::bad_input, fmt::format("{}: {}/{}: an entry of {} has no image; every container needs "
@@ -189,10 +193,10 @@ Result<void> read_object(const Doc& doc, const YAML::Node& object, int depth, st
 
 std::string ImageOccurrence::where() const
 {
-  return fmt::format("{}: document {}: {}/{}: {} {} (line {})", file, document, kind, name,
-                     field == "containers" ? "container" : field == "initContainers" ? "init container"
-                                                                                      : "ephemeral container",
-                     container, line);
+  const char* what = field == "containers" ? "container" : field == "initContainers" ? "init container"
+                                                                                       : "ephemeral container";
+  return fmt::format("{}: document {}: {}/{}: {} {} (line {})", file, document, kind, name, what,
+                     container.empty() ? std::string("(no name)") : container, line);
 }
 
 Result<std::vector<ImageOccurrence>> find_images(std::string_view text, const std::string& file)

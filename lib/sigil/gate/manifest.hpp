@@ -14,7 +14,8 @@
 //
 // Refused with a one-line error naming the file, line and column (ErrorCode::bad_input):
 // text that is not YAML, a document that is not a mapping with a string `kind`, a workload
-// whose container has no `image` string or whose image is not a valid reference.
+// whose container has no `image` string or whose image is not a valid reference, more than
+// k_max_occurrences images.
 #pragma once
 
 #include "sigil/core/result.hpp"
@@ -46,6 +47,9 @@ struct ImageOccurrence {
   // "deploy.yaml: document 3: Deployment/web: container app (line 21)"
   [[nodiscard]] std::string where() const;
 };
+
+// At most this many image occurrences per file (aliases can name one container many times).
+inline constexpr std::size_t k_max_occurrences = 100000;
 
 // Every image of the workloads in `text`, in document order. `file` names the source in
 // errors and in each occurrence.
