@@ -117,6 +117,12 @@ expect "C3 a missing image: exit 11" 11
 check "C3 the error names the image" eq "$(jout 'd["images"][0]["verdict"], d["images"][0]["error"]["code"], d["images"][0]["error"]["message"].startswith("resolving '"$H"'/gate/missing:1.0: ")')" "('error', 'not_found', True)"
 sig gate "$W/bad/missing.yaml" "$W/bad/refused.yaml" --key "$W/k1.pub"
 expect "C4 refused and missing together: the refusal's 15" 15
+printf 'kind: Pod\nmetadata: {name: down}\nspec:\n  containers:\n  - name: a\n    image: 127.0.0.1:1/gate/down:1\n' >"$W/down.yaml"
+sig gate "$W/down.yaml" "$W/bad/refused.yaml" --key "$W/k1.pub" --max-attempts 1 -o json
+expect "C4b a registry that cannot be reached keeps its status 20, over a refusal" 20
+check "C4b the unreachable image is an error, the others decided" eq \
+  "$(jout '[(i["verdict"], i.get("error", {}).get("code")) for i in d["images"]]')" \
+  "[('error', 'registry'), ('fail', None), ('fail', None), ('pass', None)]"
 sig gate "${GOOD[@]}" --key "$W/k2.pub"
 expect "C5 the good set against the other key: every image refused" 15
 expect_out "C5 summary" "gate: 9 images (25 references), 0 passed, 9 failed, 0 audited, 0 undecided: exit 15"
