@@ -228,6 +228,7 @@ constexpr std::array k_registrations{
     Registration{"verify-attestation", register_verify_attestation},
     Registration{"attest-blob", register_attest_blob},
     Registration{"verify-blob-attestation", register_verify_blob_attestation},
+    Registration{"gate", register_gate},
     Registration{"download", register_download},
     Registration{"clean", register_clean},
     Registration{"resolve", register_resolve},

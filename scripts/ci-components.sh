@@ -18,7 +18,7 @@ if [[ ${1:-} == --check ]]; then
   shift
 fi
 root=${1:-$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)}
-COMPONENTS=(sign attest verify)
+COMPONENTS=(sign attest verify gate)
 
 # component NAME: what templates/NAME.yml must contain.
 component() {

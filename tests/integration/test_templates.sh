@@ -41,7 +41,7 @@ SRC=$(cd "$(dirname "$0")/../.." && pwd)
 DATA=$SRC/tests/integration/templates
 GOLDEN=$DATA/preview.golden.yml
 SCHEMA=$DATA/ci.json
-TEMPLATES=(sign attest verify)
+TEMPLATES=(sign attest verify gate)
 GITLAB=https://gitlab.example.com # the sample project's GitLab (its git remote), a token issuer
 unset SIGSTORE_ID_TOKEN SIGSTORE_ROOT_FILE SIGSTORE_REKOR_PUBLIC_KEY SIGSTORE_CT_LOG_PUBLIC_KEY_FILE \
   SIGSTORE_TSA_CERTIFICATE_FILE SIGIL_TRUSTED_ROOT SIGIL_FULCIO_URL SIGIL_REKOR_URL \
@@ -92,6 +92,7 @@ cp -r "$SRC/ci-templates" "$REPO/ci-templates"
 cp -r "$SRC/templates" "$REPO/templates"
 cp "$DATA/gitlab-ci.yml" "$REPO/.gitlab-ci.yml"
 cp "$DATA/gitlab-ci-keyless.yml" "$REPO/keyless.yml"
+cp "$DATA/gitlab-ci-gate.yml" "$REPO/gate.yml"
 cp "$DATA/build-image.sh" "$DATA/tamper_signature.py" "$REPO/ci/"
 cat >"$REPO/defaults.yml" <<'YAML'
 include:
@@ -160,7 +161,7 @@ wait "$noimage_pid"
 noimage_rc=$?
 
 # --- 1. GitLab's schema, one ajv run over everything ----------------------------------------------
-data=("$V"/{,component-}{sign,attest,verify}.header.yml "$V/broken.header.yml" "$V"/{preview,defaults,keyless}.yml
+data=("$V"/{,component-}{sign,attest,verify,gate}.header.yml "$V/broken.header.yml" "$V"/{preview,defaults,keyless}.yml
   "${readme_blocks[@]}")
 run "$AJV" validate -s "$SCHEMA" --spec=draft7 --strict=false --all-errors -c ajv-formats "${data[@]/#/-d=}"
 verdicts=$OUT$ERR
@@ -189,7 +190,7 @@ done
 # --- 1b. the components: templates/*.yml are generated from ci-templates/*.yml ---------------------
 GEN=$SRC/scripts/ci-components.sh
 run "$GEN" --check
-expect "templates/{sign,attest,verify}.yml are what scripts/ci-components.sh writes from ci-templates/" 0
+expect "templates/{sign,attest,verify,gate}.yml are what scripts/ci-components.sh writes from ci-templates/" 0
 D=$TEST_TMP/drift
 mkdir -p "$D"
 cp -r "$SRC/ci-templates" "$SRC/templates" "$D/"
@@ -333,6 +334,23 @@ run "$SIGIL" verify-attestation "$IMAGE" --key "$TEST_TMP/keys/sigil.pub" --type
   --source-uri gitlab.example.com/grp/proj --source-ref refs/heads/main "${REGISTRY_FLAGS[@]}"
 expect "the provenance attestation verifies outside CI (source and ref of the sample project)" 0
 [[ -s $REPO/sigil-provenance.json ]] && pass "the attest job keeps sigil-provenance.json" || failed "no sigil-provenance.json artifact"
+
+# --- 3a. the deploy gate: a rendered Deployment naming the image by tag, pinned by digest --------
+run gcl --file gate.yml --state-dir .gitlab-ci-local-gate --force-shell-executor --no-json-schema-validation \
+  "${CI_VARS[@]}" --variable "SIGIL_PASSWORD=$KEY_PASSWORD"
+cat "$TEST_TMP/.out" "$TEST_TMP/.err" >"$TEST_TMP/run-gate.log"
+expect "the gate sample passes (build, sign, render, gate, deploy)" 0
+for job in sigil-gate deploy; do
+  job_passed "$job" && pass "gate run: job $job passed" || failed "gate run: job $job did not pass"
+done
+GATE_DIGEST=$(digest_of_run)
+grep -q "sigil-gate: every image in rendered/ is signed by a trusted key" <<<"$OUT" &&
+  grep -qF "image: \"$REG_HOST/grp/proj@$GATE_DIGEST\"" <<<"$OUT" && grep -qF "name: app # rendered" <<<"$OUT" &&
+  pass "gate run: the deploy job applies the manifest pinned to the verified digest, comment kept" ||
+  failed "gate run: pinned manifest not in the deploy job's log"
+junit=$(find "$REPO/.gitlab-ci-local-gate" -name sigil-gate.xml | head -1)
+check "gate run: the JUnit report is an artifact, one passing test case" eq \
+  "$(python3 -c 'import sys, xml.etree.ElementTree as ET; s = ET.parse(sys.argv[1]).getroot().find("testsuite"); print(s.get("tests"), s.get("failures"), s.get("errors"))' "$junit" 2>&1)" "1 0 0"
 
 # --- 3b. the rendered sign job as the CI image runs it: uid 10001, the key another user's 0666 file
 uid_job() { # the expanded sigil-sign job (gitlab-ci-local cannot switch users), as uid 10001
