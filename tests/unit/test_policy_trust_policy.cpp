@@ -125,10 +125,6 @@ std::vector<Case> malformed()
     {with_rules(k_rule + "      signatures: [{key: a.pub}]\n      attestations:\n        - name: prov\n"),
      "p.yaml:9: spec.rules[0].attestations[0]: missing \"predicateType\": a cosign name (slsaprovenance1, spdxjson, "
      "...) or a URI"},
-    {with_rules(k_rule + "      signatures: [{key: a.pub}]\n      attestations:\n        - predicateType: slsa\n"),
-     "p.yaml:9: spec.rules[0].attestations[0].predicateType: unknown predicate type \"slsa\": use one of custom, "
-     "slsaprovenance, slsaprovenance02, slsaprovenance1, spdx, spdxjson, cyclonedx, link, vuln, openvex, or an "
-     "absolute URI (e.g. https://example.com/my-predicate/v1)"},
     {with_rules(k_rule + "      signatures: [{key: a.pub}]\n      attestations:\n        - predicateType: spdxjson\n"
                          "          conditions:\n            - {path: /predicate/x}\n"),
      "p.yaml:11: spec.rules[0].attestations[0].conditions[0]: give exactly one of equals, regexp"},
@@ -231,7 +227,8 @@ spec:
   CHECK(r.signatures->authorities[3].name == "gitlab team/app");
   CHECK(r.signatures->authorities[3].keyless->gitlab->ref == "refs/tags/v*");
   REQUIRE(r.attestations.size() == 1);
-  CHECK(r.attestations[0].predicate_type == "https://slsa.dev/provenance/v1");
+  CHECK(r.attestations[0].predicate_type == "slsaprovenance1");
+  CHECK(r.attestations[0].predicate_type_where.line == 21);
   CHECK(r.attestations[0].conditions.size() == 2);
   CHECK(r.attestations[0].signatures->count == 1);
   CHECK(r.attestations[0].provenance.builder_id == "https://gitlab.com/team/app/-/runners/");

@@ -97,7 +97,9 @@ struct Signatures {
 struct RequiredAttestation {
   Where where;
   std::string name;           // as written, or the predicate type
-  std::string predicate_type; // a URI (cosign names mapped by intoto::predicate_type_uri)
+  std::string predicate_type; // as written: a cosign name or a URI (verify/policy_eval maps it with
+                              // intoto::predicate_type_uri, naming predicate_type_where on error)
+  Where predicate_type_where;
   std::optional<Signatures> signatures; // its own authorities; default: the rule's
   ProvenanceExpectations provenance;
   std::vector<Condition> conditions; // JSON pointer equals / regexp

@@ -2,7 +2,6 @@
 // yaml-cpp throws; every call into it runs inside parse_trust_policy's try (nothing escapes).
 #include "sigil/policy/trust_policy_yaml.hpp"
 
-#include "sigil/intoto/statement.hpp"
 #include "sigil/util/number.hpp"
 
 #include <fmt/format.h>

@@ -2,7 +2,6 @@
 // yaml-cpp throws; every call into it runs inside parse_trust_policy's try (nothing escapes).
 #include "sigil/policy/trust_policy_yaml.hpp"
 
-#include "sigil/intoto/statement.hpp"
 
 #include <fmt/format.h>
 
@@ -63,11 +62,8 @@ Result<RequiredAttestation> parse_attestation(const Ctx& c, const YAML::Node& no
   a.where = c.at(node, path);
   SIGIL_TRY_ASSIGN(const auto type, required(c, node, path, "predicateType",
                                              "a cosign name (slsaprovenance1, spdxjson, ...) or a URI"));
-  auto uri = intoto::predicate_type_uri(type);
-  if (!uri) {
-    return fail(policy_error(c.at(node["predicateType"], join(path, "predicateType")), uri.error().message));
-  }
-  a.predicate_type = std::move(*uri);
+  a.predicate_type = type;
+  a.predicate_type_where = c.at(node["predicateType"], join(path, "predicateType"));
   SIGIL_TRY_ASSIGN(const auto name, opt_scalar(c, node, path, "name"));
   a.name = name.value_or(a.predicate_type);
   SIGIL_TRY_ASSIGN(a.signatures, parse_signatures(c, node, path));
