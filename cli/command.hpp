@@ -67,5 +67,6 @@ void register_verify_blob_attestation(Commands& commands);
 void register_trusted_root(Commands& commands);
 void register_signing_config(Commands& commands);
 void register_trust(Commands& commands);
+void register_policy(Commands& commands);
 
 } // namespace sigil::cli
