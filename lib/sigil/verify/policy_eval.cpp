@@ -93,7 +93,7 @@ std::string unsatisfied_reason(const std::vector<SignatureReport>& reports, cons
     return fmt::format("no {} found", what);
   }
   if (had_edges) {
-    return fmt::format("its {} counted for other authorities (one {} counts once)", what, what);
+    return fmt::format("its {} counted for other authorities (each counts for one authority only)", what);
   }
   for (std::size_t i = 0; i < reports.size(); ++i) {
     if (!why[i].empty()) {
@@ -103,8 +103,72 @@ std::string unsatisfied_reason(const std::vector<SignatureReport>& reports, cons
   return fmt::format("{} considered, none verified: {}", reports.size(), reports.front().reason);
 }
 
-// Counts the authorities of `sigs` satisfied by the reports for which `eligible` holds.
-std::size_t count_authorities(const PreparedSignatures& sigs, const std::vector<SignatureReport>& reports,
+struct Evaluation {
+  registry::Client& client;
+  const PreparedRule& rule;
+  PolicyVerdict& verdict;
+  oci::Reference image;
+  std::vector<std::string> failures;
+
+  Result<void> signatures()
+  {
+    VerifyImageRequest request{.image = image, .keys = rule.keys, .sigstore = rule.sigstore};
+    SIGIL_TRY_ASSIGN(auto result, verify_image(client, request));
+    image = result.image;
+    verdict.digest = result.image.digest()->str();
+    const auto& sigs = rule.signatures;
+    const auto n = match_authorities(sigs, result.signatures, [](const SignatureReport&) { return true; },
+                                     "signatures", verdict.signatures);
+    if (n < sigs.count) {
+      failures.push_back(fmt::format("signatures: {} of {} authorities verified, {} required", n,
+                                     sigs.authorities.size(), sigs.count));
+    }
+    verdict.signature_reports = std::move(result.signatures);
+    return {};
+  }
+
+  Result<void> attestations()
+  {
+    if (rule.attestations.empty()) {
+      return {};
+    }
+    VerifyAttestationRequest request{.image = image, .keys = rule.keys, .predicate_type = "", .sigstore = rule.sigstore};
+    SIGIL_TRY_ASSIGN(auto result, verify_image_attestations(client, request));
+    verdict.digest = result.image.digest()->str();
+    for (const auto& a : rule.attestations) {
+      AttestationVerdict v{a.name, a.predicate_type, false, {}, {}};
+      const auto passes = [&](const SignatureReport& r) {
+        return decide(std::vector<SignatureReport>{r}, a.predicate_type, a.policy).ok;
+      };
+      const auto n = match_authorities(a.signatures, result.attestations, passes, "attestations", v.authorities);
+      v.satisfied = n >= a.signatures.count;
+      v.reason = fmt::format("{} of {} authorities, {} required", n, a.signatures.authorities.size(), a.signatures.count);
+      if (!v.satisfied) {
+        const auto d = decide(result.attestations, a.predicate_type, a.policy);
+        failures.push_back(fmt::format("attestation \"{}\": {}{}", a.name, v.reason, d.ok ? "" : ": " + d.message));
+      }
+      verdict.attestations.push_back(std::move(v));
+    }
+    verdict.attestation_reports = std::move(result.attestations);
+    return {};
+  }
+};
+
+void conclude(PolicyVerdict& v, bool ok, ErrorCode code, std::string reason)
+{
+  if (ok) {
+    v.outcome = PolicyOutcome::pass;
+    v.code = ErrorCode::other;
+  } else {
+    v.outcome = v.mode == policy::Mode::audit ? PolicyOutcome::audit_fail : PolicyOutcome::fail;
+    v.code = code;
+  }
+  v.reason = std::move(reason);
+}
+
+} // namespace
+
+std::size_t match_authorities(const PreparedSignatures& sigs, const std::vector<SignatureReport>& reports,
                               const std::function<bool(const SignatureReport&)>& eligible, std::string_view what,
                               std::vector<AuthorityVerdict>& out)
 {
@@ -133,71 +197,6 @@ std::size_t count_authorities(const PreparedSignatures& sigs, const std::vector<
   }
   return n;
 }
-
-struct Evaluation {
-  registry::Client& client;
-  const PreparedRule& rule;
-  PolicyVerdict& verdict;
-  oci::Reference image;
-  std::vector<std::string> failures;
-
-  Result<void> signatures()
-  {
-    VerifyImageRequest request{.image = image, .keys = rule.keys, .sigstore = rule.sigstore};
-    SIGIL_TRY_ASSIGN(auto result, verify_image(client, request));
-    image = result.image;
-    verdict.digest = result.image.digest()->str();
-    const auto& sigs = rule.signatures;
-    const auto n = count_authorities(sigs, result.signatures, [](const SignatureReport&) { return true; },
-                                     "signatures", verdict.signatures);
-    if (n < sigs.count) {
-      failures.push_back(fmt::format("signatures: {} of {} authorities verified, {} required", n,
-                                     sigs.authorities.size(), sigs.count));
-    }
-    verdict.signature_reports = std::move(result.signatures);
-    return {};
-  }
-
-  Result<void> attestations()
-  {
-    if (rule.attestations.empty()) {
-      return {};
-    }
-    VerifyAttestationRequest request{.image = image, .keys = rule.keys, .predicate_type = "", .sigstore = rule.sigstore};
-    SIGIL_TRY_ASSIGN(auto result, verify_image_attestations(client, request));
-    verdict.digest = result.image.digest()->str();
-    for (const auto& a : rule.attestations) {
-      AttestationVerdict v{a.name, a.predicate_type, false, {}, {}};
-      const auto passes = [&](const SignatureReport& r) {
-        return decide(std::vector<SignatureReport>{r}, a.predicate_type, a.policy).ok;
-      };
-      const auto n = count_authorities(a.signatures, result.attestations, passes, "attestations", v.authorities);
-      v.satisfied = n >= a.signatures.count;
-      v.reason = fmt::format("{} of {} authorities, {} required", n, a.signatures.authorities.size(), a.signatures.count);
-      if (!v.satisfied) {
-        const auto d = decide(result.attestations, a.predicate_type, a.policy);
-        failures.push_back(fmt::format("attestation \"{}\": {}{}", a.name, v.reason, d.ok ? "" : ": " + d.message));
-      }
-      verdict.attestations.push_back(std::move(v));
-    }
-    verdict.attestation_reports = std::move(result.attestations);
-    return {};
-  }
-};
-
-void conclude(PolicyVerdict& v, bool ok, ErrorCode code, std::string reason)
-{
-  if (ok) {
-    v.outcome = PolicyOutcome::pass;
-    v.code = ErrorCode::other;
-  } else {
-    v.outcome = v.mode == policy::Mode::audit ? PolicyOutcome::audit_fail : PolicyOutcome::fail;
-    v.code = code;
-  }
-  v.reason = std::move(reason);
-}
-
-} // namespace
 
 PolicyVerdict evaluate_image(registry::Client& client, const PreparedPolicy& policy, const oci::Reference& image,
                              const EvaluateOptions& options)

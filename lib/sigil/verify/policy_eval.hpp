@@ -126,6 +126,15 @@ struct EvaluateOptions {
   bool attestations = true; // false: the rule's signatures only
 };
 
+// N of M: how many authorities of `sigs` the verified reports satisfy (those for which
+// `eligible` holds), one verdict per authority appended to `out`. A key authority is
+// satisfied by a report verified with its key, a keyless one by a verified certificate whose
+// identity matches (keyless::check_identity). One report counts for ONE authority (a maximum
+// matching), so two authorities that one signature both satisfies count once.
+[[nodiscard]] std::size_t match_authorities(const PreparedSignatures& sigs, const std::vector<SignatureReport>& reports,
+                                            const std::function<bool(const SignatureReport&)>& eligible,
+                                            std::string_view what, std::vector<AuthorityVerdict>& out);
+
 // Never fails as a call: every failure is in the verdict (outcome fail or audit_fail, code, reason).
 [[nodiscard]] PolicyVerdict evaluate_image(registry::Client& client, const PreparedPolicy& policy,
                                            const oci::Reference& image, const EvaluateOptions& options = {});
