@@ -3,6 +3,8 @@
 // precedence table of TrustPolicy::select, and the words of describe_policy.
 #include "sigil/policy/trust_policy.hpp"
 
+#include "sigil/oci/reference.hpp"
+
 #include <doctest/doctest.h>
 
 #include <string>
@@ -212,7 +214,7 @@ spec:
   CHECK(r.where.line == 6);
   CHECK(r.mode == Mode::audit);
   REQUIRE(r.images.size() == 2);
-  CHECK(r.images[1].normalized == "docker.io/library/nginx");
+  CHECK(r.images[1].normalized == "index.docker.io/library/nginx");
   REQUIRE(r.signatures);
   CHECK(r.signatures->count == 2);
   REQUIRE(r.signatures->authorities.size() == 4);
@@ -238,7 +240,7 @@ spec:
   CHECK(p->default_rule->name == "default");
   const auto words = describe_policy(*p);
   REQUIRE(words.size() >= 10);
-  CHECK(words[0] == "rule \"app\" for registry.example.com/team/**, docker.io/library/nginx, mode audit");
+  CHECK(words[0] == "rule \"app\" for registry.example.com/team/**, index.docker.io/library/nginx, mode audit");
   CHECK(words[1] == "  failures are reported but do not fail the verification");
   CHECK(words[2] == "  signed by at least 2 of these 4:");
   CHECK(words[3] == "    - \"release\": a signature verifying with the key in keys/release.pub");
@@ -262,9 +264,10 @@ TEST_CASE("image patterns: globs over registry/repository")
     {"r.example/team/app-*", "r.example/team/app-web", true},
     {"*.example/team/app", "r.example/team/app", true},
     {"**", "127.0.0.1:5000/anything/at/all", true},
-    {"nginx", "docker.io/library/nginx", true},
-    {"docker.io/nginx", "docker.io/library/nginx", true},
-    {"team/*", "docker.io/team/app", true},
+    {"nginx", "index.docker.io/library/nginx", true},
+    {"docker.io/nginx", "index.docker.io/library/nginx", true},
+    {"team/*", "index.docker.io/team/app", true},
+    {"index.docker.io/team/*", "index.docker.io/team/app", true},
     {"localhost:5000/app", "localhost:5000/app", true},
     {"127.0.0.1:5000/**", "127.0.0.1:5000/a/b", true},
     {"127.0.0.1:5000/*", "127.0.0.1:5001/a", false},
@@ -332,4 +335,22 @@ TEST_CASE("trust policy: no matching rule selects spec.default, else nothing")
   REQUIRE(sel.rule != nullptr);
   CHECK(sel.rule->is_default());
   CHECK(sel.pattern == nullptr);
+}
+
+TEST_CASE("trust policy: Docker Hub patterns select the names oci::Reference gives")
+{
+  auto p = parse_trust_policy(with_rules("    - {name: hub, images: [nginx, \"team/*\", docker.io/redis], mode: skip}\n"),
+                              "p.yaml");
+  REQUIRE(p);
+  for (const auto* ref : {"nginx:1", "docker.io/library/nginx", "index.docker.io/library/nginx@sha256:"
+                                                                  "0000000000000000000000000000000000000000000000000000000000000000",
+                          "team/app", "docker.io/team/app:v1", "redis"}) {
+    CAPTURE(ref);
+    auto r = sigil::oci::Reference::parse(ref);
+    REQUIRE(r);
+    const auto sel = p->select(r->name());
+    REQUIRE(sel.rule != nullptr);
+    CHECK(sel.rule->name == "hub");
+  }
+  CHECK(p->select(sigil::oci::Reference::parse("team/sub/app")->name()).rule == nullptr);
 }

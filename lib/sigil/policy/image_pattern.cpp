@@ -1,5 +1,7 @@
 #include "sigil/policy/image_pattern.hpp"
 
+#include "sigil/oci/reference.hpp"
+
 #include <fmt/format.h>
 
 #include <vector>
@@ -19,19 +21,19 @@ std::string normalize(std::string_view text)
   if (slash == std::string_view::npos) {
     return text.find('*') != std::string_view::npos && text.find("**") != std::string_view::npos
              ? std::string{text}
-             : fmt::format("docker.io/library/{}", text);
+             : fmt::format("{}/library/{}", oci::k_docker_hub_registry, text);
   }
   const auto first = text.substr(0, slash);
   const auto rest = text.substr(slash + 1);
   if (first == "docker.io" || first == "index.docker.io") {
     return rest.find('/') == std::string_view::npos && rest.find("**") == std::string_view::npos
-             ? fmt::format("docker.io/library/{}", rest)
-             : fmt::format("docker.io/{}", rest);
+             ? fmt::format("{}/library/{}", oci::k_docker_hub_registry, rest)
+             : fmt::format("{}/{}", oci::k_docker_hub_registry, rest);
   }
   if (first.find('*') != std::string_view::npos || looks_like_host(first)) {
     return std::string{text};
   }
-  return fmt::format("docker.io/{}", text);
+  return fmt::format("{}/{}", oci::k_docker_hub_registry, text);
 }
 
 // Glob match over positions (time pattern x text, no recursion, no backtracking):

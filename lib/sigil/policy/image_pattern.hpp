@@ -5,8 +5,9 @@
 //   *   any run of characters without "/" (one path component or part of one)
 //   **  any run of characters, "/" included (several components)
 // Nothing else is special. A pattern whose first component is literal and looks like no
-// registry host (no ".", no ":", not "localhost") is a Docker Hub name, normalised as docker
-// does: "nginx" is docker.io/library/nginx, "team/*" is docker.io/team/*. A pattern may not
+// registry host (no ".", no ":", not "localhost") is a Docker Hub name, normalised as
+// oci::Reference names it: "nginx" is index.docker.io/library/nginx, "team/*" is
+// index.docker.io/team/*; "docker.io/x" is index.docker.io/library/x. A pattern may not
 // name a tag or a digest ("@", or ":" after the first component) and is at most 512 bytes.
 //
 // Specificity (compare()) is the precedence of sigil-policy(5): an exact pattern first, then

@@ -53,6 +53,11 @@ std::vector<std::string> image_references(const Rule& rule, std::vector<std::str
                                   "(deeper repositories match too)",
                                   rule.name, p.text, k));
     }
+    // Kyverno names Docker Hub images docker.io/..., sigil index.docker.io/...
+    constexpr std::string_view hub = "index.docker.io/";
+    if (k.starts_with(hub)) {
+      k = "docker.io/" + k.substr(hub.size());
+    }
     refs.push_back(k + ":*");
     refs.push_back(k + "@*");
   }
