@@ -68,5 +68,6 @@ void register_trusted_root(Commands& commands);
 void register_signing_config(Commands& commands);
 void register_trust(Commands& commands);
 void register_gate(Commands& commands);
+void register_policy(Commands& commands);
 
 } // namespace sigil::cli

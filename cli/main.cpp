@@ -239,6 +239,7 @@ constexpr std::array k_registrations{
     Registration{"trusted-root", register_trusted_root},
     Registration{"signing-config", register_signing_config},
     Registration{"trust", register_trust},
+    Registration{"policy", register_policy},
 };
 
 // The command the arguments name, when the first one that is not a global option (-d/--verbose,

@@ -5,6 +5,7 @@
 #include "keyless_flags.hpp"
 #include "output.hpp"
 #include "parallel.hpp"
+#include "policy_file.hpp"
 #include "registry_flags.hpp"
 
 #include "sigil/verify/image.hpp"
@@ -31,6 +32,7 @@ struct Options {
   std::uint64_t max_payload_bytes = std::uint64_t{1} << 20;
   bool explain = false;
   int max_workers = 8;
+  std::string policy;
   RegistryFlags registry;
   KeylessFlags keyless;
 };
@@ -95,12 +97,37 @@ void render(const Options& o, const std::string& arg, const Outcome& out, const 
   }
 }
 
+// verify --policy: the policy file says who must have signed (and which attestations each
+// image needs); the trust flags would say it twice.
+Result<int> run_with_policy(const Options& o, const GlobalOptions& global)
+{
+  std::string given;
+  for (const auto& [set, flag] : {std::pair{!o.keys.empty(), "--key"}, std::pair{o.keyless.wants_keyless(), "the keyless identity flags"},
+                                  std::pair{!o.keyless.trusted_root.empty(), "--trusted-root"},
+                                  std::pair{!o.annotations.empty(), "-a"}}) {
+    if (set) {
+      given += given.empty() ? flag : std::string{", "} + flag;
+    }
+  }
+  if (!given.empty()) {
+    return fail(ErrorCode::usage, fmt::format("--policy replaces the trust flags: drop {} (the policy file names the "
+                                              "keys, identities and trusted roots)", given));
+  }
+  return run_policy({.policy = o.policy, .images = o.images, .output = o.output, .explain = o.explain,
+                     .max_workers = o.max_workers, .what = {}},
+                    o.registry, global);
+}
+
 Result<int> run(const Options& o, const GlobalOptions& global)
 {
+  if (!o.policy.empty()) {
+    return run_with_policy(o, global);
+  }
   SIGIL_TRY_ASSIGN(const auto annotations, parse_annotations(o.annotations));
   if (o.keys.empty() && !o.keyless.wants_keyless()) {
     return fail(ErrorCode::usage, "say who you trust: --key PUBLIC_KEY, or --certificate-identity and "
-                                  "--certificate-oidc-issuer (keyless), or --gitlab-project GROUP/PROJECT");
+                                  "--certificate-oidc-issuer (keyless), or --gitlab-project GROUP/PROJECT, or "
+                                  "--policy FILE");
   }
   SIGIL_TRY_ASSIGN(const auto keys, verify::load_trusted_keys(o.keys));
   SIGIL_TRY_ASSIGN(const auto keyless, make_keyless_setup(o.keyless));
@@ -145,12 +172,16 @@ void register_verify(Commands& commands)
     "Verify the signatures of container images against trusted public keys, or keyless by identity.\n"
     "Reads the cosign .sig tag and Sigstore bundle referrers. A signature counts when it verifies over the exact\n"
     "payload bytes with a trusted key, names the image's digest, and carries every -a annotation.\n"
-    "Exit: 0 verified, 10 no signatures, 11 image not found, 12 none verified, 20 registry, 21 auth.",
+    "With --policy FILE (sigil-policy(5)) the policy's rule for each image decides instead of the trust flags:\n"
+    "its signatures (N of M authorities) and required attestations; one JSON verdict per image on stdout.\n"
+    "Exit: 0 verified, 10 no signatures, 11 image not found, 12 none verified, 15 the policy rejected an image,\n"
+    "20 registry, 21 auth, 30 invalid policy file.",
     "  sigil verify registry.example.com/app@sha256:... --key sigil.pub\n"
     "  sigil verify registry.example.com/app:1.2 --key old.pub --key new.pub -a git-sha=abc123 --explain\n"
     "  sigil verify img1@sha256:... img2@sha256:... --key sigil.pub -o text --max-workers 16\n"
     "  sigil verify registry.gitlab.com/grp/app@sha256:... --trusted-root trusted_root.json \\\n"
-    "      --gitlab-project grp/app --gitlab-ref 'refs/tags/v*'\n");
+    "      --gitlab-project grp/app --gitlab-ref 'refs/tags/v*'\n"
+    "  sigil verify --policy trust-policy.yaml registry.example.com/app:1.2 registry.example.com/db@sha256:...\n");
   auto o = std::make_shared<Options>();
   app->add_option("image", o->images, "Images to verify")->required();
   app->add_option("--key", o->keys, "Trusted public key (path or env://VAR); repeat for key rotation");
@@ -169,6 +200,9 @@ void register_verify(Commands& commands)
     ->capture_default_str();
   app->add_flag("--explain", o->explain, "One line per signature considered, with why it was accepted or rejected");
   app->add_option("--max-workers", o->max_workers, "Images verified concurrently")->check(CLI::Range(1, 64))->capture_default_str();
+  app->add_option("--policy", o->policy,
+                  "Trust policy file (sigil-policy(5)): its rule for each image says who must have signed; replaces "
+                  "--key, the keyless flags, --trusted-root and -a");
   add_registry_flags(app, o->registry);
   add_keyless_flags(app, o->keyless);
   commands.set_run(app, [o, &global = commands.global()] { return run(*o, global); });

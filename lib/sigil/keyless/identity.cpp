@@ -276,4 +276,20 @@ Result<CertificateIdentity> match_identity(const IdentityPolicy& policy, const c
   return id;
 }
 
+Result<void> check_identity(const IdentityPolicy& policy, const CertificateIdentity& identity)
+{
+  CertificateIdentity id = identity;
+  if (policy.subject) {
+    SIGIL_TRY(check_subject(*policy.subject, id, {identity.subject}));
+  }
+  if (policy.issuer && !policy.issuer->matches(id.issuer)) {
+    return fail(ErrorCode::none_verified, fmt::format("certificate issuer {} does not match the expected issuer {}",
+                                                      shown(id.issuer), shown(policy.issuer->describe())));
+  }
+  for (const auto& req : policy.extensions) {
+    SIGIL_TRY(check_extension(req, id));
+  }
+  return {};
+}
+
 } // namespace sigil::keyless

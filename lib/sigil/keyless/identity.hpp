@@ -96,4 +96,9 @@ struct CertificateIdentity {
 [[nodiscard]] Result<CertificateIdentity> match_identity(const IdentityPolicy& policy,
                                                          const crypto::Certificate& certificate);
 
+// The same checks against an identity already read from a verified certificate (its subject is
+// the one SAN recorded there; Fulcio certificates carry one). The trust policy verifies each
+// signature once, under a policy that accepts any identity, then asks which authorities match.
+[[nodiscard]] Result<void> check_identity(const IdentityPolicy& policy, const CertificateIdentity& identity);
+
 } // namespace sigil::keyless

@@ -36,7 +36,7 @@ SignatureReport report_envelope(const dsse::Envelope& env, std::string source, S
                                .keys = keys,
                                .subject_algorithm = alg,
                                .subject_hex = hex,
-                               .predicate_type = predicate_type,
+                               .predicate_type = required_type(predicate_type),
                                .annotations = &k_no_annotations,
                                .check_claims = check_claims});
   record_check(std::move(check), report);
@@ -69,7 +69,7 @@ EnvelopeCheckRequest keyless_request(const dsse::Envelope& env, const std::strin
           .keys = no_keys,
           .subject_algorithm = alg,
           .subject_hex = hex,
-          .predicate_type = predicate_type,
+          .predicate_type = required_type(predicate_type),
           .annotations = &k_no_annotations,
           .check_claims = check_claims};
 }

@@ -43,7 +43,8 @@ struct VerifyAttestationRequest {
   oci::Reference image;
   std::optional<registry::Repository> signature_repo; // default: registry::signature_repository
   std::vector<TrustedKey> keys;
-  std::string predicate_type; // a URI
+  std::string predicate_type; // a URI; "": every verified attestation is kept, whatever its type (decision
+                              // then meaningless: call decide() per type, as verify/policy_eval does)
   AttestationPolicy policy;
   bool check_claims = true;
   std::size_t max_attestations = 100;

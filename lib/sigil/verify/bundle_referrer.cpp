@@ -35,7 +35,7 @@ void check_keyless_bundle(const BundleReferrersRequest& r, const bundle::Bundle&
                                         .keys = no_keys,
                                         .subject_algorithm = std::string(oci::algorithm_name(r.image.digest()->algorithm)),
                                         .subject_hex = r.image.digest()->hex,
-                                        .predicate_type = r.predicate_type,
+                                        .predicate_type = required_type(r.predicate_type),
                                         .annotations = &r.annotations,
                                         .check_claims = r.check_claims},
                                        *r.sigstore);
@@ -70,7 +70,7 @@ SignatureReport check_bundle(const BundleReferrersRequest& r, const std::string&
                                .keys = r.keys,
                                .subject_algorithm = std::string(oci::algorithm_name(r.image.digest()->algorithm)),
                                .subject_hex = r.image.digest()->hex,
-                               .predicate_type = r.predicate_type,
+                               .predicate_type = required_type(r.predicate_type),
                                .annotations = &r.annotations,
                                .check_claims = r.check_claims});
   record_check(std::move(check), report);

@@ -42,4 +42,11 @@ struct SignatureReport; // verify/image.hpp
 // and the signed statement with its predicate type (when it verified and parsed).
 void record_check(EnvelopeCheck check, SignatureReport& report);
 
+// The type an envelope check requires: none for "" (a request that keeps every verified
+// attestation, whatever its type: verify/policy_eval decides per required type afterwards).
+[[nodiscard]] inline std::optional<std::string> required_type(const std::string& predicate_type)
+{
+  return predicate_type.empty() ? std::nullopt : std::optional<std::string>{predicate_type};
+}
+
 } // namespace sigil::verify

@@ -1,0 +1,49 @@
+// The trust policy file on the command line (sigil-policy(5)): `verify --policy`,
+// `verify-attestation --policy` and `sigil policy test` load it here, evaluate each image with
+// verify::evaluate_image and render the verdicts.
+//
+// Exit status of a policy run: 0 when every image passes (pass, skipped, or audit-fail in
+// mode audit); 15 (ErrorCode::policy_failed, "a policy condition failed") when an image fails
+// its rule in mode enforce, or no rule matches it; the registry's status (11 not found, 20
+// registry, 21 auth) when an image could not be read and that is the worst; 30 for a policy
+// file that is not valid (its one-line FILE:LINE: PATH error).
+#pragma once
+
+#include "command.hpp"
+#include "registry_flags.hpp"
+
+#include "sigil/verify/policy_eval.hpp"
+
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace sigil::cli {
+
+// Reads, parses and prepares the policy file. load_roots false: keys and identities only
+// (sigil policy check reads no trusted root and asks no TUF mirror).
+[[nodiscard]] Result<std::shared_ptr<const verify::PreparedPolicy>> load_policy_file(const std::string& path,
+                                                                                   bool load_roots = true);
+
+// The exit status of one verdict (0 unless it failed).
+[[nodiscard]] int verdict_status(const verify::PolicyVerdict& verdict);
+
+struct PolicyRun {
+  std::string policy;
+  std::vector<std::string> images;
+  std::string output = "json"; // json: one verdict object per line on stdout; text: one line per image
+  bool explain = false;
+  int max_workers = 8;
+  verify::EvaluateOptions what;
+};
+
+// Evaluates every image (concurrently, up to max_workers) and prints the verdicts; the worst status.
+[[nodiscard]] Result<int> run_policy(const PolicyRun& run, const RegistryFlags& registry, const GlobalOptions& global);
+
+// One verdict as JSON (one line, no newline).
+[[nodiscard]] std::string verdict_json(const verify::PolicyVerdict& verdict);
+
+// The verdict in words on stderr: a headline, then one line per authority and attestation.
+void print_verdict(const verify::PolicyVerdict& verdict, bool explain);
+
+} // namespace sigil::cli
