@@ -67,5 +67,8 @@ void register_verify_blob_attestation(Commands& commands);
 void register_trusted_root(Commands& commands);
 void register_signing_config(Commands& commands);
 void register_trust(Commands& commands);
+void register_copy(Commands& commands);
+void register_save(Commands& commands);
+void register_load(Commands& commands);
 
 } // namespace sigil::cli
