@@ -170,6 +170,7 @@ void register_verify(Commands& commands)
   app->add_flag("--explain", o->explain, "One line per signature considered, with why it was accepted or rejected");
   app->add_option("--max-workers", o->max_workers, "Images verified concurrently")->check(CLI::Range(1, 64))->capture_default_str();
   add_registry_flags(app, o->registry);
+  add_local_flag(app, o->registry);
   add_keyless_flags(app, o->keyless);
   commands.set_run(app, [o, &global = commands.global()] { return run(*o, global); });
 }

@@ -47,6 +47,7 @@ void register_verify_attestation(Commands& commands)
   app->add_option("image", o->image, "Image reference")->required();
   add_policy_flags(app, o->policy);
   add_registry_flags(app, o->registry);
+  add_local_flag(app, o->registry);
   commands.set_run(app, [o, &global = commands.global()] { return run(*o, global); });
 }
 

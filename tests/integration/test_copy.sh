@@ -207,6 +207,38 @@ expect "6 verify the loaded image (k1: legacy)" 0
 sig verify "$PX_HOST/loaded/img@$D" --key "$W/k4.pub" -o json
 expect "6 verify the loaded image (k4: the bundle referrer came through the layout)" 0 &&
   check "6 k4's signature is the bundle referrer" eq "$(jout 'sorted(set(e["sigil"]["format"] for e in d))')" "['bundle']"
+# --local: the layout served in process; the host named is never contacted (it does not exist).
+OFF=registry.invalid/app/img
+sig verify --local "$L" "$OFF:v1" --key "$W/k1.pub"
+expect "6 verify --local (by tag, a host that does not exist: nothing leaves the process)" 0
+sig verify --local "$L" "$OFF@$D" --key "$W/k4.pub" -o json
+expect "6 verify --local: the bundle referrer from the layout" 0 &&
+  check "6 verify --local: k4's is the bundle" eq "$(jout 'sorted(set(e["sigil"]["format"] for e in d))')" "['bundle']"
+sig verify --local "$L" "$OFF@$CHILD1" --key "$W/k1.pub"
+expect "6 verify --local: a platform image's signature" 0
+sig verify-attestation --local "$L" "$OFF@$D" --key "$W/k1.pub" --type slsaprovenance1
+expect "6 verify-attestation --local" 0
+sig tree --local "$L" "$OFF@$D" -o json
+expect "6 tree --local" 0 &&
+  check "6 tree --local: .sig and .att, one referrer" eq \
+    "$(jout 'sorted(t["kind"] for t in d["tags"]), len(d["referrers"])')" "(['attestations', 'signatures'], 1)"
+sig verify --local "$L" "$OFF@$D" --key "$W/k3.pub"
+expect "6 verify --local with a key that signed nothing: 12" 12
+cp -r "$L" "$W/tampered"
+SIGBLOB=$("$PY" - "$W/tampered" "$D" <<'PY'
+import json, sys
+idx = json.load(open(sys.argv[1] + "/index.json"))
+name = "sha256-%s.sig" % sys.argv[2].split(":")[1]
+m = next(e for e in idx["manifests"] if e.get("annotations", {}).get("org.opencontainers.image.ref.name") == name)
+man = json.load(open(sys.argv[1] + "/blobs/sha256/" + m["digest"].split(":")[1]))
+print(man["layers"][0]["digest"].split(":")[1])
+PY
+)
+chmod u+w "$W/tampered/blobs/sha256/$SIGBLOB" && printf 'x' >>"$W/tampered/blobs/sha256/$SIGBLOB"
+sig verify --local "$W/tampered" "$OFF@$D" --key "$W/k1.pub"
+check "6 verify --local: a tampered signature payload in the layout is not accepted" eq "$([[ $RC != 0 ]] && echo refused)" refused
+sig verify --local "$W/nothing" "$OFF@$D" --key "$W/k1.pub"
+expect "6 --local with a directory that is no layout: 2" 2 "is not an OCI image layout"
 sig load --dir "$W/nothing" "$PX_HOST/loaded/img"
 expect "6 load from a directory that is no layout: 30" 30 "is not an OCI image layout"
 if [[ -n $COSIGN ]]; then
