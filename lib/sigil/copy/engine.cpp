@@ -4,6 +4,9 @@
 #include <fmt/ranges.h>
 
 #include <array>
+#include <atomic>
+#include <mutex>
+#include <thread>
 #include <set>
 
 namespace sigil::copy {
@@ -12,6 +15,8 @@ namespace {
 
 // An index of indexes of images is as deep as anything real gets.
 constexpr int k_max_depth = 3;
+// Blobs of one manifest copied at a time (skopeo: 6); each holds at most copy::k_pipe_bytes.
+constexpr std::size_t k_parallel_blobs = 4;
 
 bool nondistributable(const oci::Descriptor& d)
 {
@@ -36,15 +41,17 @@ private:
   Result<void> plan(Store& src, StoredManifest m, int depth, std::vector<Node>& out);
   Result<void> copy_nodes(Store& src, Store& dst, const std::vector<Node>& nodes);
   Result<void> copy_blob(Store& src, Store& dst, const oci::Descriptor& blob);
+  Result<void> copy_blobs(Store& src, Store& dst, const std::vector<oci::Descriptor>& blobs);
+  void advance(std::uint64_t n);
   Result<StoredManifest> select_platform(StoredManifest top);
   Result<void> check_destination_tag(const StoredManifest& top);
   Result<void> copy_attachments(const oci::Digest& image);
   Result<void> copy_referrers(const oci::Digest& image);
-  void report_progress();
 
   const CopyRequest& m_r;
   CopyReport m_report;
   Progress m_progress;
+  std::mutex m_mutex; // m_report's blob counters, m_progress, m_done_blobs (blob workers)
   std::set<std::string> m_done_blobs; // digests handled in this run
 };
 
@@ -89,37 +96,90 @@ Result<void> Copier::plan(Store& src, StoredManifest m, int depth, std::vector<N
 Result<void> Copier::copy_blob(Store& src, Store& dst, const oci::Descriptor& blob)
 {
   const auto size = static_cast<std::uint64_t>(std::max<std::int64_t>(blob.size, 0));
-  if (!m_done_blobs.insert(blob.digest.str()).second) {
-    return {};
+  {
+    const std::lock_guard lock(m_mutex);
+    if (!m_done_blobs.insert(blob.digest.str()).second) {
+      return {};
+    }
   }
   SIGIL_TRY_ASSIGN(const bool present, dst.has_blob(blob.digest));
   if (present) {
+    const std::lock_guard lock(m_mutex);
     ++m_report.blobs_present;
-    m_progress.bytes += size;
-    report_progress();
+    advance(size);
     return {};
   }
-  const std::uint64_t before = m_progress.bytes;
+  std::uint64_t moved = 0; // by the current attempt
   const registry::BlobOpener open = [&]() -> Result<registry::BlobSource> {
-    m_progress.bytes = before; // an attempt starts over
+    {
+      const std::lock_guard lock(m_mutex);
+      m_progress.bytes -= moved; // an attempt starts over
+      moved = 0;
+    }
     SIGIL_TRY_ASSIGN(auto source, src.open_blob(blob));
-    return registry::BlobSource([this, source = std::move(source)](std::span<std::uint8_t> buffer) -> Result<std::size_t> {
+    return registry::BlobSource([this, &moved, source = std::move(source)](std::span<std::uint8_t> buffer) -> Result<std::size_t> {
       SIGIL_TRY_ASSIGN(const std::size_t n, source(buffer));
-      m_progress.bytes += n;
-      report_progress();
+      const std::lock_guard lock(m_mutex);
+      moved += n;
+      advance(n);
       return n;
     });
   };
   SIGIL_TRY_ASSIGN(const auto how, dst.put_blob(blob, open, src));
-  m_progress.bytes = before + size;
+  const std::lock_guard lock(m_mutex);
+  m_progress.bytes -= moved;
+  advance(size);
   if (how == BlobOutcome::mounted) {
     ++m_report.blobs_mounted;
   } else {
     ++m_report.blobs_uploaded;
     m_report.bytes_uploaded += size;
   }
-  report_progress();
   return {};
+}
+
+// Up to k_parallel_blobs blobs at a time (each streamed through its own bounded pipe); the
+// first failure stops handing out more and is the result.
+Result<void> Copier::copy_blobs(Store& src, Store& dst, const std::vector<oci::Descriptor>& blobs)
+{
+  const std::size_t workers = std::min(blobs.size(), k_parallel_blobs);
+  if (workers <= 1) {
+    for (const auto& blob : blobs) {
+      SIGIL_TRY(copy_blob(src, dst, blob));
+    }
+    return {};
+  }
+  std::atomic<std::size_t> next{0};
+  std::mutex failed_mutex;
+  std::optional<Error> failed;
+  std::vector<std::thread> threads;
+  for (std::size_t w = 0; w < workers; ++w) {
+    threads.emplace_back([&] {
+      for (std::size_t k = next++; k < blobs.size(); k = next++) {
+        auto ok = copy_blob(src, dst, blobs[k]);
+        const std::lock_guard lock(failed_mutex);
+        if (!ok && !failed) {
+          failed = ok.error();
+        }
+        if (failed) {
+          return;
+        }
+      }
+    });
+  }
+  for (auto& t : threads) {
+    t.join();
+  }
+  return failed ? Result<void>(fail(*failed)) : Result<void>{};
+}
+
+// With m_mutex held.
+void Copier::advance(std::uint64_t n)
+{
+  m_progress.bytes += n;
+  if (m_r.progress) {
+    m_r.progress(m_progress);
+  }
 }
 
 // Children before the index that names them; each image's blobs before the image.
@@ -129,15 +189,14 @@ Result<void> Copier::copy_nodes(Store& src, Store& dst, const std::vector<Node>&
     SIGIL_TRY_ASSIGN(const bool present, dst.has_manifest(node.manifest.digest));
     if (present) { // written after everything it names: its blobs are there too
       ++m_report.manifests_present;
+      const std::lock_guard lock(m_mutex);
       for (const auto& b : node.blobs) {
         m_done_blobs.insert(b.digest.str());
-        m_progress.bytes += static_cast<std::uint64_t>(std::max<std::int64_t>(b.size, 0));
+        advance(static_cast<std::uint64_t>(std::max<std::int64_t>(b.size, 0)));
       }
       continue;
     }
-    for (const auto& blob : node.blobs) {
-      SIGIL_TRY(copy_blob(src, dst, blob));
-    }
+    SIGIL_TRY(copy_blobs(src, dst, node.blobs));
     SIGIL_TRY(dst.put_manifest(node.manifest.digest.str(), node.manifest));
     ++m_report.manifests_written;
   }
@@ -203,9 +262,7 @@ Result<void> Copier::copy_attachments(const oci::Digest& image)
     ++m_report.signature_tags;
     std::vector<Node> nodes;
     SIGIL_TRY(plan(src, *tag, k_max_depth, nodes));
-    for (const auto& blob : nodes.back().blobs) { // the manifest itself goes through the merge
-      SIGIL_TRY(copy_blob(src, dst, blob));
-    }
+    SIGIL_TRY(copy_blobs(src, dst, nodes.back().blobs)); // the manifest goes through the merge
     SIGIL_TRY_ASSIGN(const std::size_t added, dst.put_attachment_tag(image, kinds[i], *tag));
     m_report.layers_added += added;
   }
@@ -231,13 +288,6 @@ Result<void> Copier::copy_referrers(const oci::Digest& image)
     SIGIL_TRY(dst.link_referrer(image, entry));
   }
   return {};
-}
-
-void Copier::report_progress()
-{
-  if (m_r.progress) {
-    m_r.progress(m_progress);
-  }
 }
 
 Result<CopyReport> Copier::run()

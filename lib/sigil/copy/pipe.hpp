@@ -12,7 +12,7 @@
 
 namespace sigil::copy {
 
-inline constexpr std::size_t k_pipe_bytes = std::size_t{2} << 20;
+inline constexpr std::size_t k_pipe_bytes = std::size_t{1} << 20;
 
 using Sink = std::function<Result<void>(util::ByteView)>;
 // Pushes the whole blob into the sink; its error (or the sink's) ends the stream with it.
