@@ -69,5 +69,8 @@ void register_signing_config(Commands& commands);
 void register_trust(Commands& commands);
 void register_gate(Commands& commands);
 void register_policy(Commands& commands);
+void register_copy(Commands& commands);
+void register_save(Commands& commands);
+void register_load(Commands& commands);
 
 } // namespace sigil::cli

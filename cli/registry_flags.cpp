@@ -2,6 +2,8 @@
 
 #include "output.hpp"
 
+#include "sigil/copy/layout_transport.hpp"
+
 #include "sigil/core/env.hpp"
 #include "sigil/core/version.hpp"
 #include "sigil/registry/signature_repository.hpp"
@@ -52,7 +54,24 @@ std::unique_ptr<registry::Session> open_session(const RegistryFlags& flags, cons
     print_warning("--allow-insecure-registry: registry TLS certificates are NOT verified; anyone on the network path "
                   "can impersonate the registry");
   }
+  if (!flags.local_layout.empty()) {
+    // Checked by the --local option's callback; a layout that went away since is an empty one.
+    auto transport = copy::layout_transport(flags.local_layout);
+    if (transport) {
+      return std::make_unique<registry::Session>(std::move(options), std::move(*transport));
+    }
+  }
   return std::make_unique<registry::Session>(std::move(options));
+}
+
+void add_local_flag(CLI::App* app, RegistryFlags& flags)
+{
+  app->add_option("--local", flags.local_layout,
+                  "Read the image and its attachments from this OCI image layout (sigil save), offline")
+    ->check([](const std::string& dir) -> std::string {
+      auto t = copy::layout_transport(dir);
+      return t ? std::string() : t.error().message;
+    });
 }
 
 Result<oci::Reference> parse_image(const std::string& text)

@@ -20,9 +20,12 @@ struct RegistryFlags {
   bool allow_http = false;
   int max_attempts = 5;
   double timeout_seconds = 120;
+  std::string local_layout; // --local DIR: an OCI layout served in process instead of registries
 };
 
 void add_registry_flags(CLI::App* app, RegistryFlags& flags);
+// --local DIR, for the commands that read images only (verify, verify-attestation, tree).
+void add_local_flag(CLI::App* app, RegistryFlags& flags);
 
 // Builds the session; prints the insecure-TLS warning every time it applies.
 [[nodiscard]] std::unique_ptr<registry::Session> open_session(const RegistryFlags& flags, const GlobalOptions& global);

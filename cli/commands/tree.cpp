@@ -118,6 +118,7 @@ void register_tree(Commands& commands)
   app->add_option("-o,--output", o->output, "Output format (default: text on a terminal, else json)")
     ->check(CLI::IsMember({"text", "json"}));
   add_registry_flags(app, o->registry);
+  add_local_flag(app, o->registry);
   commands.set_run(app, [o, &global = commands.global()]() -> Result<int> {
     SIGIL_TRY_ASSIGN(auto ref, parse_image(o->image));
     auto session = open_session(o->registry, global);

@@ -204,6 +204,7 @@ void register_verify(Commands& commands)
                   "Trust policy file (sigil-policy(5)): its rule for each image says who must have signed; replaces "
                   "--key, the keyless flags, --trusted-root and -a");
   add_registry_flags(app, o->registry);
+  add_local_flag(app, o->registry);
   add_keyless_flags(app, o->keyless);
   commands.set_run(app, [o, &global = commands.global()] { return run(*o, global); });
 }

@@ -91,6 +91,7 @@ void register_verify_attestation(Commands& commands)
     ->capture_default_str();
   add_policy_flags(app, o->policy);
   add_registry_flags(app, o->registry);
+  add_local_flag(app, o->registry);
   commands.set_run(app, [o, &global = commands.global()] { return run(*o, global); });
 }
 

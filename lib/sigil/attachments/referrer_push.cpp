@@ -15,17 +15,33 @@ namespace {
 
 // The referrers listing, retried like the attach loop: a fallback tag being rewritten by a
 // concurrent writer can answer 500 for a moment on registries with non-atomic storage.
-Result<registry::ReferrersResult> referrers_retried(registry::Client& client, const ReferrerPushRequest& r)
+Result<registry::ReferrersResult> referrers_retried(registry::Client& client, const registry::Repository& repo,
+                                                    const oci::Digest& subject)
 {
-  auto refs = client.referrers(r.repo, r.subject);
+  auto refs = client.referrers(repo, subject);
   for (int attempt = 1; !refs && refs.error().code == ErrorCode::registry && attempt < 5; ++attempt) {
     std::this_thread::sleep_for(std::chrono::milliseconds(50 * attempt));
-    refs = client.referrers(r.repo, r.subject);
+    refs = client.referrers(repo, subject);
   }
   return refs;
 }
 
 } // namespace
+
+Result<bool> link_referrer(registry::Client& client, const registry::Repository& repo, const oci::Digest& subject,
+                           const oci::Descriptor& entry)
+{
+  SIGIL_TRY_ASSIGN(const auto refs, referrers_retried(client, repo, subject));
+  if (refs.api) {
+    return true;
+  }
+  SIGIL_TRY_CONTEXT(attach_layer(client, {.repo = repo,
+                                          .tag = oci::signature_tag(subject, ""),
+                                          .layer = entry,
+                                          .container = Container::referrers_index}),
+                    "updating the referrers fallback index");
+  return false;
+}
 
 Result<oci::Digest> push_referrer(registry::Client& client, const ReferrerPushRequest& r)
 {
@@ -37,10 +53,6 @@ Result<oci::Digest> push_referrer(registry::Client& client, const ReferrerPushRe
   SIGIL_TRY(client.put_manifest(r.repo, digest.str(), bytes, oci::media_type::oci_manifest));
   // With a referrers API the registry indexes the subject itself; otherwise keep the
   // fallback index tag, carrying artifactType and annotations up (cosign#4641).
-  SIGIL_TRY_ASSIGN(const auto refs, referrers_retried(client, r));
-  if (refs.api) {
-    return digest;
-  }
   oci::Descriptor entry{std::string(oci::media_type::oci_manifest),
                         digest,
                         static_cast<std::int64_t>(bytes.size()),
@@ -48,11 +60,7 @@ Result<oci::Digest> push_referrer(registry::Client& client, const ReferrerPushRe
                         {},
                         r.manifest.artifact_type,
                         std::nullopt};
-  SIGIL_TRY_CONTEXT(attach_layer(client, {.repo = r.repo,
-                                          .tag = oci::signature_tag(r.subject, ""),
-                                          .layer = entry,
-                                          .container = Container::referrers_index}),
-                    "updating the referrers fallback index");
+  SIGIL_TRY(link_referrer(client, r.repo, r.subject, entry));
   return digest;
 }
 

@@ -23,6 +23,13 @@ struct ReferrerPushRequest {
   std::vector<std::pair<oci::Digest, std::string_view>> blobs;
 };
 
+// After a referrer's manifest is in `repo`: nothing more when the registry has the referrers
+// API (it indexes the subject itself), else `entry` (the referrer's descriptor, with its
+// artifactType and annotations) merged into the subject's `sha256-<hex>` fallback index.
+// Returns true when the registry has the API.
+[[nodiscard]] Result<bool> link_referrer(registry::Client& client, const registry::Repository& repo,
+                                         const oci::Digest& subject, const oci::Descriptor& entry);
+
 // Returns the referrer manifest's digest.
 [[nodiscard]] Result<oci::Digest> push_referrer(registry::Client& client, const ReferrerPushRequest& request);
 

@@ -184,6 +184,18 @@ std::size_t on_body(char* data, std::size_t size, std::size_t count, void* user)
   return n;
 }
 
+// Pulls the next piece of a streamed request body from body_source.
+std::size_t on_read(char* data, std::size_t size, std::size_t count, void* user)
+{
+  auto* t = static_cast<Transfer*>(user);
+  auto got = t->request->body_source(std::span(reinterpret_cast<std::uint8_t*>(data), size * count));
+  if (!got) {
+    t->sink_error = got.error();
+    return CURL_READFUNC_ABORT;
+  }
+  return *got;
+}
+
 TransportFailure classify(CURLcode code, const Transfer& t)
 {
   switch (code) {
@@ -208,6 +220,8 @@ TransportFailure classify(CURLcode code, const Transfer& t)
     // drops that connection; the request may be sent again.
     return t.request->url.starts_with("http://") || t.request->url.starts_with("https://") ? TransportFailure::reset
                                                                                            : TransportFailure::other;
+  case CURLE_ABORTED_BY_CALLBACK:
+  case CURLE_READ_ERROR: return t.sink_error ? TransportFailure::sink : TransportFailure::other;
   case CURLE_WRITE_ERROR:
     if (t.too_large) {
       return TransportFailure::too_large;
@@ -328,7 +342,12 @@ void CurlTransport::configure(CURL* h, const Request& request, Transfer& transfe
     m_curl->easy_setopt(h, CURLOPT_NOBODY, 1L);
   } else if (request.method != "GET") {
     m_curl->easy_setopt(h, CURLOPT_CUSTOMREQUEST, request.method.c_str());
-    if (request.method != "DELETE" || !request.body.empty()) {
+    if (request.body_source) {
+      m_curl->easy_setopt(h, CURLOPT_UPLOAD, 1L);
+      m_curl->easy_setopt(h, CURLOPT_READFUNCTION, &on_read);
+      m_curl->easy_setopt(h, CURLOPT_READDATA, &transfer);
+      m_curl->easy_setopt(h, CURLOPT_INFILESIZE_LARGE, static_cast<curl_off_t>(request.body_size));
+    } else if (request.method != "DELETE" || !request.body.empty()) {
       m_curl->easy_setopt(h, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(request.body.size()));
       m_curl->easy_setopt(h, CURLOPT_POSTFIELDS, request.body.empty() ? "" : reinterpret_cast<const char*>(request.body.data()));
     }

@@ -15,6 +15,7 @@
 #include <functional>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -54,6 +55,12 @@ struct Request {
   std::function<Result<void>(util::ByteView)> body_sink;
   // Bound of this request when shorter than TransportOptions::request_timeout (zero: that one).
   std::chrono::milliseconds timeout{0};
+  // When set, the body (body_size bytes, sent with that Content-Length) is pulled from here
+  // in chunks instead of `body`: uploads larger than memory. It fills the buffer and returns
+  // how many bytes it wrote (0 only at the end); an error aborts the transfer with it
+  // (TransportFailure::sink). A request that is sent again must be given a fresh source.
+  std::function<Result<std::size_t>(std::span<std::uint8_t>)> body_source;
+  std::uint64_t body_size = 0;
 };
 
 struct Response {
@@ -78,7 +85,7 @@ enum class TransportFailure {
   timeout,           // connect, total or low-speed timeout
   reset,             // connection closed or reset mid-transfer, short body
   too_large,         // body over max_response_bytes
-  sink,              // body_sink refused the data
+  sink,              // body_sink refused the data, or body_source failed
   other,
 };
 

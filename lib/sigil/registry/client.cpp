@@ -232,6 +232,7 @@ struct Client::SendState {
   bool cross_host = false; // credentials withheld: the URL left home's origin
   Request req;
   std::uint64_t delivered = 0; // body bytes handed to call.body_sink: no retry after any
+  std::uint64_t pulled = 0;    // body bytes taken from call.body_source: never sent twice
   int attempt = 0;
   int redirects = 0;
   bool reauthed = false; // the one fresh authorization after a 401 was spent
@@ -279,6 +280,14 @@ Result<void> Client::start(SendState& s)
     s.req.body_sink = [&s](util::ByteView chunk) {
       s.delivered += chunk.size();
       return s.call.body_sink(chunk);
+    };
+  }
+  if (call.body_source) {
+    s.req.body_size = call.body_size;
+    s.req.body_source = [&s](std::span<std::uint8_t> buffer) -> Result<std::size_t> {
+      SIGIL_TRY_ASSIGN(const std::size_t n, s.call.body_source(buffer));
+      s.pulled += n;
+      return n;
     };
   }
   return {};
@@ -424,6 +433,9 @@ Result<Response> Client::send(const Call& call)
   while (true) {
     prepare_request(s);
     auto sent = m_transport.send(s.req);
+    if (s.pulled != 0) { // a streamed body is gone: its answer stands, whatever it is
+      return sent ? Result<Response>(std::move(*sent)) : fail(sent.error().error);
+    }
     Next done = sent ? on_response(s, std::move(*sent)) : on_transport_error(s, std::move(sent.error()));
     if (done) {
       return std::move(*done);

@@ -20,6 +20,7 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -74,6 +75,12 @@ struct ResolvedDescriptor {
   std::int64_t size = 0;
 };
 
+// A blob's bytes pulled in pieces: fills the buffer, returns how many bytes (0 at the end).
+using BlobSource = std::function<Result<std::size_t>(std::span<std::uint8_t>)>;
+// Opens a fresh source of the same bytes (once per upload attempt).
+using BlobOpener = std::function<Result<BlobSource>()>;
+enum class BlobTransfer { mounted, uploaded };
+
 struct ReferrersResult {
   oci::Index index;
   bool api = false; // true: referrers API; false: tag-schema fallback (sha256-<hex>)
@@ -108,6 +115,14 @@ public:
   [[nodiscard]] Result<void> put_blob(const Repository& repo, const oci::Digest& digest, util::ByteView data,
                                       const std::optional<Repository>& mount_from = std::nullopt);
 
+  // Streams a blob up from a source opened once per attempt (an attempt that fails before the
+  // registry took the blob starts over from a fresh source): a POST with ?mount=&from= when
+  // `mount_from` is in the same registry (201: mounted, nothing sent), else a plain POST; then
+  // one PUT whose body is pulled from the source. Never holds the blob in memory.
+  [[nodiscard]] Result<BlobTransfer> put_blob_stream(const Repository& repo, const oci::Descriptor& blob,
+                                                     const BlobOpener& open,
+                                                     const std::optional<Repository>& mount_from = std::nullopt);
+
   [[nodiscard]] Result<std::vector<std::string>> list_tags(const Repository& repo);
   // Referrers of a digest, from the API or the sha256-<hex> fallback tag.
   [[nodiscard]] Result<ReferrersResult> referrers(const Repository& repo, const oci::Digest& subject,
@@ -130,6 +145,10 @@ public:
     bool follow_redirects = false;
     std::uint64_t max_response_bytes = std::uint64_t{4} << 20;
     std::function<Result<void>(util::ByteView)> body_sink;
+    // A streamed request body (see http::Request::body_source); a request whose source was
+    // read from is never sent again (no retry, no re-authentication).
+    std::function<Result<std::size_t>(std::span<std::uint8_t>)> body_source;
+    std::uint64_t body_size = 0;
     std::optional<std::string> scope; // default: scope_for(repo, access)
   };
   // Sends with scheme choice, auth, retries and redirects. Returns any HTTP response;

@@ -27,6 +27,15 @@ public:
   {
   }
 
+  // Over a transport of the caller's (an OCI layout served in process, for --local).
+  Session(SessionOptions options, std::unique_ptr<Transport> transport)
+    : m_transport(std::move(transport)),
+      m_credentials(std::move(options.credentials)),
+      m_auth(*m_transport, m_credentials),
+      m_client(*m_transport, m_auth, options.client)
+  {
+  }
+
   [[nodiscard]] Client& client() { return m_client; }
   [[nodiscard]] Transport& transport() { return *m_transport; }
 

@@ -119,7 +119,79 @@ Attempt upload_once(Client& client, const Upload& u)
   return {};
 }
 
+struct StreamUpload {
+  const Repository& repo;
+  const oci::Descriptor& blob;
+  const BlobOpener& open;
+  const std::optional<Repository>& mount_source;
+};
+
+std::expected<BlobTransfer, UploadFailure> stream_once(Client& client, const StreamUpload& u)
+{
+  const std::string start = u.mount_source ? fmt::format("blobs/uploads/?mount={}&from={}", u.blob.digest.str(),
+                                                          u.mount_source->path)
+                                           : std::string("blobs/uploads/");
+  Client::Call post{.method = "POST", .repo = u.repo, .access = Access::push, .path = start, .idempotent = false};
+  if (u.mount_source) {
+    post.scope = scope_for(u.repo, Access::push) + " " + scope_for(*u.mount_source, Access::pull);
+  }
+  auto resp = client.send(post);
+  if (!resp) {
+    return unsent(resp.error());
+  }
+  if (resp->status == 201 && u.mount_source) {
+    return BlobTransfer::mounted;
+  }
+  if (resp->status != 202 || !resp->header("location")) {
+    return refused(post, *resp);
+  }
+  auto source = u.open();
+  if (!source) {
+    return unsent(source.error());
+  }
+  const std::string location = absolute_location(client, u.repo, *resp->header("location"));
+  Client::Call put{.method = "PUT",
+                   .repo = u.repo,
+                   .access = Access::push,
+                   .path = append_query(location, "digest=" + u.blob.digest.str()),
+                   .headers = {{"Content-Type", "application/octet-stream"}},
+                   .idempotent = false,
+                   .body_source = std::move(*source),
+                   .body_size = static_cast<std::uint64_t>(u.blob.size),
+                   .scope = post.scope}; // the token the POST was given: a 401 here cannot resend
+  auto r = client.send(put);
+  if (!r) {
+    return unsent(r.error());
+  }
+  if (r->status != 201 && r->status != 204) {
+    return refused(put, *r);
+  }
+  return BlobTransfer::uploaded;
+}
+
 } // namespace
+
+Result<BlobTransfer> Client::put_blob_stream(const Repository& repo, const oci::Descriptor& blob,
+                                             const BlobOpener& open, const std::optional<Repository>& mount_from)
+{
+  std::optional<Repository> source;
+  if (mount_from && mount_from->registry == repo.registry) {
+    source = *mount_from;
+  }
+  const StreamUpload upload{.repo = repo, .blob = blob, .open = open, .mount_source = source};
+  const auto started = std::chrono::steady_clock::now();
+  for (int attempt = 0;; ++attempt) {
+    auto done = stream_once(*this, upload);
+    if (done) {
+      return *done;
+    }
+    const bool time_left = std::chrono::steady_clock::now() - started < m_options.retry.max_total;
+    if (!done.error().retryable || attempt + 1 >= m_options.retry.max_attempts || !time_left) {
+      return fail(done.error().error.context(fmt::format("copying blob {} to {}", blob.digest.str(), repo.name())));
+    }
+    std::this_thread::sleep_for(backoff(attempt, nullptr));
+  }
+}
 
 Result<void> Client::put_blob(const Repository& repo, const oci::Digest& digest, util::ByteView data,
                               const std::optional<Repository>& mount_from)

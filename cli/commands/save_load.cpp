@@ -1,0 +1,158 @@
+// sigil save, sigil load
+#include "command.hpp"
+#include "copy_output.hpp"
+#include "output.hpp"
+#include "registry_flags.hpp"
+
+#include "sigil/copy/engine.hpp"
+#include "sigil/copy/layout_store.hpp"
+#include "sigil/registry/signature_repository.hpp"
+
+#include <fmt/format.h>
+
+namespace sigil::cli {
+
+namespace {
+
+struct SaveOptions {
+  std::vector<std::string> images;
+  std::string dir;
+  std::string output;
+  RegistryFlags registry;
+};
+
+struct LoadOptions {
+  std::string dir;
+  std::string destination;
+  std::string output;
+  RegistryFlags registry;
+};
+
+void emit(const std::string& output, const GlobalOptions& global, util::OrderedJson& all, const std::string& source,
+          const std::string& destination, const copy::CopyReport& report)
+{
+  if (output == "json") {
+    all.push_back(report_json(source, destination, report));
+  } else if (global.verbose) {
+    print_report(source, destination, report);
+  }
+}
+
+Result<int> run_save(const SaveOptions& o, const GlobalOptions& global)
+{
+  std::vector<oci::Reference> refs;
+  for (const auto& text : o.images) {
+    SIGIL_TRY_ASSIGN(auto ref, parse_image(text));
+    refs.push_back(std::move(ref));
+  }
+  SIGIL_TRY_ASSIGN(auto layout, copy::create_layout_store(o.dir));
+  auto session = open_session(o.registry, global);
+  util::OrderedJson all = util::OrderedJson::array();
+  for (const auto& ref : refs) {
+    SIGIL_TRY_ASSIGN(auto attachments_repo, registry::signature_repository(ref));
+    auto from = copy::registry_store(session->client(), registry::Repository::of(ref), std::move(attachments_repo));
+    const std::optional<std::string> tag = ref.digest() ? std::nullopt : ref.tag();
+    auto report = copy::copy_image({.source = *from,
+                                    .destination = *layout,
+                                    .source_ref = ref.identifier(),
+                                    .dest_tag = tag,
+                                    .recursive = true,
+                                    .only = {},
+                                    .platform = std::nullopt,
+                                    .force = true,
+                                    .progress = terminal_progress()});
+    end_progress();
+    SIGIL_TRY_CONTEXT(report, ref.str());
+    emit(o.output, global, all, ref.str(), fmt::format("{} {}", o.dir, tag.value_or(report->digest.str())), *report);
+  }
+  if (o.output == "json") {
+    print_result(util::dump_json(all) + "\n");
+  }
+  return 0;
+}
+
+Result<int> run_load(const LoadOptions& o, const GlobalOptions& global)
+{
+  SIGIL_TRY_ASSIGN(const auto dst, parse_image(o.destination));
+  SIGIL_TRY_ASSIGN(const auto images, copy::layout_images(o.dir));
+  if (dst.digest()) {
+    return fail(ErrorCode::usage, fmt::format("destination {} has a digest; give a repository", o.destination));
+  }
+  if (!dst.tag_implied() && images.size() != 1) {
+    return fail(ErrorCode::usage, fmt::format("{} holds {} images; a tag on the destination needs exactly one (leave "
+                                              "the tag out to keep each image's own)",
+                                              o.dir, images.size()));
+  }
+  if (images.empty()) {
+    return fail(ErrorCode::not_found, fmt::format("{} names no image in its index.json", o.dir));
+  }
+  SIGIL_TRY_ASSIGN(auto layout, copy::open_layout_store(o.dir));
+  auto session = open_session(o.registry, global);
+  SIGIL_TRY_ASSIGN(auto attachments_repo, registry::signature_repository(dst));
+  auto to = copy::registry_store(session->client(), registry::Repository::of(dst), std::move(attachments_repo));
+  util::OrderedJson all = util::OrderedJson::array();
+  for (const auto& image : images) {
+    const bool by_digest = image.name == image.digest.str();
+    const std::optional<std::string> tag =
+      !dst.tag_implied() ? dst.tag() : (by_digest ? std::nullopt : std::optional(image.name));
+    auto report = copy::copy_image({.source = *layout,
+                                    .destination = *to,
+                                    .source_ref = image.name,
+                                    .dest_tag = tag,
+                                    .recursive = true,
+                                    .only = {},
+                                    .platform = std::nullopt,
+                                    .force = true,
+                                    .progress = terminal_progress()});
+    end_progress();
+    SIGIL_TRY_CONTEXT(report, fmt::format("{} {}", o.dir, image.name));
+    emit(o.output, global, all, fmt::format("{} {}", o.dir, image.name),
+         tag ? fmt::format("{}:{}", dst.name(), *tag) : dst.name(), *report);
+  }
+  if (o.output == "json") {
+    print_result(util::dump_json(all) + "\n");
+  }
+  return 0;
+}
+
+} // namespace
+
+void register_save(Commands& commands)
+{
+  auto* app = commands.add(
+    "save",
+    "Save images with everything attached (signatures, attestations, SBOMs, referrers) into an\n"
+    "OCI image layout (image-layout 1.1: oci-layout, index.json naming each image by its tag in\n"
+    "org.opencontainers.image.ref.name, blobs/sha256/), for moving into an air-gapped network.\n"
+    "Saving into an existing layout adds to it.",
+    "  sigil save registry.example.com/app:1.2 --dir ./app-layout\n"
+    "  sigil save registry.example.com/app:1.2 registry.example.com/db:7 --dir ./bundle -o json\n");
+  auto o = std::make_shared<SaveOptions>();
+  app->add_option("images", o->images, "Images to save (tag or digest)")->required();
+  app->add_option("--dir", o->dir, "Directory of the OCI image layout (created when absent)")->required();
+  app->add_option("-o,--output", o->output, "Output format: json prints what was saved")
+    ->check(CLI::IsMember({"text", "json"}));
+  add_registry_flags(app, o->registry);
+  commands.set_run(app, [o, &global = commands.global()]() { return run_save(*o, global); });
+}
+
+void register_load(Commands& commands)
+{
+  auto* app = commands.add(
+    "load",
+    "Push the images of an OCI image layout (from `sigil save`, or `cosign save`) with everything\n"
+    "attached into a repository: each image under its own tag, or under the destination's tag\n"
+    "when the layout holds one image. Signatures already there are merged, never overwritten.",
+    "  sigil load --dir ./app-layout registry.internal/app\n"
+    "  sigil load --dir ./app-layout registry.internal/app:1.2 -o json\n");
+  auto o = std::make_shared<LoadOptions>();
+  app->add_option("--dir", o->dir, "Directory of the OCI image layout")->required();
+  app->add_option("destination", o->destination, "Repository to load into (a tag only for a one-image layout)")
+    ->required();
+  app->add_option("-o,--output", o->output, "Output format: json prints what was loaded")
+    ->check(CLI::IsMember({"text", "json"}));
+  add_registry_flags(app, o->registry);
+  commands.set_run(app, [o, &global = commands.global()]() { return run_load(*o, global); });
+}
+
+} // namespace sigil::cli

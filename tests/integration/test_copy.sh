@@ -1,0 +1,305 @@
+#!/usr/bin/env bash
+# sigil copy / save / load between two real registries (Debian docker-registry 2.8, anonymous
+# HTTP: no referrers API, so referrers travel by the fallback tag), each behind a fault proxy
+# (request logs and faults). Usage: test_copy.sh PATH_TO_SIGIL
+#
+#  1. a signed two-platform index (sigil legacy signatures on the index and each platform, an
+#     attestation, a key-signed bundle referrer; cosign 2.5 signatures when the peers are there)
+#     copied to the other registry: sigil verify, verify-attestation (and cosign verify) pass
+#     there; blobs uploaded vs mounted counted from -o json and the proxy log
+#  2. a re-run copies nothing (no blob PUT, no manifest PUT)
+#  3. signatures at the destination are merged, not overwritten
+#  4. within one registry blobs are mounted (POST ?mount= answered 201), not uploaded
+#  5. a destination tag naming another image: refused (2) without -f; --platform; --only
+#  6. save -> layout -> load into a third repository -> verify; cosign load / cosign save interop
+#  7. faults: a reset mid-blob (source), 500 on a manifest PUT, 413 and 507 on blob upload: the
+#     destination never holds a signature without its image; a re-run completes
+# shellcheck source-path=SCRIPTDIR
+HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+source "$HERE/lib.sh"
+source "$HERE/registry_lib.sh"
+REPO_DIR=$(cd "$HERE/../.." && pwd)
+
+require_tools "$REGISTRY_BIN" "$REGISTRY_SKOPEO" "$REGISTRY_PYTHON" openssl curl
+skip_suite_if_missing "copy tests"
+isolate_home SIGIL_PASSWORD COSIGN_PASSWORD SIGIL_REPOSITORY COSIGN_REPOSITORY NO_COLOR
+
+COSIGN=""
+# shellcheck source=../../scripts/lib/peers.sh
+if source "$REPO_DIR/scripts/lib/peers.sh" && ensure_peers; then
+  COSIGN=$PEERS_COSIGN
+else
+  echo "NOTE: cosign 2.5 could not be fetched; the cosign cases will be SKIPPED" >&2
+fi
+
+W=$TEST_TMP/w
+mkdir -p "$W"
+T_START=$EPOCHREALTIME
+PW='copy test pw'
+sig() { run env SIGIL_PASSWORD="$PW" timeout 120 "$SIGIL" "$@" </dev/null; }
+cos() { run env COSIGN_PASSWORD="$PW" timeout 120 "$COSIGN" "$@" </dev/null; }
+jout() { printf '%s' "$OUT" | "$PY" -c 'import json,sys; d=json.load(sys.stdin); print(eval(sys.argv[1]))' "$1"; }
+# manifest HOST REPO REF: the manifest JSON (or "absent").
+manifest() {
+  curl -sf -H 'Accept: application/vnd.oci.image.manifest.v1+json, application/vnd.oci.image.index.v1+json' \
+    "http://$1/v2/$2/manifests/$3" || echo absent
+}
+layers_of() { manifest "$1" "$2" "$3" | "$PY" -c 'import json,sys; print(len(json.load(sys.stdin)["layers"]))' 2>/dev/null || echo 0; }
+
+section "setup: two registries, two proxies, keys, a signed index"
+start_registry SRC anon || abort_suite "start the source registry"
+start_registry DST anon || abort_suite "start the destination registry"
+start_fault_proxy PS "$SRC_URL" || abort_suite "start the source proxy"
+start_fault_proxy PX "$DST_URL" || abort_suite "start the destination proxy"
+for k in k1 k2 k3 k4; do
+  sig generate-key-pair --output-key-prefix "$W/$k"
+  expect "setup: generate-key-pair $k" 0 || abort_suite "keys"
+done
+K1=$W/k1.key K2=$W/k2.key K3=$W/k3.key K4=$W/k4.key
+echo '{"buildType":"test","builder":{"id":"https://example.com/builder"}}' >"$W/prov.json"
+EMPTY_ROOT=$W/trusted-root.json
+echo '{"mediaType":"application/vnd.dev.sigstore.trustedroot+json;version=0.1"}' >"$EMPTY_ROOT"
+
+run push_test_image "$SRC_HOST" app/img v1 --index --layers 2
+expect "setup: push a two-platform index" 0 || abort_suite "push"
+D=$OUT
+S=$PS_HOST/app/img
+sig sign "$S@$D" --key "$K1" --recursive
+expect "setup: sigil sign --recursive (legacy .sig on the index and each platform)" 0
+sig sign "$S@$D" --key "$K4" --format bundle
+expect "setup: sigil sign --format bundle with k4 (a bundle referrer; k4 signs nothing else)" 0
+sig attest "$S@$D" --key "$K1" --type slsaprovenance1 --predicate "$W/prov.json"
+expect "setup: sigil attest (.att)" 0
+if [[ -n $COSIGN ]]; then
+  cos sign --key "$K2" --tlog-upload=false --allow-http-registry -y "$S@$D"
+  expect "setup: cosign 2.5 sign --key k2 (a second .sig layer)" 0
+fi
+CHILDREN=$(manifest "$SRC_HOST" app/img "$D" | "$PY" -c 'import json,sys; print(" ".join(m["digest"] for m in json.load(sys.stdin)["manifests"]))')
+CHILD1=${CHILDREN%% *}
+
+# =============================================================================================
+section "1. copy to the other registry"
+X=$PX_HOST/app/img
+proxy_reset_log PX
+sig copy "$S:v1" "$X" --recursive -o json
+expect "1 copy --recursive: 0" 0 || abort_suite "copy"
+BLOBS_UP=$(jout 'd["blobs"]["uploaded"]')
+check "1 json: digest is the index's, nothing mounted across registries" eq \
+  "$(jout 'd["digest"], d["blobs"]["mounted"], d["blobs"]["present"]')" "('$D', 0, 0)"
+check "1 json: blobs uploaded = blob PUTs in the destination's log" eq \
+  "$BLOBS_UP" "$(proxy_count PX PUT '/blobs/uploads/' 201)"
+check "1 json: 4 cosign tags (.sig, .att of the index, .sig of each platform) and 1 referrer" eq \
+  "$(jout 'd["attachments"]["tags"], d["attachments"]["referrers"]')" "(4, 1)"
+check "1 tag v1 at the destination names the index" eq \
+  "$(curl -sfI -H 'Accept: application/vnd.oci.image.index.v1+json' "http://$DST_HOST/v2/app/img/manifests/v1" |
+    tr -d '\r' | awk -F': ' 'tolower($1)=="docker-content-digest"{print $2}')" "$D"
+check "1 no signature before its image: the log shows every manifest PUT of .sig after the index's" eq \
+  "$("$PY" - "$PX_REQUESTS" "$D" <<'PY'
+import json, sys
+lines = [json.loads(l) for l in open(sys.argv[1])]
+puts = [l["path"] for l in lines if l["method"] == "PUT" and "/manifests/" in l["path"]]
+idx = next(i for i, p in enumerate(puts) if p.endswith(sys.argv[2]))
+sigs = [i for i, p in enumerate(puts) if p.endswith(".sig") or p.endswith(".att")]
+print(all(i > idx for i in sigs) and len(sigs) > 0)
+PY
+)" True
+sig verify "$X@$D" --key "$W/k1.pub"
+expect "1 sigil verify at the destination (k1: the .sig layer)" 0
+sig verify "$X@$D" --key "$W/k4.pub" -o json
+expect "1 sigil verify at the destination (k4: the bundle referrer)" 0 &&
+  check "1 k4's signature is the bundle referrer" eq "$(jout 'sorted(set(e["sigil"]["format"] for e in d))')" "['bundle']"
+sig verify "$X@$CHILD1" --key "$W/k1.pub"
+expect "1 --recursive: a platform image's signature verifies at the destination" 0
+sig verify-attestation "$X@$D" --key "$W/k1.pub" --type slsaprovenance1
+expect "1 sigil verify-attestation at the destination" 0
+if [[ -n $COSIGN ]]; then
+  cos verify --key "$W/k2.pub" --insecure-ignore-tlog=true --allow-http-registry "$X@$D"
+  expect "1 cosign 2.5 verify (its own signature, copied) at the destination" 0
+  cos verify --key "$W/k1.pub" --insecure-ignore-tlog=true --allow-http-registry "$X@$D"
+  expect "1 cosign 2.5 verify (sigil's signature, copied) at the destination" 0
+else
+  skip "1 cosign verify at the destination: cosign 2.5 not available"
+fi
+
+# =============================================================================================
+section "2. a re-run copies nothing twice"
+proxy_reset_log PX
+sig copy "$S:v1" "$X" --recursive -o json
+expect "2 re-run: 0" 0
+check "2 re-run: nothing uploaded, no manifest written" eq \
+  "$(jout 'd["blobs"]["uploaded"], d["manifests"]["written"], d["attachments"]["layersAdded"]')" "(0, 0, 0)"
+check "2 re-run: no blob upload and no manifest PUT in the destination's log" eq \
+  "$(proxy_count PX POST '/blobs/uploads/' -) $(proxy_count PX PUT '/manifests/' -)" "0 0"
+
+# =============================================================================================
+section "3. signatures at the destination are merged"
+sig sign "$X@$D" --key "$K3"
+expect "3 sign the destination's copy with k3" 0
+sig sign "$S@$D" --key "$K2"
+expect "3 sign the source with k2 (another layer to copy)" 0
+BEFORE=$(layers_of "$DST_HOST" app/img "$(sig_tag "$D")")
+sig copy "$S:v1" "$X" -o json
+expect "3 copy again: 0" 0
+check "3 the destination's .sig kept its k3 layer and gained the new k2 layer" eq \
+  "$(layers_of "$DST_HOST" app/img "$(sig_tag "$D")")" "$((BEFORE + $(jout 'd["attachments"]["layersAdded"]')))"
+for k in k1 k2 k3; do
+  sig verify "$X@$D" --key "$W/$k.pub"
+  expect "3 $k's signature verifies at the destination" 0
+done
+
+# =============================================================================================
+section "4. within one registry, blobs are mounted"
+proxy_reset_log PX
+sig copy "$X:v1" "$PX_HOST/other/img:v1" -o json
+expect "4 copy to another repository of the same registry: 0" 0
+check "4 json: every blob mounted, none uploaded" eq \
+  "$(jout 'd["blobs"]["uploaded"], d["blobs"]["mounted"] == '"$BLOBS_UP"' or d["blobs"]["mounted"] > 0')" "(0, True)"
+check "4 log: mounts answered 201, no blob PUT" eq \
+  "$(proxy_count PX POST 'mount=sha256' 201) $(proxy_count PX PUT '/blobs/uploads/' -)" \
+  "$(jout 'd["blobs"]["mounted"]') 0"
+sig verify "$PX_HOST/other/img@$D" --key "$W/k1.pub"
+expect "4 verify in the other repository" 0
+
+# =============================================================================================
+section "5. tag conflicts, --platform, --only"
+run push_test_image "$SRC_HOST" app/else v1
+E=$OUT
+sig copy "$PS_HOST/app/else:v1" "$X:v1"
+expect "5 a destination tag naming another image: 2 without -f" 2 \
+  "$X:v1 already names $D, not $E; give -f to move the tag"
+sig copy "$PS_HOST/app/else:v1" "$X:v1" -f
+expect "5 -f moves it" 0
+sig copy "$S@$D" "$PX_HOST/plat/img:arm" --platform linux/arm64 -o json
+expect "5 --platform linux/arm64: 0" 0
+check "5 --platform: the destination tag names a platform image, not the index" eq \
+  "$(jout 'd["digest"] in "'"$CHILDREN"'" and d["digest"] != "'"$D"'"')" True
+sig copy "$S@$D" "$PX_HOST/plat/img" --platform plan9/mips
+expect "5 --platform not in the index: 11, listing what there is" 11 "has no plan9/mips image (it has: "
+sig copy "$S@$D" "$PX_HOST/only/img:v1" --only sig
+expect "5 --only sig: 0" 0
+check "5 --only sig: .sig copied, no .att, no referrers fallback tag" eq \
+  "$(manifest "$DST_HOST" only/img "$(sig_tag "$D")" | head -c1) $(manifest "$DST_HOST" only/img "$(att_tag "$D")") $(manifest "$DST_HOST" only/img "sha256-${D#sha256:}")" \
+  "{ absent absent"
+sig copy "$S@$D" "$PX_HOST/only/img" --only sig,bogus
+expect "5 --only with an unknown kind: 2" 2 "--only: unknown kind 'bogus'; give a comma-separated list of sig, att, sbom, referrers"
+
+# =============================================================================================
+section "6. save -> layout -> load -> verify"
+L=$W/layout
+sig save "$S:v1" --dir "$L"
+expect "6 save: 0" 0
+check "6 layout: oci-layout 1.0.0" eq "$(cat "$L/oci-layout")" '{"imageLayoutVersion":"1.0.0"}'
+check "6 index.json names v1 and the attachment tags by org.opencontainers.image.ref.name" eq \
+  "$("$PY" - "$L/index.json" "$D" <<'PY'
+import json, sys
+idx = json.load(open(sys.argv[1]))
+names = {m.get("annotations", {}).get("org.opencontainers.image.ref.name") for m in idx["manifests"]}
+h = sys.argv[2].split(":")[1]
+print("v1" in names, "sha256-%s.sig" % h in names, "sha256-%s.att" % h in names)
+PY
+)" "True True True"
+check "6 every blob file hashes to its name" eq \
+  "$(cd "$L/blobs/sha256" && for f in *; do echo "$(sha256sum "$f" | cut -c1-64) $f"; done | awk '$1 != $2' | wc -l)" 0
+sig load --dir "$L" "$PX_HOST/loaded/img"
+expect "6 load into another repository: 0" 0
+sig verify "$PX_HOST/loaded/img@$D" --key "$W/k1.pub"
+expect "6 verify the loaded image (k1: legacy)" 0
+sig verify "$PX_HOST/loaded/img@$D" --key "$W/k4.pub" -o json
+expect "6 verify the loaded image (k4: the bundle referrer came through the layout)" 0 &&
+  check "6 k4's signature is the bundle referrer" eq "$(jout 'sorted(set(e["sigil"]["format"] for e in d))')" "['bundle']"
+# --local: the layout served in process; the host named is never contacted (it does not exist).
+OFF=registry.invalid/app/img
+sig verify --local "$L" "$OFF:v1" --key "$W/k1.pub"
+expect "6 verify --local (by tag, a host that does not exist: nothing leaves the process)" 0
+sig verify --local "$L" "$OFF@$D" --key "$W/k4.pub" -o json
+expect "6 verify --local: the bundle referrer from the layout" 0 &&
+  check "6 verify --local: k4's is the bundle" eq "$(jout 'sorted(set(e["sigil"]["format"] for e in d))')" "['bundle']"
+sig verify --local "$L" "$OFF@$CHILD1" --key "$W/k1.pub"
+expect "6 verify --local: a platform image's signature" 0
+sig verify-attestation --local "$L" "$OFF@$D" --key "$W/k1.pub" --type slsaprovenance1
+expect "6 verify-attestation --local" 0
+sig tree --local "$L" "$OFF@$D" -o json
+expect "6 tree --local" 0 &&
+  check "6 tree --local: .sig and .att, one referrer" eq \
+    "$(jout 'sorted(t["kind"] for t in d["tags"]), len(d["referrers"])')" "(['attestations', 'signatures'], 1)"
+sig verify --local "$L" "$OFF@$D" --key "$W/k3.pub"
+expect "6 verify --local with a key that signed nothing: 12" 12
+cp -r "$L" "$W/tampered"
+SIGBLOB=$("$PY" - "$W/tampered" "$D" <<'PY'
+import json, sys
+idx = json.load(open(sys.argv[1] + "/index.json"))
+name = "sha256-%s.sig" % sys.argv[2].split(":")[1]
+m = next(e for e in idx["manifests"] if e.get("annotations", {}).get("org.opencontainers.image.ref.name") == name)
+man = json.load(open(sys.argv[1] + "/blobs/sha256/" + m["digest"].split(":")[1]))
+print(man["layers"][0]["digest"].split(":")[1])
+PY
+)
+chmod u+w "$W/tampered/blobs/sha256/$SIGBLOB" && printf 'x' >>"$W/tampered/blobs/sha256/$SIGBLOB"
+sig verify --local "$W/tampered" "$OFF@$D" --key "$W/k1.pub"
+check "6 verify --local: a tampered signature payload in the layout is not accepted" eq "$([[ $RC != 0 ]] && echo refused)" refused
+sig verify --local "$W/nothing" "$OFF@$D" --key "$W/k1.pub"
+expect "6 --local with a directory that is no layout: 2" 2 "is not an OCI image layout"
+sig load --dir "$W/nothing" "$PX_HOST/loaded/img"
+expect "6 load from a directory that is no layout: 30" 30 "is not an OCI image layout"
+if [[ -n $COSIGN ]]; then
+  cos load --dir "$L" --allow-http-registry "$PX_HOST/cosload/img"
+  if [[ $RC == 0 ]]; then
+    pass "6 cosign 2.5 load reads sigil's layout"
+    cos verify --key "$W/k1.pub" --insecure-ignore-tlog=true --allow-http-registry "$PX_HOST/cosload/img@$D"
+    expect "6 cosign verify after cosign load of sigil's layout" 0
+  else
+    skip "6 cosign 2.5 load of sigil's layout: rc=$RC ${ERR##*$'\n'}"
+  fi
+  cos save --dir "$W/cosign-layout" --allow-http-registry "$S@$D"
+  if [[ $RC == 0 ]]; then
+    sig load --dir "$W/cosign-layout" "$PX_HOST/fromcosign/img"
+    expect "6 sigil load reads cosign save's layout" 0
+    sig verify "$PX_HOST/fromcosign/img@$D" --key "$W/k1.pub"
+    expect "6 verify after sigil load of cosign's layout" 0
+  else
+    skip "6 cosign 2.5 save: rc=$RC ${ERR##*$'\n'}"
+  fi
+else
+  skip "6 cosign save/load interop: cosign 2.5 not available"
+fi
+
+# =============================================================================================
+section "7. faults"
+# consistent HOST REPO DIGEST: a signature at the destination only with its image.
+consistent() {
+  local m s
+  m=$(manifest "$1" "$2" "$3")
+  s=$(manifest "$1" "$2" "$(sig_tag "$3")")
+  [[ $s == absent || $m != absent ]]
+}
+fault_case() { # NAME PROXY PLAN_JSON WANT_RC REPO
+  local name=$1 px=$2 plan=$3 want=$4 repo=$5
+  proxy_plan "$px" "$plan"
+  sig copy "$S@$D" "$PX_HOST/$repo:v1" --recursive
+  if [[ $RC != "$want" ]]; then
+    failed "7 $name: want exit $want"
+  else
+    pass "7 $name: exit $want"
+  fi
+  check "7 $name: no signature without its image at the destination" consistent "$DST_HOST" "$repo" "$D"
+  proxy_clear_plan PS
+  proxy_clear_plan PX
+  sig copy "$S@$D" "$PX_HOST/$repo:v1" --recursive
+  expect "7 $name: a re-run completes" 0
+  sig verify "$PX_HOST/$repo@$D" --key "$W/k1.pub"
+  expect "7 $name: verify after the re-run" 0
+}
+fault_case "a reset mid-blob at the source, once (retried)" PS \
+  '[{"method":"GET","path":"/blobs/sha256:","fault":"reset","count":1}]' 0 faults/reset1
+fault_case "a reset mid-blob on every source GET" PS \
+  '[{"method":"GET","path":"/blobs/sha256:","fault":"reset"}]' 20 faults/reset
+fault_case "500 on the index manifest PUT" PX \
+  '[{"method":"PUT","path":"/manifests/'"$D"'","fault":"status","status":500}]' 20 faults/m500
+fault_case "413 on blob uploads" PX \
+  '[{"method":"PUT","path":"/blobs/uploads/","fault":"status","status":413}]' 20 faults/b413
+fault_case "507 on blob uploads" PX \
+  '[{"method":"PUT","path":"/blobs/uploads/","fault":"status","status":507}]' 20 faults/b507
+fault_case "500 on the .sig PUT (after the image)" PX \
+  '[{"method":"PUT","path":"\\.sig$","fault":"status","status":500}]' 20 faults/s500
+
+finish
