@@ -129,8 +129,8 @@ run "$SIGIL" verify https://registry.example/app@sha256:0 --key sigil.pub
 expect "an image given as a URL: references have no scheme" 2 \
   "sigil: error: invalid image reference \"https://registry.example/app@sha256:0\": image references have no scheme: drop \"https://\" and write host/repository:tag or host/repository@sha256:<hex>"
 run "$SIGIL" verfy
-expect "a misspelt command: named, with the nearest command" 2 \
-  "sigil: error: unknown command verfy; did you mean verify? (run 'sigil --help' for usage)"
+expect "a misspelt command: named, with the nearest command and its own --help" 2 \
+  "sigil: error: unknown command verfy; did you mean verify? (run 'sigil verify --help' for usage)"
 run "$SIGIL" verify --kye k.pub registry.example/app@sha256:0
 expect "a misspelt option: the nearest option, and the command's own --help" 2 \
   "sigil: error: unknown option --kye (values not shown: they may be secrets); did you mean --key? (run 'sigil verify --help' for usage)"
