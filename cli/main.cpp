@@ -284,6 +284,14 @@ int run_main(int argc, char** argv)
              "  sigil generate-key-pair\n"
              "  sigil sign-blob release.tar.gz --key sigil.key --bundle release.tar.gz.sigstore.json\n"
              "  sigil verify-blob release.tar.gz --key sigil.pub --bundle release.tar.gz.sigstore.json\n"
+             "\nExit statuses:\n"
+             "  0 success                     14 no attestation of the requested type\n"
+             "  1 other error                 15 a policy condition failed\n"
+             "  2 usage                       20 registry or network failure\n"
+             "  10 no signatures found        21 authentication refused\n"
+             "  11 image or tag not found     30 bad input file or wrong password\n"
+             "  12 none verified              70 internal error\n"
+             "  13 no certificate on a signature\n"
              "\nRun 'sigil COMMAND --help' for a command's options. See sigil(1).");
   GlobalOptions global;
   app.add_flag("--verbose,-d", global.verbose, "Log each registry request (secrets redacted)");
