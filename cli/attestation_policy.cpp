@@ -14,7 +14,8 @@ void add_policy_flags(CLI::App* app, PolicyFlags& o)
   app->add_option("--key", o.keys, "Trusted public key (path or env://VAR); repeat for key rotation");
   app->add_option("--type", o.type, "Predicate type required (cosign name or URI)")->capture_default_str();
   app->add_option("--source-uri", o.source_uri, "Provenance: the source repository (e.g. gitlab.com/group/project)");
-  app->add_option("--source-ref", o.source_ref, "Provenance: branch or tag (refs/tags/v* globs allowed)");
+  app->add_option("--source-ref", o.source_ref,
+                  "Provenance: branch or tag (refs/tags/v* globs allowed; a name without refs/ is the tag or the branch)");
   app->add_option("--builder-id", o.builder_id, "Provenance: builder id (exact; a prefix when it ends with / or *)");
   app->add_option("--match", o.match, "POINTER=VALUE: RFC 6901 JSON pointer into the statement must equal VALUE");
   app->add_option("--match-regexp", o.match_regexp, "POINTER=REGEXP: value must match REGEXP (anchored)");

@@ -153,12 +153,14 @@ std::string unknown_command_message(const CLI::App& app, std::span<char* const> 
         continue;
       }
       if (auto near = nearest_name(arg, command_names(app)); !near.empty()) {
-        return fmt::format("unknown command {}; did you mean {}?", arg, near);
+        return fmt::format("unknown command {}; did you mean {}? (run 'sigil {} --help' for usage)", arg, near, near);
       }
-      return "unknown command (not shown: it may be a secret)";
+      return fmt::format("unknown command (not shown: it may be a secret) ({})", help_hint(app));
     }
   }
-  return "unexpected arguments (not shown: one may be a secret); check the command line against the command's --help";
+  return fmt::format(
+    "unexpected arguments (not shown: one may be a secret); check the command line against the command's --help ({})",
+    help_hint(app));
 }
 
 // Arguments CLI11 could not place are never quoted: a misspelt secret option (--pasword S,
@@ -194,8 +196,8 @@ std::string extras_message(const CLI::App& app, std::span<char* const> args)
       meant.push_back(std::move(near));
     }
   }
-  return fmt::format("unknown option {} (values not shown: they may be secrets){}", fmt::join(unknown, ", "),
-                     meant.empty() ? "" : fmt::format("; did you mean {}?", fmt::join(meant, ", ")));
+  return fmt::format("unknown option {} (values not shown: they may be secrets){} ({})", fmt::join(unknown, ", "),
+                     meant.empty() ? "" : fmt::format("; did you mean {}?", fmt::join(meant, ", ")), help_hint(app));
 }
 
 // A usage error a command found after parsing: the secret values it quotes become "***".
@@ -287,6 +289,14 @@ int run_main(int argc, char** argv)
              "  sigil generate-key-pair\n"
              "  sigil sign-blob release.tar.gz --key sigil.key --bundle release.tar.gz.sigstore.json\n"
              "  sigil verify-blob release.tar.gz --key sigil.pub --bundle release.tar.gz.sigstore.json\n"
+             "\nExit statuses:\n"
+             "  0 success                     14 no attestation of the requested type\n"
+             "  1 other error                 15 a policy condition failed\n"
+             "  2 usage                       20 registry or network failure\n"
+             "  10 no signatures found        21 authentication refused\n"
+             "  11 image or tag not found     30 bad input file or wrong password\n"
+             "  12 none verified              70 internal error\n"
+             "  13 no certificate on a signature\n"
              "\nRun 'sigil COMMAND --help' for a command's options. See sigil(1).");
   GlobalOptions global;
   app.add_flag("--verbose,-d", global.verbose, "Log each registry request (secrets redacted)");
@@ -306,8 +316,7 @@ int run_main(int argc, char** argv)
   } catch (const CLI::CallForAllHelp& e) {
     return app.exit(e);
   } catch (const CLI::ExtrasError&) {
-    print_error("{} ({})", extras_message(app, std::span<char* const>(argv, static_cast<std::size_t>(argc))),
-                help_hint(app));
+    print_error("{}", extras_message(app, std::span<char* const>(argv, static_cast<std::size_t>(argc))));
     return exit_status(ErrorCode::usage);
   } catch (const CLI::ParseError& e) {
     if (e.get_exit_code() == 0) {

@@ -49,7 +49,7 @@ std::unique_ptr<registry::Session> open_session(const RegistryFlags& flags, cons
   if (global.verbose) {
     options.transport.log = [](std::string_view line) { print_info("sigil: http: {}", line); };
   }
-  options.credentials = registry::CredentialFlags{flags.username, flags.password, flags.token};
+  options.credentials = registry::CredentialFlags{flags.username, flags.password, flags.token, flags.source};
   if (flags.allow_insecure) {
     print_warning("--allow-insecure-registry: registry TLS certificates are NOT verified; anyone on the network path "
                   "can impersonate the registry");

@@ -15,6 +15,7 @@ struct RegistryFlags {
   std::string username;
   std::string password;
   std::string token;
+  std::string source; // how auth errors name username/password; empty: the flags' names
   std::string ca_file;
   bool allow_insecure = false;
   bool allow_http = false;

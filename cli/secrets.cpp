@@ -111,7 +111,11 @@ Result<util::SecureBytes> prompt_password(Confirm confirm)
 
 } // namespace
 
-Result<util::SecureBytes> read_password(const std::string& password_file, Confirm confirm)
+namespace {
+
+// The password and where it came from: the wrong-password error names the source, and says
+// when SIGIL_PASSWORD was taken over a COSIGN_PASSWORD that is set too.
+Result<crypto::Password> read_password_from(const std::string& password_file, Confirm confirm)
 {
   if (!password_file.empty()) {
     auto pass = util::read_secret_file(password_file, k_max_password_file);
@@ -119,16 +123,31 @@ Result<util::SecureBytes> read_password(const std::string& password_file, Confir
       return fail(pass.error().context("reading --password-file"));
     }
     strip_newline(*pass);
-    return pass;
+    return crypto::Password(std::move(*pass), fmt::format("--password-file {}", password_file));
   }
   for (const auto* name : k_password_variables) {
     if (auto value = core::env::get(name)) {
       util::SecureBytes pass(util::as_bytes(*value));
       util::wipe(*value);
-      return pass;
+      auto other = std::string_view(name) == "SIGIL_PASSWORD" ? core::env::get("COSIGN_PASSWORD") : std::nullopt;
+      const bool overrides = other.has_value();
+      if (other) {
+        util::wipe(*other);
+      }
+      return crypto::Password(std::move(pass), overrides ? "SIGIL_PASSWORD, which overrides COSIGN_PASSWORD (also set)"
+                                                         : std::string(name));
     }
   }
-  return prompt_password(confirm);
+  SIGIL_TRY_ASSIGN(auto typed, prompt_password(confirm));
+  return crypto::Password(std::move(typed), "the terminal prompt");
+}
+
+} // namespace
+
+Result<util::SecureBytes> read_password(const std::string& password_file, Confirm confirm)
+{
+  SIGIL_TRY_ASSIGN(auto password, read_password_from(password_file, confirm));
+  return std::move(password.bytes);
 }
 
 bool password_without_prompt(const std::string& password_file)
@@ -140,7 +159,7 @@ bool password_without_prompt(const std::string& password_file)
 
 crypto::PasswordProvider password_provider(const std::string& password_file)
 {
-  return [password_file]() { return read_password(password_file, Confirm::no); };
+  return [password_file]() { return read_password_from(password_file, Confirm::no); };
 }
 
 void protect_key_material()

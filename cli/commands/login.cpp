@@ -55,6 +55,7 @@ Result<int> run(Options o, const GlobalOptions& global)
   // Check the credentials against the registry before saving them.
   o.flags.username = o.username;
   o.flags.password = password;
+  o.flags.source = "the user name and password given to sigil login";
   auto session = open_session(o.flags, global);
   auto ok = session->client().ping(ref->registry());
   if (!ok) {

@@ -293,6 +293,8 @@ for fmt in legacy bundle both; do
 import json, sys
 lines = sys.argv[1].splitlines()
 sys.exit(0 if lines and all(json.loads(l)["_type"] for l in lines) else 1)' "$OUT"
+    # cosign 2.x always writes Statement v0.1: nothing to warn about (issue 18).
+    check "1 $fmt/$sv: no warning about the statement version" eq "$(count_in "$ERR" "warning")" 0
     legacy_lines=$(count_in "$ERR" "accepted $(att_tag "$D") layer 1")
     bundle_lines=$(count_in "$ERR" "accepted referrer sha256:")
     case $fmt in
@@ -466,6 +468,13 @@ if new_image DPT att/provenance-tag v1; then
   expect "3 tag pipeline: --source-ref 'refs/tags/v*'" 0 "source ref refs/tags/v1.2.3 matches refs/tags/v*"
   sig verify-attestation "$H/att/provenance-tag@$DPT" --key "$PUB" --type slsaprovenance1 --source-ref refs/heads/main
   expect "3 N: tag pipeline vs --source-ref refs/heads/main: 15" 15 "want refs/heads/main, found refs/tags/v1.2.3"
+  # --source-ref without refs/: the tag or the branch of that name, and which one matched.
+  sig verify-attestation "$H/att/provenance-tag@$DPT" --key "$PUB" --type slsaprovenance1 --source-ref v1.2.3
+  expect "3 tag pipeline: --source-ref v1.2.3 (no refs/) matches the tag, and says so" 0 \
+    "source ref refs/tags/v1.2.3 matches v1.2.3 as a tag"
+  sig verify-attestation "$H/att/provenance-tag@$DPT" --key "$PUB" --type slsaprovenance1 --source-ref v1.2.4
+  expect "3 N: --source-ref v1.2.4: 15, naming the branch and the tag it would match" 15 \
+    "want v1.2.4 (the branch refs/heads/v1.2.4 or the tag refs/tags/v1.2.4), found refs/tags/v1.2.3"
 fi
 # --statement: the subjects are the artifacts and the image.
 printf 'release artifact v1\n' >"$W/art.bin"

@@ -60,7 +60,11 @@ expect "COSIGN_PASSWORD is read" 0
 COSIGN_PASSWORD=cpw run "$SIGIL" public-key --key c.key
 expect "key opens with COSIGN_PASSWORD" 0
 SIGIL_PASSWORD=spw COSIGN_PASSWORD=cpw run "$SIGIL" public-key --key c.key
-expect "SIGIL_PASSWORD wins over COSIGN_PASSWORD" 30 "wrong password or corrupt key"
+expect "SIGIL_PASSWORD wins over COSIGN_PASSWORD, and the error says so" 30 \
+  "sigil: error: loading private key c.key: wrong password or corrupt key (the password came from SIGIL_PASSWORD, which overrides COSIGN_PASSWORD (also set))"
+COSIGN_PASSWORD=not-cpw run "$SIGIL" public-key --key c.key
+expect "a wrong COSIGN_PASSWORD is named" 30 \
+  "sigil: error: loading private key c.key: wrong password or corrupt key (the password came from COSIGN_PASSWORD)"
 COSIGN_PASSWORD= run "$SIGIL" generate-key-pair --output-key-prefix empty
 expect "set-but-empty password is the empty password" 0
 SIGIL_PASSWORD= run "$SIGIL" public-key --key empty.key
@@ -80,7 +84,42 @@ SIGIL_PASSWORD=$PASS run "$SIGIL" public-key --key sigil.key --outfile out.pub
 expect "public-key --outfile" 0 "Public key written to out.pub"
 cmp -s out.pub sigil.pub && pass "outfile equals sigil.pub" || failed "outfile differs"
 SIGIL_PASSWORD=wrong run "$SIGIL" public-key --key sigil.key
-expect "wrong password" 30 "wrong password or corrupt key"
+expect "wrong password: SIGIL_PASSWORD named" 30 \
+  "sigil: error: loading private key sigil.key: wrong password or corrupt key (the password came from SIGIL_PASSWORD)"
+printf 'not-the-password\n' >wrong-pass.txt
+run "$SIGIL" public-key --key sigil.key --password-file wrong-pass.txt
+expect "wrong password: --password-file named" 30 \
+  "sigil: error: loading private key sigil.key: wrong password or corrupt key (the password came from --password-file wrong-pass.txt)"
+# The prompt: sigil on a pseudo-terminal (stdin a tty, /dev/tty its controlling terminal); the
+# helper answers the password prompt and prints what the terminal showed on stderr.
+ON_PTY='
+import os, pty, select, sys, time
+pid, fd = pty.fork()
+if pid == 0:
+    os.execv(sys.argv[1], sys.argv[1:])
+out, answered, deadline = b"", False, time.monotonic() + 30
+while time.monotonic() < deadline:
+    if not select.select([fd], [], [], 1)[0]:
+        continue
+    try:
+        chunk = os.read(fd, 4096)
+    except OSError:
+        break
+    if not chunk:
+        break
+    out += chunk
+    if not answered and b"password for private key" in out:
+        time.sleep(0.5)  # the prompt turns echo off with TCSAFLUSH: input sent before is dropped
+        os.write(fd, b"not-the-password\n")
+        answered = True
+sys.stderr.write(out.decode(errors="replace"))
+if time.monotonic() >= deadline:
+    os.kill(pid, 9)
+sys.exit(os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1]))
+'
+run env -u SIGIL_PASSWORD -u COSIGN_PASSWORD NO_COLOR=1 python3 -c "$ON_PTY" "$SIGIL" public-key --key sigil.key
+expect "wrong password: the prompt named" 30 \
+  "sigil: error: loading private key sigil.key: wrong password or corrupt key (the password came from the terminal prompt)"
 run "$SIGIL" public-key --key - 
 expect "--key - refused" 2 "not supported"
 run "$SIGIL" public-key --key missing.key
@@ -129,8 +168,8 @@ run "$SIGIL" verify https://registry.example/app@sha256:0 --key sigil.pub
 expect "an image given as a URL: references have no scheme" 2 \
   "sigil: error: invalid image reference \"https://registry.example/app@sha256:0\": image references have no scheme: drop \"https://\" and write host/repository:tag or host/repository@sha256:<hex>"
 run "$SIGIL" verfy
-expect "a misspelt command: named, with the nearest command" 2 \
-  "sigil: error: unknown command verfy; did you mean verify? (run 'sigil --help' for usage)"
+expect "a misspelt command: named, with the nearest command and its own --help" 2 \
+  "sigil: error: unknown command verfy; did you mean verify? (run 'sigil verify --help' for usage)"
 run "$SIGIL" verify --kye k.pub registry.example/app@sha256:0
 expect "a misspelt option: the nearest option, and the command's own --help" 2 \
   "sigil: error: unknown option --kye (values not shown: they may be secrets); did you mean --key? (run 'sigil verify --help' for usage)"

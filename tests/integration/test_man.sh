@@ -72,6 +72,16 @@ done
 ((${#no_sections[@]} == 0)) && pass "every section-1 page has EXAMPLES and EXIT STATUS" ||
   { RC=1 OUT=$(printf '%s\n' "${no_sections[@]}") ERR="" failed "pages missing sections"; }
 
+# --- exit statuses: the codes of lib/sigil/core/result.hpp, sigil(1)'s table, README's table
+# and 'sigil --help' are the same list.
+codes_of_code=$( (echo 0; sed -n 's|.*// exit \([0-9]*\).*|\1|p' "$SRC/lib/sigil/core/result.hpp") | sort -n | xargs)
+codes_of_man=$(sed -n 's/^|  *\([0-9][0-9]*\)$/\1/p' "$MAN_SRC/include/exit-status.scd" | sort -n | xargs)
+codes_of_readme=$(sed -n '/^## Exit statuses/,/^## /s/^| \([0-9][0-9]*\) |.*/\1/p' "$SRC/README.md" | sort -n | xargs)
+codes_of_help=$("$SIGIL" --help | sed -n '/^Exit statuses:/,/^$/p' | grep -oE '(^| )[0-9]+ [a-z]' | grep -oE '[0-9]+' | sort -n | xargs)
+check "exit statuses: sigil(1) lists the codes the code returns ($codes_of_code)" eq "$codes_of_man" "$codes_of_code"
+check "exit statuses: README lists the same codes" eq "$codes_of_readme" "$codes_of_code"
+check "exit statuses: sigil --help lists the same codes" eq "$codes_of_help" "$codes_of_code"
+
 unlisted=()
 for cmd in "${COMMANDS[@]}"; do
   grep -qE "^\*$cmd\*\$" "$MAN_SRC/sigil.1.scd" || unlisted+=("$cmd")

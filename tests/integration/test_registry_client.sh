@@ -360,8 +360,21 @@ done
 
 probe resolve "$SECIMG:v1" --ca-file "$SEC_CA"
 expect "tls: no credentials: exit 21" 21 "authentication required by $SEC_HOST: no credentials; run sigil login $SEC_HOST"
-probe resolve "$SECIMG:v1" --registry-username alice --registry-password wrong --ca-file "$SEC_CA"
+probe resolve "$SECIMG:v1" --registry-username alice --registry-password not-the-password --ca-file "$SEC_CA"
 expect "tls: wrong password: exit 21" 21 "401 unauthorized"
+# An auth failure names the real URL, the credentials used and the cause in words (issue 18).
+sig resolve "$SECIMG:v1" --registry-username alice --registry-password not-the-password --ca-file "$SEC_CA"
+expect "auth error: the URL, the flags as the source, wrong password" 21 \
+  "sigil: error: HEAD https://$SEC_HOST/v2/app/sec/manifests/v1: 401 unauthorized: wrong user name or password (credentials: --registry-username/--registry-password, user alice)"
+mkdir -p "$TEST_TMP/bad-docker"
+printf '{"auths":{"%s":{"auth":"%s"}}}\n' "$SEC_HOST" "$(printf alice:not-the-password | base64)" >"$TEST_TMP/bad-docker/config.json"
+DOCKER_CONFIG=$TEST_TMP/bad-docker sig resolve "$SECIMG:v1" --ca-file "$SEC_CA"
+expect "auth error: the config.json entry as the source" 21 \
+  "401 unauthorized: wrong user name or password (credentials: the auths entry for $SEC_HOST in $TEST_TMP/bad-docker/config.json, user alice)"
+DOCKER_CONFIG=$TEST_TMP/no-docker CI_REGISTRY=$SEC_HOST CI_REGISTRY_USER=alice CI_REGISTRY_PASSWORD=not-the-password \
+  sig resolve "$SECIMG:v1" --ca-file "$SEC_CA"
+expect "auth error: GitLab CI's variables as the source" 21 \
+  "401 unauthorized: wrong user name or password (credentials: CI_REGISTRY_USER/CI_REGISTRY_PASSWORD, user alice)"
 probe ping "$SEC_HOST" "${CREDS[@]}" --ca-file "$SEC_CA"
 expect "tls: ping with credentials" 0
 
@@ -370,8 +383,9 @@ LOGIN_DIR=$TEST_TMP/login-docker
 mkdir -p "$LOGIN_DIR"
 printf '{"auths":{"other.example":{"auth":"b3RoZXI6c2VjcmV0"}},"psFormat":"table {{.ID}}"}\n' >"$LOGIN_DIR/config.json"
 chmod 644 "$LOGIN_DIR/config.json"
-run env DOCKER_CONFIG="$LOGIN_DIR" timeout 60 "$SIGIL" login "$SEC_HOST" -u alice --password-stdin --ca-file "$SEC_CA" <<<"wrong"
-expect "login: wrong password refused (exit 21), nothing saved" 21 "401 unauthorized"
+run env DOCKER_CONFIG="$LOGIN_DIR" timeout 60 "$SIGIL" login "$SEC_HOST" -u alice --password-stdin --ca-file "$SEC_CA" <<<"not-the-password"
+expect "login: wrong password refused (exit 21), nothing saved, said in words" 21 \
+  "sigil: error: logging in to $SEC_HOST: GET https://$SEC_HOST/v2/: 401 unauthorized: UNAUTHORIZED: authentication required: wrong user name or password (credentials: the user name and password given to sigil login, user alice)"
 check "login: config unchanged after a refused login" eq "$(jfile "$LOGIN_DIR/config.json" 'sorted(d["auths"])')" "['other.example']"
 run env DOCKER_CONFIG="$LOGIN_DIR" timeout 60 "$SIGIL" login "$SEC_HOST" -u alice --password-stdin --ca-file "$SEC_CA" <<<"$SEC_PASSWORD"
 expect "login: sigil login to the TLS registry" 0 "Login succeeded"
@@ -436,14 +450,26 @@ probe get-blob "$TOK_HOST/alice/app" "$TOK_LAYER" "$(stat -c %s "$TEST_TMP/tok/b
 expect "token: alice gets a blob (the 401 challenge body is not taken for blob content)" 0
 probe push-layout "$TEST_TMP/tok" v1 "$TOK_HOST/public/bob:v1" "${BOB[@]}"
 expect "token: bob may not push (exit 21)" 21 "401 unauthorized: UNAUTHORIZED"
+sig resolve "$TOK_HOST/alice/app:v1" "${BOB[@]}"
+expect "auth error: a token without access to the repository: no access, in words" 21 \
+  "sigil: error: HEAD http://$TOK_HOST/v2/alice/app/manifests/v1: 401 unauthorized: no access to repository alice/app with these credentials (credentials: --registry-username/--registry-password, user bob)"
+sig resolve "$TOK_HOST/alice/app:v1" --registry-token not-a-valid-token
+expect "auth error: a refused registry token: expired, revoked or no access" 21 \
+  "401 unauthorized: the token was refused: it has expired or was revoked, or does not grant access to repository alice/app (credentials: --registry-token)"
+DOCKER_CONFIG=$TEST_TMP/no-docker sig resolve "$TOK_HOST/alice/app:v1"
+expect "auth error: anonymous: no credentials found, what to do" 21 \
+  "sigil: error: HEAD http://$TOK_HOST/v2/alice/app/manifests/v1: 401 unauthorized: no credentials were found for $TOK_HOST and repository alice/app needs them; run sigil login $TOK_HOST or pass --registry-username/--registry-password"
 probe resolve "$TOK_HOST/public/app:v1" "${BOB[@]}"
 expect "token: bob pulls public/*" 0
 probe resolve "$TOK_HOST/public/app:v1"
 expect "token: anonymous pull of public/*" 0 && check "token: ... the pushed digest" eq "$(jget 'd["digest"]')" "$TOK_DIGEST"
 probe resolve "$TOK_HOST/alice/app:v1"
 expect "token: anonymous pull of alice/app refused (exit 21)" 21 "401 unauthorized"
-probe resolve "$TOK_HOST/alice/app:v1" --registry-username alice --registry-password wrong
+probe resolve "$TOK_HOST/alice/app:v1" --registry-username alice --registry-password not-the-password
 expect "token: wrong password refused by the issuer (exit 21)" 21 "refused the credentials for repository:alice/app:pull"
+sig resolve "$TOK_HOST/alice/app:v1" --registry-username alice --registry-password not-the-password
+expect "auth error: the token service's URL, the source, wrong password" 21 \
+  "sigil: error: the token service $TOK_ISSUER_REALM of $TOK_HOST refused the credentials for repository:alice/app:pull: wrong user name or password (or an expired or revoked access token used as the password) (credentials: --registry-username/--registry-password, user alice): invalid username or password"
 run env DOCKER_CONFIG="$TEST_TMP/tok-login" timeout 60 "$SIGIL" login "$TOK_HOST" -u alice --password-stdin <<<"$TOK_PASSWORD"
 expect "token: sigil login against the token issuer" 0 "Login succeeded"
 DOCKER_CONFIG=$TEST_TMP/tok-login probe resolve "$TOK_HOST/alice/app:v1"

@@ -456,8 +456,11 @@ TEST_CASE("Authenticator: token endpoint errors name no secret")
     CHECK(header.error().message.find("leaked") == std::string::npos);
   };
   check_error(401, R"({"errors":[{"code":"UNAUTHORIZED","message":"bad password"}]})", ErrorCode::auth,
-              "registry.example refused the credentials for repository:team/app:pull: bad password");
-  check_error(403, "", ErrorCode::auth, "refused the credentials");
+              "the token service https://auth.example/token of registry.example refused the credentials for "
+              "repository:team/app:pull: wrong user name or password (or an expired or revoked access token used as "
+              "the password) (credentials: --registry-username/--registry-password, user alice): bad password");
+  check_error(403, "", ErrorCode::auth,
+              "refused the credentials for repository:team/app:pull: no access to the repository for these credentials");
   check_error(500, "oops", ErrorCode::registry, "the token endpoint of registry.example answered HTTP 500");
   check_error(200, "not json leaked", ErrorCode::registry, "invalid JSON");
   check_error(200, R"({"expires_in":60})", ErrorCode::registry, "without a token");

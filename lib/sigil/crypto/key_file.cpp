@@ -102,9 +102,14 @@ Result<LoadedPrivateKey> open_private_key_pem(std::string_view pem, const Passwo
         .warnings = {"the private key is not encrypted; encrypt it with: sigil import-key-pair --key FILE"}};
   }
   SIGIL_TRY_ASSIGN(auto pass, password());
-  SIGIL_TRY_ASSIGN(auto der, decrypt_private_key(pem, pass.view()));
+  auto der = decrypt_private_key(pem, pass.bytes.view());
+  if (!der) {
+    return fail(pass.source.empty() ? der.error()
+                                    : Error{der.error().code, fmt::format("{} (the password came from {})",
+                                                                          der.error().message, pass.source)});
+  }
   // cosign's loader accepts PKCS#8 only; a SEC1 key inside the envelope is refused.
-  auto key = PrivateKey::from_pkcs8_der(der.view());
+  auto key = PrivateKey::from_pkcs8_der(der->view());
   if (!key) {
     return fail(key.error().context("parsing private key"));
   }

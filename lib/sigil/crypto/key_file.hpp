@@ -16,8 +16,16 @@
 
 namespace sigil::crypto {
 
+// A password and where it came from ("SIGIL_PASSWORD", "--password-file FILE", "the prompt"),
+// named by the wrong-password error; an empty source is not mentioned.
+struct Password {
+  Password(util::SecureBytes b, std::string s = {}) : bytes(std::move(b)), source(std::move(s)) {} // NOLINT: implicit
+  util::SecureBytes bytes;
+  std::string source;
+};
+
 // Asked for the password only when the key turns out to be encrypted.
-using PasswordProvider = std::function<Result<util::SecureBytes>()>;
+using PasswordProvider = std::function<Result<Password>()>;
 
 struct LoadedPrivateKey {
   PrivateKey key;

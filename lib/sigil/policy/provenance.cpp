@@ -16,7 +16,6 @@ namespace {
 // Dependencies and materials looked at for quirks; the rest are ignored.
 constexpr std::size_t k_max_dependencies_scanned = 256;
 
-constexpr std::string_view k_statement_v01 = "https://in-toto.io/Statement/v0.1";
 
 // Where each SLSA version keeps the fields (see the header's table). Source and ref are read
 // only where the builder states them as the build's own: never from a dependency or material,
@@ -106,12 +105,8 @@ Source find_source(const util::Json& document, const Layout& layout)
 
 void add_quirk_warnings(const util::Json& statement, const Layout& layout, ProvenanceReport& report)
 {
-  const auto type = string_at(statement, "/_type");
-  if (&layout == &k_v1 && type && type->value == k_statement_v01) {
-    report.warnings.push_back(fmt::format("statement _type is {} around a SLSA v1 predicate (GitLab Runner writes "
-                                          "it so); accepted",
-                                          k_statement_v01));
-  }
+  // A Statement v0.1 around a SLSA v1 predicate is no quirk worth a warning: cosign 2.x writes
+  // every statement as v0.1, GitLab Runner too.
   std::vector<std::string> digest_objects;
   if (&layout == &k_v02) {
     digest_objects.emplace_back("/predicate/invocation/configSource/digest");
@@ -190,7 +185,10 @@ std::optional<ConditionFailure> check_source_uri(const Source& source, const Lay
 std::optional<ConditionFailure> check_source_ref(const Source& source, const Layout& layout,
                                                  const std::string& expected, ProvenanceReport& report)
 {
-  const std::string want = with_normalised(expected, normalize_ref(expected));
+  const std::string want = expected.starts_with("refs/")
+                               ? expected
+                               : fmt::format("{} (the branch refs/heads/{} or the tag refs/tags/{})", expected,
+                                             expected, expected);
   if (!source.ref) {
     const std::string pointer(layout.source_ref.empty() ? layout.source_uri.front() : layout.source_ref.front());
     return ConditionFailure{pointer, want, fmt::format("{} ({})", k_absent, k_no_ref_recorded)};
@@ -212,8 +210,11 @@ std::optional<ConditionFailure> check_source_ref(const Source& source, const Lay
   if (!ref_matches(expected, source.ref->value)) {
     return ConditionFailure{source.ref->pointer, want, shown(source.ref->value + source.ref->origin)};
   }
-  report.checks.push_back(fmt::format("source ref {}{} matches {} ({})", source.ref->value, source.ref->origin,
-                                      expected, source.ref->pointer));
+  const std::string_view kind = !source.ref->value.starts_with("refs/") || expected.starts_with("refs/") ? ""
+                                : source.ref->value.starts_with("refs/tags/")                          ? " as a tag"
+                                                                                                       : " as a branch";
+  report.checks.push_back(fmt::format("source ref {}{} matches {}{} ({})", source.ref->value, source.ref->origin,
+                                      expected, kind, source.ref->pointer));
   return std::nullopt;
 }
 
@@ -368,9 +369,32 @@ bool glob_match(std::string_view pattern, std::string_view text)
   return p == pattern.size();
 }
 
+namespace {
+
+// The ref found, when the condition `expected` accepts it.
+std::optional<std::string> matched_ref(std::string_view expected, std::string_view found)
+{
+  if (expected.starts_with("refs/") || !found.starts_with("refs/")) {
+    const std::string full = normalize_ref(found);
+    if (glob_match(normalize_ref(expected), full) || (!found.starts_with("refs/") && glob_match(expected, found))) {
+      return found.starts_with("refs/") ? full : std::string(found);
+    }
+    return std::nullopt;
+  }
+  // A bare name ("v1.2.0", "main", "v1.*") is the branch or the tag of that name.
+  for (const std::string_view prefix : {"refs/heads/", "refs/tags/"}) {
+    if (glob_match(fmt::format("{}{}", prefix, expected), found)) {
+      return std::string(found);
+    }
+  }
+  return std::nullopt;
+}
+
+} // namespace
+
 bool ref_matches(std::string_view expected, std::string_view found)
 {
-  return glob_match(normalize_ref(expected), normalize_ref(found));
+  return matched_ref(expected, found).has_value();
 }
 
 bool builder_id_matches(std::string_view expected, std::string_view found)

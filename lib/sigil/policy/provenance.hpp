@@ -86,6 +86,8 @@ struct ProvenanceReport {
 [[nodiscard]] bool is_valid_git_ref(std::string_view ref);
 [[nodiscard]] std::string normalize_ref(std::string_view ref);
 [[nodiscard]] bool glob_match(std::string_view pattern, std::string_view text);
+// A ref condition: "refs/..." (a glob) against the ref found ("main" found is refs/heads/main);
+// a bare name or glob ("v1.2.0", "v1.*") matches the branch or the tag of that name.
 [[nodiscard]] bool ref_matches(std::string_view expected, std::string_view found);
 [[nodiscard]] bool builder_id_matches(std::string_view expected, std::string_view found);
 

@@ -433,6 +433,61 @@ Result<std::string> Authenticator::authorize(std::string_view host, std::string_
                                 [&] { return basic_token(lower_host, cred); });
 }
 
+namespace {
+
+// "alice/app" from "repository:alice/app:pull,push" (the first repository scope), else "".
+std::string scope_repository(std::string_view scope)
+{
+  constexpr std::string_view prefix = "repository:";
+  const auto start = scope.find(prefix);
+  if (start == std::string_view::npos) {
+    return {};
+  }
+  scope.remove_prefix(start + prefix.size());
+  scope = scope.substr(0, scope.find(' '));
+  return std::string(scope.substr(0, scope.rfind(':')));
+}
+
+std::string refusal_cause(long status, const Challenge* bearer, const Credential* credential, std::string_view host,
+                          std::string_view repository)
+{
+  const std::string what = repository.empty() ? std::string("this registry") : fmt::format("repository {}", repository);
+  std::string_view error;
+  if (bearer != nullptr) {
+    if (const auto it = bearer->params.find("error"); it != bearer->params.end()) {
+      error = it->second;
+    }
+  }
+  if (credential == nullptr) {
+    return fmt::format("no credentials were found for {} and {} needs them; run sigil login {} or pass "
+                       "--registry-username/--registry-password",
+                       host, what, host);
+  }
+  if (status == 403 || error == "insufficient_scope") {
+    return fmt::format("no access to {} with these credentials", what);
+  }
+  if (error == "invalid_token" || credential->kind == Credential::Kind::registry_token) {
+    return "the token was refused: it has expired or was revoked, or does not grant access to " + what;
+  }
+  if (bearer != nullptr) {
+    return fmt::format("no access to {} with these credentials", what);
+  }
+  return "wrong user name or password";
+}
+
+} // namespace
+
+std::string Authenticator::refusal(std::string_view host, std::string_view scope, const Response& refused)
+{
+  const std::string lower_host = to_lower(host);
+  auto credential = m_state->credentials.lookup(lower_host);
+  const Credential* cred = credential ? credential->get() : nullptr;
+  auto challenges = parse_challenges(refused);
+  const Challenge* bearer = challenges ? find_scheme(*challenges, "bearer") : nullptr;
+  const std::string cause = refusal_cause(refused.status, bearer, cred, lower_host, scope_repository(scope));
+  return cred == nullptr ? cause : fmt::format("{} (credentials: {})", cause, describe_credential(*cred));
+}
+
 void Authenticator::invalidate(std::string_view host, std::string_view scope)
 {
   const std::string lower_host = to_lower(host);

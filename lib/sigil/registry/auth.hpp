@@ -74,6 +74,10 @@ public:
   [[nodiscard]] Result<std::string> authorize(std::string_view host, std::string_view scope,
                                               const Response& unauthorized);
 
+  // Why the registry still answered 401/403 to a request sent with what authorize() gave, and
+  // with which credentials: "wrong user name or password (credentials: SOURCE, user U)". Uses
+  // the challenge's error parameter (insufficient_scope, invalid_token) when there is one.
+  [[nodiscard]] std::string refusal(std::string_view host, std::string_view scope, const Response& refused);
   // Forgets what is cached for (host, scope), and a Basic header for host.
   void invalidate(std::string_view host, std::string_view scope);
 

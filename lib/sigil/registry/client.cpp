@@ -41,6 +41,10 @@ bool is_redirect(long status)
   return status == 301 || status == 302 || status == 303 || status == 307 || status == 308;
 }
 
+// A header name no server can send (names end at the first colon): the note on why a 401/403
+// answer refused the credentials, added by on_response for status_error.
+constexpr std::string_view k_refusal_note = ":sigil-refusal";
+
 std::string reason_phrase(long status)
 {
   switch (status) {
@@ -103,6 +107,22 @@ std::optional<std::chrono::milliseconds> retry_after(const Response& response)
   const auto when = std::chrono::system_clock::from_time_t(timegm(&tm));
   const auto delta = when - std::chrono::system_clock::now();
   return std::max(std::chrono::milliseconds(0), std::chrono::duration_cast<std::chrono::milliseconds>(delta));
+}
+
+// The full URL (scheme, host, /v2/...) of a refused request and why, in words.
+Error auth_error(const Client::Call& call, const Response& response)
+{
+  std::string note;
+  for (const auto& header : response.headers) {
+    if (header.name == k_refusal_note) {
+      note = header.value;
+    }
+  }
+  const std::string what = registry_message(response);
+  const std::string url = response.url.empty() ? call.repo.name() + "/" + call.path : redact_url(response.url);
+  return Error{ErrorCode::auth, fmt::format("{} {}: {} {}{}{}", call.method, url, response.status,
+                                            reason_phrase(response.status), what.empty() ? "" : ": " + what,
+                                            note.empty() ? "" : ": " + note)};
 }
 
 } // namespace
@@ -202,6 +222,9 @@ bool Client::transient_put_failure(const Response& response)
 
 Error Client::status_error(const Call& call, const Response& response)
 {
+  if (response.status == 401 || response.status == 403) {
+    return auth_error(call, response);
+  }
   const std::string what = registry_message(response);
   const std::string msg = fmt::format("{} {}: {} {}{}", call.method,
                                       call.path.find("://") == std::string::npos ? call.repo.name() + "/" + call.path
@@ -209,9 +232,6 @@ Error Client::status_error(const Call& call, const Response& response)
                                       response.status, reason_phrase(response.status), what.empty() ? "" : ": " + what);
   if (response.status == 404) {
     return Error{ErrorCode::not_found, msg};
-  }
-  if (response.status == 401 || response.status == 403) {
-    return Error{ErrorCode::auth, msg};
   }
   return Error{ErrorCode::registry, msg};
 }
@@ -396,6 +416,9 @@ Client::Next Client::on_response(SendState& s, Response resp)
   }
   if (s.call.follow_redirects && is_redirect(resp.status)) {
     return on_redirect(s, std::move(resp));
+  }
+  if ((resp.status == 401 || resp.status == 403) && !s.cross_host) {
+    resp.headers.push_back(Header{std::string(k_refusal_note), m_auth.refusal(s.host, s.scope, resp)});
   }
   return resp;
 }

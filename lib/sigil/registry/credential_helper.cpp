@@ -207,7 +207,7 @@ std::string first_line(std::string_view text)
   return std::string(text);
 }
 
-Result<CredentialPtr> parse_helper_output(Json& json)
+Result<CredentialPtr> parse_helper_output(Json& json, std::string source)
 {
   auto username = util::json_string(json, "Username");
   const auto secret = json.find("Secret");
@@ -222,6 +222,7 @@ Result<CredentialPtr> parse_helper_output(Json& json)
     made->username = token ? std::string() : *username;
     made->secret = util::SecureBytes(util::as_bytes(secret_text));
     made->kind = token ? Credential::Kind::identity_token : Credential::Kind::basic;
+    made->source = std::move(source);
     util::remember_secret(secret_text);
     util::remember_secret(query_escape(secret_text));
     credential = std::move(made);
@@ -255,7 +256,7 @@ Result<CredentialPtr> credential_helper_get(std::string_view helper, std::string
   if (!json) {
     return fail_helper(Error{ErrorCode::auth, "answer is not valid JSON"});
   }
-  auto credential = parse_helper_output(*json);
+  auto credential = parse_helper_output(*json, fmt::format("credential helper {}", program));
   if (!credential) {
     return fail_helper(credential.error());
   }

@@ -79,12 +79,13 @@ const Json* find_host_entry(const Json& object, const std::string& host)
   return nullptr;
 }
 
-CredentialPtr make_credential(std::string username, std::string_view secret, Kind kind)
+CredentialPtr make_credential(std::string username, std::string_view secret, Kind kind, std::string source)
 {
   auto credential = std::make_shared<Credential>();
   credential->username = std::move(username);
   credential->secret = util::SecureBytes(util::as_bytes(secret));
   credential->kind = kind;
+  credential->source = std::move(source);
   // Kept out of everything sigil shows, as sent and as a token endpoint's form body has it.
   util::remember_secret(secret);
   util::remember_secret(query_escape(secret));
@@ -106,7 +107,7 @@ std::string_view string_field(const Json& entry, std::string_view key)
 }
 
 // An auths entry: {"auth": base64(user:password)} or {"identitytoken": ...}; nullptr if empty.
-Result<CredentialPtr> from_auth_entry(const Json& entry)
+Result<CredentialPtr> from_auth_entry(const Json& entry, const std::string& source)
 {
   if (!entry.is_object()) {
     return fail(ErrorCode::bad_input, "entry is not a JSON object");
@@ -129,15 +130,15 @@ Result<CredentialPtr> from_auth_entry(const Json& entry)
     wipe(*decoded);
   }
   if (const auto token = string_field(entry, "identitytoken"); !token.empty()) {
-    return make_credential(std::move(username), token, Kind::identity_token);
+    return make_credential(std::move(username), token, Kind::identity_token, source);
   }
   if (const auto token = string_field(entry, "registrytoken"); !token.empty()) {
-    return make_credential(std::move(username), token, Kind::registry_token);
+    return make_credential(std::move(username), token, Kind::registry_token, source);
   }
   if (username.empty() && password.empty()) {
     return CredentialPtr{};
   }
-  return make_credential(std::move(username), password.chars(), Kind::basic);
+  return make_credential(std::move(username), password.chars(), Kind::basic, source);
 }
 
 // The parsed config.json, or nullopt when there is none.
@@ -182,7 +183,9 @@ Result<CredentialPtr> from_docker_config(const Json& config, const std::string& 
     }
   }
   if (const Json* entry = *auths ? find_host_entry(**auths, host) : nullptr; entry) {
-    auto credential = from_auth_entry(*entry);
+    const auto path = docker_config_path();
+    auto credential =
+        from_auth_entry(*entry, fmt::format("the auths entry for {} in {}", host, path ? path->string() : "config.json"));
     if (!credential) {
       return fail(credential.error().context("auths entry"));
     }
@@ -216,9 +219,9 @@ CredentialPtr from_gitlab_ci(const std::string& host)
   auto password = core::env::get("CI_REGISTRY_PASSWORD");
   CredentialPtr credential;
   if (user && password && !user->empty() && !password->empty()) {
-    credential = make_credential(*user, *password, Kind::basic);
+    credential = make_credential(*user, *password, Kind::basic, "CI_REGISTRY_USER/CI_REGISTRY_PASSWORD");
   } else if (auto job_token = core::env::get("CI_JOB_TOKEN"); job_token && !job_token->empty()) {
-    credential = make_credential(std::string(k_gitlab_job_user), *job_token, Kind::basic);
+    credential = make_credential(std::string(k_gitlab_job_user), *job_token, Kind::basic, "CI_JOB_TOKEN");
     wipe(*job_token);
   }
   if (password) {
@@ -236,11 +239,13 @@ CredentialStore::CredentialStore(CredentialFlags flags)
   const bool has_user = !flags.username.empty();
   const bool has_password = !flags.password.empty();
   if (has_user && has_password) {
-    m_flag_credential = make_credential(flags.username, flags.password, Kind::basic);
+    m_flag_credential =
+        make_credential(flags.username, flags.password, Kind::basic,
+                        flags.source.empty() ? "--registry-username/--registry-password" : flags.source);
   } else if (has_user != has_password) {
     m_flag_error = Error{ErrorCode::usage, "--registry-username and --registry-password must be given together"};
   } else if (!flags.token.empty()) {
-    m_flag_credential = make_credential(std::string(), flags.token, Kind::registry_token);
+    m_flag_credential = make_credential(std::string(), flags.token, Kind::registry_token, "--registry-token");
   }
   wipe(flags.password);
   wipe(flags.token);
@@ -281,6 +286,12 @@ Result<CredentialPtr> CredentialStore::find(const std::string& host)
     }
   }
   return from_gitlab_ci(host);
+}
+
+std::string describe_credential(const Credential& credential)
+{
+  const std::string source = credential.source.empty() ? std::string("credentials") : credential.source;
+  return credential.username.empty() ? source : fmt::format("{}, user {}", source, credential.username);
 }
 
 Result<std::filesystem::path> docker_config_path()

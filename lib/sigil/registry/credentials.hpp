@@ -44,13 +44,20 @@ struct Credential {
   std::string username;
   util::SecureBytes secret;
   Kind kind = Kind::basic;
+  // Where it came from, for errors: "--registry-username/--registry-password", "the auths entry
+  // for HOST in PATH", "credential helper docker-credential-NAME", "CI_REGISTRY_USER/...".
+  std::string source;
 };
+
+// "SOURCE, user NAME" (the user name is not a secret; the secret is never shown).
+[[nodiscard]] std::string describe_credential(const Credential& credential);
 
 // From --registry-username/--registry-password/--registry-token; they apply to every registry.
 struct CredentialFlags {
   std::string username;
   std::string password;
   std::string token;
+  std::string source; // how errors name them; empty: the flags' names
 };
 
 constexpr std::uint64_t k_max_docker_config_bytes = std::uint64_t{1} << 20;

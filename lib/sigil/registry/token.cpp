@@ -173,7 +173,19 @@ Result<Token> parse_token_response(const TokenRequest& request, std::string& bod
   return result;
 }
 
-Result<Token> check_token_response(const TokenRequest& request, Response& response)
+// Why a token service refused credentials, in words a user can act on.
+std::string token_refusal_cause(const Credential& credential, long status, std::string_view registry)
+{
+  if (status == 403) {
+    return "no access to the repository for these credentials";
+  }
+  if (credential.kind == Kind::identity_token) {
+    return fmt::format("the saved token has expired or was revoked; run sigil login {} again", registry);
+  }
+  return "wrong user name or password (or an expired or revoked access token used as the password)";
+}
+
+Result<Token> check_token_response(const TokenRequest& request, std::string_view realm_origin, Response& response)
 {
   const long status = response.status;
   if ((status == 401 || status == 403) && request.credential == nullptr) {
@@ -183,8 +195,11 @@ Result<Token> check_token_response(const TokenRequest& request, Response& respon
                             request.registry, joined_scopes(request), request.registry, error_detail(response.body)));
   }
   if (status == 401 || status == 403) {
-    return fail(ErrorCode::auth, fmt::format("{} refused the credentials for {}{}", request.registry,
-                                             joined_scopes(request), error_detail(response.body)));
+    return fail(ErrorCode::auth, fmt::format("the token service {} of {} refused the credentials for {}: {} "
+                                             "(credentials: {}){}",
+                                             realm_origin, request.registry, joined_scopes(request),
+                                             token_refusal_cause(*request.credential, status, request.registry),
+                                             describe_credential(*request.credential), error_detail(response.body)));
   }
   if (status < 200 || status > 299) {
     return fail(ErrorCode::registry, fmt::format("the token endpoint of {} answered HTTP {}{}", request.registry,
@@ -211,7 +226,7 @@ Result<Token> fetch_token(Transport& transport, const TokenRequest& request)
   if (!response) {
     return fail(response.error().context(fmt::format("fetching a token for {} from {}", request.registry, url.host)));
   }
-  return check_token_response(request, *response);
+  return check_token_response(request, url.origin() + url.target.substr(0, url.target.find('?')), *response);
 }
 
 std::string basic_authorization(const Credential& credential)
