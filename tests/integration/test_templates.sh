@@ -80,6 +80,8 @@ import re, sys
 n = 0
 for path in sys.argv[2:]:
     for block in re.findall(r"```yaml\n(.*?)```", open(path).read(), re.S):
+        if re.search(r"^apiVersion:", block, re.M):
+            continue  # a trust policy or Kubernetes manifest, not a pipeline
         open(f"{sys.argv[1]}/readme-{n}.yml", "w").write(block)
         n += 1
 PY
