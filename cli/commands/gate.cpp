@@ -2,8 +2,10 @@
 #include "annotations.hpp"
 #include "command.hpp"
 #include "gate_files.hpp"
+#include "gate_policy.hpp"
 #include "keyless_flags.hpp"
 #include "output.hpp"
+#include "policy_file.hpp"
 #include "registry_flags.hpp"
 
 #include "sigil/gate/gate.hpp"
@@ -15,7 +17,10 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <filesystem>
+#include <memory>
+#include <optional>
 
 namespace sigil::cli {
 
@@ -25,6 +30,7 @@ constexpr std::uint64_t k_max_payload_size = std::uint64_t{256} << 20; // as ver
 
 struct Options {
   std::vector<std::string> paths;
+  std::string policy;
   std::vector<std::string> keys;
   std::vector<std::string> annotations;
   bool check_claims = true;
@@ -57,6 +63,27 @@ Result<void> check_pin_flags(const Options& o)
   return {};
 }
 
+// --policy says whom to trust per image; the trust flags would say it twice (as verify --policy).
+Result<void> check_policy_flags(const Options& o)
+{
+  if (o.policy.empty()) {
+    return {};
+  }
+  std::string given;
+  for (const auto& [set, flag] : {std::pair{!o.keys.empty(), "--key"}, std::pair{o.keyless.wants_keyless(), "the keyless identity flags"},
+                                  std::pair{!o.keyless.trusted_root.empty(), "--trusted-root"},
+                                  std::pair{!o.annotations.empty(), "-a"}}) {
+    if (set) {
+      given += given.empty() ? flag : std::string{", "} + flag;
+    }
+  }
+  if (!given.empty()) {
+    return fail(ErrorCode::usage, fmt::format("--policy replaces the trust flags: drop {} (the policy file names the "
+                                              "keys, identities and trusted roots)", given));
+  }
+  return {};
+}
+
 std::string rule_label(const Options& o)
 {
   std::vector<std::string> parts;
@@ -77,7 +104,8 @@ Result<gate::VerifyTrust> make_trust(const Options& o, const KeylessSetup& keyle
 {
   if (o.keys.empty() && !o.keyless.wants_keyless()) {
     return fail(ErrorCode::usage, "say who you trust: --key PUBLIC_KEY, or --certificate-identity and "
-                                  "--certificate-oidc-issuer (keyless), or --gitlab-project GROUP/PROJECT");
+                                  "--certificate-oidc-issuer (keyless), or --gitlab-project GROUP/PROJECT, or "
+                                  "--policy FILE");
   }
   if (o.keyless.wants_keyless() && !keyless.policy.identity.complete()) {
     return fail(ErrorCode::usage, "keyless verification needs --certificate-identity (or -regexp) and "
@@ -163,8 +191,8 @@ Result<std::size_t> write_pins(const Options& o, const std::vector<ManifestFile>
   for (const auto& image : report.images) {
     for (const auto i : image.occurrences) {
       const auto& occ = report.occurrences[i];
-      if (!report.allowed(image) || occ.image.digest()) {
-        continue; // refused (nothing is written then), or written by digest already
+      if (!report.allowed(image) || occ.image.digest() || image.outcome->verdict != gate::Verdict::pass) {
+        continue; // refused (nothing is written then), by digest already, or allowed unverified (audit)
       }
       edits[found.file_of[i]].push_back({.offset = occ.offset, .quoting = occ.quoting, .old_text = occ.text,
                                          .new_text = gate::pinned_text(occ, *image.by_digest->digest())});
@@ -205,6 +233,12 @@ Result<int> finish(const Options& o, const std::vector<ManifestFile>& files, con
     SIGIL_TRY_ASSIGN(const auto pinned, write_pins(o, files, found, report));
     print_info("pinned {} image references in {} files{}", pinned, files.size(),
                o.pin_in_place ? std::string(" (in place)") : fmt::format(" under {}", o.pin_dir));
+    const auto audited = std::ranges::count_if(report.images, [](const gate::GateImage& i) {
+      return i.outcome && i.outcome->verdict == gate::Verdict::audit;
+    });
+    if (audited > 0) {
+      print_note("{} audited images were not verified: their references are left as written", audited);
+    }
   }
   return status;
 }
@@ -231,8 +265,16 @@ Result<int> run(const Options& o, const GlobalOptions& global)
     SIGIL_TRY_ASSIGN(const auto found, find_all(files));
     return list_images(o, found);
   }
-  SIGIL_TRY_ASSIGN(const auto keyless, make_keyless_setup(o.keyless));
-  SIGIL_TRY_ASSIGN(auto trust, make_trust(o, keyless));
+  SIGIL_TRY(check_policy_flags(o));
+  std::shared_ptr<const verify::PreparedPolicy> policy;
+  std::optional<KeylessSetup> keyless; // lives as long as the trust that refers into it
+  std::optional<gate::VerifyTrust> trust;
+  if (!o.policy.empty()) {
+    SIGIL_TRY_ASSIGN(policy, load_policy_file(o.policy));
+  } else {
+    SIGIL_TRY_ASSIGN(keyless, make_keyless_setup(o.keyless));
+    SIGIL_TRY_ASSIGN(trust, make_trust(o, *keyless));
+  }
   SIGIL_TRY_ASSIGN(const auto files, read_manifest_files(o.paths));
   SIGIL_TRY_ASSIGN(auto found, find_all(files));
   if (found.occurrences.empty()) {
@@ -241,7 +283,8 @@ Result<int> run(const Options& o, const GlobalOptions& global)
                   files.size());
   }
   auto session = open_session(o.registry, global);
-  const auto decider = gate::decider_from_verify(session->client(), std::move(trust), rule_label(o));
+  const auto decider = policy ? decider_from_policy(session->client(), policy)
+                              : gate::decider_from_verify(session->client(), std::move(*trust), rule_label(o));
   const auto report = gate::run_gate(session->client(), {.occurrences = found.occurrences, .max_workers = o.max_workers},
                                      decider);
   return finish(o, files, found, report);
@@ -250,6 +293,9 @@ Result<int> run(const Options& o, const GlobalOptions& global)
 void add_gate_options(CLI::App* app, Options& o)
 {
   app->add_option("path", o.paths, "Manifest files, directories of *.yaml/*.yml, or - for standard input")->required();
+  app->add_option("--policy", o.policy,
+                  "Trust policy file (sigil-policy(5)): its rule for each image decides; replaces --key, the keyless "
+                  "identity flags, -a and --trusted-root");
   app->add_option("--key", o.keys, "Trusted public key (path or env://VAR); repeat for key rotation");
   app->add_option("-a,--annotations", o.annotations, "key=value that must be in the signed payload");
   app->add_option("--check-claims", o.check_claims, "Check that the signed payload names the image digest")
@@ -282,12 +328,14 @@ void register_gate(Commands& commands)
     "Reads Pod, Deployment, StatefulSet, DaemonSet, ReplicaSet, ReplicationController, Job, CronJob and\n"
     "PodTemplate objects (also inside List kinds) from multi-document YAML, as helm template and kustomize\n"
     "build print it; each unique image is resolved to its digest once and verified once, with the trust of\n"
-    "sigil verify (--key, keyless identities, -a) as one rule for every image.\n"
+    "sigil verify (--key, keyless identities, -a) as one rule for every image, or with --policy FILE\n"
+    "(sigil-policy(5)) the policy's rule for each image (mode audit: allowed, reported).\n"
     "Exit: 0 every image passed, 15 an image was refused, 11 an image is missing, 20 registry, 21 auth,\n"
     "30 a manifest could not be read.",
     "  helm template app ./chart | sigil gate - --key sigil.pub\n"
     "  kustomize build overlays/prod > prod.yaml && sigil gate prod.yaml --key sigil.pub --junit gate.xml\n"
     "  sigil gate rendered/ --gitlab-project grp/app --pin --pin-dir pinned/\n"
+    "  sigil gate --policy trust-policy.yaml rendered/ --junit gate.xml\n"
     "  sigil gate --list -o json rendered/\n");
   auto o = std::make_shared<Options>();
   add_gate_options(app, *o);

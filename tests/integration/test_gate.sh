@@ -185,4 +185,66 @@ else
   RC=1 OUT="" ERR="" failed "E: the Sigstore stand-in did not start"
 fi
 
+section "F. --policy (a trust policy's rule per image)"
+cat >"$W/policy.yaml" <<POL
+apiVersion: sigil.dev/v1
+kind: TrustPolicy
+metadata: {name: gate-policy}
+spec:
+  rules:
+    - name: release
+      images: ["$H/gate/api", "$H/gate/wrong"]
+      signatures: [{name: release-key, key: k1.pub}]
+    - name: unsigned-audit
+      images: ["$H/gate/unsigned"]
+      mode: audit
+      signatures: [{name: release-key, key: k1.pub}]
+POL
+printf 'kind: Pod\nmetadata: {name: p}\nspec:\n  containers:\n  - {name: a, image: "%s"}\n  - {name: b, image: "%s"}\n  - {name: c, image: "%s"}\n  - {name: d, image: "%s"}\n' \
+  "$H/gate/api:1.4.2" "$H/gate/wrong:1.0" "$H/gate/unsigned:1.0" "$H/gate/web:2.0" >"$W/policy-pod.yaml"
+sig gate "$W/policy-pod.yaml" --policy "$W/policy.yaml" --junit "$W/policy.xml"
+expect "F1 wrongly signed and unmatched refused: exit 15" 15
+expect_out "F1 the signed image passes its rule" "pass  $H/gate/api:1.4.2 ${D[api:1.4.2]}
+      rule: policy rule \"release\" (pattern $H/gate/api)
+      rule \"release\": 1 of 1 signature authorities
+      signature authority \"release-key\": verified: "
+expect_out "F1 the wrongly signed one: the authority's reason" "fail  $H/gate/wrong:1.0 ${D[wrong:1.0]}
+      rule: policy rule \"release\" (pattern $H/gate/wrong)
+      signatures: 0 of 1 authorities verified, 1 required
+      signature authority \"release-key\": not satisfied: 1 considered, none verified: signature does not verify with the trusted key
+      from $W/policy-pod.yaml: document 1: Pod/p: container b (line 6)"
+expect_out "F1 the unsigned one under audit: allowed with a note" "audit $H/gate/unsigned:1.0 ${D[unsigned:1.0]}
+      rule: policy rule \"unsigned-audit\" (pattern $H/gate/unsigned)
+      note: rule \"unsigned-audit\" is mode audit: allowed, though not met
+      signatures: 0 of 1 authorities verified, 1 required
+      signature authority \"release-key\": not satisfied: no signatures found
+      from $W/policy-pod.yaml: document 1: Pod/p: container c (line 7)"
+expect_out "F1 an image no rule matches: rejected" "fail  $H/gate/web:2.0 ${D[web:2.0]}
+      rule: policy: no rule matches
+      no rule of the policy matches $H/gate/web and it has no spec.default"
+expect_out "F1 summary" "gate: 4 images (4 references), 1 passed, 2 failed, 1 audited, 0 undecided: exit 15"
+check "F2 JUnit: each test case names its rule (a failure's type is the rule)" eq "$("$PY" -c '
+import sys, xml.etree.ElementTree as ET
+s = ET.parse(sys.argv[1]).getroot().find("testsuite")
+print(s.get("failures"), [(c.find("failure").get("type") if c.find("failure") is not None else None, c.find("system-out").text.splitlines()[0]) for c in s.findall("testcase")])' "$W/policy.xml")" \
+  "2 [(None, 'pass: policy rule \"release\" (pattern $H/gate/api)'), ('policy rule \"release\" (pattern $H/gate/wrong)', 'fail: policy rule \"release\" (pattern $H/gate/wrong)'), (None, 'audit: policy rule \"unsigned-audit\" (pattern $H/gate/unsigned)'), ('policy: no rule matches', 'fail: policy: no rule matches')]"
+sig gate "$W/policy-pod.yaml" --policy "$W/policy.yaml" --key "$W/k1.pub" -a env=prod
+expect "F3 --policy with trust flags: usage naming them" 2 "--policy replaces the trust flags: drop --key, -a (the policy file names the keys, identities and trusted roots)"
+sig gate "$W/bad/missing.yaml" --policy "$W/policy.yaml"
+expect "F4 a missing image keeps exit 11 (unmatched, yet resolved first)" 11
+sed "s#gate/api\"#gate/missing\"#" "$W/policy.yaml" >"$W/policy-missing.yaml"
+printf 'kind: Pod\nmetadata: {name: m}\nspec:\n  containers:\n  - {name: a, image: "%s@%s"}\n' "$H/gate/missing" "${D[api:1.4.2]}" >"$W/policy-missing-pod.yaml"
+sig gate "$W/policy-missing-pod.yaml" --policy "$W/policy-missing.yaml" -o json
+expect "F5 a digest that is not in the registry, under a rule: exit 11" 11
+check "F5 an error, not a refusal" eq "$(jout 'd["images"][0]["verdict"], d["images"][0]["error"]["code"]')" "('error', 'not_found')"
+printf 'kind: Pod\nmetadata: {name: q}\nspec:\n  containers:\n  - {name: a, image: "%s"}\n  - {name: b, image: "%s"}\n' \
+  "$H/gate/api:1.4.2" "$H/gate/unsigned:1.0" >"$W/policy-ok.yaml"
+sig gate "$W/policy-pod.yaml" --policy "$W/policy.yaml" --pin --pin-dir "$W/policy-pinned-bad"
+expect "F6 --pin under a policy that refuses: nothing written" 15 "not pinning: the gate refused or could not decide an image (exit 15); nothing was written"
+check_quiet "F6 no directory made" test ! -e "$W/policy-pinned-bad"
+sig gate "$W/policy-ok.yaml" --policy "$W/policy.yaml" --pin --pin-dir "$W/policy-pinned"
+expect "F7 --pin under a policy: only the verified image pinned" 0 "pinned 1 image references in 1 files under $W/policy-pinned"
+check "F7 the audited one is said to be left as written" eq "$(grep -c '1 audited images were not verified: their references are left as written' <<<"$ERR")" 1
+check "F7 the pinned file" eq "$(cat "$W/policy-pinned/policy-ok.yaml")" "$(sed "s#gate/api:1.4.2#gate/api@${D[api:1.4.2]}#" "$W/policy-ok.yaml")"
+
 finish
