@@ -16,6 +16,7 @@
 #include <fmt/format.h>
 
 #include <filesystem>
+#include <set>
 
 namespace sigil::cli {
 
@@ -177,7 +178,11 @@ Result<std::size_t> write_pins(const Options& o, const std::vector<ManifestFile>
   for (std::size_t f = 0; f < files.size(); ++f) {
     SIGIL_TRY_ASSIGN(const auto text, gate::apply_pins(files[f].text, edits[f]));
     SIGIL_TRY_CONTEXT(write_one(o, files[f], text, !edits[f].empty()), fmt::format("pinning {}", files[f].name));
-    pinned += edits[f].size();
+    std::set<std::size_t> places; // an alias names one place many times: counted once
+    for (const auto& e : edits[f]) {
+      places.insert(e.offset);
+    }
+    pinned += places.size();
   }
   return pinned;
 }
