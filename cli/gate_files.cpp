@@ -17,7 +17,7 @@ namespace fs = std::filesystem;
 bool is_manifest_name(const fs::path& p)
 {
   const auto ext = p.extension().string();
-  return ext == ".yaml" || ext == ".yml";
+  return ext == ".yaml" || ext == ".yml" || ext == ".json"; // as kubectl apply -f DIR
 }
 
 Result<void> list_directory(const fs::path& dir, std::vector<std::pair<fs::path, fs::path>>& out)
@@ -38,7 +38,7 @@ Result<void> list_directory(const fs::path& dir, std::vector<std::pair<fs::path,
     return fail(ErrorCode::usage, fmt::format("reading directory {}: {}", dir.string(), ec.message()));
   }
   if (found.empty()) {
-    return fail(ErrorCode::usage, fmt::format("no *.yaml or *.yml file under {}", dir.string()));
+    return fail(ErrorCode::usage, fmt::format("no *.yaml, *.yml or *.json file under {}", dir.string()));
   }
   std::ranges::sort(found);
   out.insert(out.end(), found.begin(), found.end());

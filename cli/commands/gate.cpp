@@ -21,6 +21,7 @@
 #include <filesystem>
 #include <memory>
 #include <optional>
+#include <set>
 
 namespace sigil::cli {
 
@@ -44,6 +45,7 @@ struct Options {
   std::size_t max_signatures = 100;
   std::uint64_t max_payload_bytes = std::uint64_t{1} << 20;
   int max_workers = 16;
+  bool allow_unknown_kinds = false;
   RegistryFlags registry;
   KeylessFlags keyless;
 };
@@ -149,15 +151,17 @@ void render_text(const gate::GateReport& report)
 struct Found {
   std::vector<gate::ImageOccurrence> occurrences;
   std::vector<std::size_t> file_of;
+  std::vector<std::string> unchecked; // objects of unknown kinds (--allow-unknown-kinds)
 };
 
-Result<Found> find_all(const std::vector<ManifestFile>& files)
+Result<Found> find_all(const Options& o, const std::vector<ManifestFile>& files)
 {
   Found found;
   for (std::size_t f = 0; f < files.size(); ++f) {
-    SIGIL_TRY_ASSIGN(auto occ, gate::find_images(files[f].text, files[f].name));
-    for (auto& o : occ) {
-      found.occurrences.push_back(std::move(o));
+    SIGIL_TRY_ASSIGN(auto occ, gate::find_images(files[f].text, files[f].name,
+                                                 {.allow_unknown_kinds = o.allow_unknown_kinds}, &found.unchecked));
+    for (auto& occurrence : occ) {
+      found.occurrences.push_back(std::move(occurrence));
       found.file_of.push_back(f);
     }
   }
@@ -202,7 +206,11 @@ Result<std::size_t> write_pins(const Options& o, const std::vector<ManifestFile>
   for (std::size_t f = 0; f < files.size(); ++f) {
     SIGIL_TRY_ASSIGN(const auto text, gate::apply_pins(files[f].text, edits[f]));
     SIGIL_TRY_CONTEXT(write_one(o, files[f], text, !edits[f].empty()), fmt::format("pinning {}", files[f].name));
-    pinned += edits[f].size();
+    std::set<std::size_t> places; // an alias names one place many times: counted once
+    for (const auto& e : edits[f]) {
+      places.insert(e.offset);
+    }
+    pinned += places.size();
   }
   return pinned;
 }
@@ -215,6 +223,18 @@ Result<void> write_junit(const std::string& path, const gate::GateReport& report
   return {};
 }
 
+// --allow-unknown-kinds: what was not checked, in the text report (on stderr with -o json).
+void render_unchecked(const Options& o, const Found& found)
+{
+  for (const auto& u : found.unchecked) {
+    if (o.output == "json") {
+      print_warning("not checked: {}: kind unknown to the gate (--allow-unknown-kinds)", u);
+    } else {
+      print_text("not checked {}: kind unknown to the gate (--allow-unknown-kinds)\n", u);
+    }
+  }
+}
+
 Result<int> finish(const Options& o, const std::vector<ManifestFile>& files, const Found& found,
                    const gate::GateReport& report)
 {
@@ -223,6 +243,7 @@ Result<int> finish(const Options& o, const std::vector<ManifestFile>& files, con
   } else {
     render_text(report);
   }
+  render_unchecked(o, found);
   if (!o.junit.empty()) {
     SIGIL_TRY(write_junit(o.junit, report));
   }
@@ -249,11 +270,13 @@ int list_images(const Options& o, const Found& found)
   if (o.output == "json") {
     gate::GateReport report{.occurrences = found.occurrences, .images = {}, .decisions = 0};
     print_result(gate::report_json_occurrences(report));
+    render_unchecked(o, found);
     return 0;
   }
   for (const auto& occ : found.occurrences) {
     print_text("{} {}\n      from {}\n", occ.image.str(), occ.text, occ.where());
   }
+  render_unchecked(o, found);
   return 0;
 }
 
@@ -262,7 +285,7 @@ Result<int> run(const Options& o, const GlobalOptions& global)
   SIGIL_TRY(check_pin_flags(o));
   if (o.list) {
     SIGIL_TRY_ASSIGN(const auto files, read_manifest_files(o.paths));
-    SIGIL_TRY_ASSIGN(const auto found, find_all(files));
+    SIGIL_TRY_ASSIGN(const auto found, find_all(o, files));
     return list_images(o, found);
   }
   SIGIL_TRY(check_policy_flags(o));
@@ -276,7 +299,7 @@ Result<int> run(const Options& o, const GlobalOptions& global)
     SIGIL_TRY_ASSIGN(trust, make_trust(o, *keyless));
   }
   SIGIL_TRY_ASSIGN(const auto files, read_manifest_files(o.paths));
-  SIGIL_TRY_ASSIGN(auto found, find_all(files));
+  SIGIL_TRY_ASSIGN(auto found, find_all(o, files));
   if (found.occurrences.empty()) {
     print_warning("no container images in {} manifest files (workload kinds: Pod, Deployment, StatefulSet, "
                   "DaemonSet, ReplicaSet, ReplicationController, Job, CronJob, PodTemplate)",
@@ -292,7 +315,7 @@ Result<int> run(const Options& o, const GlobalOptions& global)
 
 void add_gate_options(CLI::App* app, Options& o)
 {
-  app->add_option("path", o.paths, "Manifest files, directories of *.yaml/*.yml, or - for standard input")->required();
+  app->add_option("path", o.paths, "Manifest files, directories of *.yaml/*.yml/*.json, or - for standard input")->required();
   app->add_option("--policy", o.policy,
                   "Trust policy file (sigil-policy(5)): its rule for each image decides; replaces --key, the keyless "
                   "identity flags, -a and --trusted-root");
@@ -315,6 +338,9 @@ void add_gate_options(CLI::App* app, Options& o)
                   fmt::format("Largest signature payload blob read, in bytes (at most {})", k_max_payload_size))
     ->check(CLI::Range(std::uint64_t{1}, k_max_payload_size))
     ->capture_default_str();
+  app->add_flag("--allow-unknown-kinds", o.allow_unknown_kinds,
+                "List objects of kinds the gate does not read (Argo Rollout, Knative Service, any CRD) that have "
+                "image keys as not checked, instead of refusing them");
   app->add_option("--max-workers", o.max_workers, "Images verified concurrently")->check(CLI::Range(1, 64))->capture_default_str();
 }
 

@@ -7,6 +7,7 @@
 
 #include <doctest/doctest.h>
 
+#include <chrono>
 #include <string>
 
 namespace {
@@ -154,4 +155,112 @@ TEST_CASE("gate: YAML aliases cannot multiply the images without bound")
   CHECK(images(text).size() == 100000); // at the cap: read
   text += "- *d\n";
   CHECK(error_of(text) == "m.yaml: more than 100000 images in one file (YAML aliases?)");
+}
+
+// What kubectl reads differently from yaml-cpp: each refused, nothing read.
+TEST_CASE("gate: a key twice in one mapping is refused (yaml-cpp reads the first, kubectl the last)")
+{
+  CHECK(error_of("kind: Pod\nspec:\n  containers:\n  - name: a\n    image: r.example/signed:1\n"
+                 "    image: r.example/evil:1\n") ==
+        "m.yaml:6:5: key \"image\" appears twice in one mapping (kubectl uses the last); remove the duplicate");
+  CHECK(error_of("kind: ConfigMap\nkind: Pod\n") ==
+        "m.yaml:2:1: key \"kind\" appears twice in one mapping (kubectl uses the last); remove the duplicate");
+  CHECK(error_of("{kind: Pod, spec: {containers: [{image: a}]}, spec: {}}") ==
+        "m.yaml:1:47: key \"spec\" appears twice in one mapping (kubectl uses the last); remove the duplicate");
+}
+
+TEST_CASE("gate: a merge key << is refused (kubectl resolves it, yaml-cpp does not)")
+{
+  CHECK(error_of("kind: Pod\nspec:\n  containers:\n  - <<: {image: r.example/evil:1}\n    name: a\n") ==
+        "m.yaml:4:5: merge key << is not supported (kubectl resolves it, sigil does not); write the mapping out "
+        "in full");
+}
+
+TEST_CASE("gate: a line starting with --- that is not a document marker is refused")
+{
+  const std::string pod = "kind: Pod\nspec:\n  containers:\n  - image: r.example/evil:1\n";
+  CHECK(error_of("kind: ConfigMap\n---#:\n" + pod) ==
+        "m.yaml:2:1: \"---#:\" starts with --- but is not a document marker (kubectl and YAML split it "
+        "differently); write --- alone on its line");
+  CHECK(error_of("kind: ConfigMap\n---x: 1\n") ==
+        "m.yaml:2:1: \"---x: 1\" starts with --- but is not a document marker (kubectl and YAML split it "
+        "differently); write --- alone on its line");
+  CHECK(images("kind: ConfigMap\n--- # c\n" + pod + "---\t\n" + pod + "---\r\n" + pod + "---").size() == 3);
+}
+
+TEST_CASE("gate: any object with items is a List, whatever its kind")
+{
+  const auto found = images("kind: ConfigMap\nitems:\n- kind: Pod\n  metadata: {name: p}\n  spec:\n"
+                            "    containers: [{name: c, image: r.example/evil:1}]\n");
+  REQUIRE(found.size() == 1);
+  CHECK(found[0].kind == "Pod");
+  CHECK(images("kind: ConfigMap\nitems: null\n").empty());
+  CHECK(error_of("kind: Pod\nitems: {a: 1}\n") ==
+        "m.yaml:2:8: items of a Pod is not a list; kubectl reads every object with items as a List");
+}
+
+TEST_CASE("gate: unknown kinds with image keys are refused, or listed as not checked")
+{
+  const std::string rollout = "apiVersion: argoproj.io/v1alpha1\nkind: Rollout\nmetadata: {name: r}\nspec:\n"
+                              "  template:\n    spec:\n      containers: [{name: c, image: r.example/evil:1}]\n";
+  CHECK(error_of(rollout) == "m.yaml:1:1: document 1: Rollout/r: kind Rollout is not one the gate reads, and it "
+                             "has containers keys; render it to a Pod-spec kind, or pass --allow-unknown-kinds to "
+                             "list it as not checked");
+  CHECK(error_of("kind: Service\nmetadata: {name: k}\nspec:\n  x: [{image: a}]\n")
+          .ends_with("Service/k: kind Service is not one the gate reads, and it has image keys; render it to a "
+                     "Pod-spec kind, or pass --allow-unknown-kinds to list it as not checked"));
+  std::vector<std::string> unchecked;
+  auto r = find_images("kind: Service\nmetadata: {name: s}\n---\n" + rollout, "m.yaml", {.allow_unknown_kinds = true},
+                       &unchecked);
+  REQUIRE(r.has_value());
+  CHECK(r->empty());
+  CHECK(unchecked == std::vector<std::string>{"m.yaml: document 2: Rollout/r (line 4)"});
+  // Data and schemas are not workloads.
+  CHECK(images("kind: ConfigMap\ndata: {image: x}\n---\nkind: CustomResourceDefinition\nspec: {containers: 1}\n")
+          .empty());
+}
+
+TEST_CASE("gate: image volumes are images")
+{
+  const auto found = images("kind: Pod\nmetadata: {name: p}\nspec:\n  containers: [{name: c, image: r.example/a:1}]\n"
+                            "  volumes:\n  - name: cfg\n    configMap: {name: x}\n  - name: data\n    image:\n"
+                            "      reference: r.example/data:2\n      pullPolicy: IfNotPresent\n");
+  REQUIRE(found.size() == 2);
+  CHECK(found[1].field == "volumes");
+  CHECK(found[1].container == "data");
+  CHECK(found[1].image.str() == "r.example/data:2");
+  CHECK(found[1].where() == "m.yaml: document 1: Pod/p: volume data (line 10)");
+  CHECK(error_of("kind: Pod\nmetadata: {name: p}\nspec:\n  volumes:\n  - name: v\n    image: {pullPolicy: Always}\n") ==
+        "m.yaml:5:5: Pod/p: an image volume has no image.reference; write image: {reference: NAME[:TAG][@DIGEST]}");
+}
+
+TEST_CASE("gate: a Kustomization is refused with a hint")
+{
+  CHECK(error_of("apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources: [a.yaml]\n") ==
+        "m.yaml:1:1: document 1 is a kustomize Kustomization, not rendered manifests; gate the output of kustomize "
+        "build (or kubectl kustomize) instead");
+}
+
+TEST_CASE("gate: nested aliases (billion laughs) are refused at the node cap, quickly")
+{
+  std::string text = "kind: List\nx0: &a0 [1, 1, 1, 1, 1, 1, 1, 1, 1, 1]\n";
+  for (int i = 1; i < 10; ++i) {
+    text += "x" + std::to_string(i) + ": &a" + std::to_string(i) + " [";
+    for (int j = 0; j < 10; ++j) {
+      text += "*a" + std::to_string(i - 1) + (j < 9 ? ", " : "]\n");
+    }
+  }
+  text += "items: *a9\n";
+  const auto start = std::chrono::steady_clock::now();
+  CHECK(error_of(text).ends_with(": more than 1000000 YAML nodes in one file (nested aliases?); pass the manifests "
+                                 "written out"));
+  CHECK(std::chrono::steady_clock::now() - start < std::chrono::seconds(1));
+}
+
+TEST_CASE("gate: a byte order mark does not shift the first line's images")
+{
+  const std::string text = "\xEF\xBB\xBF{kind: Pod, spec: {containers: [{image: r.example/a:1}]}}\n";
+  const auto found = images(text);
+  REQUIRE(found.size() == 1);
+  CHECK(text.substr(found[0].offset, 13) == "r.example/a:1");
 }
