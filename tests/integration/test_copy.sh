@@ -14,6 +14,9 @@
 #  6. save -> layout -> load into a third repository -> verify; cosign load / cosign save interop
 #  7. faults: a reset mid-blob (source), 500 on a manifest PUT, 413 and 507 on blob upload: the
 #     destination never holds a signature without its image; a re-run completes
+#  8. a copy racing two `sigil sign`s of the same destination digest whose .sig tag does not
+#     exist yet: the copy's first write goes through the attach writer, so every signature
+#     (the copied one and both signers') is there afterwards. 3 rounds, a fresh image each.
 # shellcheck source-path=SCRIPTDIR
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 source "$HERE/lib.sh"
@@ -103,6 +106,13 @@ sigs = [i for i, p in enumerate(puts) if p.endswith(".sig") or p.endswith(".att"
 print(all(i > idx for i in sigs) and len(sigs) > 0)
 PY
 )" True
+# content_digest HOST REPO REF: the registry's Docker-Content-Digest for REF.
+content_digest() {
+  curl -sfI -H 'Accept: application/vnd.oci.image.manifest.v1+json' "http://$1/v2/$2/manifests/$3" |
+    tr -d '\r' | awk -F': ' 'tolower($1)=="docker-content-digest"{print $2}'
+}
+check "1 the .sig copied to an empty destination is the source's byte for byte (same digest)" eq \
+  "$(content_digest "$DST_HOST" app/img "$(sig_tag "$D")")" "$(content_digest "$SRC_HOST" app/img "$(sig_tag "$D")")"
 sig verify "$X@$D" --key "$W/k1.pub"
 expect "1 sigil verify at the destination (k1: the .sig layer)" 0
 sig verify "$X@$D" --key "$W/k4.pub" -o json
@@ -301,5 +311,37 @@ fault_case "507 on blob uploads" PX \
   '[{"method":"PUT","path":"/blobs/uploads/","fault":"status","status":507}]' 20 faults/b507
 fault_case "500 on the .sig PUT (after the image)" PX \
   '[{"method":"PUT","path":"\\.sig$","fault":"status","status":500}]' 20 faults/s500
+
+# =============================================================================================
+section "8. a copy racing signers of the same destination tag"
+for round in 1 2 3; do
+  run push_test_image "$SRC_HOST" race/img "r$round"
+  R=$OUT
+  S_RACE=$PS_HOST/race/img
+  sig sign "$S_RACE@$R" --key "$K1"
+  expect "8.$round sign the source with k1" 0
+  sig copy "$S_RACE@$R" "$PX_HOST/race/img" --only referrers
+  expect "8.$round copy the image alone (--only referrers): no .sig at the destination yet" 0
+  check "8.$round no .sig at the destination before the race" eq \
+    "$(manifest "$DST_HOST" race/img "$(sig_tag "$R")")" absent
+  RD=$W/race$round
+  mkdir -p "$RD"
+  (env SIGIL_PASSWORD="$PW" timeout 120 "$SIGIL" copy "$S_RACE@$R" "$PX_HOST/race/img" </dev/null >"$RD/copy" 2>&1
+    echo $? >"$RD/copy.rc") &
+  PIDS=($!)
+  for k in 2 3; do
+    (env SIGIL_PASSWORD="$PW" timeout 120 "$SIGIL" sign "$PX_HOST/race/img@$R" --key "$W/k$k.key" \
+      </dev/null >"$RD/k$k" 2>&1
+      echo $? >"$RD/k$k.rc") &
+    PIDS+=($!)
+  done
+  wait "${PIDS[@]}"
+  check "8.$round copy and both signers exit 0" eq "$(cat "$RD/copy.rc" "$RD/k2.rc" "$RD/k3.rc" | tr '\n' ' ')" "0 0 0 "
+  check "8.$round the destination's .sig holds all 3 signatures" eq "$(layers_of "$DST_HOST" race/img "$(sig_tag "$R")")" 3
+  for k in k1 k2 k3; do
+    sig verify "$PX_HOST/race/img@$R" --key "$W/$k.pub"
+    expect "8.$round $k's signature verifies at the destination" 0
+  done
+done
 
 finish
