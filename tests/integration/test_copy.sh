@@ -11,7 +11,9 @@
 #  3. signatures at the destination are merged, not overwritten
 #  4. within one registry blobs are mounted (POST ?mount= answered 201), not uploaded
 #  5. a destination tag naming another image: refused (2) without -f; --platform; --only
-#  6. save -> layout -> load into a third repository -> verify; cosign load / cosign save interop
+#  6. save -> layout -> load into a third repository -> verify; cosign load / cosign save interop;
+#     save --tar -> load --tar -> verify; hostile tars (absolute, '..', links, outside blobs/,
+#     truncated) refused with their reason, nothing written
 #  7. faults: a reset mid-blob (source), 500 on a manifest PUT, 413 and 507 on blob upload: the
 #     destination never holds a signature without its image; a re-run completes
 #  8. a copy racing two `sigil sign`s of the same destination digest whose .sig tag does not
@@ -272,6 +274,72 @@ if [[ -n $COSIGN ]]; then
 else
   skip "6 cosign save/load interop: cosign 2.5 not available"
 fi
+
+# =============================================================================================
+section "6t. save --tar -> one tar file -> load --tar -> verify; hostile archives refused"
+TB=$W/tarball
+mkdir -p "$TB" "$W/tmp"
+sig save "$S:v1" --tar "$TB/app.tar"
+expect "6t save --tar: 0" 0
+check "6t only the tar is left next to it (no temp file, no scratch layout)" eq "$(ls -A "$TB")" app.tar
+check "6t the tar: oci-layout, index.json first, then only directories and regular files under blobs/" eq \
+  "$("$PY" - "$TB/app.tar" <<'PY'
+import sys, tarfile
+with tarfile.open(sys.argv[1]) as t:
+    m = t.getmembers()
+print([x.name for x in m[:2]],
+      all((x.name == "blobs" or x.name.startswith("blobs/")) and (x.isfile() or x.isdir()) for x in m[2:]), len(m) > 5)
+PY
+)" "['oci-layout', 'index.json'] True True"
+sig load --tar "$TB/app.tar" "$PX_HOST/fromtar/img"
+expect "6t load --tar: 0" 0
+sig verify "$PX_HOST/fromtar/img@$D" --key "$W/k1.pub"
+expect "6t verify after the tar round trip (k1)" 0
+sig verify-attestation "$PX_HOST/fromtar/img@$D" --key "$W/k1.pub" --type slsaprovenance1
+expect "6t verify-attestation after the tar round trip" 0
+sig save "$S:v1" --tar "$TB/x.tar" --dir "$TB/x"
+expect "6t save with both --dir and --tar: 2" 2 "--dir excludes --tar"
+sig load "$PX_HOST/fromtar/img"
+expect "6t load with neither: 2" 2 "give either --dir DIR (a layout directory) or --tar FILE (a layout tar archive)"
+# hostile FILE NAME KIND: a tar with a valid layout plus one hostile entry.
+"$PY" - "$W" <<'PY'
+import io, sys, tarfile
+w = sys.argv[1]
+def make(path, name, kind):
+    with tarfile.open(path, "w", format=tarfile.USTAR_FORMAT) as t:
+        for n, data in (("oci-layout", b'{"imageLayoutVersion":"1.0.0"}'), ("index.json", b'{"schemaVersion":2,"manifests":[]}')):
+            i = tarfile.TarInfo(n); i.size = len(data); t.addfile(i, io.BytesIO(data))
+        i = tarfile.TarInfo(name)
+        if kind == "sym": i.type = tarfile.SYMTYPE; i.linkname = "/etc/passwd"
+        elif kind == "hard": i.type = tarfile.LNKTYPE; i.linkname = "oci-layout"
+        elif kind == "fifo": i.type = tarfile.FIFOTYPE
+        data = b"pwned"
+        if kind == "file": i.size = len(data)
+        t.addfile(i, io.BytesIO(data) if kind == "file" else None)
+make(w + "/evil-abs.tar", w + "/pwned-abs", "file")
+make(w + "/evil-dotdot.tar", "blobs/../../pwned-dotdot", "file")
+make(w + "/evil-sym.tar", "blobs/sha256/link", "sym")
+make(w + "/evil-hard.tar", "blobs/sha256/hard", "hard")
+make(w + "/evil-outside.tar", "etc/pwned", "file")
+make(w + "/evil-fifo.tar", "blobs/fifo", "fifo")
+data = open(w + "/evil-outside.tar", "rb").read()
+open(w + "/evil-short.tar", "wb").write(data[:1024 + 100])
+PY
+TAIL="refused; a layout archive holds only the files oci-layout, index.json and blobs/ (as sigil save --tar writes)"
+hostile() { # FILE WANT_MESSAGE LABEL
+  run env TMPDIR="$W/tmp" timeout 60 "$SIGIL" load --tar "$1" "$PX_HOST/evil/img" </dev/null
+  expect "6t hostile tar refused, exit 30: $3" 30 "$2"
+}
+hostile "$W/evil-abs.tar" "$W/evil-abs.tar: entry '$W/pwned-abs' is an absolute path: $TAIL" "absolute path"
+hostile "$W/evil-dotdot.tar" "entry 'blobs/../../pwned-dotdot' has a '..' component: $TAIL" "'..'"
+hostile "$W/evil-sym.tar" "entry 'blobs/sha256/link' is a symbolic link: $TAIL" "symbolic link"
+hostile "$W/evil-hard.tar" "entry 'blobs/sha256/hard' is a hard link: $TAIL" "hard link"
+hostile "$W/evil-outside.tar" "entry 'etc/pwned' is outside blobs/, oci-layout and index.json: $TAIL" "outside"
+hostile "$W/evil-fifo.tar" "entry 'blobs/fifo' is neither a regular file nor a directory (type '6'): $TAIL" "fifo"
+hostile "$W/evil-short.tar" "$W/evil-short.tar: it ends inside a header (truncated); not a complete tar archive" "truncated"
+check "6t nothing written outside: no pwned file, the scratch directory removed" eq \
+  "$(ls "$W" | grep -c pwned; ls -A "$W/tmp" | wc -l; ls -A "$W/.." | grep -c pwned)" "$(printf '0\n0\n0')"
+check "6t nothing pushed by a refused load" eq "$(curl -s "http://$DST_HOST/v2/evil/img/tags/list" | grep -c '"tags":\[')" 0
 
 # =============================================================================================
 section "7. faults"
