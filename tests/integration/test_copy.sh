@@ -11,9 +11,14 @@
 #  3. signatures at the destination are merged, not overwritten
 #  4. within one registry blobs are mounted (POST ?mount= answered 201), not uploaded
 #  5. a destination tag naming another image: refused (2) without -f; --platform; --only
-#  6. save -> layout -> load into a third repository -> verify; cosign load / cosign save interop
+#  6. save -> layout -> load into a third repository -> verify; cosign load / cosign save interop;
+#     save --tar -> load --tar -> verify; hostile tars (absolute, '..', links, outside blobs/,
+#     truncated) refused with their reason, nothing written
 #  7. faults: a reset mid-blob (source), 500 on a manifest PUT, 413 and 507 on blob upload: the
 #     destination never holds a signature without its image; a re-run completes
+#  8. a copy racing two `sigil sign`s of the same destination digest whose .sig tag does not
+#     exist yet: the copy's first write goes through the attach writer, so every signature
+#     (the copied one and both signers') is there afterwards. 3 rounds, a fresh image each.
 # shellcheck source-path=SCRIPTDIR
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 source "$HERE/lib.sh"
@@ -103,6 +108,13 @@ sigs = [i for i, p in enumerate(puts) if p.endswith(".sig") or p.endswith(".att"
 print(all(i > idx for i in sigs) and len(sigs) > 0)
 PY
 )" True
+# content_digest HOST REPO REF: the registry's Docker-Content-Digest for REF.
+content_digest() {
+  curl -sfI -H 'Accept: application/vnd.oci.image.manifest.v1+json' "http://$1/v2/$2/manifests/$3" |
+    tr -d '\r' | awk -F': ' 'tolower($1)=="docker-content-digest"{print $2}'
+}
+check "1 the .sig copied to an empty destination is the source's byte for byte (same digest)" eq \
+  "$(content_digest "$DST_HOST" app/img "$(sig_tag "$D")")" "$(content_digest "$SRC_HOST" app/img "$(sig_tag "$D")")"
 sig verify "$X@$D" --key "$W/k1.pub"
 expect "1 sigil verify at the destination (k1: the .sig layer)" 0
 sig verify "$X@$D" --key "$W/k4.pub" -o json
@@ -264,6 +276,72 @@ else
 fi
 
 # =============================================================================================
+section "6t. save --tar -> one tar file -> load --tar -> verify; hostile archives refused"
+TB=$W/tarball
+mkdir -p "$TB" "$W/tmp"
+sig save "$S:v1" --tar "$TB/app.tar"
+expect "6t save --tar: 0" 0
+check "6t only the tar is left next to it (no temp file, no scratch layout)" eq "$(ls -A "$TB")" app.tar
+check "6t the tar: oci-layout, index.json first, then only directories and regular files under blobs/" eq \
+  "$("$PY" - "$TB/app.tar" <<'PY'
+import sys, tarfile
+with tarfile.open(sys.argv[1]) as t:
+    m = t.getmembers()
+print([x.name for x in m[:2]],
+      all((x.name == "blobs" or x.name.startswith("blobs/")) and (x.isfile() or x.isdir()) for x in m[2:]), len(m) > 5)
+PY
+)" "['oci-layout', 'index.json'] True True"
+sig load --tar "$TB/app.tar" "$PX_HOST/fromtar/img"
+expect "6t load --tar: 0" 0
+sig verify "$PX_HOST/fromtar/img@$D" --key "$W/k1.pub"
+expect "6t verify after the tar round trip (k1)" 0
+sig verify-attestation "$PX_HOST/fromtar/img@$D" --key "$W/k1.pub" --type slsaprovenance1
+expect "6t verify-attestation after the tar round trip" 0
+sig save "$S:v1" --tar "$TB/x.tar" --dir "$TB/x"
+expect "6t save with both --dir and --tar: 2" 2 "--dir excludes --tar"
+sig load "$PX_HOST/fromtar/img"
+expect "6t load with neither: 2" 2 "give either --dir DIR (a layout directory) or --tar FILE (a layout tar archive)"
+# hostile FILE NAME KIND: a tar with a valid layout plus one hostile entry.
+"$PY" - "$W" <<'PY'
+import io, sys, tarfile
+w = sys.argv[1]
+def make(path, name, kind):
+    with tarfile.open(path, "w", format=tarfile.USTAR_FORMAT) as t:
+        for n, data in (("oci-layout", b'{"imageLayoutVersion":"1.0.0"}'), ("index.json", b'{"schemaVersion":2,"manifests":[]}')):
+            i = tarfile.TarInfo(n); i.size = len(data); t.addfile(i, io.BytesIO(data))
+        i = tarfile.TarInfo(name)
+        if kind == "sym": i.type = tarfile.SYMTYPE; i.linkname = "/etc/passwd"
+        elif kind == "hard": i.type = tarfile.LNKTYPE; i.linkname = "oci-layout"
+        elif kind == "fifo": i.type = tarfile.FIFOTYPE
+        data = b"pwned"
+        if kind == "file": i.size = len(data)
+        t.addfile(i, io.BytesIO(data) if kind == "file" else None)
+make(w + "/evil-abs.tar", w + "/pwned-abs", "file")
+make(w + "/evil-dotdot.tar", "blobs/../../pwned-dotdot", "file")
+make(w + "/evil-sym.tar", "blobs/sha256/link", "sym")
+make(w + "/evil-hard.tar", "blobs/sha256/hard", "hard")
+make(w + "/evil-outside.tar", "etc/pwned", "file")
+make(w + "/evil-fifo.tar", "blobs/fifo", "fifo")
+data = open(w + "/evil-outside.tar", "rb").read()
+open(w + "/evil-short.tar", "wb").write(data[:1024 + 100])
+PY
+TAIL="refused; a layout archive holds only the files oci-layout, index.json and blobs/ (as sigil save --tar writes)"
+hostile() { # FILE WANT_MESSAGE LABEL
+  run env TMPDIR="$W/tmp" timeout 60 "$SIGIL" load --tar "$1" "$PX_HOST/evil/img" </dev/null
+  expect "6t hostile tar refused, exit 30: $3" 30 "$2"
+}
+hostile "$W/evil-abs.tar" "$W/evil-abs.tar: entry '$W/pwned-abs' is an absolute path: $TAIL" "absolute path"
+hostile "$W/evil-dotdot.tar" "entry 'blobs/../../pwned-dotdot' has a '..' component: $TAIL" "'..'"
+hostile "$W/evil-sym.tar" "entry 'blobs/sha256/link' is a symbolic link: $TAIL" "symbolic link"
+hostile "$W/evil-hard.tar" "entry 'blobs/sha256/hard' is a hard link: $TAIL" "hard link"
+hostile "$W/evil-outside.tar" "entry 'etc/pwned' is outside blobs/, oci-layout and index.json: $TAIL" "outside"
+hostile "$W/evil-fifo.tar" "entry 'blobs/fifo' is neither a regular file nor a directory (type '6'): $TAIL" "fifo"
+hostile "$W/evil-short.tar" "$W/evil-short.tar: it ends inside a header (truncated); not a complete tar archive" "truncated"
+check "6t nothing written outside: no pwned file, the scratch directory removed" eq \
+  "$(ls "$W" | grep -c pwned; ls -A "$W/tmp" | wc -l; ls -A "$W/.." | grep -c pwned)" "$(printf '0\n0\n0')"
+check "6t nothing pushed by a refused load" eq "$(curl -s "http://$DST_HOST/v2/evil/img/tags/list" | grep -c '"tags":\[')" 0
+
+# =============================================================================================
 section "7. faults"
 # consistent HOST REPO DIGEST: a signature at the destination only with its image.
 consistent() {
@@ -301,5 +379,37 @@ fault_case "507 on blob uploads" PX \
   '[{"method":"PUT","path":"/blobs/uploads/","fault":"status","status":507}]' 20 faults/b507
 fault_case "500 on the .sig PUT (after the image)" PX \
   '[{"method":"PUT","path":"\\.sig$","fault":"status","status":500}]' 20 faults/s500
+
+# =============================================================================================
+section "8. a copy racing signers of the same destination tag"
+for round in 1 2 3; do
+  run push_test_image "$SRC_HOST" race/img "r$round"
+  R=$OUT
+  S_RACE=$PS_HOST/race/img
+  sig sign "$S_RACE@$R" --key "$K1"
+  expect "8.$round sign the source with k1" 0
+  sig copy "$S_RACE@$R" "$PX_HOST/race/img" --only referrers
+  expect "8.$round copy the image alone (--only referrers): no .sig at the destination yet" 0
+  check "8.$round no .sig at the destination before the race" eq \
+    "$(manifest "$DST_HOST" race/img "$(sig_tag "$R")")" absent
+  RD=$W/race$round
+  mkdir -p "$RD"
+  (env SIGIL_PASSWORD="$PW" timeout 120 "$SIGIL" copy "$S_RACE@$R" "$PX_HOST/race/img" </dev/null >"$RD/copy" 2>&1
+    echo $? >"$RD/copy.rc") &
+  PIDS=($!)
+  for k in 2 3; do
+    (env SIGIL_PASSWORD="$PW" timeout 120 "$SIGIL" sign "$PX_HOST/race/img@$R" --key "$W/k$k.key" \
+      </dev/null >"$RD/k$k" 2>&1
+      echo $? >"$RD/k$k.rc") &
+    PIDS+=($!)
+  done
+  wait "${PIDS[@]}"
+  check "8.$round copy and both signers exit 0" eq "$(cat "$RD/copy.rc" "$RD/k2.rc" "$RD/k3.rc" | tr '\n' ' ')" "0 0 0 "
+  check "8.$round the destination's .sig holds all 3 signatures" eq "$(layers_of "$DST_HOST" race/img "$(sig_tag "$R")")" 3
+  for k in k1 k2 k3; do
+    sig verify "$PX_HOST/race/img@$R" --key "$W/$k.pub"
+    expect "8.$round $k's signature verifies at the destination" 0
+  done
+done
 
 finish

@@ -61,9 +61,18 @@ bool contains(const std::vector<oci::Descriptor>& entries, const oci::Descriptor
   return std::any_of(entries.begin(), entries.end(), [&](const oci::Descriptor& l) { return same_entry(l, e, r); });
 }
 
+// Our entries: the layer and any more.
+std::vector<oci::Descriptor> ours(const AttachRequest& r)
+{
+  std::vector<oci::Descriptor> all{r.layer};
+  all.insert(all.end(), r.more_layers.begin(), r.more_layers.end());
+  return all;
+}
+
 bool has_layer(const Current& c, const AttachRequest& r)
 {
-  return contains(c.layers, r.layer, r);
+  const auto all = ours(r);
+  return std::all_of(all.begin(), all.end(), [&](const oci::Descriptor& e) { return contains(c.layers, e, r); });
 }
 
 // The longest another writer can wait between its PUT and its last confirming read: a settle
@@ -238,8 +247,10 @@ Result<Next> Attacher::write(const Current& current, bool present, std::vector<o
     m_contended = true; // we wrote, and our layer (or one we saw) is gone again: clobbered
   }
   m_seen_present = 0;
-  if (!present && !contains(additions, m_r.layer, m_r)) { // once: `m_seen` may hold it already
-    additions.push_back(m_r.layer);
+  for (const auto& e : ours(m_r)) { // once each: `m_seen` may hold them already
+    if (!present && !contains(current.layers, e, m_r) && !contains(additions, e, m_r)) {
+      additions.push_back(e);
+    }
   }
   auto written = put_merged(current, additions);
   if (!written) {
@@ -276,7 +287,15 @@ Result<bool> Attacher::put_merged(const Current& current, const std::vector<oci:
   }
   std::vector<oci::Descriptor> layers = current.layers;
   layers.insert(layers.end(), additions.begin(), additions.end());
-  SIGIL_TRY_ASSIGN(auto document, render(std::move(layers)));
+  const auto all = ours(m_r);
+  const bool only_ours = std::all_of(additions.begin(), additions.end(),
+                                     [&](const oci::Descriptor& e) { return contains(all, e, m_r); });
+  std::pair<std::string, std::string_view> document;
+  if (m_r.initial_document && current.bytes.empty() && only_ours) {
+    document = {m_r.initial_document->first, m_r.initial_document->second};
+  } else {
+    SIGIL_TRY_ASSIGN(document, render(std::move(layers)));
+  }
   const auto started = Clock::now();
   SIGIL_TRY_ASSIGN(const auto again, read_current(m_client, m_r));
   if (again.bytes != current.bytes) {

@@ -24,7 +24,10 @@
 
 #include <chrono>
 #include <functional>
+#include <optional>
 #include <string>
+#include <utility>
+#include <vector>
 
 namespace sigil::attachments {
 
@@ -36,6 +39,13 @@ struct AttachRequest {
   registry::Repository repo;
   std::string tag; // sha256-<hex>.sig, .att, or sha256-<hex> for the referrers fallback
   oci::Descriptor layer; // the entry to add: a layer, or a referrer manifest's descriptor
+  // More entries to add with `layer`, confirmed together (sigil copy: every layer of the
+  // source's tag). Signature manifests only.
+  std::vector<oci::Descriptor> more_layers;
+  // The document (bytes, media type) to PUT when the tag is absent at write time and nothing
+  // but our entries is to be written: sigil copy's source manifest, byte for byte, so that
+  // its digest is the source's. Its config blob must be at the destination already.
+  std::optional<std::pair<std::string, std::string>> initial_document;
   Container container = Container::signature_manifest;
   // An existing layer that makes ours redundant (cosign's dedupe: same payload, and the
   // existing signature verifies with our key).

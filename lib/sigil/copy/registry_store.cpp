@@ -114,28 +114,30 @@ Result<std::size_t> RegistryStore::put_attachment_tag(const oci::Digest& image, 
   RegistryStore& self = attachment_store();
   const std::string tag = oci::signature_tag(image, attachments::tag_suffix(kind));
   SIGIL_TRY_ASSIGN(auto theirs, m_client.find_manifest(self.m_repo, tag));
-  if (!theirs) {
-    SIGIL_TRY(m_client.put_manifest(self.m_repo, tag, manifest.bytes, manifest.media_type));
-    SIGIL_TRY_ASSIGN(auto ours, oci::parse_manifest(manifest.bytes));
-    return ours.layers.size();
-  }
-  if (theirs->digest == manifest.digest) {
+  if (theirs && theirs->digest == manifest.digest) {
     return std::size_t{0};
   }
-  // Someone else's signatures are there: each of ours it lacks joins them through the writer.
   SIGIL_TRY_ASSIGN(auto ours, oci::parse_manifest(manifest.bytes));
-  SIGIL_TRY_ASSIGN(auto present, registry::image_manifest(*theirs));
-  std::size_t added = 0;
-  for (const auto& layer : ours.layers) {
-    const bool there = std::any_of(present.layers.begin(), present.layers.end(),
-                                   [&](const oci::Descriptor& l) { return attachments::same_layer(l, layer); });
-    if (there) {
-      continue;
-    }
-    SIGIL_TRY_CONTEXT(attachments::attach_layer(m_client, {.repo = self.m_repo, .tag = tag, .layer = layer}),
-                      fmt::format("merging into {}:{}", self.m_repo.name(), tag));
-    ++added;
+  std::vector<oci::Descriptor> present;
+  if (theirs) {
+    SIGIL_TRY_ASSIGN(auto parsed, registry::image_manifest(*theirs));
+    present = std::move(parsed.layers);
   }
+  const auto added = static_cast<std::size_t>(std::count_if(ours.layers.begin(), ours.layers.end(), [&](const auto& l) {
+    return std::none_of(present.begin(), present.end(),
+                        [&](const oci::Descriptor& p) { return attachments::same_layer(p, l); });
+  }));
+  if (added == 0) {
+    return added;
+  }
+  // Through the writer also when the tag is absent: a signer may be writing it right now. It
+  // merges with whatever is there at write time, settles and confirms; when nothing else is
+  // there it PUTs the source's manifest byte for byte (same digest, so cosign verify passes).
+  attachments::AttachRequest request{.repo = self.m_repo, .tag = tag, .layer = ours.layers.front()};
+  request.more_layers.assign(ours.layers.begin() + 1, ours.layers.end());
+  request.initial_document = std::pair(manifest.bytes, manifest.media_type);
+  SIGIL_TRY_CONTEXT(attachments::attach_layer(m_client, request),
+                    fmt::format("writing {}:{}", self.m_repo.name(), tag));
   return added;
 }
 
