@@ -431,7 +431,7 @@ keyless_run() {
     "$(python3 -c 'import json, sys; r = json.load(sys.stdin)[0]["sigil"]; print(r["identity"], r["issuer"])' <<<"$OUT" 2>&1)" \
     "$identity $GITLAB"
   # format: both also pushed a Sigstore bundle referrer (verify reads referrers when no .sig verifies).
-  run "$SIGIL" tree "$image" "${REGISTRY_FLAGS[@]}"
+  run "$SIGIL" tree "$image" "${REGISTRY_FLAGS[@]}" -o json
   check "keyless: format both pushed the .sig tag and a Sigstore bundle referrer" eq \
     "$(grep -o '"artifactType":"application/vnd.dev.sigstore.bundle.v0.3+json"\|"kind":"signatures"' <<<"$OUT" | sort | tr '\n' ' ')" \
     '"artifactType":"application/vnd.dev.sigstore.bundle.v0.3+json" "kind":"signatures" '
