@@ -57,6 +57,24 @@ void one_value_per_flag(CLI::App& app)
   }
 }
 
+// A boolean option taking a value (--check-claims=false) shows its default as true/false in
+// --help, not CLI11's "BOOLEAN=1".
+void readable_boolean_defaults(CLI::App& app)
+{
+  for (CLI::Option* opt : app.get_options()) {
+    if (opt->get_type_name() == "BOOLEAN") {
+      const std::string def = opt->get_default_str();
+      opt->type_name("true|false");
+      if (def == "1" || def == "0") {
+        opt->default_str(def == "1" ? "true" : "false");
+      }
+    }
+  }
+  for (CLI::App* sub : app.get_subcommands({})) {
+    readable_boolean_defaults(*sub);
+  }
+}
+
 // Usage errors never echo a secret (DESIGN.md §4). CLI11 quotes the arguments it could not
 // place, so `sigil login --password s3cret` (meant: --password-stdin) would print the password.
 // A value given to an option whose name says password/passwd/token/secret (or -p), attached
@@ -308,6 +326,7 @@ int run_main(int argc, char** argv)
   register_commands(commands, std::span<char* const>(argv, static_cast<std::size_t>(argc)));
 
   one_value_per_flag(app);
+  readable_boolean_defaults(app);
   const auto secrets = secret_arguments(app, std::span<char* const>(argv, static_cast<std::size_t>(argc)));
   try {
     app.parse(argc, argv);

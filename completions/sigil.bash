@@ -2,7 +2,7 @@
 #
 # Commands, options and option values are read from `sigil --help` and `sigil COMMAND --help`
 # of the binary being completed, so completion always matches the installed sigil. Values
-# offered: the choices an option lists ({legacy,bundle,both}), true/false for BOOLEAN, file
+# offered: the choices an option lists ({legacy,bundle,both}), true/false for booleans (true|false in --help), file
 # names for TEXT and FILE options and for positional arguments. Installed as
 # share/bash-completion/completions/sigil; works without the bash-completion package too.
 
@@ -22,9 +22,9 @@ _sigil_help_table() {
       names = n ? substr(line, 1, n - 1) : line
       rest = n ? substr(line, n) : ""
       type = ""; choices = ""
-      if (rest ~ /^ [A-Z][A-Z0-9_]*([:= ]|$)/) {
+      if (rest ~ /^ ([A-Z][A-Z0-9_]*|true\|false)([:= ]|$)/) {
         t = substr(rest, 2); m = index(t, " "); if (m) t = substr(t, 1, m - 1)
-        type = t; sub(/[:=].*/, "", type)
+        type = t; sub(/[:=].*/, "", type); if (type == "true|false") type = "BOOLEAN"
         if (t ~ /:\{/) { choices = t; sub(/^[^{]*\{/, "", choices); sub(/\}.*/, "", choices) }
       }
       print "opt\t" names "\t" type "\t" choices "\t" desc

@@ -21,12 +21,28 @@ struct Options {
   RegistryFlags registry;
 };
 
-// Without -f: the list of what would go, then one question on the terminal.
-Result<void> confirm_clean(const Options& o, const oci::Reference& image,
+// What --type deletes, for the question: "the signatures of IMAGE", "all the ... of IMAGE".
+std::string_view clean_what(std::string_view type)
+{
+  if (type == "signature") {
+    return "the signatures";
+  }
+  if (type == "attestation") {
+    return "the attestations";
+  }
+  if (type == "referrer") {
+    return "the bundle referrers";
+  }
+  return "all the signatures, attestations and bundle referrers";
+}
+
+// Without -f: the list of what would go, then one question on the terminal. False: the
+// answer was no (not an error: the user chose, nothing was deleted).
+Result<bool> confirm_clean(const Options& o, const oci::Reference& image,
                            const std::vector<attachments::CleanItem>& items)
 {
   if (o.force) {
-    return {};
+    return true;
   }
   if (::isatty(STDIN_FILENO) != 1) {
     return fail(ErrorCode::usage, "refusing to delete without confirmation: pass -f (no terminal to ask on)");
@@ -34,13 +50,10 @@ Result<void> confirm_clean(const Options& o, const oci::Reference& image,
   for (const auto& item : items) {
     print_info("Would delete {}", item.name);
   }
-  print_prompt("Delete these {} object(s), the {} of {}? [y/N] ", items.size(), o.type, image.str());
+  print_prompt("Delete these {} object(s), {} of {}? [y/N] ", items.size(), clean_what(o.type), image.str());
   std::string answer;
   std::getline(std::cin, answer);
-  if (answer != "y" && answer != "Y" && answer != "yes") {
-    return fail(ErrorCode::other, "not confirmed; nothing deleted");
-  }
-  return {};
+  return answer == "y" || answer == "Y" || answer == "yes";
 }
 
 } // namespace
@@ -76,7 +89,11 @@ void register_clean(Commands& commands)
       print_info("Nothing to delete");
       return 0;
     }
-    SIGIL_TRY(confirm_clean(*o, target.image, plan.to_delete));
+    SIGIL_TRY_ASSIGN(const bool confirmed, confirm_clean(*o, target.image, plan.to_delete));
+    if (!confirmed) {
+      print_info("Not confirmed: nothing deleted");
+      return 0;
+    }
     SIGIL_TRY_ASSIGN(auto result, attachments::clean(session->client(), target.repo, plan));
     for (const auto& d : result.deleted) {
       print_info("Deleted {}", d);

@@ -79,7 +79,8 @@ void register_copy(Commands& commands)
 {
   auto* app = commands.add(
     "copy",
-    "Copy an image with everything attached to it: the manifest or index and every platform\n"
+    "Copy an image with everything attached to it (signatures, attestations, SBOMs, referrers).\n"
+    "Copies the manifest or index and every platform\n"
     "child, its blobs (mounted across repositories of one registry, streamed otherwise), then\n"
     "cosign's .sig/.att/.sbom tags and every OCI referrer, byte for byte, so that digests and\n"
     "signatures stay valid. Blobs first, then manifests, then attachments: an interrupted copy\n"

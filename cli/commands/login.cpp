@@ -77,8 +77,8 @@ Result<int> run(Options o, const GlobalOptions& global)
 void register_login(Commands& commands)
 {
   auto* app = commands.add("login",
-                           "Log in to a registry and save the credentials in docker's config.json (mode 0600),\n"
-                           "where sigil, docker, podman, skopeo and cosign find them.",
+                           "Log in to a registry and save the credentials in docker's config.json.\n"
+                           "The file is written with mode 0600, where sigil, docker, podman, skopeo and cosign find them.",
                            "  echo \"$CI_REGISTRY_PASSWORD\" | sigil login \"$CI_REGISTRY\" -u \"$CI_REGISTRY_USER\" --password-stdin\n");
   auto o = std::make_shared<Options>();
   app->add_option("registry", o->registry, "Registry host[:port]")->required();

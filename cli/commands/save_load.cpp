@@ -184,7 +184,8 @@ void register_save(Commands& commands)
 {
   auto* app = commands.add(
     "save",
-    "Save images with everything attached (signatures, attestations, SBOMs, referrers) into an\n"
+    "Save images with everything attached into an OCI image layout (for air-gapped networks).\n"
+    "Saves signatures, attestations, SBOMs and referrers into an\n"
     "OCI image layout (image-layout 1.1: oci-layout, index.json naming each image by its tag in\n"
     "org.opencontainers.image.ref.name, blobs/sha256/), for moving into an air-gapped network.\n"
     "Saving into an existing layout adds to it.",
@@ -206,7 +207,8 @@ void register_load(Commands& commands)
 {
   auto* app = commands.add(
     "load",
-    "Push the images of an OCI image layout (from `sigil save`, or `cosign save`) with everything\n"
+    "Push the images of an OCI image layout (sigil save, cosign save) with everything attached.\n"
+    "Pushes the images of the layout (from `sigil save`, or `cosign save`) with everything\n"
     "attached into a repository: each image under its own tag, or under the destination's tag\n"
     "when the layout holds one image. Signatures already there are merged, never overwritten.",
     "  sigil load --dir ./app-layout registry.internal/app\n"

@@ -78,7 +78,8 @@ void register_sign_blob(Commands& commands)
 {
   auto* app = commands.add(
       "sign-blob",
-      "Sign a file (or - for stdin) and write a Sigstore bundle v0.3 and/or a base64 signature (without\n"
+      "Sign a file (or - for stdin) with a key or keyless, writing a Sigstore bundle and/or a signature.\n"
+      "Writes a Sigstore bundle v0.3 and/or a base64 signature (without\n"
       "--bundle and --output-signature, the base64 signature is printed on standard output, as cosign does).\n"
       "The file is streamed: any size works in constant memory (Ed25519 keys map the file instead).\n"
       "Without --key, signs keyless: an OIDC identity token (--identity-token, SIGSTORE_ID_TOKEN) buys a short-lived\n"

@@ -9,15 +9,13 @@
 
 #include <fmt/format.h>
 
-#include <unistd.h>
-
 namespace sigil::cli {
 
 namespace {
 
 struct Options {
   std::string image;
-  std::string output;
+  std::string output = "text";
   RegistryFlags registry;
 };
 
@@ -109,13 +107,14 @@ Text render_text(const attachments::ImageTree& t)
 void register_tree(Commands& commands)
 {
   auto* app = commands.add("tree",
-                           "Show what is attached to an image: signatures, attestations and SBOMs (cosign tags) and\n"
-                           "OCI referrers, as a tree (or JSON with -o json).",
+                           "Show what is attached to an image, as a tree (JSON with -o json).\n"
+                           "Lists the signatures, attestations and SBOMs at cosign's tags and the OCI referrers.\n"
+                           "Prints text whether or not stdout is a terminal (as cosign tree does); -o json for machines.",
                            "  sigil tree registry.example.com/app:1.2\n"
                            "  sigil tree registry.example.com/app@sha256:... -o json\n");
   auto o = std::make_shared<Options>();
   app->add_option("image", o->image, "Image reference (tag or digest)")->required();
-  app->add_option("-o,--output", o->output, "Output format (default: text on a terminal, else json)")
+  app->add_option("-o,--output", o->output, "Output format (text unless -o json, also when piped)")
     ->check(CLI::IsMember({"text", "json"}));
   add_registry_flags(app, o->registry);
   add_local_flag(app, o->registry);
@@ -124,8 +123,7 @@ void register_tree(Commands& commands)
     auto session = open_session(o->registry, global);
     SIGIL_TRY_ASSIGN(auto repo, registry::signature_repository(ref));
     SIGIL_TRY_ASSIGN(auto tree, attachments::collect_tree(session->client(), ref, repo));
-    const bool json = o->output == "json" || (o->output.empty() && ::isatty(STDOUT_FILENO) != 1);
-    if (json) {
+    if (o->output == "json") {
       print_result(render_json(tree));
     } else {
       print_text(render_text(tree));

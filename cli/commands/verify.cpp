@@ -90,9 +90,18 @@ void render(const Options& o, const std::string& arg, const Outcome& out, const 
     print_result(verify::cosign_json(r, keys));
     return;
   }
+  // -o text: one line per verified signature: the image, where the signature was, who signed.
   for (const auto& s : r.signatures) {
-    if (s.verified) {
-      print_text("{}\n", s.payload);
+    if (!s.verified) {
+      continue;
+    }
+    if (s.keyless && s.keyless->identity) {
+      print_text("verified {} {} by {} ({})\n", r.image.str(), s.source, s.keyless->identity->subject,
+                 s.keyless->identity->issuer);
+    } else if (s.key_index && *s.key_index < keys.size()) {
+      print_text("verified {} {} by key {}\n", r.image.str(), s.source, keys[*s.key_index].name);
+    } else {
+      print_text("verified {} {}\n", r.image.str(), s.source);
     }
   }
 }

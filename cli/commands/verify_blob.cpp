@@ -96,7 +96,8 @@ void register_verify_blob(Commands& commands)
 {
   auto* app = commands.add(
     "verify-blob",
-    "Verify a file's signature: keyless (a Fulcio certificate, its transparency-log entry and timestamps,\n"
+    "Verify a file's signature or Sigstore bundle, against public keys or keyless by identity.\n"
+    "Keyless: a Fulcio certificate, its transparency-log entry and timestamps,\n"
     "checked offline against a trusted root and an identity) or against trusted public keys.\n"
     "Reads Sigstore bundles (v0.1-v0.3), cosign's older bundle JSON, or a signature (and --certificate) file.\n"
     "FILE may be sha256:HEX to name the artifact by its digest.",

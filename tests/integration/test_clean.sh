@@ -13,7 +13,8 @@
 #     would take B's tag too): clean C skips it, B still verifies.
 #  F. an image's own referrers and index go, each listed as deleted.
 #  T. on a terminal (script(1)), without -f: the list of what would be deleted comes before the
-#     question; "n" deletes nothing, "y" deletes what was listed.
+#     question (naming what --type deletes); "n" deletes nothing and exits 0 ("Not confirmed:
+#     nothing deleted"), "y" deletes what was listed.
 #  S. D's .sig tag is made byte for byte E's .sig manifest (same digest): clean D --type
 #     signature skips it ("layer 1: it signs E, not this image"); E still verifies.
 #  V. V's .sig (or .att) tag is pointed at one of W's own manifests, by someone who can push a
@@ -127,13 +128,19 @@ on_tty() {
   run timeout 60 env NO_COLOR=1 script -qec "$(printf '%q ' "$SIGIL" "$@")" /dev/null <<<"$answer"
   TTY=$(tr -d '\r' <<<"$OUT" | sed -n '/^Would delete/,$p')
 }
-LISTED=$(printf 'Would delete %s\nWould delete %s\nDelete these 2 object(s), the referrer of %s? [y/N] ' \
-  "$IMG@$G_REF" "$IMG:$(reftag "$G")" "$IMG@$G")
+WOULD=$(printf 'Would delete %s\nWould delete %s\n' "$IMG@$G_REF" "$IMG:$(reftag "$G")")
+LISTED=$(printf '%s\nDelete these 2 object(s), the bundle referrers of %s? [y/N] ' "$WOULD" "$IMG@$G")
+# Answering no is a choice, not an error: exit 0, and it says nothing was deleted.
 on_tty n clean "$IMG@$G" --type referrer
-expect_fail "T: answering n fails"
-check "T: n: the list, then the question, then the refusal" eq "$TTY" \
-  "${LISTED}sigil: error: not confirmed; nothing deleted"
+expect "T: answering n exits 0" 0
+check "T: n: the list, then the question, then 'nothing deleted'" eq "$TTY" \
+  "${LISTED}Not confirmed: nothing deleted"
 check "T: n deleted nothing" eq "$(status "$REPO" "$G_REF")" 200
+on_tty n clean "$IMG@$G" --type all
+expect "T: --type all, answering n exits 0" 0
+check "T: --type all: the question names everything it deletes" eq "$TTY" \
+  "$(printf '%s\nDelete these 2 object(s), all the signatures, attestations and bundle referrers of %s? [y/N] Not confirmed: nothing deleted' "$WOULD" "$IMG@$G")"
+check "T: --type all, n deleted nothing" eq "$(status "$REPO" "$G_REF")" 200
 on_tty y clean "$IMG@$G" --type referrer
 expect "T: answering y succeeds" 0
 check "T: y: the list, the question, then what was deleted" eq "$TTY" \

@@ -160,9 +160,9 @@ if have_peers "1 cosign-signed images"; then
     sig verify "$H/interop/cosign-signed@$D1" --key "$W/cosign.pub"
     expect "1 sigil verify: cosign signature, by digest" 0 &&
       expect_out "1 sigil verify prints cosign's payload" "\"docker-manifest-digest\":\"$D1\""
-    sig verify "$H/interop/cosign-signed:v1" --key "$W/cosign.pub" -o text
+    sig verify "$H/interop/cosign-signed:v1" --key "$W/cosign.pub"
     expect "1 sigil verify: cosign signature, by tag" 0 "is a tag" &&
-      expect_out "1 sigil verify -o text prints the payload cosign signed" "\"docker-reference\":\"$H/interop/cosign-signed\""
+      expect_out "1 sigil verify prints the payload cosign signed" "\"docker-reference\":\"$H/interop/cosign-signed\""
     sig verify "$H/interop/cosign-signed@$D1" --key "$W/cosign.pub" --check-docker-reference
     expect "1 sigil verify --check-docker-reference: cosign names the repository" 0
     sig verify "$H/interop/cosign-signed@$D1" --key "$OTHER_PUB"

@@ -82,6 +82,30 @@ check "exit statuses: sigil(1) lists the codes the code returns ($codes_of_code)
 check "exit statuses: README lists the same codes" eq "$codes_of_readme" "$codes_of_code"
 check "exit statuses: sigil --help lists the same codes" eq "$codes_of_help" "$codes_of_code"
 
+# --- --help reads as sentences ---------------------------------------------------------------
+# A command's summary in 'sigil --help' is the first line of its description: a whole sentence,
+# not one cut where the source broke the line (balanced parentheses, no trailing comma or
+# function word).
+cut=$("$SIGIL" --help | awk '/^Subcommands:/ { s = 1; next } s && /^  [a-z]/' | python3 -c '
+import sys
+dangling = {"a", "an", "the", "and", "or", "of", "to", "into", "with", "without", "every", "each", "for", "from", "in", "on", "by"}
+for line in sys.stdin:
+    words = line.split()
+    summary = " ".join(words[1:])
+    if summary.count("(") != summary.count(")") or summary.endswith(",") or words[-1].lower() in dangling:
+        print(words[0])')
+check "sigil --help: no command summary is cut mid-sentence" eq "$cut" ""
+check "sigil --help: tree's summary" eq "$("$SIGIL" --help | grep -E '^  tree ' | sed -E 's/^  tree +//')" \
+  "Show what is attached to an image, as a tree (JSON with -o json)."
+check "sigil --help: login's summary" eq "$("$SIGIL" --help | grep -E '^  login ' | sed -E 's/^  login +//')" \
+  "Log in to a registry and save the credentials in docker's config.json."
+check "sigil tree --help: the text rule" eq "$("$SIGIL" tree --help | grep -c 'Prints text whether or not stdout is a terminal')" 1
+# Booleans that take a value show true/false, not CLI11's BOOLEAN=1.
+booleans=$(for cmd in "${COMMANDS[@]}"; do "$SIGIL" $cmd --help; done | grep -c 'BOOLEAN')
+check "--help: no option shows BOOLEAN" eq "$booleans" 0
+check "verify --help: --check-claims shows true|false=true" eq \
+  "$("$SIGIL" verify --help | grep -cE '^  --check-claims true\|false=true$')" 1
+
 unlisted=()
 for cmd in "${COMMANDS[@]}"; do
   grep -qE "^\*$cmd\*\$" "$MAN_SRC/sigil.1.scd" || unlisted+=("$cmd")

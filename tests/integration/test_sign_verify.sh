@@ -76,6 +76,8 @@ plan_body() {
 }
 # manifest_field REPO REF EXPR: EXPR over d = the manifest JSON (craft get-manifest).
 manifest_field() { craft get-manifest "$1" "$2" | "$PY" -c 'import json,sys; d=json.load(sys.stdin); print(eval(sys.argv[1]))' "$3"; }
+# signed_bytes REPO DIGEST LAYER: the bytes of layer LAYER (0-based) of DIGEST's .sig manifest.
+signed_bytes() { curl -fs "$REG_URL/v2/$1/blobs/$(manifest_field "$1" "$(sig_tag "$2")" "d['layers'][$3]['digest']")"; }
 
 # =============================================================================================
 section "setup: registry, proxy, keys"
@@ -110,9 +112,21 @@ expect "rt: verify by digest" 0 "  accepted $(sig_tag "$D1") layer 1: verified w
     "('$D1', '$RT', 'cosign container image signature', None, 'legacy', '$K1P', '$(sig_tag "$D1") layer 1', True, 1)"
 sig verify "$RT:v1" --key "$K1P"
 expect "rt: verify by tag warns" 0 "$RT:v1 is a tag: verified the digest it points to now, $D1"
+check "rt: the .sig layer holds the simple-signing payload byte for byte" eq "$(signed_bytes app/rt "$D1" 0)" \
+  "$(payload "$RT" "$D1")"
+# -o text is text for people (not the payload's JSON): one line per verified signature.
 sig verify "$RT@$D1" --key "$K1P" -o text
-expect "rt: -o text prints the raw signed payload" 0 &&
-  check "rt: ... byte for byte" eq "$OUT" "$(payload "$RT" "$D1")"
+expect "rt: -o text" 0 &&
+  check "rt: -o text: image, where the signature is, which key" eq "$OUT" \
+    "verified $RT@$D1 $(sig_tag "$D1") layer 1 by key $K1P"
+# tree prints text also when stdout is not a terminal (as cosign tree does); JSON only with -o json.
+sig tree "$RT@$D1"
+expect "rt: tree, piped" 0 &&
+  check "rt: tree piped prints the text tree" eq "$OUT" "$(printf '%s\n└── signatures (%s)\n    └── %s' "$RT@$D1" \
+    "$(sig_tag "$D1")" "$(manifest_field app/rt "$(sig_tag "$D1")" "d['layers'][0]['digest']")")"
+sig tree "$RT@$D1" -o json
+expect "rt: tree -o json" 0 && check "rt: tree -o json prints JSON" eq "$(jout 'd["tags"][0]["kind"], d["tags"][0]["tag"]')" \
+  "('signatures', '$(sig_tag "$D1")')"
 
 # Re-signing with the same key adds nothing; a second key adds a layer and keeps the first.
 before=$(craft get-manifest app/rt "$(sig_tag "$D1")" | sha256sum)
@@ -146,7 +160,7 @@ sig sign "$RT@$D2" --key "$K1" -a env=prod -a git-sha=abc123 -a 'weird=<&>'
 expect "rt: sign with -a" 0
 sig verify "$RT@$D2" --key "$K1P" -a env=prod -a git-sha=abc123 -o text
 expect "rt: verify -a (both)" 0 &&
-  check "rt: -a values are strings, sorted, Go-escaped in the signed bytes" eq "$OUT" \
+  check "rt: -a values are strings, sorted, Go-escaped in the signed bytes" eq "$(signed_bytes app/rt "$D2" 0)" \
     "$(payload "$RT" "$D2" '{"env":"prod","git-sha":"abc123","weird":"\u003c\u0026\u003e"}')"
 sig verify "$RT@$D2" --key "$K1P" -a 'weird=<&>'
 expect "rt: verify -a with an escaped value" 0 && check "rt: JSON optional" eq "$(jout 'd[0]["optional"]')" \
