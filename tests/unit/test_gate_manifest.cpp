@@ -7,7 +7,6 @@
 
 #include <doctest/doctest.h>
 
-#include <chrono>
 #include <string>
 
 namespace {
@@ -241,7 +240,9 @@ TEST_CASE("gate: a Kustomization is refused with a hint")
         "build (or kubectl kustomize) instead");
 }
 
-TEST_CASE("gate: nested aliases (billion laughs) are refused at the node cap, quickly")
+// Bounded work: the cap counts every node visited, aliases at each use (no timing here: tests
+// never time; bench/ measures).
+TEST_CASE("gate: nested aliases (billion laughs) are refused at the node cap")
 {
   std::string text = "kind: List\nx0: &a0 [1, 1, 1, 1, 1, 1, 1, 1, 1, 1]\n";
   for (int i = 1; i < 10; ++i) {
@@ -251,10 +252,8 @@ TEST_CASE("gate: nested aliases (billion laughs) are refused at the node cap, qu
     }
   }
   text += "items: *a9\n";
-  const auto start = std::chrono::steady_clock::now();
   CHECK(error_of(text).ends_with(": more than 1000000 YAML nodes in one file (nested aliases?); pass the manifests "
                                  "written out"));
-  CHECK(std::chrono::steady_clock::now() - start < std::chrono::seconds(1));
 }
 
 TEST_CASE("gate: a byte order mark does not shift the first line's images")
