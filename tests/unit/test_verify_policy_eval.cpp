@@ -4,6 +4,7 @@
 #include "sigil/verify/policy_eval.hpp"
 
 #include "sigil/crypto/key.hpp"
+#include "sigil/verify/attestation.hpp"
 
 #include <doctest/doctest.h>
 
@@ -169,4 +170,26 @@ TEST_CASE("policy eval: prepare_policy errors name FILE:LINE: PATH")
         "p.yaml:5: spec.rules[0].trust.trustedRoot: "));
   CHECK(prepare_error(head + inline_key + "      attestations:\n        - predicateType: slsa\n").starts_with(
         "p.yaml:14: spec.rules[0].attestations[0].predicateType: unknown predicate type \"slsa\""));
+}
+
+TEST_CASE("an attestation of another type never satisfies a required type, however well it verified")
+{
+  // The policy asks verify_image_attestations for every type (predicate type ""), so decide()
+  // must compare each verified statement's type itself: a custom attestation is no provenance.
+  SignatureReport custom = by_key(0);
+  custom.signed_predicate_type = "https://cosign.sigstore.dev/attestation/v1";
+  custom.statement = intoto::Statement{.type = "https://in-toto.io/Statement/v1",
+                                       .subjects = {},
+                                       .predicate_type = custom.signed_predicate_type,
+                                       .predicate = util::Json::object(),
+                                       .raw = util::Json::object()};
+  const std::string slsa = "https://slsa.dev/provenance/v1";
+  const auto d = verify::decide({custom}, slsa, verify::AttestationPolicy{});
+  CHECK_FALSE(d.ok);
+  CHECK(d.message == "no verified attestation of type https://slsa.dev/provenance/v1; found only: "
+                     "https://cosign.sigstore.dev/attestation/v1");
+  auto same = custom;
+  same.signed_predicate_type = slsa;
+  same.statement->predicate_type = slsa;
+  CHECK(verify::decide({same}, slsa, verify::AttestationPolicy{}).ok);
 }

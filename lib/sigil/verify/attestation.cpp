@@ -334,7 +334,7 @@ AttestationDecision refusal(const std::vector<SignatureReport>& reports, const s
   // read from a statement whose signature verified (record_check, keyless_report).
   std::set<std::string> other_types;
   for (const auto& r : reports) {
-    if (!r.verified && !r.signed_predicate_type.empty() && r.signed_predicate_type != predicate_type) {
+    if (!r.signed_predicate_type.empty() && r.signed_predicate_type != predicate_type) {
       other_types.insert(r.signed_predicate_type);
     }
   }
@@ -367,6 +367,9 @@ AttestationDecision decide(const std::vector<SignatureReport>& reports, const st
     const auto& r = reports[i];
     if (!r.verified || !r.statement) {
       continue; // a verified attestation's statement always parsed
+    }
+    if (!predicate_type.empty() && r.statement->predicate_type != predicate_type) {
+      continue; // verified, but of another type: it says nothing about this one
     }
     auto outcome = apply_policy(r.statement->raw, policy);
     if (outcome.failure) {
