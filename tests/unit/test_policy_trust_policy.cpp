@@ -354,3 +354,26 @@ TEST_CASE("trust policy: Docker Hub patterns select the names oci::Reference giv
   }
   CHECK(p->select(sigil::oci::Reference::parse("team/sub/app")->name()).rule == nullptr);
 }
+
+TEST_CASE("trust policy: a registry written otherwise selects the same rule (no bypass by spelling)")
+{
+  // The same registry is contacted however its host is written: a strict rule must not be
+  // skipped for a permissive default by capitals, a port with leading zeros or a Hub alias.
+  auto p =
+      parse_trust_policy(with_rules("    - {name: strict, images: [\"Localhost:5000/team/**\", redis], mode: skip}\n") +
+                             "  default: {mode: skip}\n",
+                         "p.yaml");
+  REQUIRE(p);
+  for (const auto* name :
+       {"localhost:5000/team/app", "LOCALHOST:5000/team/app", "Localhost:05000/team/app", "localhost:005000/team/x/y",
+        "index.docker.io/library/redis", "DOCKER.IO/library/redis", "registry-1.docker.io/library/redis"}) {
+    CAPTURE(name);
+    const auto sel = p->select(name);
+    REQUIRE(sel.rule != nullptr);
+    CHECK(sel.rule->name == "strict");
+  }
+  CHECK(p->select("localhost:5001/team/app").rule->is_default());
+  CHECK(sigil::policy::canonical_registry_host("[::1]:0080") == "[::1]:80");
+  CHECK(sigil::policy::canonical_registry_host("host:0") == "host:0");
+  CHECK(sigil::policy::canonical_registry_host("host:") == "host:");
+}

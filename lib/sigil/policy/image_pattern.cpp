@@ -15,6 +15,11 @@ bool looks_like_host(std::string_view component)
   return component.find_first_of(".:") != std::string_view::npos || component == "localhost";
 }
 
+bool is_docker_hub_host(std::string_view host)
+{
+  return host == "docker.io" || host == "index.docker.io" || host == "registry-1.docker.io";
+}
+
 std::string normalize(std::string_view text)
 {
   const auto slash = text.find('/');
@@ -23,15 +28,16 @@ std::string normalize(std::string_view text)
              ? std::string{text}
              : fmt::format("{}/library/{}", oci::k_docker_hub_registry, text);
   }
-  const auto first = text.substr(0, slash);
+  const auto host = canonical_registry_host(text.substr(0, slash));
+  const std::string_view first = host;
   const auto rest = text.substr(slash + 1);
-  if (first == "docker.io" || first == "index.docker.io") {
+  if (is_docker_hub_host(first)) {
     return rest.find('/') == std::string_view::npos && rest.find("**") == std::string_view::npos
              ? fmt::format("{}/library/{}", oci::k_docker_hub_registry, rest)
              : fmt::format("{}/{}", oci::k_docker_hub_registry, rest);
   }
   if (first.find('*') != std::string_view::npos || looks_like_host(first)) {
-    return std::string{text};
+    return fmt::format("{}/{}", first, rest);
   }
   return fmt::format("{}/{}", oci::k_docker_hub_registry, text);
 }
@@ -104,6 +110,34 @@ Result<ImagePattern> parse_image_pattern(std::string_view text)
     }
   }
   return p;
+}
+
+std::string canonical_registry_host(std::string_view host)
+{
+  std::string out;
+  out.reserve(host.size());
+  for (const char c : host) {
+    out.push_back(c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c);
+  }
+  const auto colon = out.rfind(':');
+  const auto bracket = out.rfind(']');
+  if (colon != std::string::npos && colon + 1 < out.size() && (bracket == std::string::npos || colon > bracket)) {
+    const auto digits = out.find_first_not_of('0', colon + 1);
+    out.erase(colon + 1, std::min(digits, out.size() - 1) - (colon + 1)); // keep one digit at least
+  }
+  if (is_docker_hub_host(out)) {
+    return std::string{oci::k_docker_hub_registry};
+  }
+  return out;
+}
+
+std::string canonical_image_name(std::string_view image_name)
+{
+  const auto slash = image_name.find('/');
+  if (slash == std::string_view::npos) {
+    return std::string{image_name};
+  }
+  return fmt::format("{}/{}", canonical_registry_host(image_name.substr(0, slash)), image_name.substr(slash + 1));
 }
 
 bool pattern_matches(const ImagePattern& pattern, std::string_view image_name)

@@ -36,6 +36,12 @@ struct ImagePattern {
 // Errors are usage errors with a plain message (the policy parser adds FILE:LINE: PATH).
 [[nodiscard]] Result<ImagePattern> parse_image_pattern(std::string_view text);
 
+// One spelling per registry: the host in lowercase, the port without leading zeros, Docker
+// Hub's aliases (docker.io, registry-1.docker.io) as index.docker.io. The same registry is
+// contacted however a name writes it, so a rule must match it however it is written.
+[[nodiscard]] std::string canonical_registry_host(std::string_view host);
+// An image name (registry/repository) with its registry in canonical form.
+[[nodiscard]] std::string canonical_image_name(std::string_view image_name);
 [[nodiscard]] bool pattern_matches(const ImagePattern& pattern, std::string_view image_name);
 
 // <0: a is more specific than b (a wins), >0: b wins, 0: equally specific.

@@ -268,8 +268,9 @@ Result<TrustPolicy> parse_trust_policy(std::string_view text, std::string_view f
   }
 }
 
-Selection TrustPolicy::select(std::string_view image_name) const
+Selection TrustPolicy::select(std::string_view image_name_as_written) const
 {
+  const auto image_name = canonical_image_name(image_name_as_written);
   Selection best;
   for (const auto& rule : rules) {
     for (const auto& pattern : rule.images) {
