@@ -324,6 +324,13 @@ make(w + "/evil-outside.tar", "etc/pwned", "file")
 make(w + "/evil-fifo.tar", "blobs/fifo", "fifo")
 data = open(w + "/evil-outside.tar", "rb").read()
 open(w + "/evil-short.tar", "wb").write(data[:1024 + 100])
+# A pax header whose second record's length wraps the reader's offset back to 0 (looped forever).
+with tarfile.open(w + "/evil-pax.tar", "w", format=tarfile.USTAR_FORMAT) as t:
+    records = b"12 path=abc\n" + str(2**64 - 12).encode() + b" x=y\n"
+    i = tarfile.TarInfo("././@PaxHeader"); i.type = tarfile.XHDTYPE; i.size = len(records)
+    t.addfile(i, io.BytesIO(records))
+    i = tarfile.TarInfo("oci-layout"); d = b'{"imageLayoutVersion":"1.0.0"}'; i.size = len(d)
+    t.addfile(i, io.BytesIO(d))
 PY
 TAIL="refused; a layout archive holds only the files oci-layout, index.json and blobs/ (as sigil save --tar writes)"
 hostile() { # FILE WANT_MESSAGE LABEL
@@ -336,6 +343,7 @@ hostile "$W/evil-sym.tar" "entry 'blobs/sha256/link' is a symbolic link: $TAIL" 
 hostile "$W/evil-hard.tar" "entry 'blobs/sha256/hard' is a hard link: $TAIL" "hard link"
 hostile "$W/evil-outside.tar" "entry 'etc/pwned' is outside blobs/, oci-layout and index.json: $TAIL" "outside"
 hostile "$W/evil-fifo.tar" "entry 'blobs/fifo' is neither a regular file nor a directory (type '6'): $TAIL" "fifo"
+hostile "$W/evil-pax.tar" "a pax record is malformed" "a pax record length that wraps (bounded, no endless loop)"
 hostile "$W/evil-short.tar" "$W/evil-short.tar: it ends inside a header (truncated); not a complete tar archive" "truncated"
 check "6t nothing written outside: no pwned file, the scratch directory removed" eq \
   "$(ls "$W" | grep -c pwned; ls -A "$W/tmp" | wc -l; ls -A "$W/.." | grep -c pwned)" "$(printf '0\n0\n0')"

@@ -1,10 +1,11 @@
 #include "sigil/copy/layout_tar.hpp"
 
+#include "sigil/util/number.hpp"
+
 #include <fmt/format.h>
 
 #include <algorithm>
 #include <array>
-#include <charconv>
 #include <climits>
 #include <cstdint>
 #include <cstdio>
@@ -267,10 +268,11 @@ Result<void> TarReader::read_pax(std::uint64_t size, bool global)
   SIGIL_TRY(skip((k_block - size % k_block) % k_block));
   for (std::size_t at = 0; at < records.size();) {
     const auto space = records.find(' ', at);
-    std::uint64_t len = 0;
     const auto digits = space == std::string::npos ? std::string_view{} : std::string_view(records).substr(at, space - at);
-    const auto [end, err] = std::from_chars(digits.data(), digits.data() + digits.size(), len);
-    if (digits.empty() || err != std::errc{} || len <= digits.size() + 1 || at + len > records.size()) {
+    // The length is bounded by what is left before it is added (no wrap-around), whole digits only.
+    const auto parsed = util::parse_uint(digits, records.size() - at);
+    const std::uint64_t len = parsed.value_or(0);
+    if (!parsed || len <= digits.size() + 1 || records[at + len - 1] != '\n' || records.find('\0', at) < at + len) {
       return corrupt("a pax record is malformed");
     }
     const auto record = std::string_view(records).substr(space + 1, at + len - space - 2); // no '\n'
@@ -280,11 +282,11 @@ Result<void> TarReader::read_pax(std::uint64_t size, bool global)
     if (key == "path" && !global) {
       m_pax_path = std::string(value);
     } else if (key == "size" && !global) {
-      std::uint64_t v = 0;
-      if (std::from_chars(value.data(), value.data() + value.size(), v).ec != std::errc{}) {
+      const auto v = util::parse_uint(value);
+      if (!v) {
         return corrupt("a pax size is not a number");
       }
-      m_pax_size = v;
+      m_pax_size = *v;
     }
     at += len;
   }
