@@ -111,6 +111,25 @@ void print_verdict(const verify::PolicyVerdict& v, bool explain)
   }
 }
 
+Result<void> refuse_trust_flags(const std::vector<std::string>& keys, const KeylessFlags& keyless,
+                                const std::vector<std::string>& annotations)
+{
+  std::string given;
+  for (const auto& [set, flag] :
+       {std::pair{!keys.empty(), "--key"}, std::pair{keyless.wants_keyless(), "the keyless identity flags"},
+        std::pair{!keyless.trusted_root.empty(), "--trusted-root"}, std::pair{!annotations.empty(), "-a"}}) {
+    if (set) {
+      given += given.empty() ? flag : std::string{", "} + flag;
+    }
+  }
+  if (!given.empty()) {
+    return fail(ErrorCode::usage, fmt::format("--policy replaces the trust flags: drop {} (the policy file names the "
+                                              "keys, identities and trusted roots)",
+                                              given));
+  }
+  return {};
+}
+
 Result<int> run_policy(const PolicyRun& run, const RegistryFlags& registry, const GlobalOptions& global)
 {
   SIGIL_TRY_ASSIGN(const auto prepared, load_policy_file(run.policy));

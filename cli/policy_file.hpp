@@ -10,6 +10,7 @@
 #pragma once
 
 #include "command.hpp"
+#include "keyless_flags.hpp"
 #include "registry_flags.hpp"
 
 #include "sigil/verify/policy_eval.hpp"
@@ -38,6 +39,11 @@ struct PolicyRun {
 };
 
 // Evaluates every image (concurrently, up to max_workers) and prints the verdicts; the worst status.
+// --policy says whom to trust per image; the trust flags would say it twice: a usage error
+// naming the ones given (verify, verify-attestation and gate).
+[[nodiscard]] Result<void> refuse_trust_flags(const std::vector<std::string>& keys, const KeylessFlags& keyless,
+                                              const std::vector<std::string>& annotations);
+
 [[nodiscard]] Result<int> run_policy(const PolicyRun& run, const RegistryFlags& registry, const GlobalOptions& global);
 
 // One verdict as JSON (one line, no newline).

@@ -13,6 +13,7 @@
 #include "sigil/gate/report.hpp"
 #include "sigil/gate/verify_decider.hpp"
 #include "sigil/util/file.hpp"
+#include "sigil/util/redact.hpp"
 #include "sigil/verify/trust.hpp"
 
 #include <fmt/format.h>
@@ -71,19 +72,7 @@ Result<void> check_policy_flags(const Options& o)
   if (o.policy.empty()) {
     return {};
   }
-  std::string given;
-  for (const auto& [set, flag] : {std::pair{!o.keys.empty(), "--key"}, std::pair{o.keyless.wants_keyless(), "the keyless identity flags"},
-                                  std::pair{!o.keyless.trusted_root.empty(), "--trusted-root"},
-                                  std::pair{!o.annotations.empty(), "-a"}}) {
-    if (set) {
-      given += given.empty() ? flag : std::string{", "} + flag;
-    }
-  }
-  if (!given.empty()) {
-    return fail(ErrorCode::usage, fmt::format("--policy replaces the trust flags: drop {} (the policy file names the "
-                                              "keys, identities and trusted roots)", given));
-  }
-  return {};
+  return refuse_trust_flags(o.keys, o.keyless, o.annotations);
 }
 
 std::string rule_label(const Options& o)
@@ -217,7 +206,9 @@ Result<std::size_t> write_pins(const Options& o, const std::vector<ManifestFile>
 
 Result<void> write_junit(const std::string& path, const gate::GateReport& report)
 {
-  const auto xml = gate::report_junit(report);
+  // A JUnit file becomes a CI artifact: registry text in it (which may echo a credential) is
+  // redacted as everything this process prints is.
+  const auto xml = util::redact_secrets(gate::report_junit(report));
   SIGIL_TRY_CONTEXT(util::write_file_atomic({.path = path, .data = util::as_bytes(xml), .mode = 0644}),
                     fmt::format("writing --junit {}", path));
   return {};
@@ -239,7 +230,7 @@ Result<int> finish(const Options& o, const std::vector<ManifestFile>& files, con
                    const gate::GateReport& report)
 {
   if (o.output == "json") {
-    print_result(gate::report_json(report));
+    print_result(util::redact_secrets(gate::report_json(report)));
   } else {
     render_text(report);
   }

@@ -110,18 +110,7 @@ void render(const Options& o, const std::string& arg, const Outcome& out, const 
 // image needs); the trust flags would say it twice.
 Result<int> run_with_policy(const Options& o, const GlobalOptions& global)
 {
-  std::string given;
-  for (const auto& [set, flag] : {std::pair{!o.keys.empty(), "--key"}, std::pair{o.keyless.wants_keyless(), "the keyless identity flags"},
-                                  std::pair{!o.keyless.trusted_root.empty(), "--trusted-root"},
-                                  std::pair{!o.annotations.empty(), "-a"}}) {
-    if (set) {
-      given += given.empty() ? flag : std::string{", "} + flag;
-    }
-  }
-  if (!given.empty()) {
-    return fail(ErrorCode::usage, fmt::format("--policy replaces the trust flags: drop {} (the policy file names the "
-                                              "keys, identities and trusted roots)", given));
-  }
+  SIGIL_TRY(refuse_trust_flags(o.keys, o.keyless, o.annotations));
   return run_policy({.policy = o.policy, .images = o.images, .output = o.output, .explain = o.explain,
                      .max_workers = o.max_workers, .what = {}},
                     o.registry, global);
