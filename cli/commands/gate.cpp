@@ -214,7 +214,8 @@ Result<void> write_junit(const std::string& path, const gate::GateReport& report
   return {};
 }
 
-// --allow-unknown-kinds: what was not checked, in the text report (on stderr with -o json).
+// --allow-unknown-kinds: what was not checked, in the text report (with -o json: on stderr, and
+// in the report's notChecked list; in the JUnit file as skipped test cases).
 void render_unchecked(const Options& o, const Found& found)
 {
   for (const auto& u : found.unchecked) {
@@ -299,8 +300,9 @@ Result<int> run(const Options& o, const GlobalOptions& global)
   auto session = open_session(o.registry, global);
   const auto decider = policy ? decider_from_policy(session->client(), policy)
                               : gate::decider_from_verify(session->client(), std::move(*trust), rule_label(o));
-  const auto report = gate::run_gate(session->client(), {.occurrences = found.occurrences, .max_workers = o.max_workers},
-                                     decider);
+  auto report =
+      gate::run_gate(session->client(), {.occurrences = found.occurrences, .max_workers = o.max_workers}, decider);
+  report.not_checked = found.unchecked;
   return finish(o, files, found, report);
 }
 

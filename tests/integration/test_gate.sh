@@ -104,6 +104,14 @@ check "B3 JUnit: valid XML, one test case per image, no failure" eq "$("$PY" -c 
 import sys, xml.etree.ElementTree as ET
 r = ET.parse(sys.argv[1]).getroot(); s = r.find("testsuite")
 print(r.tag, s.get("tests"), s.get("failures"), s.get("errors"), len(s.findall("testcase")))' "$W/good.xml")" "testsuites 9 0 0 9"
+sig gate "${GOOD[@]}" "$W/rollout.yaml" --allow-unknown-kinds --key "$W/k1.pub" -o json --junit "$W/unchecked.xml"
+check "B3b -o json lists what was not checked (notChecked), status unchanged" eq "$(jout 'd["notChecked"], d["status"]')" \
+  "(['$W/rollout.yaml: document 1: Rollout/r (line 1)'], 0)"
+check "B3b JUnit: the object not checked is a skipped test case" eq "$("$PY" -c '
+import sys, xml.etree.ElementTree as ET
+s = ET.parse(sys.argv[1]).getroot().find("testsuite")
+sk = [c.get("name") for c in s.findall("testcase") if c.find("skipped") is not None]
+print(s.get("tests"), s.get("skipped"), sk)' "$W/unchecked.xml")" "10 1 ['$W/rollout.yaml: document 1: Rollout/r (line 1)']"
 sig gate - --key "$W/k1.pub" <"$W/kustomize/prod-overlay.yaml"
 expect "B4 standard input" 0
 expect_out "B4 named -" "from -: document 3: Deployment/prod-web: container web (line 49)"

@@ -57,6 +57,9 @@ struct GateReport {
   std::vector<ImageOccurrence> occurrences;
   std::vector<GateImage> images; // in order of first occurrence
   std::size_t decisions = 0;     // decide() calls made (the rest were answered from the memo)
+  // Objects of kinds the gate does not know, listed instead of refused (--allow-unknown-kinds):
+  // "FILE: document N: KIND/NAME (line L)". They do not change the exit status.
+  std::vector<std::string> not_checked;
 
   // 0 every image allowed (pass or audit); else the highest status among the images: 15
   // (policy_failed) for a refused image, the error's status for an undecided one (11 missing,

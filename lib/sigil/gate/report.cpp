@@ -120,6 +120,7 @@ std::string report_json(const GateReport& report)
   for (const auto& image : report.images) {
     j["images"].push_back(image_json(report, image));
   }
+  j["notChecked"] = report.not_checked;
   return util::dump_json(j) + "\n";
 }
 
@@ -144,10 +145,17 @@ std::string report_junit(const GateReport& report)
     errors += image.outcome ? 0 : 1;
     cases += testcase(report, image);
   }
-  const auto counts = fmt::format("tests=\"{}\" failures=\"{}\" errors=\"{}\"", report.images.size(), failures, errors);
+  // An object the gate did not check is a skipped test case: a merge request shows it.
+  for (const auto& object : report.not_checked) {
+    cases += fmt::format("    <testcase classname=\"sigil.gate\" name=\"{}\"><skipped message=\"kind unknown to the "
+                         "gate (--allow-unknown-kinds)\"/></testcase>\n",
+                         xml_escape(object));
+  }
+  const auto tests = report.images.size() + report.not_checked.size();
+  const auto counts = fmt::format("tests=\"{}\" failures=\"{}\" errors=\"{}\"", tests, failures, errors);
   return fmt::format("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites name=\"sigil gate\" {}>\n"
-                     "  <testsuite name=\"sigil gate\" {} skipped=\"0\">\n{}  </testsuite>\n</testsuites>\n",
-                     counts, counts, cases);
+                     "  <testsuite name=\"sigil gate\" {} skipped=\"{}\">\n{}  </testsuite>\n</testsuites>\n",
+                     counts, counts, report.not_checked.size(), cases);
 }
 
 std::string xml_escape(std::string_view text)

@@ -15,7 +15,8 @@ namespace sigil::gate {
 // One JSON object, one line, ending in a newline:
 //   {"status":15,"allowed":false,"decisions":2,"images":[{"image":..,"digest":..,"verdict":..,
 //    "rule":..,"reasons":[..],"error":{"code":..,"message":..},"occurrences":[{"file":..,
-//    "document":..,"kind":..,"name":..,"field":..,"container":..,"line":..,"column":..,"text":..}]}]}
+//    "document":..,"kind":..,"name":..,"field":..,"container":..,"line":..,"column":..,"text":..}]}],
+//    "notChecked":["FILE: document N: KIND/NAME (line L)",..]}
 [[nodiscard]] std::string report_json(const GateReport& report);
 
 // {"occurrences":[...]} (the occurrence objects above), for `sigil gate --list -o json`.
@@ -23,7 +24,8 @@ namespace sigil::gate {
 
 // A JUnit XML document: <testsuites><testsuite name="sigil gate"> with a <testcase> per unique
 // image; a refused image has a <failure>, an undecided one an <error>, both with the reasons
-// and where the image came from. Text is escaped; bytes that XML 1.0 cannot carry (controls,
+// and where the image came from; an object not checked (GateReport::not_checked) is a
+// <skipped> test case. Text is escaped; bytes that XML 1.0 cannot carry (controls,
 // invalid UTF-8) are written as \xNN.
 [[nodiscard]] std::string report_junit(const GateReport& report);
 
