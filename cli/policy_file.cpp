@@ -130,6 +130,32 @@ Result<void> refuse_trust_flags(const std::vector<std::string>& keys, const Keyl
   return {};
 }
 
+Result<void> refuse_policy_fixed_flags(const std::vector<std::string>& given)
+{
+  if (given.empty()) {
+    return {};
+  }
+  std::string names;
+  for (const auto& flag : given) {
+    names += names.empty() ? flag : ", " + flag;
+  }
+  return fail(ErrorCode::usage,
+              fmt::format("--policy verifies with the policy's checks and limits: drop {} (a policy always checks the "
+                          "signed claims; see sigil-policy(5))",
+                          names));
+}
+
+std::vector<std::string> given_options(const CLI::App& app, std::span<const char* const> names)
+{
+  std::vector<std::string> out;
+  for (const char* name : names) {
+    if (app.count(name) > 0) {
+      out.emplace_back(name);
+    }
+  }
+  return out;
+}
+
 Result<int> run_policy(const PolicyRun& run, const RegistryFlags& registry, const GlobalOptions& global)
 {
   SIGIL_TRY_ASSIGN(const auto prepared, load_policy_file(run.policy));

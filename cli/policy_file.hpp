@@ -15,7 +15,9 @@
 
 #include "sigil/verify/policy_eval.hpp"
 
+#include <array>
 #include <memory>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -43,6 +45,15 @@ struct PolicyRun {
 // naming the ones given (verify, verify-attestation and gate).
 [[nodiscard]] Result<void> refuse_trust_flags(const std::vector<std::string>& keys, const KeylessFlags& keyless,
                                               const std::vector<std::string>& annotations);
+
+// The verification limits and payload checks verify and gate take (--check-claims,
+// --check-docker-reference, --max-signatures, --max-payload-size) are the policy's under --policy:
+// a usage error naming those given on the command line, rather than ignoring them.
+inline constexpr std::array<const char*, 4> k_policy_fixed_flags{"--check-claims", "--check-docker-reference",
+                                                                 "--max-signatures", "--max-payload-size"};
+[[nodiscard]] Result<void> refuse_policy_fixed_flags(const std::vector<std::string>& given);
+// The options of `names` that were given on app's command line.
+[[nodiscard]] std::vector<std::string> given_options(const CLI::App& app, std::span<const char* const> names);
 
 [[nodiscard]] Result<int> run_policy(const PolicyRun& run, const RegistryFlags& registry, const GlobalOptions& global);
 

@@ -49,6 +49,7 @@ struct Options {
   bool allow_unknown_kinds = false;
   RegistryFlags registry;
   KeylessFlags keyless;
+  std::vector<std::string> policy_fixed_given; // k_policy_fixed_flags given on the command line
 };
 
 Result<void> check_pin_flags(const Options& o)
@@ -72,7 +73,8 @@ Result<void> check_policy_flags(const Options& o)
   if (o.policy.empty()) {
     return {};
   }
-  return refuse_trust_flags(o.keys, o.keyless, o.annotations);
+  SIGIL_TRY(refuse_trust_flags(o.keys, o.keyless, o.annotations));
+  return refuse_policy_fixed_flags(o.policy_fixed_given);
 }
 
 std::string rule_label(const Options& o)
@@ -360,7 +362,10 @@ void register_gate(Commands& commands)
   add_gate_options(app, *o);
   add_registry_flags(app, o->registry);
   add_keyless_flags(app, o->keyless);
-  commands.set_run(app, [o, &global = commands.global()] { return run(*o, global); });
+  commands.set_run(app, [o, app, &global = commands.global()] {
+    o->policy_fixed_given = given_options(*app, k_policy_fixed_flags);
+    return run(*o, global);
+  });
 }
 
 } // namespace sigil::cli

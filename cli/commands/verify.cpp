@@ -35,6 +35,7 @@ struct Options {
   std::string policy;
   RegistryFlags registry;
   KeylessFlags keyless;
+  std::vector<std::string> policy_fixed_given; // k_policy_fixed_flags given on the command line
 };
 
 // What one image's verification produced, rendered after all have finished.
@@ -111,6 +112,7 @@ void render(const Options& o, const std::string& arg, const Outcome& out, const 
 Result<int> run_with_policy(const Options& o, const GlobalOptions& global)
 {
   SIGIL_TRY(refuse_trust_flags(o.keys, o.keyless, o.annotations));
+  SIGIL_TRY(refuse_policy_fixed_flags(o.policy_fixed_given));
   return run_policy({.policy = o.policy, .images = o.images, .output = o.output, .explain = o.explain,
                      .max_workers = o.max_workers, .what = {}},
                     o.registry, global);
@@ -204,7 +206,10 @@ void register_verify(Commands& commands)
   add_registry_flags(app, o->registry);
   add_local_flag(app, o->registry);
   add_keyless_flags(app, o->keyless);
-  commands.set_run(app, [o, &global = commands.global()] { return run(*o, global); });
+  commands.set_run(app, [o, app, &global = commands.global()] {
+    o->policy_fixed_given = given_options(*app, k_policy_fixed_flags);
+    return run(*o, global);
+  });
 }
 
 } // namespace sigil::cli

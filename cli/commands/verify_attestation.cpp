@@ -19,6 +19,7 @@ struct Options {
   int max_workers = 8;
   PolicyFlags policy;
   RegistryFlags registry;
+  std::vector<std::string> policy_fixed_given; // --check-claims given on the command line
 };
 
 // --policy: the rule of each image names the required attestations, their authorities and
@@ -40,6 +41,7 @@ Result<int> run_with_policy(const Options& o, const GlobalOptions& global)
     return fail(ErrorCode::usage, fmt::format("--policy replaces the trust flags: drop {} (the policy file names the "
                                               "attestations, their authorities and conditions)", given));
   }
+  SIGIL_TRY(refuse_policy_fixed_flags(o.policy_fixed_given));
   return run_policy({.policy = o.trust_policy, .images = o.images, .output = p.output, .explain = p.explain,
                      .max_workers = o.max_workers, .what = {.signatures = false, .attestations = true}},
                     o.registry, global);
@@ -92,7 +94,10 @@ void register_verify_attestation(Commands& commands)
   add_policy_flags(app, o->policy);
   add_registry_flags(app, o->registry);
   add_local_flag(app, o->registry);
-  commands.set_run(app, [o, &global = commands.global()] { return run(*o, global); });
+  commands.set_run(app, [o, app, &global = commands.global()] {
+    o->policy_fixed_given = given_options(*app, std::array<const char*, 1>{"--check-claims"});
+    return run(*o, global);
+  });
 }
 
 } // namespace sigil::cli

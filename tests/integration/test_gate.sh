@@ -252,6 +252,8 @@ print(s.get("failures"), [(c.find("failure").get("type") if c.find("failure") is
   "2 [(None, 'pass: policy rule \"release\" (pattern $H/gate/api)'), ('policy rule \"release\" (pattern $H/gate/wrong)', 'fail: policy rule \"release\" (pattern $H/gate/wrong)'), (None, 'audit: policy rule \"unsigned-audit\" (pattern $H/gate/unsigned)'), ('policy: no rule matches', 'fail: policy: no rule matches')]"
 sig gate "$W/policy-pod.yaml" --policy "$W/policy.yaml" --key "$W/k1.pub" -a env=prod
 expect "F3 --policy with trust flags: usage naming them" 2 "--policy replaces the trust flags: drop --key, -a (the policy file names the keys, identities and trusted roots)"
+sig gate "$W/policy-pod.yaml" --policy "$W/policy.yaml" --max-signatures 5 --check-claims=false
+expect "F3 --policy with a limit or claims flag: usage naming them, not ignored" 2 "--policy verifies with the policy's checks and limits: drop --check-claims, --max-signatures (a policy always checks the signed claims; see sigil-policy(5))"
 sig gate "$W/bad/missing.yaml" --policy "$W/policy.yaml"
 expect "F4 a missing image keeps exit 11 (unmatched, yet resolved first)" 11
 sed "s#gate/api\"#gate/missing\"#" "$W/policy.yaml" >"$W/policy-missing.yaml"
