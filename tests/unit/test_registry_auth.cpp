@@ -551,3 +551,16 @@ TEST_CASE("query_escape and is_loopback_host")
   CHECK_FALSE(is_loopback_host("[::2]"));
   CHECK_FALSE(is_loopback_host("127.0.0.1.nip.io"));
 }
+
+TEST_CASE("Authenticator: refusal says the credentials could not be read, not that there are none")
+{
+  const ScopedEnv env;
+  FakeTransport transport;
+  CredentialStore store(CredentialFlags{.username = "alice", .password = "", .token = ""});
+  Authenticator auth(transport, store);
+  const auto why = auth.refusal("registry.example", k_scope, unauthorized({k_bearer}));
+  CHECK(why ==
+        "the credentials could not be read: looking up credentials for registry.example: --registry-username and "
+        "--registry-password must be given together");
+  CHECK(transport.request_count() == 0);
+}

@@ -481,7 +481,10 @@ std::string Authenticator::refusal(std::string_view host, std::string_view scope
 {
   const std::string lower_host = to_lower(host);
   auto credential = m_state->credentials.lookup(lower_host);
-  const Credential* cred = credential ? credential->get() : nullptr;
+  if (!credential) { // a credential helper or config.json that failed is not "no credentials"
+    return fmt::format("the credentials could not be read: {}", credential.error().message);
+  }
+  const Credential* cred = credential->get();
   auto challenges = parse_challenges(refused);
   const Challenge* bearer = challenges ? find_scheme(*challenges, "bearer") : nullptr;
   const std::string cause = refusal_cause(refused.status, bearer, cred, lower_host, scope_repository(scope));
