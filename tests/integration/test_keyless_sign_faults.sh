@@ -87,6 +87,19 @@ verify_blob "$W/f503.json"
 expect "1 one Fulcio 503: the bundle verifies" 0
 
 mark
+mode fulcio-429-retry-after-once
+blob "$W/f429.json"
+expect "1 a Fulcio 429 with Retry-After: signing succeeds" 0 "Logged in the transparency log at index"
+check "1 a Fulcio 429: the request log shows the retry (429 then 201)" eq "$(statuses "$FULCIO")" "429 201"
+# A lower bound only (a loaded machine can only lengthen it): the retry waited the 2 s asked
+# for, not the 250 ms of the first backoff step.
+check "1 a Fulcio 429: the retry came after the Retry-After it asked for (>= 2 s)" "$PY" -c '
+import json, sys
+ts = [r["ts"] for r in map(json.loads, open(sys.argv[1]).readlines()[int(sys.argv[2]):])
+      if r["method"] + " " + r["path"] == "POST /api/v2/signingCert"]
+assert len(ts) == 2 and ts[1] - ts[0] >= 1.95, ts' "$LOG" "$MARK"
+
+mark
 mode rekor-503-once
 blob "$W/r503.json"
 expect "1 one Rekor 503: signing succeeds" 0 "Logged in the transparency log at index"

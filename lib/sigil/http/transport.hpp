@@ -77,6 +77,12 @@ struct Response {
   [[nodiscard]] std::vector<std::string_view> headers_named(std::string_view name) const;
 };
 
+// The wait a 429/503 answer asks for (RFC 9110 Retry-After: delay-seconds or an HTTP-date, in
+// the past = 0); nullopt when absent or unreadable. A number too large to hold is
+// milliseconds::max() ("later than any cap"): callers cap it. Registries and the Sigstore
+// services (Fulcio, Rekor, TSA) are read alike.
+[[nodiscard]] std::optional<std::chrono::milliseconds> retry_after(const Response& response);
+
 // Why a request produced no HTTP response.
 enum class TransportFailure {
   connect,           // refused, unreachable, DNS

@@ -68,6 +68,22 @@ std::string failure_message(std::string_view service, const http::TransportError
   return fmt::format("{}: {}", service, e.error.message);
 }
 
+// Capped exponential backoff; a 429/503 that says Retry-After is waited for as it asks, up to
+// max_retry_after (the total budget still bounds it: a wait past max_total ends the retries).
+std::chrono::milliseconds retry_delay(const ServiceRetry& retry, int attempt)
+{
+  const auto exp = retry.initial_backoff * (std::int64_t{1} << std::min(attempt, 16));
+  return std::min<std::chrono::milliseconds>(exp, retry.max_backoff);
+}
+
+std::chrono::milliseconds retry_delay(const ServiceRetry& retry, int attempt, const http::Response& answer)
+{
+  if (const auto after = http::retry_after(answer)) {
+    return std::min(*after, retry.max_retry_after);
+  }
+  return retry_delay(retry, attempt);
+}
+
 // Sends until an answer that is not retryable, or the budget (attempts, total time) is spent.
 Result<Answer> send_with_retry(http::Transport& transport, std::string_view service, const http::Request& request,
                                const ServiceRetry& retry)
@@ -83,8 +99,7 @@ Result<Answer> send_with_retry(http::Transport& transport, std::string_view serv
     } else if (!retryable_status(answer->status) || last) {
       return Answer{std::move(*answer), attempt + 1};
     }
-    const auto exp = retry.initial_backoff * (std::int64_t{1} << std::min(attempt, 16));
-    const auto delay = std::min<std::chrono::milliseconds>(exp, retry.max_backoff);
+    const auto delay = answer ? retry_delay(retry, attempt, *answer) : retry_delay(retry, attempt);
     if (std::chrono::steady_clock::now() - start + delay >= retry.max_total) {
       if (!answer) {
         return fail(ErrorCode::registry, failure_message(service, answer.error(), attempt + 1));

@@ -4,7 +4,8 @@
 // - A service URL (flag or signing config) is an absolute http(s) URL (http::parse_url); plain
 //   http only to a loopback host (util::is_loopback_host), as for registries.
 // - Redirects are not followed: a Sigstore API answers where it was asked.
-// - 5xx, 429 and connection failures are retried with capped exponential backoff (every
+// - 5xx, 429 and connection failures are retried with capped exponential backoff, or after
+//   the Retry-After a 429/503 asks for (capped; as the registry client does) (every
 //   request here is idempotent: Fulcio issues another certificate, Rekor answers 409 for an
 //   entry it already has, the TSA another timestamp); a 4xx is a one-line error naming the
 //   service and its message, escaped for a terminal and shortened. The budget is bounded twice:
@@ -33,6 +34,7 @@ struct ServiceRetry {
   int max_attempts = 5; // first try included (the registry's --max-attempts)
   std::chrono::milliseconds initial_backoff{250};
   std::chrono::milliseconds max_backoff{4'000};
+  std::chrono::milliseconds max_retry_after{30'000}; // a longer Retry-After is cut to this
   std::chrono::milliseconds max_total{120'000}; // the registry's --timeout: also each request's bound
 };
 

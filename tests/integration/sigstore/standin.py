@@ -63,6 +63,7 @@ MODES = {
 FAULT_MODES = {
     "fulcio-503-once": "the next Fulcio signingCert request answers 503",
     "fulcio-503-always": "every Fulcio signingCert request answers 503",
+    "fulcio-429-retry-after-once": "the next Fulcio signingCert request answers 429 with Retry-After: 2",
     "fulcio-400-hostile": "Fulcio refuses every signingCert request with 400 and a message holding "
                           "terminal escape sequences and a newline",
     "rekor-503-once": "the next Rekor entry upload answers 503 (nothing logged)",
@@ -1140,7 +1141,13 @@ def service_fault(h):
     if h.command != "POST":
         return False
     if path in ("/api/v1/signingCert", "/api/v2/signingCert"):
-        f = _take_fault(S, ("fulcio-400-hostile", "fulcio-503-always", "fulcio-503-once"))
+        f = _take_fault(S, ("fulcio-400-hostile", "fulcio-503-always", "fulcio-503-once",
+                            "fulcio-429-retry-after-once"))
+        if f == "fulcio-429-retry-after-once":
+            h._body()
+            h._send(429, {"code": 8, "message": "rate limited (stand-in fault " + f + ")"},
+                    headers=(("Retry-After", "2"),))
+            return True
         if f == "fulcio-400-hostile":
             h._body()
             h._send(400, {"code": 3, "message": HOSTILE_MESSAGE})
