@@ -149,7 +149,7 @@ Result<int> run(const Options& o, const GlobalOptions& global)
                                  .annotations = annotations, .check_claims = o.check_claims,
                                  .check_docker_reference = o.check_docker_reference,
                                  .max_signatures = o.max_signatures, .max_payload_bytes = o.max_payload_bytes,
-                                 .sigstore = keyless.policy});
+                                 .sigstore = keyless.policy, .every_format = o.explain});
   });
   int worst = 0;
   for (std::size_t i = 0; i < refs.size(); ++i) {
@@ -196,7 +196,8 @@ void register_verify(Commands& commands)
                   fmt::format("Largest signature payload blob read, in bytes (at most {})", k_max_payload_size))
     ->check(CLI::Range(std::uint64_t{1}, k_max_payload_size))
     ->capture_default_str();
-  app->add_flag("--explain", o->explain, "One line per signature considered, with why it was accepted or rejected");
+  app->add_flag("--explain", o->explain, "One line per signature considered, from the .sig tag and the bundle referrers, with where it was "
+                "and why it was accepted or rejected");
   app->add_option("--max-workers", o->max_workers, "Images verified concurrently")->check(CLI::Range(1, 64))->capture_default_str();
   app->add_option("--policy", o->policy,
                   "Trust policy file (sigil-policy(5)): its rule for each image says who must have signed; replaces "
