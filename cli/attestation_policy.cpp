@@ -1,6 +1,7 @@
 #include "attestation_policy.hpp"
 
 #include "output.hpp"
+#include "predicate_flags.hpp"
 
 #include "sigil/intoto/statement.hpp"
 #include "sigil/verify/trust.hpp"
@@ -12,7 +13,9 @@ namespace sigil::cli {
 void add_policy_flags(CLI::App* app, PolicyFlags& o)
 {
   app->add_option("--key", o.keys, "Trusted public key (path or env://VAR); repeat for key rotation");
-  app->add_option("--type", o.type, "Predicate type required (cosign name or URI)")->capture_default_str();
+  app->add_option("--type", o.type, "Predicate type required: one of the names listed, or a URI")
+      ->type_name(predicate_type_choices())
+      ->capture_default_str();
   app->add_option("--source-uri", o.source_uri, "Provenance: the source repository (e.g. gitlab.com/group/project)");
   app->add_option("--source-ref", o.source_ref,
                   "Provenance: branch or tag (refs/tags/v* globs allowed; a name without refs/ is the tag or the branch)");

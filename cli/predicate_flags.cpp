@@ -2,6 +2,7 @@
 
 #include "secrets.hpp"
 
+#include "sigil/intoto/statement.hpp"
 #include "sigil/util/file.hpp"
 
 namespace sigil::cli {
@@ -11,6 +12,16 @@ namespace {
 constexpr std::uint64_t k_max_predicate = std::uint64_t{32} << 20;
 
 } // namespace
+
+std::string predicate_type_choices()
+{
+  std::string names;
+  for (const auto& p : intoto::predicate_type_names()) {
+    names += names.empty() ? "" : ",";
+    names += p.name;
+  }
+  return "TYPE:{" + names + "}";
+}
 
 Result<sign::PredicateInput> read_predicate(const PredicateFlags& o)
 {
@@ -26,9 +37,8 @@ void add_predicate_flags(CLI::App* app, PredicateFlags& o)
   app->add_option("--key", o.key, "Private key (path or env://VAR); without it, keyless signing");
   app->add_option("--predicate", o.predicate, "Predicate file (JSON object; any text for --type custom), - for stdin")
       ->required();
-  app->add_option("--type", o.type,
-                  "Predicate type: slsaprovenance, slsaprovenance02, slsaprovenance1, spdx, spdxjson, cyclonedx, link, "
-                  "vuln, openvex, custom, or a URI")
+  app->add_option("--type", o.type, "Predicate type: one of the names listed, or a URI")
+      ->type_name(predicate_type_choices())
       ->capture_default_str();
   app->add_option("--statement-version", o.statement_version, "in-toto Statement version")
       ->check(CLI::IsMember({"v1", "v0.1"}))

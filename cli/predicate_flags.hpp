@@ -27,6 +27,10 @@ struct PredicateFlags {
 
 void add_predicate_flags(CLI::App* app, PredicateFlags& flags);
 
+// --type's value in --help, "TYPE:{custom,slsaprovenance,...}": the predicate type names sigil
+// accepts (intoto::predicate_type_names), which shell completion offers as the choices.
+[[nodiscard]] std::string predicate_type_choices();
+
 // --key or keyless; `what` names the subject in the keyless notice; `legacy_output`: cosign's
 // legacy .att layer was asked for (refused with a Rekor v2 log).
 [[nodiscard]] Result<OpenedSigner> open_predicate_signer(const PredicateFlags& flags, const GlobalOptions& global,

@@ -18,6 +18,7 @@ struct Options {
   std::string image;
   std::string type = "all";
   bool force = false;
+  bool recursive = false;
   RegistryFlags registry;
 };
 
@@ -38,9 +39,9 @@ std::string_view clean_what(std::string_view type)
 
 // Without -f: the list of what would go, then one question on the terminal. False: the
 // answer was no (not an error: the user chose, nothing was deleted).
-Result<bool> confirm_clean(const Options& o, const oci::Reference& image,
-                           const std::vector<attachments::CleanItem>& items)
+Result<bool> confirm_clean(const Options& o, const oci::Reference& image, const attachments::CleanPlan& plan)
 {
+  const auto& items = plan.to_delete;
   if (o.force) {
     return true;
   }
@@ -50,7 +51,10 @@ Result<bool> confirm_clean(const Options& o, const oci::Reference& image,
   for (const auto& item : items) {
     print_info("Would delete {}", item.name);
   }
-  print_prompt("Delete these {} object(s), {} of {}? [y/N] ", items.size(), clean_what(o.type), image.str());
+  const auto platforms = plan.platforms == 0 ? std::string{}
+                                            : fmt::format(" and its {} platform manifest(s)", plan.platforms);
+  print_prompt("Delete these {} object(s), {} of {}{}? [y/N] ", items.size(), clean_what(o.type), image.str(),
+               platforms);
   std::string answer;
   std::getline(std::cin, answer);
   return answer == "y" || answer == "Y" || answer == "yes";
@@ -66,13 +70,16 @@ void register_clean(Commands& commands)
                            "and said so. Lists what it would delete and asks on a terminal unless -f;\n"
                            "refuses without -f when there is no terminal.",
                            "  sigil clean registry.example.com/app@sha256:... --type signature -f\n"
-                           "  sigil clean registry.example.com/app:1.2 --type all\n");
+                           "  sigil clean registry.example.com/app:1.2 --type all\n"
+                           "  sigil clean registry.example.com/app@sha256:... --recursive -f\n");
   auto o = std::make_shared<Options>();
   app->add_option("image", o->image, "Image reference")->required();
   app->add_option("--type", o->type, "What to delete")
       ->check(CLI::IsMember({"signature", "attestation", "referrer", "all"}))
       ->capture_default_str();
   app->add_flag("-f,--force", o->force, "Do not ask for confirmation");
+  app->add_flag("-r,--recursive", o->recursive,
+                "For an index, also delete the attachments of every platform manifest it lists");
   add_registry_flags(app, o->registry);
   commands.set_run(app, [o, &global = commands.global()]() -> Result<int> {
     auto session = open_session(o->registry, global);
@@ -81,15 +88,21 @@ void register_clean(Commands& commands)
                        : o->type == "attestation" ? attachments::CleanScope::attestations
                        : o->type == "referrer"    ? attachments::CleanScope::referrers
                                                   : attachments::CleanScope::all;
-    SIGIL_TRY_ASSIGN(auto plan, attachments::plan_clean(session->client(), target.image, target.repo, scope));
+    SIGIL_TRY_ASSIGN(auto plan, attachments::plan_clean_index(session->client(), target.image, target.repo, scope,
+                                                              o->recursive));
     for (const auto& line : plan.skipped) {
       print_info("{}", line);
+    }
+    if (plan.platforms_kept > 0) {
+      print_info("{} is an index: the attachments of its {} platform manifest(s) are kept (add --recursive to "
+                 "delete them too)",
+                 target.image.str(), plan.platforms_kept);
     }
     if (plan.to_delete.empty()) {
       print_info("Nothing to delete");
       return 0;
     }
-    SIGIL_TRY_ASSIGN(const bool confirmed, confirm_clean(*o, target.image, plan.to_delete));
+    SIGIL_TRY_ASSIGN(const bool confirmed, confirm_clean(*o, target.image, plan));
     if (!confirmed) {
       print_info("Not confirmed: nothing deleted");
       return 0;

@@ -5,6 +5,7 @@
 #include "keyless_sign_flags.hpp"
 #include "output.hpp"
 #include "parallel.hpp"
+#include "progress.hpp"
 #include "registry_flags.hpp"
 #include "secrets.hpp"
 
@@ -139,15 +140,20 @@ Result<int> run(const Options& o, const GlobalOptions& global)
   auto session = open_session(o.registry, global);
   // Images are signed concurrently (each image's .sig tag is its own read-merge-write), on one
   // connection pool; the results are reported in the order given.
+  Progress progress("sign", progress_wanted(false));
+  progress.start_items(refs.size());
   auto outcomes = map_parallel(refs.size(), o.max_workers, [&](std::size_t i) {
-    return sign::sign_image(session->client(), {.image = refs[i],
-                                                .signature_repo = std::nullopt,
-                                                .signer = *signer,
-                                                .annotations = annotations,
-                                                .format = format,
-                                                .recursive = o.recursive,
-                                                .upload = o.upload});
+    auto outcome = sign::sign_image(session->client(), {.image = refs[i],
+                                                        .signature_repo = std::nullopt,
+                                                        .signer = *signer,
+                                                        .annotations = annotations,
+                                                        .format = format,
+                                                        .recursive = o.recursive,
+                                                        .upload = o.upload});
+    progress.item_done();
+    return outcome;
   });
+  progress.finish();
   // A key that failed to load is the error to report, even when the registry work running
   // meanwhile failed too.
   SIGIL_TRY(signer->key());

@@ -3,6 +3,7 @@
 #include "cosign_flags.hpp"
 #include "keyless_sign_flags.hpp"
 #include "output.hpp"
+#include "progress.hpp"
 #include "secrets.hpp"
 
 #include "sigil/sign/blob.hpp"
@@ -48,7 +49,10 @@ Result<int> run(const Options& o, const GlobalOptions& global)
   SIGIL_TRY_ASSIGN(const auto signer, open_any_signer({o.key, o.password_file, o.allow_insecure_key_permissions, o.keyless},
                                                       global, o.input == "-" ? "standard input" : o.input));
   SIGIL_TRY(signer.get().key());
-  auto signed_blob = sign::sign_blob({.input = o.input, .signer = signer.get()});
+  auto signed_blob = [&] {
+    Progress progress(fmt::format("sign-blob {}", o.input), progress_wanted(false));
+    return sign::sign_blob({.input = o.input, .signer = signer.get(), .on_read = progress.reader(o.input)});
+  }();
   if (!signed_blob) {
     return fail(signed_blob.error().context(fmt::format("signing {}", o.input)));
   }

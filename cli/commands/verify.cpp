@@ -6,6 +6,7 @@
 #include "output.hpp"
 #include "parallel.hpp"
 #include "policy_file.hpp"
+#include "progress.hpp"
 #include "registry_flags.hpp"
 
 #include "sigil/verify/image.hpp"
@@ -28,6 +29,7 @@ struct Options {
   bool check_claims = true;
   bool check_docker_reference = false;
   std::string output = "json";
+  bool json_asked = false; // -o json given: no progress line either
   std::size_t max_signatures = 100;
   std::uint64_t max_payload_bytes = std::uint64_t{1} << 20;
   bool explain = false;
@@ -145,14 +147,19 @@ Result<int> run(const Options& o, const GlobalOptions& global)
     refs.push_back(std::move(ref));
   }
   auto session = open_session(o.registry, global);
+  Progress progress("verify", progress_wanted(o.json_asked));
+  progress.start_items(refs.size());
   auto results = map_parallel(refs.size(), o.max_workers, [&](std::size_t i) {
-    return verify::verify_image(session->client(),
-                                {.image = refs[i], .signature_repo = std::nullopt, .keys = keys,
-                                 .annotations = annotations, .check_claims = o.check_claims,
-                                 .check_docker_reference = o.check_docker_reference,
-                                 .max_signatures = o.max_signatures, .max_payload_bytes = o.max_payload_bytes,
-                                 .sigstore = keyless.policy});
+    auto result = verify::verify_image(session->client(),
+                                       {.image = refs[i], .signature_repo = std::nullopt, .keys = keys,
+                                        .annotations = annotations, .check_claims = o.check_claims,
+                                        .check_docker_reference = o.check_docker_reference,
+                                        .max_signatures = o.max_signatures, .max_payload_bytes = o.max_payload_bytes,
+                                        .sigstore = keyless.policy, .every_format = o.explain});
+    progress.item_done();
+    return result;
   });
+  progress.finish();
   int worst = 0;
   for (std::size_t i = 0; i < refs.size(); ++i) {
     const int status = status_of(results[i]);
@@ -190,7 +197,9 @@ void register_verify(Commands& commands)
     ->capture_default_str();
   app->add_flag("--check-docker-reference", o->check_docker_reference,
                 "Also require the payload's docker-reference to name the image's repository");
-  app->add_option("-o,--output", o->output, "Output on stdout")->check(CLI::IsMember({"json", "text"}))->capture_default_str();
+  auto* output = app->add_option("-o,--output", o->output, "Output on stdout")
+                     ->check(CLI::IsMember({"json", "text"}))
+                     ->capture_default_str();
   app->add_option("--max-signatures", o->max_signatures, "Refuse to consider more signatures than this (at most 100000)")
     ->check(CLI::Range(1, 100000))
     ->capture_default_str();
@@ -198,7 +207,9 @@ void register_verify(Commands& commands)
                   fmt::format("Largest signature payload blob read, in bytes (at most {})", k_max_payload_size))
     ->check(CLI::Range(std::uint64_t{1}, k_max_payload_size))
     ->capture_default_str();
-  app->add_flag("--explain", o->explain, "One line per signature considered, with why it was accepted or rejected");
+  app->add_flag("--explain", o->explain,
+                "One line per signature considered, from the .sig tag and the bundle referrers, with where it was "
+                "and why it was accepted or rejected");
   app->add_option("--max-workers", o->max_workers, "Images verified concurrently")->check(CLI::Range(1, 64))->capture_default_str();
   app->add_option("--policy", o->policy,
                   "Trust policy file (sigil-policy(5)): its rule for each image says who must have signed; replaces "
@@ -206,8 +217,9 @@ void register_verify(Commands& commands)
   add_registry_flags(app, o->registry);
   add_local_flag(app, o->registry);
   add_keyless_flags(app, o->keyless);
-  commands.set_run(app, [o, app, &global = commands.global()] {
+  commands.set_run(app, [o, app, output, &global = commands.global()] {
     o->policy_fixed_given = given_options(*app, k_policy_fixed_flags);
+    o->json_asked = output->count() > 0 && o->output == "json";
     return run(*o, global);
   });
 }

@@ -2,6 +2,7 @@
 #include "command.hpp"
 #include "keyless_flags.hpp"
 #include "output.hpp"
+#include "progress.hpp"
 
 #include "sigil/util/encoding.hpp"
 #include "sigil/util/file.hpp"
@@ -72,7 +73,11 @@ Result<int> run(const Options& o)
   } else {
     request.bundle_json = std::move(*text);
   }
-  auto result = verify::verify_blob(request);
+  auto result = [&] {
+    Progress progress(fmt::format("verify-blob {}", o.input), progress_wanted(false));
+    request.on_read = progress.reader(o.input);
+    return verify::verify_blob(request);
+  }();
   if (!result) {
     return fail(result.error().context(fmt::format("verifying {}", o.input)));
   }

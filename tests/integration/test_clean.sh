@@ -22,6 +22,13 @@
 #     .sig whose one simple-signing layer is unreadable (its size is wrong). clean V skips each
 #     with one "skipped ...: <why>" line and deletes nothing; W's manifest still answers 200 and
 #     W still verifies. A genuine .sig and .att of X are still deleted.
+#  R. an index signed with `sign --recursive --format both` (a .sig, a bundle referrer and a
+#     fallback index for the index and each of its 2 platform manifests) and one platform
+#     attested: clean without --recursive deletes the index's own 3 and says the 2 platform
+#     manifests' attachments are kept; on a terminal, clean --recursive lists everything in one
+#     list and one question naming the platform manifests, and "n" deletes nothing; clean
+#     --recursive -f deletes all 10 (the index's, re-signed, and 7 of the platforms'), nothing
+#     skipped, and the platform manifests no longer verify.
 # shellcheck source-path=SCRIPTDIR
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 source "$HERE/lib.sh"
@@ -225,5 +232,64 @@ has_line "V6: X's own .att is deleted" "Deleted $IMG:$(att_tag "$X")"
 check "V6: nothing skipped" eq "$(grep -c '^skipped ' <<<"$ERR")" 0
 check "V6: X's .sig is gone" eq "$(status "$REPO" "$(sig_tag "$X")")" 404
 check "V6: X's image is still there" eq "$(status "$REPO" "$X")" 200
+
+section "R. --recursive on an index signed with sign --recursive"
+new_image IX "$REPO" ix --index || { finish; exit; }
+mapfile -t KIDS < <(craft get-manifest "$REPO" "$IX" | "$PY" -c 'import json,sys; [print(m["digest"]) for m in json.load(sys.stdin)["manifests"]]')
+check "R: the index lists 2 platform manifests" eq "${#KIDS[@]}" 2
+sig sign "$IMG@$IX" --key "$W/k.key" --recursive --format both
+expect "R: sign --recursive --format both" 0 || { finish; exit; }
+sig attest "$IMG@${KIDS[0]}" --key "$W/k.key" --type custom --predicate "$W/pred.json"
+expect "R: attest the first platform manifest" 0
+# objects DIGEST...: the names of each DIGEST's .sig, bundle referrer and fallback index.
+objects() {
+  local d
+  for d in "$@"; do
+    printf '%s\n' "$IMG:$(sig_tag "$d")" "$IMG@$(first_referrer "$REPO" "$d")" "$IMG:$(reftag "$d")"
+  done
+}
+mapfile -t KID_OBJS < <(objects "${KIDS[@]}")
+KID_OBJS+=("$IMG:$(att_tag "${KIDS[0]}")")
+check "R: the platforms have 7 attachments" eq "${#KID_OBJS[@]}" 7
+mapfile -t IX_OBJS < <(objects "$IX")
+
+sig clean "$IMG@$IX" --type all -f
+expect "R: clean the index without --recursive" 0
+has_line "R: the platform manifests' attachments are kept, and said so" \
+  "$IMG@$IX is an index: the attachments of its 2 platform manifest(s) are kept (add --recursive to delete them too)"
+for o in "${IX_OBJS[@]}"; do has_line "R: the index's own $o is deleted" "Deleted $o"; done
+check "R: exactly the index's 3 deleted" eq "$(grep -c '^Deleted ' <<<"$ERR")" 3
+for o in "${KID_OBJS[@]}"; do
+  check "R: $o is kept" eq "$(status "$REPO" "${o#"$IMG"[:@]}")" 200
+done
+for d in "${KIDS[@]}"; do
+  sig verify --key "$W/k.pub" "$IMG@$d"
+  expect "R: platform $d still verifies" 0
+done
+
+sig sign "$IMG@$IX" --key "$W/k.key" --format both
+expect "R: re-sign the index alone" 0
+mapfile -t IX_OBJS < <(objects "$IX")
+on_tty n clean "$IMG@$IX" --type all --recursive
+expect "R: --recursive on a terminal, answering n exits 0" 0
+check "R: n: one list of all 10 objects" eq "$(grep '^Would delete ' <<<"$TTY" | sort)" \
+  "$(printf 'Would delete %s\n' "${IX_OBJS[@]}" "${KID_OBJS[@]}" | sort)"
+check "R: n: then one question, naming the platform manifests, and nothing deleted" eq "$(sed -n '11,$p' <<<"$TTY")" \
+  "Delete these 10 object(s), all the signatures, attestations and bundle referrers of $IMG@$IX and its 2 platform manifest(s)? [y/N] Not confirmed: nothing deleted"
+check "R: n deleted nothing" eq "$(status "$REPO" "$(sig_tag "${KIDS[1]}")")" 200
+
+sig clean "$IMG@$IX" --type all --recursive -f
+expect "R: clean --recursive -f" 0
+for o in "${IX_OBJS[@]}" "${KID_OBJS[@]}"; do
+  has_line "R: $o is deleted" "Deleted $o"
+  check "R: $o is gone" eq "$(status "$REPO" "${o#"$IMG"[:@]}")" 404
+done
+check "R: exactly 10 deleted" eq "$(grep -c '^Deleted ' <<<"$ERR")" 10
+check "R: nothing skipped" eq "$(grep -c '^skipped ' <<<"$ERR")" 0
+for d in "${KIDS[@]}"; do
+  sig verify --key "$W/k.pub" "$IMG@$d"
+  expect "R: platform $d has no signature left" 10
+done
+check "R: the platform manifests themselves are still there" eq "$(status "$REPO" "${KIDS[1]}")" 200
 
 finish

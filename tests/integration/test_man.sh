@@ -8,7 +8,10 @@
 #     -o json`), secret ones marked "(secret)";
 #   - mandoc -T lint is clean and `man -l` renders each page without warnings;
 #   - bash completion: `sigil ver` gives the verify* commands and version, options and their
-#     values complete; zsh completion (when zsh is installed) gives the same through compsys.
+#     values complete; zsh completion (when zsh is installed) gives the same through compsys;
+#     --type of attest, attest-blob, verify-attestation and verify-blob-attestation offers the
+#     predicate type names, exactly the names sigil accepts (each offered name attests and
+#     verifies; the names an unknown type's error lists are the ones offered).
 # Usage: test_man.sh SIGIL BUILD_DIR
 source "$(dirname "$0")/lib.sh"
 BUILD=${2:-$(cd "$(dirname "$SIGIL")/.." && pwd)}
@@ -197,6 +200,34 @@ check_bash "--max-attempts --max-entries" sigil download attestation --max-
 all=$(printf '%s\n' "${COMMANDS[@]}" | sort | tr '\n' ' ' | sed 's/ $//')
 check_bash "$all" sigil ""
 
+# --type: the predicate type names, not file names; offered == accepted.
+TYPES="custom cyclonedx link openvex slsaprovenance slsaprovenance02 slsaprovenance1 spdx spdxjson vuln"
+for cmd in attest attest-blob verify-attestation verify-blob-attestation; do
+  check_bash "$TYPES" sigil "$cmd" --type ""
+done
+check_bash "slsaprovenance slsaprovenance02 slsaprovenance1" sigil attest --type sls
+check_bash "spdx spdxjson" sigil verify-attestation --type = sp
+K=$TEST_TMP/typekey
+export SIGIL_PASSWORD=completion-test
+run "$SIGIL" generate-key-pair --output-key-prefix "$K"
+expect "--type: a key to attest with" 0
+printf 'blob' >"$TEST_TMP/blob"
+printf '{}' >"$TEST_TMP/pred.json"
+accepted=()
+for t in $(bash_complete sigil attest-blob --type ""); do
+  run "$SIGIL" attest-blob "$TEST_TMP/blob" --key "$K.key" --type "$t" --predicate "$TEST_TMP/pred.json" \
+    --bundle "$TEST_TMP/$t.json"
+  [[ $RC == 0 ]] && run "$SIGIL" verify-blob-attestation "$TEST_TMP/blob" --key "$K.pub" --type "$t" \
+    --bundle "$TEST_TMP/$t.json"
+  [[ $RC == 0 ]] && accepted+=("$t")
+done
+check "--type: every offered name attests and verifies" eq "$(printf '%s\n' "${accepted[@]}" | sort | tr '\n' ' ')" "$TYPES "
+run "$SIGIL" attest-blob "$TEST_TMP/blob" --key "$K.key" --type bogus --predicate "$TEST_TMP/pred.json" \
+  --bundle "$TEST_TMP/bogus.json"
+expect "--type: an unknown name is refused, the accepted names listed" 2 'unknown predicate type "bogus": use one of '
+check "--type: the names the refusal lists are the names offered" eq \
+  "$(sed -n 's/.*use one of \(.*\), or an absolute URI.*/\1/p' <<<"$ERR" | tr -d ',' | tr ' ' '\n' | sort | tr '\n' ' ')" "$TYPES "
+
 if command -v zsh >/dev/null; then
   zsh_complete() {
     (cd "$TEST_TMP/files" && PATH=$BIN_DIR:$PATH timeout 20 zsh -f "$SRC/tests/integration/completions/zsh-complete.zsh" \
@@ -212,6 +243,7 @@ if command -v zsh >/dev/null; then
   check_zsh "both bundle legacy" "sigil sign --format "
   check_zsh "false true" "sigil verify --check-claims="
   check_zsh "release.key" "sigil -d sign-blob --key rel"
+  check_zsh "$TYPES" "sigil attest --type "
 else
   skip "zsh completion (zsh not installed)"
 fi

@@ -194,8 +194,17 @@ sig sign "$RT@$D4" --key "$K1" --format both
 expect "rt: sign --format both" 0
 check "rt: both: .sig has 1 layer and the fallback index 1 referrer" eq \
   "$(manifest_field app/rt "$(sig_tag "$D4")" 'len(d["layers"])') $(manifest_field app/rt "$(reftag "$D4")" 'len(d["manifests"])')" "1 1"
+REF4=$(manifest_field app/rt "$(reftag "$D4")" 'd["manifests"][0]["digest"]')
+sig verify "$RT@$D4" --key "$K1P"
+expect "rt: both: verified by the .sig layer" 0 &&
+  check "rt: both: without --explain, the .sig settles it (one JSON entry)" eq "$(jout 'len(d)')" 1
 sig verify "$RT@$D4" --key "$K1P" --explain
-expect "rt: both: verified by the .sig layer" 0 "accepted $(sig_tag "$D4") layer 1"
+expect "rt: both --explain: the .sig signature, where it was" 0 \
+  "  accepted $(sig_tag "$D4") layer 1: verified with key $K1P" &&
+  check "rt: both --explain: the bundle too, where it was" eq \
+    "$(grep -cxF "  accepted referrer $REF4: verified with key $K1P" <<<"$ERR") $(explained)" "1 2" &&
+  check "rt: both --explain: JSON lists both, by format" eq "$(jout '[e["sigil"]["format"] for e in d]')" \
+    "['legacy', 'bundle']"
 put_sig app/rt "$D4" # an empty .sig manifest: the bundle alone must verify
 sig verify "$RT@$D4" --key "$K1P" --explain
 expect "rt: both: with the .sig emptied, the bundle alone verifies" 0 "accepted referrer sha256:"

@@ -10,8 +10,11 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+#include <iterator>
 #include <map>
 #include <optional>
+#include <set>
 
 namespace sigil::attachments {
 
@@ -296,6 +299,40 @@ Result<CleanPlan> plan_clean(registry::Client& client, const oci::Reference& ima
   }
   if (referrers) {
     SIGIL_TRY(plan_fallback_index(owners, client, digest, target, plan));
+  }
+  return plan;
+}
+
+Result<CleanPlan> plan_clean_index(registry::Client& client, const oci::Reference& image,
+                                   const registry::Repository& target, CleanScope scope, bool recursive)
+{
+  SIGIL_TRY_ASSIGN(auto plan, plan_clean(client, image, target, scope));
+  SIGIL_TRY_ASSIGN(const auto manifest, client.get_manifest(image));
+  if (manifest.kind != oci::ManifestKind::index) {
+    return plan;
+  }
+  SIGIL_TRY_ASSIGN(const auto index, oci::parse_index(manifest.bytes));
+  std::set<std::string> seen{image.digest()->str()};
+  std::set<std::string> planned;
+  for (const auto& item : plan.to_delete) {
+    planned.insert(item.digest.str());
+  }
+  for (const auto& child : index.manifests) {
+    if (!seen.insert(child.digest.str()).second) {
+      continue; // listed twice, or the index itself
+    }
+    if (!recursive) {
+      ++plan.platforms_kept;
+      continue;
+    }
+    SIGIL_TRY_ASSIGN(auto part, plan_clean(client, image.with_digest(child.digest), target, scope));
+    ++plan.platforms;
+    for (auto& item : part.to_delete) {
+      if (planned.insert(item.digest.str()).second) {
+        plan.to_delete.push_back(std::move(item));
+      }
+    }
+    std::ranges::move(part.skipped, std::back_inserter(plan.skipped));
   }
   return plan;
 }

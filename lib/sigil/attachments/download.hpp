@@ -39,6 +39,8 @@ struct CleanItem {
 struct CleanPlan {
   std::vector<CleanItem> to_delete;
   std::vector<std::string> skipped;
+  std::size_t platforms = 0;      // platform manifests of an index whose attachments the plan holds
+  std::size_t platforms_kept = 0; // platform manifests of an index left alone (not recursive)
 };
 
 struct CleanResult {
@@ -48,6 +50,12 @@ struct CleanResult {
 // Reads what is attached to the digest and checks whose each object is. Deletes nothing.
 [[nodiscard]] Result<CleanPlan> plan_clean(registry::Client& client, const oci::Reference& image_by_digest,
                                            const registry::Repository& target, CleanScope scope);
+
+// plan_clean for the image and, when it is an index and `recursive`, for every platform manifest
+// it lists (what `sign --recursive` signed), each checked as above; an object is listed once.
+// Not recursive: platforms_kept says how many platform manifests an index has.
+[[nodiscard]] Result<CleanPlan> plan_clean_index(registry::Client& client, const oci::Reference& image_by_digest,
+                                                 const registry::Repository& target, CleanScope scope, bool recursive);
 
 // Deletes the plan's items by digest (what was checked is what goes; an item already gone
 // counts as deleted).

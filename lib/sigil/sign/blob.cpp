@@ -22,7 +22,13 @@ Result<SignBlobResult> sign_blob(const SignBlobRequest& request)
   const auto hash_alg = crypto::signing_hash(key.algorithm());
   if (hash_alg) {
     crypto::Hasher hasher(*hash_alg);
-    SIGIL_TRY_ASSIGN(auto size, util::stream_input(request.input, [&](util::ByteView chunk) { hasher.update(chunk); }));
+    std::uint64_t read = 0;
+    SIGIL_TRY_ASSIGN(auto size, util::stream_input(request.input, [&](util::ByteView chunk) {
+                       hasher.update(chunk);
+                       if (request.on_read) {
+                         request.on_read(read += chunk.size());
+                       }
+                     }));
     result.size = size;
     result.digest_algorithm = *hash_alg;
     result.digest = hasher.finish();

@@ -14,6 +14,7 @@
 #include "sigil/util/bytes.hpp"
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 
@@ -22,6 +23,8 @@ namespace sigil::sign {
 struct SignBlobRequest {
   std::string input; // file path or "-"
   const Signer& signer;
+  // Called as the input is read, with the bytes read so far (for a progress line; may be empty).
+  std::function<void(std::uint64_t)> on_read = {};
 };
 
 struct SignBlobResult {

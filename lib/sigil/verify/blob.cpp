@@ -142,9 +142,13 @@ Result<ArtifactDigests> digest_artifact(const VerifyBlobRequest& request, const 
     }
     out.whole.emplace(std::move(*whole));
   } else {
+    std::uint64_t read = 0;
     auto size = util::stream_input(request.input, [&](util::ByteView chunk) {
       for (auto& h : hashers) {
         h.update(chunk);
+      }
+      if (request.on_read) {
+        request.on_read(read += chunk.size());
       }
     });
     if (!size) {
@@ -164,7 +168,8 @@ std::string digest_text(crypto::HashAlgorithm alg, const util::Bytes& digest)
 
 // --- Sigstore material (certificates, log entries, timestamps) -------------------------------
 
-Result<ArtifactDigest> artifact_digest(const std::string& input, crypto::HashAlgorithm alg)
+Result<ArtifactDigest> artifact_digest(const std::string& input, crypto::HashAlgorithm alg,
+                                       const std::function<void(std::uint64_t)>& on_read)
 {
   std::error_code ec;
   if (auto named = parse_artifact_digest(input); named && !std::filesystem::exists(input, ec)) {
@@ -176,7 +181,13 @@ Result<ArtifactDigest> artifact_digest(const std::string& input, crypto::HashAlg
     return *named;
   }
   crypto::Hasher hasher(alg);
-  SIGIL_TRY(util::stream_input(input, [&](util::ByteView chunk) { hasher.update(chunk); }));
+  std::uint64_t read = 0;
+  SIGIL_TRY(util::stream_input(input, [&](util::ByteView chunk) {
+    hasher.update(chunk);
+    if (on_read) {
+      on_read(read += chunk.size());
+    }
+  }));
   return ArtifactDigest{alg, hasher.finish()};
 }
 
@@ -209,7 +220,7 @@ Result<std::optional<SignedMaterial>> material_from_json(const VerifyBlobRequest
   if (!holds_certificate(legacy.cert) || !request.sigstore.identity.complete()) {
     return std::optional<SignedMaterial>{};
   }
-  SIGIL_TRY_ASSIGN(auto digest, artifact_digest(request.input, crypto::HashAlgorithm::sha256));
+  SIGIL_TRY_ASSIGN(auto digest, artifact_digest(request.input, crypto::HashAlgorithm::sha256, request.on_read));
   SIGIL_TRY_ASSIGN(auto m, material_from_legacy_bundle(legacy, digest.algorithm, std::move(digest.digest)));
   return std::optional<SignedMaterial>{std::move(m)};
 }
@@ -218,7 +229,7 @@ Result<SignedMaterial> material_from_certificate(const VerifyBlobRequest& reques
 {
   SIGIL_TRY_ASSIGN(auto chain, parse_certificate_file(*request.certificate_pem));
   SIGIL_TRY_ASSIGN(auto claim, claim_from_signature(*request.signature_b64));
-  SIGIL_TRY_ASSIGN(auto digest, artifact_digest(request.input, crypto::HashAlgorithm::sha256));
+  SIGIL_TRY_ASSIGN(auto digest, artifact_digest(request.input, crypto::HashAlgorithm::sha256, request.on_read));
   SignedMaterial m;
   m.format = "certificate and signature";
   for (const auto& c : chain) {
@@ -258,7 +269,7 @@ Result<VerifyBlobResult> verify_as_sigstore(const VerifyBlobRequest& request, co
   // the statement's subjects (sigstore-python's and the conformance suite's verify-bundle).
   const auto* msg = std::get_if<MessageContent>(&material.content);
   const auto alg = msg != nullptr ? msg->algorithm : default_subject_algorithm(request.input);
-  SIGIL_TRY_ASSIGN(auto artifact, artifact_digest(request.input, alg));
+  SIGIL_TRY_ASSIGN(auto artifact, artifact_digest(request.input, alg, request.on_read));
   auto signed_material = material;
   if (auto* m = std::get_if<MessageContent>(&signed_material.content); m != nullptr && m->digest.empty()) {
     m->digest = artifact.digest; // no messageDigest in the bundle: the signature is over the artifact's

@@ -13,6 +13,7 @@
 #include "sigil/verify/sigstore.hpp"
 #include "sigil/verify/trust.hpp"
 
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -28,6 +29,9 @@ struct VerifyBlobRequest {
   // Keyless (and key-signed bundles with log entries): the trusted root, identity and switches.
   // Sigstore verification applies when the material has a certificate, or a root is given.
   SigstorePolicy sigstore;
+  // Called as the artifact is read, with the bytes read so far in this pass (for a progress
+  // line; may be empty).
+  std::function<void(std::uint64_t)> on_read = {};
 };
 
 struct VerifyBlobResult {

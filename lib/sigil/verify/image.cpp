@@ -263,8 +263,9 @@ Result<VerifyImageResult> verify_image(registry::Client& client, const VerifyIma
   }
   const Context ctx{client, request, result.image, target};
   SIGIL_TRY(collect_legacy(ctx, result.signatures));
-  // A verified legacy signature settles it; otherwise look for Sigstore bundle referrers.
-  if (result.verified_count() == 0) {
+  // A verified legacy signature settles it (unless every signature is to be reported);
+  // otherwise look for Sigstore bundle referrers.
+  if (result.verified_count() == 0 || request.every_format) {
     SIGIL_TRY(collect_bundle_referrers(
       {.client = client, .image = result.image, .target = target, .keys = request.keys,
        .annotations = request.annotations, .check_claims = request.check_claims,

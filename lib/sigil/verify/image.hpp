@@ -35,6 +35,9 @@ struct VerifyImageRequest {
   // (when sigstore.identity is complete); keys and identities may be given together, and
   // either may satisfy.
   SigstorePolicy sigstore;
+  // false: a verified `.sig` signature settles it and the bundle referrers are not read (one
+  // round trip less). true (--explain): both formats are read and every signature reported.
+  bool every_format = false;
 };
 
 enum class SignatureFormat { legacy, bundle };
