@@ -70,6 +70,9 @@ struct Response {
   std::string body;
   std::uint64_t body_bytes = 0; // bytes received (also when streamed to body_sink)
   std::chrono::milliseconds elapsed{0};
+  // Set above the transport: why a 401/403 was refused, in words (registry::Client, from the
+  // credentials it used); empty otherwise.
+  std::string refusal;
 
   // First header with this name (case-insensitive).
   [[nodiscard]] std::optional<std::string_view> header(std::string_view name) const;

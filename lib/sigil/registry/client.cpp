@@ -41,10 +41,6 @@ bool is_redirect(long status)
   return status == 301 || status == 302 || status == 303 || status == 307 || status == 308;
 }
 
-// A header name no server can send (names end at the first colon): the note on why a 401/403
-// answer refused the credentials, added by on_response for status_error.
-constexpr std::string_view k_refusal_note = ":sigil-refusal";
-
 std::string reason_phrase(long status)
 {
   switch (status) {
@@ -91,12 +87,7 @@ std::string registry_message(const Response& response)
 // The full URL (scheme, host, /v2/...) of a refused request and why, in words.
 Error auth_error(const Client::Call& call, const Response& response)
 {
-  std::string note;
-  for (const auto& header : response.headers) {
-    if (header.name == k_refusal_note) {
-      note = header.value;
-    }
-  }
+  const std::string& note = response.refusal;
   const std::string what = registry_message(response);
   const std::string url = response.url.empty() ? call.repo.name() + "/" + call.path : redact_url(response.url);
   return Error{ErrorCode::auth, fmt::format("{} {}: {} {}{}{}", call.method, url, response.status,
@@ -397,7 +388,7 @@ Client::Next Client::on_response(SendState& s, Response resp)
     return on_redirect(s, std::move(resp));
   }
   if ((resp.status == 401 || resp.status == 403) && !s.cross_host) {
-    resp.headers.push_back(Header{std::string(k_refusal_note), m_auth.refusal(s.host, s.scope, resp)});
+    resp.refusal = m_auth.refusal(s.host, s.scope, resp);
   }
   return resp;
 }
