@@ -13,7 +13,8 @@
 #     policy init round-trips through policy check
 #  5. policy export --kyverno: the ClusterPolicy's shape (python yaml), what it could not say
 #  6. keyless (the stand-in): a keyless authority by identity passes, another identity fails
-#     with the identity named; key + keyless count 2 on one image
+#     with the identity named; key + keyless count 2 on one image; one identity that signed
+#     twice is one signer for overlapping keyless authorities; key and keyless never cross
 # shellcheck source-path=SCRIPTDIR
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 source "$HERE/lib.sh"
@@ -249,6 +250,56 @@ expect "6 count 1: the key alone is enough" 0 "1 of 2 signature authorities"
 keyless_policy "$W/kl-prefix.yaml" 'ci@example' 1
 sig policy test "$W/kl-prefix.yaml" --image "$H/keyless/app@$D_KL" --expect pass
 expect "6 subjectRegExp is anchored: a prefix does not match (the key still does)" 0 "pass as expected"
+
+# One identity that signed twice (two signatures, two Fulcio certificates) is ONE signer: two
+# overlapping keyless authorities (exact ci@, and any @example.com) with count 2 must not pass.
+new_image D_TW twice/app v1
+for n in 1 2; do
+  run timeout 60 "$SIGIL" sign "$H/twice/app@$D_TW" --identity-token "$TOK" --fulcio-url "$U" --rekor-url "$U" \
+    --trusted-root "$ROOT" -y </dev/null
+  expect "6 setup: sign keyless as ci@, time $n" 0
+done
+sig verify "$H/twice/app@$D_TW" --certificate-identity ci@example.com --certificate-oidc-issuer "$U" \
+  --trusted-root "$ROOT" -o json
+check "6 setup: two keyless signatures are on the image" eq "$(printf '%s' "$OUT" | "$PY" -c 'import json,sys; print(len(json.load(sys.stdin)))')" 2
+twice_policy() { # twice_policy FILE AUTHORITY-YAML...
+  local f=$1
+  shift
+  {
+    printf 'apiVersion: sigil.dev/v1\nkind: TrustPolicy\nspec:\n  rules:\n    - name: twice\n'
+    printf '      images: ["%s/twice/*"]\n      count: %s\n      trust: {trustedRoot: "%s"}\n      signatures:\n' "$H" $# "$ROOT"
+    printf '        - %s\n' "$@"
+  } >"$f"
+}
+twice_policy "$W/tw.yaml" "{name: ci, keyless: {issuer: \"$U\", subject: ci@example.com}}" \
+  "{name: anyone, keyless: {issuer: \"$U\", subjectRegExp: '.*@example\\.com'}}"
+sig verify --policy "$W/tw.yaml" "$H/twice/app@$D_TW"
+expect "6 one identity signing twice is one signer: count 2 of overlapping keyless authorities fails" 15 \
+  "signatures: 1 of 2 authorities verified, 2 required" &&
+  check "6 the other authority says its signer counted already" grep -qF \
+    'not satisfied: its signers counted for other authorities (each signer counts for one authority only)' <<<"$ERR"
+sig policy export --kyverno "$W/tw.yaml"
+expect "6 export --kyverno: Kyverno counts entries, not signers, and says so" 0 \
+  'rule "twice": count 2: Kyverno counts the entries that verify, each on its own, so one keyless identity that several entries accept counts for each of them (sigil counts distinct signers)'
+TOK2=$(sigstore_mint_token --email other@example.com)
+secret "$TOK2"
+run timeout 60 "$SIGIL" sign "$H/twice/app@$D_TW" --identity-token "$TOK2" --fulcio-url "$U" --rekor-url "$U" \
+  --trusted-root "$ROOT" -y </dev/null
+expect "6 setup: sign keyless as other@" 0
+sig verify --policy "$W/tw.yaml" "$H/twice/app@$D_TW"
+expect "6 a second identity is a second signer: passes" 0 "2 of 2 signature authorities"
+# A key authority never counts a keyless signature (and a keyless one never a key signature).
+twice_policy "$W/tw-key.yaml" "{name: release-2, key: k2.pub}" \
+  "{name: nobody, keyless: {issuer: \"$U\", subject: nobody@example.com}}"
+sig verify --policy "$W/tw-key.yaml" "$H/twice/app@$D_TW"
+expect "6 a key authority: keyless signatures do not count" 15 \
+  'signature authority "release-2": not satisfied: 3 considered, none by this authority: verified with another key or identity'
+twice_policy "$W/kl-only.yaml" "{name: release-1, key: k1.pub}" "{name: ci, keyless: {issuer: \"$U\", subjectRegExp: '.*'}}"
+sed -i "s|$H/twice/\\*|$H/team/*|" "$W/kl-only.yaml"
+sig verify --policy "$W/kl-only.yaml" "$H/team/one@$D_ONE"
+expect "6 a keyless authority: a key signature does not count" 15 \
+  'signature authority "ci": not satisfied: 1 considered, none by this authority: key-signed, not keyless'
 expect_no "6 the identity token is never printed" "$TOK"
+expect_no "6 the second identity token is never printed" "$TOK2"
 
 finish
