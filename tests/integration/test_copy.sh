@@ -248,7 +248,34 @@ PY
 )
 chmod u+w "$W/tampered/blobs/sha256/$SIGBLOB" && printf 'x' >>"$W/tampered/blobs/sha256/$SIGBLOB"
 sig verify --local "$W/tampered" "$OFF@$D" --key "$W/k1.pub"
-check "6 verify --local: a tampered signature payload in the layout is not accepted" eq "$([[ $RC != 0 ]] && echo refused)" refused
+expect "6 verify --local: a signature payload with a byte appended is rejected: 12, the file named" 12 \
+  "rejected sha256-${D#sha256:}.sig layer 1: fetching blob sha256:$SIGBLOB: blob sha256:$SIGBLOB of the layout $W/tampered does not match its digest (the file hashes to sha256:"
+# A layout whose files do not hash to their names is refused, whatever reads them (the layout
+# is served through a digest-checking reader): the manifest index.json names for v1 (D) holding
+# another manifest's bytes, and a signature payload the same size as before with one byte changed.
+cp -r "$L" "$W/tampered-m"
+chmod u+w "$W/tampered-m/blobs/sha256/${D#sha256:}" &&
+  cp "$W/tampered-m/blobs/sha256/${CHILD1#sha256:}" "$W/tampered-m/blobs/sha256/${D#sha256:}"
+TM_WHY="blob $D of the layout $W/tampered-m does not match its digest (the file hashes to $CHILD1)"
+sig verify --local "$W/tampered-m" "$OFF:v1" --key "$W/k1.pub"
+expect "6 verify --local: a tampered manifest (by tag) is refused: 30, the file named" 30 "$TM_WHY"
+sig tree --local "$W/tampered-m" "$OFF:v1"
+expect "6 tree --local: a tampered manifest is refused: 30" 30 "$TM_WHY"
+sig verify --local "$W/tampered-m" "$OFF@$D" --key "$W/k1.pub"
+expect "6 verify --local: a tampered manifest (by digest) is refused: 30" 30 "$TM_WHY"
+cp -r "$L" "$W/tampered-p"
+chmod u+w "$W/tampered-p/blobs/sha256/$SIGBLOB" &&
+  "$PY" -c 'import sys; p=sys.argv[1]; b=bytearray(open(p,"rb").read()); b[-2]^=1; open(p,"wb").write(b)' "$W/tampered-p/blobs/sha256/$SIGBLOB"
+TP_ACTUAL=sha256:$(sha256sum "$W/tampered-p/blobs/sha256/$SIGBLOB" | cut -c1-64)
+sig verify --local "$W/tampered-p" "$OFF@$D" --key "$W/k1.pub"
+expect "6 verify --local: a tampered signature payload is rejected (12, as from a registry), the file named" 12 \
+  "rejected sha256-${D#sha256:}.sig layer 1: fetching blob sha256:$SIGBLOB: blob sha256:$SIGBLOB of the layout $W/tampered-p does not match its digest (the file hashes to $TP_ACTUAL)"
+sig load --dir "$W/tampered-p" "$PX_HOST/tampered/img"
+expect "6 load: a tampered blob is refused: 30, the file named" 30 \
+  "blob sha256:$SIGBLOB of the layout $W/tampered-p does not match its digest (the file hashes to $TP_ACTUAL)"
+sig load --dir "$W/tampered-m" "$PX_HOST/tampered-m/img"
+expect "6 load: a tampered manifest is refused before anything is written: 30" 30 "$TM_WHY" &&
+  check "6 load: nothing was written" eq "$(manifest "$PX_HOST" tampered-m/img v1)" absent
 sig verify --local "$W/nothing" "$OFF@$D" --key "$W/k1.pub"
 expect "6 --local with a directory that is no layout: 2" 2 "is not an OCI image layout"
 sig load --dir "$W/nothing" "$PX_HOST/loaded/img"
