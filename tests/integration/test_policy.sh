@@ -112,6 +112,11 @@ expect "1 audit: an unsigned image is reported but passes" 0 "audit-fail (rule \
   check "1 audit: the verdict says audit-fail" eq "$(verdict outcome)" "audit-fail"
 sig verify --policy "$P" "$H/skip/never-pushed:v1"
 expect "1 skip: nothing is read from the registry (the image does not exist)" 0 "skipped (rule \"skipped\", mode skip)"
+# ... nor from any registry: a skip rule for a registry that does not listen (a read would be 20).
+printf 'apiVersion: sigil.dev/v1\nkind: TrustPolicy\nspec:\n  rules:\n    - name: off\n      images: ["127.0.0.1:1/**"]\n      mode: skip\n' >"$W/skip-only.yaml"
+sig verify --policy "$W/skip-only.yaml" "127.0.0.1:1/team/app:v1" --max-attempts 1 --timeout 5
+expect "1 skip: no registry is contacted (a closed port passes)" 0 "skipped (rule \"off\", mode skip)" &&
+  check "1 skip: the verdict has no digest" eq "$(verdict digest)" ""
 sig verify --policy "$P" "$H/other/x@$D_OTHER"
 expect "1 no rule and no default: 15" 15 "no rule of the policy matches $H/other/x and it has no spec.default"
 sig verify --policy "$P" "$H/team/app:v1" "$H/team/one@$D_ONE" "$H/audit/x@$D_AUDIT" -o text
