@@ -6,6 +6,7 @@
 
 #include "sigil/core/env.hpp"
 #include "sigil/core/version.hpp"
+#include "sigil/oci/layout.hpp"
 #include "sigil/registry/signature_repository.hpp"
 
 #include <fmt/format.h>
@@ -55,11 +56,10 @@ std::unique_ptr<registry::Session> open_session(const RegistryFlags& flags, cons
                   "can impersonate the registry");
   }
   if (!flags.local_layout.empty()) {
-    // Checked by the --local option's callback; a layout that went away since is an empty one.
-    auto transport = copy::layout_transport(flags.local_layout);
-    if (transport) {
-      return std::make_unique<registry::Session>(std::move(options), std::move(*transport));
-    }
+    // The --local option's callback checked that it is a layout; one that cannot be served now
+    // (gone since, or tampered: a manifest that does not hash to its digest) fails every
+    // request with why, and nothing ever reaches the network.
+    return std::make_unique<registry::Session>(std::move(options), copy::layout_transport(flags.local_layout));
   }
   return std::make_unique<registry::Session>(std::move(options));
 }
@@ -69,8 +69,8 @@ void add_local_flag(CLI::App* app, RegistryFlags& flags)
   app->add_option("--local", flags.local_layout,
                   "Read the image and its attachments from this OCI image layout (sigil save), offline")
     ->check([](const std::string& dir) -> std::string {
-      auto t = copy::layout_transport(dir);
-      return t ? std::string() : t.error().message;
+      auto layout = oci::Layout::open(dir);
+      return layout ? std::string() : layout.error().message;
     });
 }
 

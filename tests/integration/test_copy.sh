@@ -10,10 +10,13 @@
 #  2. a re-run copies nothing (no blob PUT, no manifest PUT)
 #  3. signatures at the destination are merged, not overwritten
 #  4. within one registry blobs are mounted (POST ?mount= answered 201), not uploaded
-#  5. a destination tag naming another image: refused (2) without -f; --platform; --only
+#  5. a destination tag naming another image: refused (2) without -f; --platform (on a
+#     single-platform image: 2); indexes nested deeper than 3: refused (30); --only
 #  6. save -> layout -> load into a third repository -> verify; cosign load / cosign save interop;
 #     save --tar -> load --tar -> verify; hostile tars (absolute, '..', links, outside blobs/,
-#     truncated) refused with their reason, nothing written
+#     truncated, a bad header checksum, a pax size not a number) refused with their reason,
+#     nothing written; sizes in pax records (ustar size 0) are used; a tampered layout (a file
+#     not hashing to its name) is refused by verify --local, tree --local and load
 #  7. faults: a reset mid-blob (source), 500 on a manifest PUT, 413 and 507 on blob upload: the
 #     destination never holds a signature without its image; a re-run completes
 #  8. a copy racing two `sigil sign`s of the same destination digest whose .sig tag does not
@@ -187,6 +190,28 @@ check "5 --platform: the destination tag names a platform image, not the index" 
   "$(jout 'd["digest"] in "'"$CHILDREN"'" and d["digest"] != "'"$D"'"')" True
 sig copy "$S@$D" "$PX_HOST/plat/img" --platform plan9/mips
 expect "5 --platform not in the index: 11, listing what there is" 11 "has no plan9/mips image (it has: "
+sig copy "$S@$CHILD1" "$PX_HOST/plat/single" --platform linux/arm64
+expect "5 --platform on a single-platform image: 2" 2 \
+  "--platform linux/arm64: $CHILD1 is a single-platform image, not an index; leave --platform out"
+# Indexes nested deeper than 3 (index -> index -> index -> D -> its platform images): refused
+# while planning, before anything is written.
+push_index() { # push_index CHILD_DIGEST: an OCI index of one index, put by digest; prints its digest
+  local child size body dg
+  child=$(curl -sf -H 'Accept: application/vnd.oci.image.index.v1+json' "http://$SRC_HOST/v2/app/img/manifests/$1")
+  size=$(printf '%s' "$child" | wc -c)
+  body='{"schemaVersion":2,"mediaType":"application/vnd.oci.image.index.v1+json","manifests":[{"mediaType":"application/vnd.oci.image.index.v1+json","digest":"'"$1"'","size":'"$size"'}]}'
+  dg=sha256:$(printf '%s' "$body" | sha256sum | cut -c1-64)
+  curl -sf -X PUT -H 'Content-Type: application/vnd.oci.image.index.v1+json' --data-binary "$body" \
+    "http://$SRC_HOST/v2/app/img/manifests/$dg" >/dev/null && echo "$dg"
+}
+N2=$(push_index "$D") && N3=$(push_index "$N2") && N4=$(push_index "$N3")
+check "5 setup: three nested indexes over D pushed" eq "$([[ -n $N4 ]] && echo ok)" ok
+sig copy "$S@$N3" "$PX_HOST/nested/ok:v1"
+expect "5 indexes nested 3 deep are copied: 0" 0
+sig copy "$S@$N4" "$PX_HOST/nested/deep:v1"
+expect "5 indexes nested deeper than 3: refused, 30, the image too deep named" 30 \
+  "$CHILD1 in $S nests indexes more than 3 deep" &&
+  check "5 ... nothing written" eq "$(manifest "$DST_HOST" nested/deep v1)" absent
 sig copy "$S@$D" "$PX_HOST/only/img:v1" --only sig
 expect "5 --only sig: 0" 0
 check "5 --only sig: .sig copied, no .att, no referrers fallback tag" eq \
@@ -248,7 +273,34 @@ PY
 )
 chmod u+w "$W/tampered/blobs/sha256/$SIGBLOB" && printf 'x' >>"$W/tampered/blobs/sha256/$SIGBLOB"
 sig verify --local "$W/tampered" "$OFF@$D" --key "$W/k1.pub"
-check "6 verify --local: a tampered signature payload in the layout is not accepted" eq "$([[ $RC != 0 ]] && echo refused)" refused
+expect "6 verify --local: a signature payload with a byte appended is rejected: 12, the file named" 12 \
+  "rejected sha256-${D#sha256:}.sig layer 1: fetching blob sha256:$SIGBLOB: blob sha256:$SIGBLOB of the layout $W/tampered does not match its digest (the file hashes to sha256:"
+# A layout whose files do not hash to their names is refused, whatever reads them (the layout
+# is served through a digest-checking reader): the manifest index.json names for v1 (D) holding
+# another manifest's bytes, and a signature payload the same size as before with one byte changed.
+cp -r "$L" "$W/tampered-m"
+chmod u+w "$W/tampered-m/blobs/sha256/${D#sha256:}" &&
+  cp "$W/tampered-m/blobs/sha256/${CHILD1#sha256:}" "$W/tampered-m/blobs/sha256/${D#sha256:}"
+TM_WHY="blob $D of the layout $W/tampered-m does not match its digest (the file hashes to $CHILD1)"
+sig verify --local "$W/tampered-m" "$OFF:v1" --key "$W/k1.pub"
+expect "6 verify --local: a tampered manifest (by tag) is refused: 30, the file named" 30 "$TM_WHY"
+sig tree --local "$W/tampered-m" "$OFF:v1"
+expect "6 tree --local: a tampered manifest is refused: 30" 30 "$TM_WHY"
+sig verify --local "$W/tampered-m" "$OFF@$D" --key "$W/k1.pub"
+expect "6 verify --local: a tampered manifest (by digest) is refused: 30" 30 "$TM_WHY"
+cp -r "$L" "$W/tampered-p"
+chmod u+w "$W/tampered-p/blobs/sha256/$SIGBLOB" &&
+  "$PY" -c 'import sys; p=sys.argv[1]; b=bytearray(open(p,"rb").read()); b[-2]^=1; open(p,"wb").write(b)' "$W/tampered-p/blobs/sha256/$SIGBLOB"
+TP_ACTUAL=sha256:$(sha256sum "$W/tampered-p/blobs/sha256/$SIGBLOB" | cut -c1-64)
+sig verify --local "$W/tampered-p" "$OFF@$D" --key "$W/k1.pub"
+expect "6 verify --local: a tampered signature payload is rejected (12, as from a registry), the file named" 12 \
+  "rejected sha256-${D#sha256:}.sig layer 1: fetching blob sha256:$SIGBLOB: blob sha256:$SIGBLOB of the layout $W/tampered-p does not match its digest (the file hashes to $TP_ACTUAL)"
+sig load --dir "$W/tampered-p" "$PX_HOST/tampered/img"
+expect "6 load: a tampered blob is refused: 30, the file named" 30 \
+  "blob sha256:$SIGBLOB of the layout $W/tampered-p does not match its digest (the file hashes to $TP_ACTUAL)"
+sig load --dir "$W/tampered-m" "$PX_HOST/tampered-m/img"
+expect "6 load: a tampered manifest is refused before anything is written: 30" 30 "$TM_WHY" &&
+  check "6 load: nothing was written" eq "$(manifest "$PX_HOST" tampered-m/img v1)" absent
 sig verify --local "$W/nothing" "$OFF@$D" --key "$W/k1.pub"
 expect "6 --local with a directory that is no layout: 2" 2 "is not an OCI image layout"
 sig load --dir "$W/nothing" "$PX_HOST/loaded/img"
@@ -331,6 +383,17 @@ with tarfile.open(w + "/evil-pax.tar", "w", format=tarfile.USTAR_FORMAT) as t:
     t.addfile(i, io.BytesIO(records))
     i = tarfile.TarInfo("oci-layout"); d = b'{"imageLayoutVersion":"1.0.0"}'; i.size = len(d)
     t.addfile(i, io.BytesIO(d))
+# A header whose checksum does not match (one name byte changed after it was written).
+data = bytearray(open(w + "/evil-outside.tar", "rb").read())
+data[1024 + 1024 + 3] ^= 1  # the third entry's header: etc/pwned -> etc/pwoed, checksum stale
+open(w + "/evil-sum.tar", "wb").write(bytes(data))
+# A pax size that is not a number.
+with tarfile.open(w + "/evil-paxsize.tar", "w", format=tarfile.USTAR_FORMAT) as t:
+    records = b"14 size=12x34\n"
+    i = tarfile.TarInfo("././@PaxHeader"); i.type = tarfile.XHDTYPE; i.size = len(records)
+    t.addfile(i, io.BytesIO(records))
+    i = tarfile.TarInfo("oci-layout"); d = b'{"imageLayoutVersion":"1.0.0"}'; i.size = len(d)
+    t.addfile(i, io.BytesIO(d))
 PY
 TAIL="refused; a layout archive holds only the files oci-layout, index.json and blobs/ (as sigil save --tar writes)"
 hostile() { # FILE WANT_MESSAGE LABEL
@@ -344,9 +407,45 @@ hostile "$W/evil-hard.tar" "entry 'blobs/sha256/hard' is a hard link: $TAIL" "ha
 hostile "$W/evil-outside.tar" "entry 'etc/pwned' is outside blobs/, oci-layout and index.json: $TAIL" "outside"
 hostile "$W/evil-fifo.tar" "entry 'blobs/fifo' is neither a regular file nor a directory (type '6'): $TAIL" "fifo"
 hostile "$W/evil-pax.tar" "a pax record is malformed" "a pax record length that wraps (bounded, no endless loop)"
+hostile "$W/evil-sum.tar" "$W/evil-sum.tar: a header's checksum does not match; not a complete tar archive" "checksum"
+hostile "$W/evil-paxsize.tar" "$W/evil-paxsize.tar: a pax size is not a number; not a complete tar archive" "pax size"
 hostile "$W/evil-short.tar" "$W/evil-short.tar: it ends inside a header (truncated); not a complete tar archive" "truncated"
 check "6t nothing written outside: no pwned file, the scratch directory removed" eq \
   "$(ls "$W" | grep -c pwned; ls -A "$W/tmp" | wc -l; ls -A "$W/.." | grep -c pwned)" "$(printf '0\n0\n0')"
+# The pax size wins over the ustar one: the layout with every blob's size in a pax record and
+# 0 in its ustar header (what a writer does for blobs over 8 GiB) loads and verifies.
+"$PY" - "$L" "$W/paxsize.tar" <<'PY'
+import io, os, sys, tarfile
+src, out = sys.argv[1], sys.argv[2]
+def block_pad(n): return b"\0" * ((512 - n % 512) % 512)
+with open(out, "wb") as f:
+    def entry(name, data=None):
+        if data is not None and name.startswith("blobs/sha256/"):
+            size = str(len(data)).encode()
+            rec = b"size=" + size + b"\n"
+            n = len(rec) + 1
+            n = len(str(n + len(str(n))).encode()) + len(rec) + 1
+            rec = str(n).encode() + b" " + rec
+            x = tarfile.TarInfo("././@PaxHeader"); x.type = tarfile.XHDTYPE; x.size = len(rec)
+            f.write(x.tobuf(tarfile.USTAR_FORMAT)); f.write(rec + block_pad(len(rec)))
+            i = tarfile.TarInfo(name); i.size = 0
+        else:
+            i = tarfile.TarInfo(name)
+            if data is None: i.type = tarfile.DIRTYPE
+            else: i.size = len(data)
+        f.write(i.tobuf(tarfile.USTAR_FORMAT))
+        if data is not None: f.write(data + block_pad(len(data)))
+    for n in ("oci-layout", "index.json"):
+        entry(n, open(os.path.join(src, n), "rb").read())
+    entry("blobs/"); entry("blobs/sha256/")
+    for b in sorted(os.listdir(os.path.join(src, "blobs/sha256"))):
+        entry("blobs/sha256/" + b, open(os.path.join(src, "blobs/sha256", b), "rb").read())
+    f.write(b"\0" * 1024)
+PY
+sig load --tar "$W/paxsize.tar" "$PX_HOST/paxsize/img"
+expect "6t load --tar: pax sizes (ustar size 0) are used: 0" 0
+sig verify "$PX_HOST/paxsize/img@$D" --key "$W/k1.pub"
+expect "6t verify after the pax-size tar" 0
 check "6t nothing pushed by a refused load" eq "$(curl -s "http://$DST_HOST/v2/evil/img/tags/list" | grep -c '"tags":\[')" 0
 
 # =============================================================================================

@@ -13,7 +13,8 @@
 #     policy init round-trips through policy check
 #  5. policy export --kyverno: the ClusterPolicy's shape (python yaml), what it could not say
 #  6. keyless (the stand-in): a keyless authority by identity passes, another identity fails
-#     with the identity named; key + keyless count 2 on one image
+#     with the identity named; key + keyless count 2 on one image; one identity that signed
+#     twice is one signer for overlapping keyless authorities; key and keyless never cross
 # shellcheck source-path=SCRIPTDIR
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 source "$HERE/lib.sh"
@@ -111,6 +112,11 @@ expect "1 audit: an unsigned image is reported but passes" 0 "audit-fail (rule \
   check "1 audit: the verdict says audit-fail" eq "$(verdict outcome)" "audit-fail"
 sig verify --policy "$P" "$H/skip/never-pushed:v1"
 expect "1 skip: nothing is read from the registry (the image does not exist)" 0 "skipped (rule \"skipped\", mode skip)"
+# ... nor from any registry: a skip rule for a registry that does not listen (a read would be 20).
+printf 'apiVersion: sigil.dev/v1\nkind: TrustPolicy\nspec:\n  rules:\n    - name: off\n      images: ["127.0.0.1:1/**"]\n      mode: skip\n' >"$W/skip-only.yaml"
+sig verify --policy "$W/skip-only.yaml" "127.0.0.1:1/team/app:v1" --max-attempts 1 --timeout 5
+expect "1 skip: no registry is contacted (a closed port passes)" 0 "skipped (rule \"off\", mode skip)" &&
+  check "1 skip: the verdict has no digest" eq "$(verdict digest)" ""
 sig verify --policy "$P" "$H/other/x@$D_OTHER"
 expect "1 no rule and no default: 15" 15 "no rule of the policy matches $H/other/x and it has no spec.default"
 sig verify --policy "$P" "$H/team/app:v1" "$H/team/one@$D_ONE" "$H/audit/x@$D_AUDIT" -o text
@@ -253,6 +259,56 @@ expect "6 count 1: the key alone is enough" 0 "1 of 2 signature authorities"
 keyless_policy "$W/kl-prefix.yaml" 'ci@example' 1
 sig policy test "$W/kl-prefix.yaml" --image "$H/keyless/app@$D_KL" --expect pass
 expect "6 subjectRegExp is anchored: a prefix does not match (the key still does)" 0 "pass as expected"
+
+# One identity that signed twice (two signatures, two Fulcio certificates) is ONE signer: two
+# overlapping keyless authorities (exact ci@, and any @example.com) with count 2 must not pass.
+new_image D_TW twice/app v1
+for n in 1 2; do
+  run timeout 60 "$SIGIL" sign "$H/twice/app@$D_TW" --identity-token "$TOK" --fulcio-url "$U" --rekor-url "$U" \
+    --trusted-root "$ROOT" -y </dev/null
+  expect "6 setup: sign keyless as ci@, time $n" 0
+done
+sig verify "$H/twice/app@$D_TW" --certificate-identity ci@example.com --certificate-oidc-issuer "$U" \
+  --trusted-root "$ROOT" -o json
+check "6 setup: two keyless signatures are on the image" eq "$(printf '%s' "$OUT" | "$PY" -c 'import json,sys; print(len(json.load(sys.stdin)))')" 2
+twice_policy() { # twice_policy FILE AUTHORITY-YAML...
+  local f=$1
+  shift
+  {
+    printf 'apiVersion: sigil.dev/v1\nkind: TrustPolicy\nspec:\n  rules:\n    - name: twice\n'
+    printf '      images: ["%s/twice/*"]\n      count: %s\n      trust: {trustedRoot: "%s"}\n      signatures:\n' "$H" $# "$ROOT"
+    printf '        - %s\n' "$@"
+  } >"$f"
+}
+twice_policy "$W/tw.yaml" "{name: ci, keyless: {issuer: \"$U\", subject: ci@example.com}}" \
+  "{name: anyone, keyless: {issuer: \"$U\", subjectRegExp: '.*@example\\.com'}}"
+sig verify --policy "$W/tw.yaml" "$H/twice/app@$D_TW"
+expect "6 one identity signing twice is one signer: count 2 of overlapping keyless authorities fails" 15 \
+  "signatures: 1 of 2 authorities verified, 2 required" &&
+  check "6 the other authority says its signer counted already" grep -qF \
+    'not satisfied: its signers counted for other authorities (each signer counts for one authority only)' <<<"$ERR"
+sig policy export --kyverno "$W/tw.yaml"
+expect "6 export --kyverno: Kyverno counts entries, not signers, and says so" 0 \
+  'rule "twice": count 2: Kyverno counts the entries that verify, each on its own, so one keyless identity that several entries accept counts for each of them (sigil counts distinct signers)'
+TOK2=$(sigstore_mint_token --email other@example.com)
+secret "$TOK2"
+run timeout 60 "$SIGIL" sign "$H/twice/app@$D_TW" --identity-token "$TOK2" --fulcio-url "$U" --rekor-url "$U" \
+  --trusted-root "$ROOT" -y </dev/null
+expect "6 setup: sign keyless as other@" 0
+sig verify --policy "$W/tw.yaml" "$H/twice/app@$D_TW"
+expect "6 a second identity is a second signer: passes" 0 "2 of 2 signature authorities"
+# A key authority never counts a keyless signature (and a keyless one never a key signature).
+twice_policy "$W/tw-key.yaml" "{name: release-2, key: k2.pub}" \
+  "{name: nobody, keyless: {issuer: \"$U\", subject: nobody@example.com}}"
+sig verify --policy "$W/tw-key.yaml" "$H/twice/app@$D_TW"
+expect "6 a key authority: keyless signatures do not count" 15 \
+  'signature authority "release-2": not satisfied: 3 considered, none by this authority: verified with another key or identity'
+twice_policy "$W/kl-only.yaml" "{name: release-1, key: k1.pub}" "{name: ci, keyless: {issuer: \"$U\", subjectRegExp: '.*'}}"
+sed -i "s|$H/twice/\\*|$H/team/*|" "$W/kl-only.yaml"
+sig verify --policy "$W/kl-only.yaml" "$H/team/one@$D_ONE"
+expect "6 a keyless authority: a key signature does not count" 15 \
+  'signature authority "ci": not satisfied: 1 considered, none by this authority: key-signed, not keyless'
 expect_no "6 the identity token is never printed" "$TOK"
+expect_no "6 the second identity token is never printed" "$TOK2"
 
 finish

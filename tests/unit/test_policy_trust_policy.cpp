@@ -281,6 +281,44 @@ TEST_CASE("image patterns: globs over registry/repository")
   }
 }
 
+TEST_CASE("trust policy: image patterns refuse \"***\", a digest and a tag, wherever they are written")
+{
+  struct Row {
+    const char* pattern;
+    const char* error; // "" = accepted
+  };
+  const std::string stars = "\"***\" in an image pattern: write \"*\" (one component) or \"**\" (any)";
+  const std::string digest = "an image pattern names a repository, not a digest: drop the \"@...\"";
+  const std::string tag = "an image pattern names a repository, not a tag: drop the \":TAG\"";
+  const Row rows[] = {
+    {"***", stars.c_str()},
+    {"r.example/team/****", stars.c_str()},
+    {"r.example/***/app", stars.c_str()},
+    {"r.example/app@sha256:00", digest.c_str()},
+    {"r.example/**@*", digest.c_str()},
+    {"nginx@sha256:00", digest.c_str()},
+    {"r.example/app:1.0", tag.c_str()},
+    {"r.example/app:*", tag.c_str()},
+    {"nginx:latest", tag.c_str()},              // no "/": the colon is a tag, not a port
+    {"localhost:5000/app:v1", tag.c_str()},     // a port, then a tag
+    {"r.example/team:x/app", tag.c_str()},      // a colon after the registry is never a port
+    {"localhost:5000/app", ""},                 // a port is not a tag
+    {"127.0.0.1:5000/**", ""},
+    {"r.example/team/**", ""},
+  };
+  for (const auto& row : rows) {
+    CAPTURE(row.pattern);
+    auto p = parse_image_pattern(row.pattern);
+    if (std::string_view{row.error}.empty()) {
+      CHECK(p.has_value());
+    } else {
+      REQUIRE_FALSE(p);
+      CHECK(p.error().code == ErrorCode::usage);
+      CHECK(p.error().message == row.error);
+    }
+  }
+}
+
 TEST_CASE("trust policy: precedence table (most specific pattern wins)")
 {
   // Each rule lists one pattern; the rule names say which precedence step decides.

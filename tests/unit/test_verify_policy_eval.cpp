@@ -43,13 +43,14 @@ SignatureReport by_key(std::size_t index, bool verified = true)
   return r;
 }
 
-SignatureReport by_identity(const std::string& subject)
+SignatureReport by_identity(const std::string& subject, const std::string& issuer = "https://issuer.example",
+                            const std::string& source = "")
 {
   SignatureReport r;
-  r.source = "keyless sig " + subject;
+  r.source = source.empty() ? "keyless sig " + subject : source;
   r.verified = true;
   r.keyless = verify::SigstoreVerified{};
-  r.keyless->identity = keyless::CertificateIdentity{subject, "https://issuer.example", {}};
+  r.keyless->identity = keyless::CertificateIdentity{subject, issuer, {}};
   return r;
 }
 
@@ -84,7 +85,7 @@ TEST_CASE("policy eval: one signature counts for one authority (maximum matching
   CHECK(verify::match_authorities(sigs, {by_identity("ci@example.com")}, k_any, "signatures", out) == 1);
   CHECK(out[0].satisfied != out[1].satisfied);
   const auto& loser = out[0].satisfied ? out[1] : out[0];
-  CHECK(loser.reason == "its signatures counted for other authorities (each counts for one authority only)");
+  CHECK(loser.reason == "its signers counted for other authorities (each signer counts for one authority only)");
   out.clear();
   // The order that a greedy count would get wrong: "any" first takes ci@, ci needs it.
   PreparedSignatures reversed{{sigs.authorities[1], sigs.authorities[0]}, 2};
@@ -94,6 +95,50 @@ TEST_CASE("policy eval: one signature counts for one authority (maximum matching
   CHECK(verify::match_authorities(sigs, {by_identity("evil@example.org")}, k_any, "signatures", out) == 0);
   CHECK(out[0].reason == "1 considered, none by this authority: certificate identity evil@example.org does not match "
                          "the expected identity ci@example.com");
+}
+
+TEST_CASE("policy eval: N of M counts distinct signers: one identity that signed twice is one signer")
+{
+  // Keyless: each signature has a fresh certificate, so the signer is the identity (SAN +
+  // issuer). Two signatures by ci@ (two certificates) satisfy "ci" and "any" only once.
+  PreparedSignatures sigs{{keyless_authority("ci", keyless::ValueMatcher::exact("ci@example.com")),
+                           keyless_authority("any", *keyless::ValueMatcher::regexp(".*@example\\.com"))},
+                          2};
+  const std::vector<SignatureReport> twice{by_identity("ci@example.com", "https://issuer.example", "sig 1"),
+                                           by_identity("ci@example.com", "https://issuer.example", "sig 2")};
+  std::vector<verify::AuthorityVerdict> out;
+  CHECK(verify::match_authorities(sigs, twice, k_any, "signatures", out) == 1);
+  REQUIRE(out.size() == 2);
+  CHECK(out[0].satisfied != out[1].satisfied);
+  const auto& loser = out[0].satisfied ? out[1] : out[0];
+  CHECK(loser.reason == "its signers counted for other authorities (each signer counts for one authority only)");
+  // The same SAN from another issuer is another signer (the "any" regexp accepts only one issuer
+  // here, so widen it): two identities, two signers.
+  keyless::IdentityPolicy any_issuer;
+  any_issuer.subject = *keyless::ValueMatcher::regexp(".*@example\\.com");
+  any_issuer.issuer = *keyless::ValueMatcher::regexp("https://.*");
+  PreparedSignatures wide{{sigs.authorities[0], PreparedAuthority{"wide", {}, std::nullopt, any_issuer}}, 2};
+  out.clear();
+  CHECK(verify::match_authorities(wide, {twice[0], by_identity("ci@example.com", "https://other.example", "sig 3")},
+                                  k_any, "signatures", out) == 2);
+  CHECK(out[1].reason == "verified: sig 3");
+  // A second key signature by the same key is the same signer too.
+  out.clear();
+  PreparedSignatures keys{{key_authority("a", 0), key_authority("b", 1)}, 2};
+  CHECK(verify::match_authorities(keys, {by_key(0), by_key(0)}, k_any, "signatures", out) == 1);
+  CHECK(out[1].reason == "2 considered, none by this authority: verified with another key or identity");
+}
+
+TEST_CASE("policy eval: a key authority never counts a keyless signature, nor a keyless one a key signature")
+{
+  PreparedSignatures key_only{{key_authority("k", 0)}, 1};
+  std::vector<verify::AuthorityVerdict> out;
+  CHECK(verify::match_authorities(key_only, {by_identity("ci@example.com")}, k_any, "signatures", out) == 0);
+  CHECK(out[0].reason == "1 considered, none by this authority: verified with another key or identity");
+  PreparedSignatures keyless_only{{keyless_authority("ci", *keyless::ValueMatcher::regexp(".*"))}, 1};
+  out.clear();
+  CHECK(verify::match_authorities(keyless_only, {by_key(0)}, k_any, "signatures", out) == 0);
+  CHECK(out[0].reason == "1 considered, none by this authority: key-signed, not keyless");
 }
 
 TEST_CASE("policy eval: only eligible reports count (attestations that pass their conditions)")

@@ -6,6 +6,7 @@
 #include <array>
 #include <atomic>
 #include <mutex>
+#include <system_error>
 #include <thread>
 #include <set>
 
@@ -41,6 +42,7 @@ private:
   Result<void> plan(Store& src, StoredManifest m, int depth, std::vector<Node>& out);
   Result<void> copy_nodes(Store& src, Store& dst, const std::vector<Node>& nodes);
   Result<void> copy_blob(Store& src, Store& dst, const oci::Descriptor& blob);
+  Result<void> copy_blob_caught(Store& src, Store& dst, const oci::Descriptor& blob);
   Result<void> copy_blobs(Store& src, Store& dst, const std::vector<oci::Descriptor>& blobs);
   void advance(std::uint64_t n);
   Result<StoredManifest> select_platform(StoredManifest top);
@@ -138,25 +140,32 @@ Result<void> Copier::copy_blob(Store& src, Store& dst, const oci::Descriptor& bl
   return {};
 }
 
+// copy_blob, with an exception (the caller's progress callback's, an allocation's) turned into
+// this blob's error: a worker thread must never let one escape (that is std::terminate).
+Result<void> Copier::copy_blob_caught(Store& src, Store& dst, const oci::Descriptor& blob)
+{
+  try {
+    return copy_blob(src, dst, blob);
+  } catch (const std::exception& e) {
+    return fail(ErrorCode::internal, fmt::format("copying blob {}: {}", blob.digest.str(), e.what()));
+  } catch (...) {
+    return fail(ErrorCode::internal, fmt::format("copying blob {}: an unknown exception", blob.digest.str()));
+  }
+}
+
 // Up to k_parallel_blobs blobs at a time (each streamed through its own bounded pipe); the
-// first failure stops handing out more and is the result.
+// first failure (an error or an exception) stops handing out more and is the result. A thread
+// that cannot be started leaves its share to the others (this thread, when none started).
 Result<void> Copier::copy_blobs(Store& src, Store& dst, const std::vector<oci::Descriptor>& blobs)
 {
-  const std::size_t workers = std::min(blobs.size(), k_parallel_blobs);
-  if (workers <= 1) {
-    for (const auto& blob : blobs) {
-      SIGIL_TRY(copy_blob(src, dst, blob));
-    }
-    return {};
-  }
   std::atomic<std::size_t> next{0};
   std::mutex failed_mutex;
   std::optional<Error> failed;
-  std::vector<std::thread> threads;
-  for (std::size_t w = 0; w < workers; ++w) {
-    threads.emplace_back([&] {
+  std::atomic<bool> lost{false}; // a failure that could not even be recorded
+  const auto work = [&]() noexcept {
+    try {
       for (std::size_t k = next++; k < blobs.size(); k = next++) {
-        auto ok = copy_blob(src, dst, blobs[k]);
+        auto ok = copy_blob_caught(src, dst, blobs[k]);
         const std::lock_guard lock(failed_mutex);
         if (!ok && !failed) {
           failed = ok.error();
@@ -165,10 +174,33 @@ Result<void> Copier::copy_blobs(Store& src, Store& dst, const std::vector<oci::D
           return;
         }
       }
-    });
+    } catch (...) { // only what formatting an error may throw (bad_alloc): recorded, never escapes
+      try {
+        const std::lock_guard lock(failed_mutex);
+        if (!failed) {
+          failed = Error{ErrorCode::internal, "copying blobs: out of memory"};
+        }
+      } catch (...) {
+        lost = true;
+        next = blobs.size(); // the others stop at their next blob
+      }
+    }
+  };
+  std::vector<std::jthread> threads; // joined when this scope ends, however it ends
+  const std::size_t workers = std::min(blobs.size(), k_parallel_blobs);
+  for (std::size_t w = 0; w < workers && workers > 1; ++w) {
+    try {
+      threads.emplace_back(work);
+    } catch (const std::system_error&) {
+      break;
+    }
   }
-  for (auto& t : threads) {
-    t.join();
+  if (threads.empty()) {
+    work();
+  }
+  threads.clear(); // join
+  if (!failed && lost) {
+    return fail(ErrorCode::internal, "copying blobs: a worker failed and its error was lost");
   }
   return failed ? Result<void>(fail(*failed)) : Result<void>{};
 }

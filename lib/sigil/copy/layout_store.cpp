@@ -268,6 +268,14 @@ Result<std::size_t> LayoutStore::put_attachment_tag(const oci::Digest& image, at
 Result<std::unique_ptr<Store>> open_layout_store(const std::filesystem::path& dir)
 {
   SIGIL_TRY_ASSIGN(auto layout, oci::Layout::open(dir));
+  // Every manifest index.json names must hash to its digest before anything is read from the
+  // layout: `verify --local IMAGE@DIGEST` reads signatures, never the image's manifest, so a
+  // layout whose index names D but holds other bytes under D would otherwise pass unnoticed.
+  for (const auto& entry : layout.index().manifests) {
+    if (layout.has_blob(entry.digest)) {
+      SIGIL_TRY(layout.read_blob(entry.digest, k_max_manifest_bytes));
+    }
+  }
   return std::unique_ptr<Store>(std::make_unique<LayoutStore>(std::move(layout)));
 }
 

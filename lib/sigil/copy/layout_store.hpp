@@ -20,7 +20,9 @@ namespace sigil::copy {
 
 inline constexpr std::string_view k_cosign_kind_annotation = "kind";
 
-// An existing layout (for load and --local).
+// An existing layout (for load and --local). Every manifest its index.json names is checked
+// against its digest first (a tampered layout is refused, bad_input, the file named); every
+// blob read through the store or --local is checked as it is read (oci::BlobReader).
 [[nodiscard]] Result<std::unique_ptr<Store>> open_layout_store(const std::filesystem::path& dir);
 // A layout to write into (for save): created when absent.
 [[nodiscard]] Result<std::unique_ptr<Store>> create_layout_store(const std::filesystem::path& dir);

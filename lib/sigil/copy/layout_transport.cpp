@@ -66,6 +66,24 @@ Route route(std::string_view url)
   return {"?", ""};
 }
 
+// What layout_transport gives when the layout cannot be served: every request fails, with why.
+class RefusingTransport final : public http::Transport {
+public:
+  explicit RefusingTransport(Error why) : m_why(std::move(why)) {}
+
+  std::expected<http::Response, http::TransportError> send(const http::Request&) override
+  {
+    ++m_count;
+    return std::unexpected(http::TransportError{http::TransportFailure::other, m_why});
+  }
+
+  std::uint64_t request_count() const override { return m_count; }
+
+private:
+  Error m_why;
+  std::atomic<std::uint64_t> m_count{0};
+};
+
 class LayoutTransport final : public http::Transport {
 public:
   LayoutTransport(std::unique_ptr<Store> store, oci::Layout layout) : m_store(std::move(store)), m_layout(std::move(layout)) {}
@@ -175,11 +193,14 @@ private:
 
 } // namespace
 
-Result<std::unique_ptr<http::Transport>> layout_transport(const std::filesystem::path& dir)
+std::unique_ptr<http::Transport> layout_transport(const std::filesystem::path& dir)
 {
-  SIGIL_TRY_ASSIGN(auto store, open_layout_store(dir));
-  SIGIL_TRY_ASSIGN(auto layout, oci::Layout::open(dir));
-  return std::unique_ptr<http::Transport>(std::make_unique<LayoutTransport>(std::move(store), std::move(layout)));
+  auto store = open_layout_store(dir);
+  auto layout = store ? oci::Layout::open(dir) : Result<oci::Layout>(fail(store.error()));
+  if (!layout) {
+    return std::make_unique<RefusingTransport>(layout.error());
+  }
+  return std::make_unique<LayoutTransport>(std::move(*store), std::move(*layout));
 }
 
 } // namespace sigil::copy

@@ -13,6 +13,10 @@
 
 namespace sigil::copy {
 
-[[nodiscard]] Result<std::unique_ptr<http::Transport>> layout_transport(const std::filesystem::path& dir);
+// Never null, and never anything but the layout: when dir cannot be served (no layout there, or
+// a manifest its index.json names does not hash to its digest: copy::open_layout_store), every
+// request fails with that error, so a command meant to run offline never falls back to the
+// network. Check first that dir is a layout (oci::Layout::open) to tell a usage error apart.
+[[nodiscard]] std::unique_ptr<http::Transport> layout_transport(const std::filesystem::path& dir);
 
 } // namespace sigil::copy

@@ -4,6 +4,7 @@
 #include <condition_variable>
 #include <cstring>
 #include <deque>
+#include <exception>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -19,7 +20,15 @@ public:
   explicit Pipe(Producer produce)
   {
     m_thread = std::thread([this, produce = std::move(produce)] {
-      auto done = produce([this](util::ByteView chunk) { return push(chunk); });
+      // An exception must not escape this thread (std::terminate): it is the stream's error.
+      Result<void> done;
+      try {
+        done = produce([this](util::ByteView chunk) { return push(chunk); });
+      } catch (const std::exception& e) {
+        done = fail(ErrorCode::internal, std::string{"reading a blob: "} + e.what());
+      } catch (...) {
+        done = fail(ErrorCode::internal, "reading a blob: an unknown exception");
+      }
       const std::lock_guard lock(m_mutex);
       m_finished = true;
       if (!done) {

@@ -33,14 +33,11 @@ Result<void> write_small(const fs::path& path, std::string_view bytes)
   return util::write_file_atomic({.path = path, .data = util::as_bytes(bytes), .mode = 0644});
 }
 
-crypto::HashAlgorithm hash_of(const Digest& d)
+Error mismatch_error(const Digest& digest, const fs::path& dir, const std::string& actual)
 {
-  return d.algorithm == DigestAlgorithm::sha512 ? crypto::HashAlgorithm::sha512 : crypto::HashAlgorithm::sha256;
-}
-
-std::string digest_text(const Digest& d, crypto::Hasher& hasher)
-{
-  return fmt::format("{}:{}", algorithm_name(d.algorithm), util::hex_encode(hasher.finish()));
+  return Error{ErrorCode::bad_input, fmt::format("blob {} of the layout {} does not match its digest (the file hashes "
+                                                 "to {})",
+                                                 digest.str(), dir.string(), actual)};
 }
 
 // A name for a temporary file beside `final` that no other writer of this process or another
@@ -152,12 +149,8 @@ Result<std::string> Layout::read_blob(const Digest& digest, std::uint64_t max_by
     return fail(bytes.error().code == ErrorCode::other ? ErrorCode::not_found : bytes.error().code,
                 fmt::format("blob {} of the layout {}: {}", digest.str(), m_dir.string(), bytes.error().message));
   }
-  crypto::Hasher hasher(hash_of(digest));
-  hasher.update(util::as_bytes(*bytes));
-  if (const auto actual = digest_text(digest, hasher); actual != digest.str()) {
-    return fail(ErrorCode::bad_input, fmt::format("blob {} of the layout {} does not match its digest (the file hashes "
-                                                  "to {})",
-                                                  digest.str(), m_dir.string(), actual));
+  if (const auto actual = digest_mismatch(digest, util::as_bytes(*bytes))) {
+    return fail(mismatch_error(digest, m_dir, *actual));
   }
   return std::move(*bytes);
 }
@@ -174,13 +167,13 @@ Result<void> Layout::write_blob(const Digest& digest, std::string_view bytes) co
 
 BlobWriter::BlobWriter(Descriptor blob, fs::path final_path, fs::path temp_path, std::FILE* file)
   : m_blob(std::move(blob)), m_final(std::move(final_path)), m_temp(std::move(temp_path)), m_file(file),
-    m_hasher(std::make_unique<crypto::Hasher>(hash_of(m_blob.digest)))
+    m_check(std::make_unique<DigestCheck>(m_blob.digest))
 {
 }
 
 BlobWriter::BlobWriter(BlobWriter&& other) noexcept
   : m_blob(std::move(other.m_blob)), m_final(std::move(other.m_final)), m_temp(std::move(other.m_temp)),
-    m_file(std::exchange(other.m_file, nullptr)), m_hasher(std::move(other.m_hasher)), m_written(other.m_written)
+    m_file(std::exchange(other.m_file, nullptr)), m_check(std::move(other.m_check)), m_written(other.m_written)
 {
 }
 
@@ -218,7 +211,7 @@ Result<void> BlobWriter::write(std::span<const std::uint8_t> chunk)
   if (!chunk.empty() && std::fwrite(chunk.data(), 1, chunk.size(), m_file) != chunk.size()) {
     return fail(io_error("cannot write", m_temp, std::error_code(errno, std::generic_category())));
   }
-  m_hasher->update(chunk);
+  m_check->update(chunk);
   m_written += chunk.size();
   return {};
 }
@@ -229,9 +222,9 @@ Result<void> BlobWriter::commit()
     return fail(ErrorCode::bad_input, fmt::format("blob {} has {} bytes, its descriptor says {}", m_blob.digest.str(),
                                                   m_written, m_blob.size));
   }
-  if (const auto actual = digest_text(m_blob.digest, *m_hasher); actual != m_blob.digest.str()) {
+  if (const auto actual = m_check->mismatch()) {
     return fail(ErrorCode::bad_input,
-                fmt::format("blob {} does not match its digest (the bytes hash to {})", m_blob.digest.str(), actual));
+                fmt::format("blob {} does not match its digest (the bytes hash to {})", m_blob.digest.str(), *actual));
   }
   const bool flushed = std::fflush(m_file) == 0 && ::fsync(::fileno(m_file)) == 0;
   const int err = errno;
@@ -251,14 +244,15 @@ Result<void> BlobWriter::commit()
 
 // --- BlobReader ---
 
-BlobReader::BlobReader(fs::path path, std::FILE* file, std::uint64_t size)
-  : m_path(std::move(path)), m_file(file), m_size(size)
+BlobReader::BlobReader(fs::path dir, fs::path path, std::FILE* file, const Descriptor& blob)
+  : m_dir(std::move(dir)), m_path(std::move(path)), m_file(file), m_check(std::make_unique<DigestCheck>(blob.digest)),
+    m_size(static_cast<std::uint64_t>(blob.size))
 {
 }
 
 BlobReader::BlobReader(BlobReader&& other) noexcept
-  : m_path(std::move(other.m_path)), m_file(std::exchange(other.m_file, nullptr)), m_size(other.m_size),
-    m_read(other.m_read)
+  : m_dir(std::move(other.m_dir)), m_path(std::move(other.m_path)), m_file(std::exchange(other.m_file, nullptr)),
+    m_check(std::move(other.m_check)), m_size(other.m_size), m_read(other.m_read)
 {
 }
 
@@ -277,7 +271,7 @@ Result<BlobReader> BlobReader::open(const Layout& layout, const Descriptor& blob
     return fail(ErrorCode::not_found, fmt::format("blob {} is missing from the layout {}", blob.digest.str(),
                                                   layout.dir().string()));
   }
-  return BlobReader(std::move(path), file, static_cast<std::uint64_t>(blob.size));
+  return BlobReader(layout.dir(), std::move(path), file, blob);
 }
 
 Result<std::size_t> BlobReader::read(std::span<std::uint8_t> buffer)
@@ -291,6 +285,16 @@ Result<std::size_t> BlobReader::read(std::span<std::uint8_t> buffer)
   if (m_read > m_size || (n == 0 && m_read < m_size)) {
     return fail(ErrorCode::bad_input,
                 fmt::format("{} does not have the {} bytes its descriptor says", m_path.string(), m_size));
+  }
+  if (n > 0) {
+    m_check->update(util::ByteView(buffer.data(), n));
+  }
+  if (m_read == m_size && m_check) { // the read that delivers the last byte (readers that know
+                                     // the size never ask for the end)
+    const auto check = std::exchange(m_check, nullptr);
+    if (const auto actual = check->mismatch()) {
+      return fail(mismatch_error(check->expected(), m_dir, *actual));
+    }
   }
   return n;
 }

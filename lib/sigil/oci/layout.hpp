@@ -10,7 +10,7 @@
 #pragma once
 
 #include "sigil/core/result.hpp"
-#include "sigil/crypto/digest.hpp"
+#include "sigil/oci/digest.hpp"
 #include "sigil/oci/manifest.hpp"
 
 #include <cstdio>
@@ -76,11 +76,12 @@ private:
   std::filesystem::path m_final;
   std::filesystem::path m_temp;
   std::FILE* m_file = nullptr;
-  std::unique_ptr<crypto::Hasher> m_hasher;
+  std::unique_ptr<DigestCheck> m_check;
   std::uint64_t m_written = 0;
 };
 
-// A blob of a layout read in pieces.
+// A blob of a layout read in pieces, checked as it is read: the read that reaches the end fails
+// when the file does not hash to its digest (a tampered layout), naming the file and its digest.
 class BlobReader {
 public:
   [[nodiscard]] static Result<BlobReader> open(const Layout& layout, const Descriptor& blob);
@@ -94,9 +95,12 @@ public:
   [[nodiscard]] Result<std::size_t> read(std::span<std::uint8_t> buffer);
 
 private:
-  BlobReader(std::filesystem::path path, std::FILE* file, std::uint64_t size);
+  BlobReader(std::filesystem::path dir, std::filesystem::path path, std::FILE* file, const Descriptor& blob);
+  std::filesystem::path m_dir;
   std::filesystem::path m_path;
   std::FILE* m_file = nullptr;
+  std::unique_ptr<DigestCheck> m_check; // until the end is checked
+
   std::uint64_t m_size = 0;
   std::uint64_t m_read = 0;
 };

@@ -2,8 +2,10 @@
 #include "sigil/policy/kyverno.hpp"
 
 #include <fmt/format.h>
+
 #include <yaml-cpp/yaml.h>
 
+#include <algorithm>
 #include <cctype>
 
 namespace sigil::policy {
@@ -109,6 +111,13 @@ struct Writer {
   {
     out << YAML::BeginSeq << YAML::BeginMap;
     out << YAML::Key << "count" << YAML::Value << s.count;
+    const auto keyless_authorities = std::ranges::count_if(s.authorities, [](const auto& a) { return !a.key; });
+    if (s.count > 1 && keyless_authorities > 1) {
+      notes.push_back(fmt::format("rule \"{}\": count {}: Kyverno counts the entries that verify, each on its own, "
+                                  "so one keyless identity that several entries accept counts for each of them "
+                                  "(sigil counts distinct signers)",
+                                  rule.name, s.count));
+    }
     out << YAML::Key << "entries" << YAML::Value << YAML::BeginSeq;
     for (const auto& a : s.authorities) {
       out << YAML::BeginMap;

@@ -1,7 +1,7 @@
 // registry::Client — operations of the OCI distribution API.
 #include "sigil/registry/client.hpp"
 
-#include "sigil/crypto/digest.hpp"
+#include "sigil/oci/digest.hpp"
 #include "sigil/oci/media_types.hpp"
 #include "sigil/util/encoding.hpp"
 #include "sigil/util/json.hpp"
@@ -14,14 +14,6 @@
 namespace sigil::registry {
 
 namespace {
-
-std::string digest_of(std::string_view bytes, oci::DigestAlgorithm alg)
-{
-  const auto h = crypto::hash(alg == oci::DigestAlgorithm::sha512 ? crypto::HashAlgorithm::sha512
-                                                                  : crypto::HashAlgorithm::sha256,
-                              util::as_bytes(bytes));
-  return fmt::format("{}:{}", oci::algorithm_name(alg), util::hex_encode(h));
-}
 
 // Most get_blob reserves up front, whatever a descriptor declares.
 constexpr std::uint64_t k_blob_reserve = std::uint64_t{1} << 20;
@@ -54,11 +46,10 @@ Result<std::optional<FetchedManifest>> Client::find_manifest(const Repository& r
   FetchedManifest m;
   m.bytes = std::move(resp.body);
   if (auto requested = oci::parse_digest(tag_or_digest)) {
-    const std::string actual = digest_of(m.bytes, requested->algorithm);
-    if (actual != requested->str()) {
+    if (const auto actual = oci::digest_mismatch(*requested, util::as_bytes(m.bytes))) {
       return fail(ErrorCode::registry, fmt::format("manifest {}@{} from the registry does not match its digest (the bytes "
                                                    "hash to {}): refusing it",
-                                                   repo.name(), requested->str(), actual));
+                                                   repo.name(), requested->str(), *actual));
     }
   }
   m.digest = oci::sha256_digest(m.bytes);
@@ -185,8 +176,7 @@ Result<bool> Client::blob_exists(const Repository& repo, const oci::Digest& dige
 Result<void> Client::get_blob_to(const Repository& repo, const oci::Descriptor& blob,
                                  const std::function<Result<void>(util::ByteView)>& sink)
 {
-  const bool sha512 = blob.digest.algorithm == oci::DigestAlgorithm::sha512;
-  crypto::Hasher hasher(sha512 ? crypto::HashAlgorithm::sha512 : crypto::HashAlgorithm::sha256);
+  oci::DigestCheck check(blob.digest);
   Call call{.method = "GET",
             .repo = repo,
             .path = "blobs/" + blob.digest.str(),
@@ -200,7 +190,7 @@ Result<void> Client::get_blob_to(const Repository& repo, const oci::Descriptor& 
                 return fail(ErrorCode::bad_input, fmt::format("blob {} in {} is larger than its descriptor says ({} bytes)",
                                                               blob.digest.str(), repo.name(), blob.size));
               }
-              hasher.update(chunk);
+              check.update(chunk);
               return sink(chunk);
             }};
   auto resp = send(call);
@@ -214,10 +204,9 @@ Result<void> Client::get_blob_to(const Repository& repo, const oci::Descriptor& 
     return fail(ErrorCode::bad_input, fmt::format("blob {} in {} has {} bytes, its descriptor says {}", blob.digest.str(),
                                                  repo.name(), resp->body_bytes, blob.size));
   }
-  const std::string actual = fmt::format("{}:{}", oci::algorithm_name(blob.digest.algorithm), util::hex_encode(hasher.finish()));
-  if (actual != blob.digest.str()) {
+  if (const auto actual = check.mismatch()) {
     return fail(ErrorCode::bad_input, fmt::format("blob {} in {} does not match its digest (the bytes hash to {})",
-                                                 blob.digest.str(), repo.name(), actual));
+                                                 blob.digest.str(), repo.name(), *actual));
   }
   return {};
 }

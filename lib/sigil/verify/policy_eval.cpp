@@ -5,6 +5,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <functional>
 
 namespace sigil::verify {
@@ -50,36 +51,51 @@ std::optional<std::string> mismatch(const PreparedAuthority& a, const SignatureR
   return ok ? std::nullopt : std::optional<std::string>{ok.error().message};
 }
 
-// Authorities x reports: edges, then a maximum matching so that one signature counts for one
-// authority only (two authorities satisfied by one signature are one signer, not two).
+// Who signed a verified report: for a key, the key (two signatures by one key are one signer);
+// keyless, the certificate's identity, SAN and issuer (every signature gets a fresh
+// certificate, so the certificate would make one person signing twice two signers).
+std::string signer_of(const SignatureReport& r, std::size_t index)
+{
+  if (const auto k = key_of(r)) {
+    return fmt::format("key {}", *k);
+  }
+  if (r.keyless && r.keyless->identity) {
+    return fmt::format("identity {}\n{}", r.keyless->identity->subject, r.keyless->identity->issuer);
+  }
+  return fmt::format("report {}", index); // neither: only itself
+}
+
+// Authorities x distinct signers: edges, then a maximum matching so that one signer counts for
+// one authority only (two authorities satisfied by one signer, with one signature or several,
+// are one signer, not two).
 struct Counting {
-  std::vector<std::vector<std::size_t>> edges; // per authority: the reports that satisfy it
-  std::vector<std::optional<std::size_t>> owner; // per report: the authority it counts for
-  std::vector<std::optional<std::size_t>> match; // per authority: its report
+  std::vector<std::vector<std::size_t>> edges; // per authority: the signers that satisfy it
+  std::vector<std::optional<std::size_t>> owner; // per signer: the authority it counts for
+  std::vector<std::optional<std::size_t>> match; // per authority: its signer
 
   bool augment(std::size_t a, std::vector<char>& seen)
   {
-    for (const auto r : edges[a]) {
-      if (seen[r] != 0) {
+    for (const auto s : edges[a]) {
+      if (seen[s] != 0) {
         continue;
       }
-      seen[r] = 1;
-      if (!owner[r] || augment(*owner[r], seen)) { // depth bounded by the number of authorities
-        owner[r] = a;
-        match[a] = r;
+      seen[s] = 1;
+      if (!owner[s] || augment(*owner[s], seen)) { // depth bounded by the number of authorities
+        owner[s] = a;
+        match[a] = s;
         return true;
       }
     }
     return false;
   }
 
-  std::size_t solve(std::size_t reports)
+  std::size_t solve(std::size_t signers)
   {
-    owner.assign(reports, std::nullopt);
+    owner.assign(signers, std::nullopt);
     match.assign(edges.size(), std::nullopt);
     std::size_t n = 0;
     for (std::size_t a = 0; a < edges.size(); ++a) {
-      std::vector<char> seen(reports, 0);
+      std::vector<char> seen(signers, 0);
       n += augment(a, seen) ? 1 : 0;
     }
     return n;
@@ -93,7 +109,7 @@ std::string unsatisfied_reason(const std::vector<SignatureReport>& reports, cons
     return fmt::format("no {} found", what);
   }
   if (had_edges) {
-    return fmt::format("its {} counted for other authorities (each counts for one authority only)", what);
+    return std::string{"its signers counted for other authorities (each signer counts for one authority only)"};
   }
   for (std::size_t i = 0; i < reports.size(); ++i) {
     if (!why[i].empty()) {
@@ -172,26 +188,39 @@ std::size_t match_authorities(const PreparedSignatures& sigs, const std::vector<
                               const std::function<bool(const SignatureReport&)>& eligible, std::string_view what,
                               std::vector<AuthorityVerdict>& out)
 {
+  std::vector<std::string> signers; // distinct, in the order first seen
+  std::vector<std::size_t> signer(reports.size());
+  for (std::size_t r = 0; r < reports.size(); ++r) {
+    auto id = signer_of(reports[r], r);
+    const auto it = std::ranges::find(signers, id);
+    signer[r] = static_cast<std::size_t>(it - signers.begin());
+    if (it == signers.end()) {
+      signers.push_back(std::move(id));
+    }
+  }
   Counting c;
   std::vector<std::vector<std::string>> why(sigs.authorities.size(), std::vector<std::string>(reports.size()));
+  // per authority and signer: the first report that satisfied it (named in the verdict)
+  std::vector<std::vector<std::optional<std::size_t>>> via(sigs.authorities.size(),
+                                                           std::vector<std::optional<std::size_t>>(signers.size()));
   for (std::size_t a = 0; a < sigs.authorities.size(); ++a) {
     c.edges.emplace_back();
     for (std::size_t r = 0; r < reports.size(); ++r) {
       if (!reports[r].verified || !eligible(reports[r])) {
         continue;
       }
-      auto miss = mismatch(sigs.authorities[a], reports[r]);
-      if (miss) {
+      if (auto miss = mismatch(sigs.authorities[a], reports[r])) {
         why[a][r] = std::move(*miss);
-      } else {
-        c.edges.back().push_back(r);
+      } else if (!via[a][signer[r]]) {
+        via[a][signer[r]] = r;
+        c.edges.back().push_back(signer[r]);
       }
     }
   }
-  const auto n = c.solve(reports.size());
+  const auto n = c.solve(signers.size());
   for (std::size_t a = 0; a < sigs.authorities.size(); ++a) {
     AuthorityVerdict v{sigs.authorities[a].name, c.match[a].has_value(), {}};
-    v.reason = v.satisfied ? fmt::format("verified: {}", reports[*c.match[a]].source)
+    v.reason = v.satisfied ? fmt::format("verified: {}", reports[*via[a][*c.match[a]]].source)
                            : unsatisfied_reason(reports, why[a], !c.edges[a].empty(), what);
     out.push_back(std::move(v));
   }

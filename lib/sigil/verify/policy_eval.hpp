@@ -129,8 +129,10 @@ struct EvaluateOptions {
 // N of M: how many authorities of `sigs` the verified reports satisfy (those for which
 // `eligible` holds), one verdict per authority appended to `out`. A key authority is
 // satisfied by a report verified with its key, a keyless one by a verified certificate whose
-// identity matches (keyless::check_identity). One report counts for ONE authority (a maximum
-// matching), so two authorities that one signature both satisfies count once.
+// identity matches (keyless::check_identity). Counted are distinct SIGNERS: a key, or a keyless
+// identity (SAN + issuer; each signature has its own certificate). One signer counts for ONE
+// authority (a maximum matching between authorities and signers), so two authorities that one
+// signer satisfies, with one signature or several, count once.
 [[nodiscard]] std::size_t match_authorities(const PreparedSignatures& sigs, const std::vector<SignatureReport>& reports,
                                             const std::function<bool(const SignatureReport&)>& eligible,
                                             std::string_view what, std::vector<AuthorityVerdict>& out);
