@@ -6,11 +6,14 @@
 
 #include <cerrno>
 #include <cstring>
+#include <filesystem>
 #include <fcntl.h>
 #include <memory>
+#include <optional>
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include <utility>
 
 namespace sigil::util {
 
@@ -50,6 +53,27 @@ Result<void> open_input(const std::string& input, InputFd& out)
   return {};
 }
 
+// Reads fd to its end, chunk by chunk.
+Result<std::uint64_t> stream_fd(int fd, const std::string& label, const std::function<void(ByteView)>& sink)
+{
+  const auto buffer = std::make_unique<std::uint8_t[]>(k_stream_chunk);
+  std::uint64_t total = 0;
+  while (true) {
+    const ssize_t n = ::read(fd, buffer.get(), k_stream_chunk);
+    if (n < 0) {
+      if (errno == EINTR) {
+        continue;
+      }
+      return fail(ErrorCode::bad_input, fmt::format("reading {}: {}", label, errno_text()));
+    }
+    if (n == 0) {
+      return total;
+    }
+    sink(ByteView(buffer.get(), static_cast<std::size_t>(n)));
+    total += static_cast<std::uint64_t>(n);
+  }
+}
+
 } // namespace
 
 Result<std::uint64_t> stream_input(const std::string& input, const std::function<void(ByteView)>& sink)
@@ -59,23 +83,7 @@ Result<std::uint64_t> stream_input(const std::string& input, const std::function
   if (in.owned) {
     ::posix_fadvise(in.fd, 0, 0, POSIX_FADV_SEQUENTIAL);
   }
-  const auto buffer = std::make_unique<std::uint8_t[]>(k_stream_chunk);
-  std::uint64_t total = 0;
-  while (true) {
-    const ssize_t n = ::read(in.fd, buffer.get(), k_stream_chunk);
-    if (n < 0) {
-      if (errno == EINTR) {
-        continue;
-      }
-      return fail(ErrorCode::bad_input, fmt::format("reading {}: {}", input == "-" ? "standard input" : input, errno_text()));
-    }
-    if (n == 0) {
-      break;
-    }
-    sink(ByteView(buffer.get(), static_cast<std::size_t>(n)));
-    total += static_cast<std::uint64_t>(n);
-  }
-  return total;
+  return stream_fd(in.fd, input == "-" ? "standard input" : input, sink);
 }
 
 Result<WholeInput> WholeInput::open(const std::string& input, std::uint64_t max_size, Mode mode)
@@ -136,6 +144,148 @@ Result<WholeInput> WholeInput::open(const std::string& input, std::uint64_t max_
   whole.m_buffer = std::move(text);
   whole.m_view = as_bytes(whole.m_buffer);
   return whole;
+}
+
+namespace {
+
+std::string input_label(const std::string& input)
+{
+  return input == "-" ? "standard input" : input;
+}
+
+// A file no other process can open: O_TMPFILE where the file system has it, else mkstemp
+// and unlink at once.
+Result<int> private_temp_file()
+{
+  std::error_code ec;
+  auto dir = std::filesystem::temp_directory_path(ec); // $TMPDIR, else /tmp
+  if (ec) {
+    dir = "/tmp";
+  }
+  int fd = ::open(dir.c_str(), O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
+  if (fd < 0 && (errno == EOPNOTSUPP || errno == EISDIR || errno == EINVAL)) {
+    std::string name = (dir / "sigil-spool-XXXXXX").string();
+    fd = ::mkostemp(name.data(), O_CLOEXEC);
+    if (fd >= 0) {
+      ::unlink(name.c_str());
+    }
+  }
+  if (fd < 0) {
+    return fail(ErrorCode::other, fmt::format("cannot create a temporary file in {} to hold standard input: {}; set "
+                                              "TMPDIR to a writable directory",
+                                              dir.string(), errno_text()));
+  }
+  return fd;
+}
+
+Result<void> write_all(int fd, ByteView data)
+{
+  std::size_t done = 0;
+  while (done < data.size()) {
+    const ssize_t n = ::write(fd, data.data() + done, data.size() - done);
+    if (n < 0 && errno == EINTR) {
+      continue;
+    }
+    if (n <= 0) {
+      return fail(ErrorCode::other, fmt::format("cannot copy standard input to a temporary file: {}; set TMPDIR to a "
+                                                "directory with room for the whole input",
+                                                n < 0 ? errno_text() : "nothing written"));
+    }
+    done += static_cast<std::size_t>(n);
+  }
+  return {};
+}
+
+// Reads fd from offset 0 with pread, chunk by chunk.
+Result<std::uint64_t> pread_all(int fd, const std::string& label, const std::function<void(ByteView)>& sink)
+{
+  const auto buffer = std::make_unique<std::uint8_t[]>(k_stream_chunk);
+  std::uint64_t total = 0;
+  while (true) {
+    const ssize_t n = ::pread(fd, buffer.get(), k_stream_chunk, static_cast<off_t>(total));
+    if (n < 0 && errno == EINTR) {
+      continue;
+    }
+    if (n < 0) {
+      return fail(ErrorCode::bad_input, fmt::format("reading {}: {}", label, errno_text()));
+    }
+    if (n == 0) {
+      return total;
+    }
+    sink(ByteView(buffer.get(), static_cast<std::size_t>(n)));
+    total += static_cast<std::uint64_t>(n);
+  }
+}
+
+} // namespace
+
+Result<RereadableInput> RereadableInput::open(const std::string& input)
+{
+  RereadableInput in;
+  in.m_name = input;
+  InputFd src;
+  SIGIL_TRY(open_input(input, src));
+  in.m_fd = src.fd;
+  in.m_owned = src.owned;
+  src.owned = false; // now closed by in
+  struct stat st {};
+  if (::fstat(in.m_fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+    SIGIL_TRY_ASSIGN(in.m_spool, private_temp_file());
+  } else {
+    ::posix_fadvise(in.m_fd, 0, 0, POSIX_FADV_SEQUENTIAL);
+  }
+  return in;
+}
+
+Result<std::uint64_t> RereadableInput::spooling_pass(const std::function<void(ByteView)>& sink)
+{
+  std::optional<Error> write_error;
+  auto total = stream_fd(m_fd, input_label(m_name), [&](ByteView chunk) {
+    sink(chunk);
+    if (!write_error) {
+      if (auto w = write_all(m_spool, chunk); !w) {
+        write_error = w.error();
+      }
+    }
+  });
+  if (!total) {
+    return total;
+  }
+  if (write_error) {
+    return fail(*write_error);
+  }
+  if (m_owned) {
+    ::close(m_fd);
+  }
+  m_fd = std::exchange(m_spool, -1);
+  m_owned = true;
+  return total;
+}
+
+Result<std::uint64_t> RereadableInput::pass(const std::function<void(ByteView)>& sink)
+{
+  if (m_spool >= 0) {
+    return spooling_pass(sink);
+  }
+  return pread_all(m_fd, input_label(m_name), sink);
+}
+
+RereadableInput::~RereadableInput()
+{
+  if (m_owned && m_fd >= 0) {
+    ::close(m_fd);
+  }
+  if (m_spool >= 0) {
+    ::close(m_spool);
+  }
+}
+
+RereadableInput::RereadableInput(RereadableInput&& other) noexcept
+  : m_name(std::move(other.m_name)),
+    m_fd(std::exchange(other.m_fd, -1)),
+    m_owned(std::exchange(other.m_owned, false)),
+    m_spool(std::exchange(other.m_spool, -1))
+{
 }
 
 WholeInput::~WholeInput()
