@@ -10,7 +10,6 @@
 #include <fcntl.h>
 #include <memory>
 #include <optional>
-#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #include <utility>
@@ -84,66 +83,6 @@ Result<std::uint64_t> stream_input(const std::string& input, const std::function
     ::posix_fadvise(in.fd, 0, 0, POSIX_FADV_SEQUENTIAL);
   }
   return stream_fd(in.fd, input == "-" ? "standard input" : input, sink);
-}
-
-Result<WholeInput> WholeInput::open(const std::string& input, std::uint64_t max_size, Mode mode)
-{
-  WholeInput whole;
-  if (input != "-") {
-    InputFd in;
-    SIGIL_TRY(open_input(input, in));
-    struct stat st {};
-    if (::fstat(in.fd, &st) == 0 && S_ISREG(st.st_mode)) {
-      const auto size = static_cast<std::size_t>(st.st_size);
-      if (size == 0) {
-        return whole;
-      }
-      if (mode == Mode::snapshot) {
-        void* copy = ::mmap(nullptr, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-        if (copy == MAP_FAILED) {
-          return fail(ErrorCode::bad_input, fmt::format("cannot hold the {} bytes of {} in memory: {}", size, input,
-                                                        errno_text()));
-        }
-        whole.m_map = copy; // unmapped by the destructor, also on the errors below
-        whole.m_map_size = size;
-        auto* out = static_cast<std::uint8_t*>(copy);
-        std::size_t done = 0;
-        while (done < size) {
-          const ssize_t n = ::read(in.fd, out + done, std::min<std::size_t>(size - done, k_stream_chunk));
-          if (n < 0 && errno == EINTR) {
-            continue;
-          }
-          if (n < 0) {
-            return fail(ErrorCode::bad_input, fmt::format("cannot read {}: {}", input, errno_text()));
-          }
-          if (n == 0) {
-            return fail(ErrorCode::bad_input, fmt::format("{} shrank while it was being read; sign it when nothing writes to it",
-                                                          input));
-          }
-          done += static_cast<std::size_t>(n);
-        }
-        std::uint8_t extra = 0;
-        if (::read(in.fd, &extra, 1) > 0) {
-          return fail(ErrorCode::bad_input, fmt::format("{} grew while it was being read; sign it when nothing writes to it",
-                                                        input));
-        }
-        whole.m_view = ByteView(out, size);
-        return whole;
-      }
-      void* map = ::mmap(nullptr, size, PROT_READ, MAP_PRIVATE, in.fd, 0);
-      if (map == MAP_FAILED) {
-        return fail(ErrorCode::bad_input, fmt::format("cannot map {}: {}", input, errno_text()));
-      }
-      whole.m_map = map;
-      whole.m_map_size = size;
-      whole.m_view = ByteView(static_cast<const std::uint8_t*>(map), size);
-      return whole;
-    }
-  }
-  SIGIL_TRY_ASSIGN(auto text, input == "-" ? read_stdin(max_size) : read_file(input, max_size));
-  whole.m_buffer = std::move(text);
-  whole.m_view = as_bytes(whole.m_buffer);
-  return whole;
 }
 
 namespace {
@@ -286,22 +225,6 @@ RereadableInput::RereadableInput(RereadableInput&& other) noexcept
     m_owned(std::exchange(other.m_owned, false)),
     m_spool(std::exchange(other.m_spool, -1))
 {
-}
-
-WholeInput::~WholeInput()
-{
-  if (m_map != nullptr) {
-    ::munmap(m_map, m_map_size);
-  }
-}
-
-WholeInput::WholeInput(WholeInput&& other) noexcept
-  : m_map(std::exchange(other.m_map, nullptr)),
-    m_map_size(std::exchange(other.m_map_size, 0)),
-    m_buffer(std::move(other.m_buffer))
-{
-  m_view = m_map != nullptr ? ByteView(static_cast<const std::uint8_t*>(m_map), m_map_size) : as_bytes(m_buffer);
-  other.m_view = {};
 }
 
 } // namespace sigil::util
