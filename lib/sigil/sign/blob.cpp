@@ -6,7 +6,6 @@
 #include "sigil/sign/keyless_output.hpp"
 #include "sigil/util/stream.hpp"
 
-#include <fmt/format.h>
 
 namespace sigil::sign {
 
@@ -30,10 +29,8 @@ Result<void> sign_ed25519(const crypto::PrivateKey& key, const std::string& inpu
                      second.update(chunk);
                    }));
   if (size != result.size || second.finish() != result.digest) {
-    return fail(ErrorCode::bad_input,
-                fmt::format("{} changed while it was being signed (Ed25519 reads it twice and the two reads differ); "
-                            "nothing was signed: sign it when nothing writes to it",
-                            input == "-" ? "standard input" : input));
+    return fail(ErrorCode::bad_input, "the file changed while it was being read (pure Ed25519 reads it twice and the "
+                                      "two reads differ); nothing was signed: sign it when nothing writes to it");
   }
   SIGIL_TRY_ASSIGN(result.signature, signer.finish());
   return {};

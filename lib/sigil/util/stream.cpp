@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 
 #include <cerrno>
+#include <algorithm>
 #include <cstring>
 #include <filesystem>
 #include <fcntl.h>
@@ -97,9 +98,11 @@ std::string input_label(const std::string& input)
 Result<int> private_temp_file()
 {
   std::error_code ec;
-  auto dir = std::filesystem::temp_directory_path(ec); // $TMPDIR, else /tmp
+  const auto dir = std::filesystem::temp_directory_path(ec); // $TMPDIR, else /tmp
   if (ec) {
-    dir = "/tmp";
+    return fail(ErrorCode::other, fmt::format("no temporary directory to hold a copy of the piped input ({}); set "
+                                              "TMPDIR to a writable directory",
+                                              ec.message()));
   }
   int fd = ::open(dir.c_str(), O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
   if (fd < 0 && (errno == EOPNOTSUPP || errno == EISDIR || errno == EINVAL)) {
@@ -110,7 +113,7 @@ Result<int> private_temp_file()
     }
   }
   if (fd < 0) {
-    return fail(ErrorCode::other, fmt::format("cannot create a temporary file in {} to hold standard input: {}; set "
+    return fail(ErrorCode::other, fmt::format("cannot create a temporary file in {} to hold the piped input: {}; set "
                                               "TMPDIR to a writable directory",
                                               dir.string(), errno_text()));
   }
@@ -126,7 +129,7 @@ Result<void> write_all(int fd, ByteView data)
       continue;
     }
     if (n <= 0) {
-      return fail(ErrorCode::other, fmt::format("cannot copy standard input to a temporary file: {}; set TMPDIR to a "
+      return fail(ErrorCode::other, fmt::format("cannot copy the piped input to a temporary file: {}; set TMPDIR to a "
                                                 "directory with room for the whole input",
                                                 n < 0 ? errno_text() : "nothing written"));
     }
@@ -135,13 +138,13 @@ Result<void> write_all(int fd, ByteView data)
   return {};
 }
 
-// Reads fd from offset 0 with pread, chunk by chunk.
-Result<std::uint64_t> pread_all(int fd, const std::string& label, const std::function<void(ByteView)>& sink)
+// Reads fd from offset start to its end with pread, chunk by chunk.
+Result<std::uint64_t> pread_all(int fd, off_t start, const std::string& label, const std::function<void(ByteView)>& sink)
 {
   const auto buffer = std::make_unique<std::uint8_t[]>(k_stream_chunk);
   std::uint64_t total = 0;
   while (true) {
-    const ssize_t n = ::pread(fd, buffer.get(), k_stream_chunk, static_cast<off_t>(total));
+    const ssize_t n = ::pread(fd, buffer.get(), k_stream_chunk, start + static_cast<off_t>(total));
     if (n < 0 && errno == EINTR) {
       continue;
     }
@@ -171,6 +174,8 @@ Result<RereadableInput> RereadableInput::open(const std::string& input)
   if (::fstat(in.m_fd, &st) != 0 || !S_ISREG(st.st_mode)) {
     SIGIL_TRY_ASSIGN(in.m_spool, private_temp_file());
   } else {
+    // Standard input redirected from a file starts where the shell left it, as for read().
+    in.m_start = in.m_owned ? 0 : std::max<off_t>(0, ::lseek(in.m_fd, 0, SEEK_CUR));
     ::posix_fadvise(in.m_fd, 0, 0, POSIX_FADV_SEQUENTIAL);
   }
   return in;
@@ -198,6 +203,7 @@ Result<std::uint64_t> RereadableInput::spooling_pass(const std::function<void(By
   }
   m_fd = std::exchange(m_spool, -1);
   m_owned = true;
+  m_start = 0;
   return total;
 }
 
@@ -206,7 +212,7 @@ Result<std::uint64_t> RereadableInput::pass(const std::function<void(ByteView)>&
   if (m_spool >= 0) {
     return spooling_pass(sink);
   }
-  return pread_all(m_fd, input_label(m_name), sink);
+  return pread_all(m_fd, m_start, input_label(m_name), sink);
 }
 
 RereadableInput::~RereadableInput()
@@ -223,7 +229,8 @@ RereadableInput::RereadableInput(RereadableInput&& other) noexcept
   : m_name(std::move(other.m_name)),
     m_fd(std::exchange(other.m_fd, -1)),
     m_owned(std::exchange(other.m_owned, false)),
-    m_spool(std::exchange(other.m_spool, -1))
+    m_spool(std::exchange(other.m_spool, -1)),
+    m_start(other.m_start)
 {
 }
 

@@ -42,6 +42,7 @@ private:
   int m_fd = -1; // the input, or its spool once the first pass is done
   bool m_owned = false;
   int m_spool = -1; // the temporary copy of a non-regular input, during the first pass
+  std::int64_t m_start = 0; // offset of the first byte in m_fd
 };
 
 } // namespace sigil::util
