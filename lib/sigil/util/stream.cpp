@@ -24,6 +24,11 @@ std::string errno_text()
   return std::strerror(errno); // NOLINT(concurrency-mt-unsafe): message only
 }
 
+std::string input_label(const std::string& input)
+{
+  return input == "-" ? "standard input" : input;
+}
+
 struct InputFd {
   int fd = -1;
   bool owned = false;
@@ -83,15 +88,10 @@ Result<std::uint64_t> stream_input(const std::string& input, const std::function
   if (in.owned) {
     ::posix_fadvise(in.fd, 0, 0, POSIX_FADV_SEQUENTIAL);
   }
-  return stream_fd(in.fd, input == "-" ? "standard input" : input, sink);
+  return stream_fd(in.fd, input_label(input), sink);
 }
 
 namespace {
-
-std::string input_label(const std::string& input)
-{
-  return input == "-" ? "standard input" : input;
-}
 
 // A file no other process can open: O_TMPFILE where the file system has it, else mkstemp
 // and unlink at once.

@@ -12,7 +12,9 @@
 
 namespace sigil::util {
 
-constexpr std::size_t k_stream_chunk = std::size_t{1} << 20; // 1 MiB
+// 128 KiB: the buffer and the hash states stay in L2 cache while several hashes (Ed25519: SHA-512
+// and SHA-256) run over each chunk; measured ~5% less CPU than 1 MiB, same read() system time.
+constexpr std::size_t k_stream_chunk = std::size_t{1} << 17;
 
 // Calls sink for each chunk; returns the total number of bytes read.
 [[nodiscard]] Result<std::uint64_t> stream_input(const std::string& input, const std::function<void(ByteView)>& sink);
