@@ -11,6 +11,7 @@
 #include <filesystem>
 #include <string>
 #include <sys/stat.h>
+#include <thread>
 #include <vector>
 
 namespace {
@@ -190,39 +191,58 @@ TEST_CASE("read_file: an endless device stops at the limit")
   CHECK(zeros.error().message.find("reading /dev/zero: larger than the limit of 200000 bytes") != std::string::npos);
 }
 
-TEST_CASE("WholeInput: a snapshot does not change when the file does; a mapping does")
+TEST_CASE("RereadableInput: a file is read again from its start; a pipe is spooled and read again")
 {
-  // Pure Ed25519 signing reads the message twice; it signs a snapshot so that a file rewritten
-  // in between cannot yield two signatures with one nonce (which would give away the key).
-  using sigil::util::WholeInput;
+  // Pure Ed25519 signing reads the message twice in chunks (constant memory for any size).
+  using sigil::util::RereadableInput;
   const sigil::test::TempDir dir;
   const auto path = (dir.path() / "artifact.bin").string();
-  const std::string before(3 * 1024 * 1024 + 7, 'a');
+  std::string before(3 * 1024 * 1024 + 7, 'a');
+  before[1234567] = 'x';
   {
     std::FILE* f = std::fopen(path.c_str(), "wb");
     REQUIRE(f != nullptr);
     REQUIRE(std::fwrite(before.data(), 1, before.size(), f) == before.size());
     std::fclose(f);
   }
-  auto snapshot = WholeInput::open(path, 0, WholeInput::Mode::snapshot);
-  auto mapped = WholeInput::open(path, 0, WholeInput::Mode::map);
-  REQUIRE(snapshot.has_value());
-  REQUIRE(mapped.has_value());
-  CHECK(std::string_view(reinterpret_cast<const char*>(snapshot->bytes().data()), snapshot->bytes().size()) == before);
+  auto collect = [](RereadableInput& in) {
+    std::string seen;
+    const auto n = in.pass([&](sigil::util::ByteView c) { seen.append(reinterpret_cast<const char*>(c.data()), c.size()); });
+    REQUIRE(n.has_value());
+    CHECK(*n == seen.size());
+    return seen;
+  };
+  auto file = RereadableInput::open(path);
+  REQUIRE(file.has_value());
+  CHECK(collect(*file) == before);
   {
-    std::FILE* f = std::fopen(path.c_str(), "r+b"); // rewritten in place, same size
+    std::FILE* f = std::fopen(path.c_str(), "r+b"); // rewritten in place between the passes
     REQUIRE(f != nullptr);
     REQUIRE(std::fwrite("b", 1, 1, f) == 1);
     std::fclose(f);
   }
-  CHECK(snapshot->bytes()[0] == 'a');
-  CHECK(mapped->bytes()[0] == 'b'); // the reason for the snapshot
-  auto moved = std::move(*snapshot);
-  CHECK(moved.bytes().size() == before.size());
-  CHECK(moved.bytes()[0] == 'a');
-  const auto empty_path = (dir.path() / "empty").string();
-  std::fclose(std::fopen(empty_path.c_str(), "wb"));
-  const auto empty = WholeInput::open(empty_path, 0, WholeInput::Mode::snapshot);
-  REQUIRE(empty.has_value());
-  CHECK(empty->bytes().empty());
+  auto moved = std::move(*file);
+  const auto second = collect(moved);
+  CHECK(second.size() == before.size());
+  CHECK(second[0] == 'b'); // why sign-blob compares the digests of its two passes
+
+  const auto fifo = (dir.path() / "fifo").string();
+  REQUIRE(::mkfifo(fifo.c_str(), 0600) == 0);
+  std::thread writer([&] {
+    std::FILE* f = std::fopen(fifo.c_str(), "wb");
+    if (f != nullptr) {
+      std::fwrite(before.data(), 1, before.size(), f);
+      std::fclose(f);
+    }
+  });
+  auto piped = RereadableInput::open(fifo);
+  REQUIRE(piped.has_value());
+  CHECK(collect(*piped) == before);
+  writer.join();
+  CHECK(collect(*piped) == before); // from the private copy: the pipe is empty now
+  CHECK(collect(*piped) == before);
+
+  const auto missing = RereadableInput::open((dir.path() / "missing").string());
+  REQUIRE_FALSE(missing.has_value());
+  CHECK(missing.error().code == sigil::ErrorCode::bad_input);
 }

@@ -4,7 +4,8 @@
 // then holds the certificate, the log entry and the timestamp instead of a key hint.
 // The input is streamed through the key's hash (constant memory for any size), and the
 // digest is signed. Ed25519 keys sign the artifact bytes themselves (pure EdDSA, as cosign's
-// sign-blob does without a transparency log); for them the input is mapped, not copied.
+// sign-blob does without a transparency log), read twice in chunks: a file is read again,
+// standard input is copied to a private temporary file (crypto/ed25519_stream.hpp).
 #pragma once
 
 #include "sigil/core/result.hpp"

@@ -4,13 +4,16 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <fcntl.h>
+#include <filesystem>
 #include <memory>
-#include <sys/mman.h>
+#include <optional>
 #include <sys/stat.h>
 #include <unistd.h>
+#include <utility>
 
 namespace sigil::util {
 
@@ -19,6 +22,11 @@ namespace {
 std::string errno_text()
 {
   return std::strerror(errno); // NOLINT(concurrency-mt-unsafe): message only
+}
+
+std::string input_label(const std::string& input)
+{
+  return input == "-" ? "standard input" : input;
 }
 
 struct InputFd {
@@ -50,6 +58,27 @@ Result<void> open_input(const std::string& input, InputFd& out)
   return {};
 }
 
+// Reads fd to its end, chunk by chunk.
+Result<std::uint64_t> stream_fd(int fd, const std::string& label, const std::function<void(ByteView)>& sink)
+{
+  const auto buffer = std::make_unique<std::uint8_t[]>(k_stream_chunk);
+  std::uint64_t total = 0;
+  while (true) {
+    const ssize_t n = ::read(fd, buffer.get(), k_stream_chunk);
+    if (n < 0) {
+      if (errno == EINTR) {
+        continue;
+      }
+      return fail(ErrorCode::bad_input, fmt::format("reading {}: {}", label, errno_text()));
+    }
+    if (n == 0) {
+      return total;
+    }
+    sink(ByteView(buffer.get(), static_cast<std::size_t>(n)));
+    total += static_cast<std::uint64_t>(n);
+  }
+}
+
 } // namespace
 
 Result<std::uint64_t> stream_input(const std::string& input, const std::function<void(ByteView)>& sink)
@@ -59,99 +88,148 @@ Result<std::uint64_t> stream_input(const std::string& input, const std::function
   if (in.owned) {
     ::posix_fadvise(in.fd, 0, 0, POSIX_FADV_SEQUENTIAL);
   }
+  return stream_fd(in.fd, input_label(input), sink);
+}
+
+namespace {
+
+// A file no other process can open: O_TMPFILE where the file system has it, else mkstemp
+// and unlink at once.
+Result<int> private_temp_file()
+{
+  std::error_code ec;
+  const auto dir = std::filesystem::temp_directory_path(ec); // $TMPDIR, else /tmp
+  if (ec) {
+    return fail(ErrorCode::other, fmt::format("no temporary directory to hold a copy of the piped input ({}); set "
+                                              "TMPDIR to a writable directory",
+                                              ec.message()));
+  }
+  int fd = ::open(dir.c_str(), O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
+  if (fd < 0 && (errno == EOPNOTSUPP || errno == EISDIR || errno == EINVAL)) {
+    std::string name = (dir / "sigil-spool-XXXXXX").string();
+    fd = ::mkostemp(name.data(), O_CLOEXEC);
+    if (fd >= 0) {
+      ::unlink(name.c_str());
+    }
+  }
+  if (fd < 0) {
+    return fail(ErrorCode::other, fmt::format("cannot create a temporary file in {} to hold the piped input: {}; set "
+                                              "TMPDIR to a writable directory",
+                                              dir.string(), errno_text()));
+  }
+  return fd;
+}
+
+Result<void> write_all(int fd, ByteView data)
+{
+  std::size_t done = 0;
+  while (done < data.size()) {
+    const ssize_t n = ::write(fd, data.data() + done, data.size() - done);
+    if (n < 0 && errno == EINTR) {
+      continue;
+    }
+    if (n <= 0) {
+      return fail(ErrorCode::other, fmt::format("cannot copy the piped input to a temporary file: {}; set TMPDIR to a "
+                                                "directory with room for the whole input",
+                                                n < 0 ? errno_text() : "nothing written"));
+    }
+    done += static_cast<std::size_t>(n);
+  }
+  return {};
+}
+
+// Reads fd from offset start to its end with pread, chunk by chunk.
+Result<std::uint64_t> pread_all(int fd, off_t start, const std::string& label,
+                                const std::function<void(ByteView)>& sink)
+{
   const auto buffer = std::make_unique<std::uint8_t[]>(k_stream_chunk);
   std::uint64_t total = 0;
   while (true) {
-    const ssize_t n = ::read(in.fd, buffer.get(), k_stream_chunk);
+    const ssize_t n = ::pread(fd, buffer.get(), k_stream_chunk, start + static_cast<off_t>(total));
+    if (n < 0 && errno == EINTR) {
+      continue;
+    }
     if (n < 0) {
-      if (errno == EINTR) {
-        continue;
-      }
-      return fail(ErrorCode::bad_input, fmt::format("reading {}: {}", input == "-" ? "standard input" : input, errno_text()));
+      return fail(ErrorCode::bad_input, fmt::format("reading {}: {}", label, errno_text()));
     }
     if (n == 0) {
-      break;
+      return total;
     }
     sink(ByteView(buffer.get(), static_cast<std::size_t>(n)));
     total += static_cast<std::uint64_t>(n);
   }
+}
+
+} // namespace
+
+Result<RereadableInput> RereadableInput::open(const std::string& input)
+{
+  RereadableInput in;
+  in.m_name = input;
+  InputFd src;
+  SIGIL_TRY(open_input(input, src));
+  in.m_fd = src.fd;
+  in.m_owned = src.owned;
+  src.owned = false; // now closed by in
+  struct stat st {};
+  if (::fstat(in.m_fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+    SIGIL_TRY_ASSIGN(in.m_spool, private_temp_file());
+  } else {
+    // Standard input redirected from a file starts where the shell left it, as for read().
+    in.m_start = in.m_owned ? 0 : std::max<off_t>(0, ::lseek(in.m_fd, 0, SEEK_CUR));
+    ::posix_fadvise(in.m_fd, 0, 0, POSIX_FADV_SEQUENTIAL);
+  }
+  return in;
+}
+
+Result<std::uint64_t> RereadableInput::spooling_pass(const std::function<void(ByteView)>& sink)
+{
+  std::optional<Error> write_error;
+  auto total = stream_fd(m_fd, input_label(m_name), [&](ByteView chunk) {
+    sink(chunk);
+    if (!write_error) {
+      if (auto w = write_all(m_spool, chunk); !w) {
+        write_error = w.error();
+      }
+    }
+  });
+  if (!total) {
+    return total;
+  }
+  if (write_error) {
+    return fail(*write_error);
+  }
+  if (m_owned) {
+    ::close(m_fd);
+  }
+  m_fd = std::exchange(m_spool, -1);
+  m_owned = true;
+  m_start = 0;
   return total;
 }
 
-Result<WholeInput> WholeInput::open(const std::string& input, std::uint64_t max_size, Mode mode)
+Result<std::uint64_t> RereadableInput::pass(const std::function<void(ByteView)>& sink)
 {
-  WholeInput whole;
-  if (input != "-") {
-    InputFd in;
-    SIGIL_TRY(open_input(input, in));
-    struct stat st {};
-    if (::fstat(in.fd, &st) == 0 && S_ISREG(st.st_mode)) {
-      const auto size = static_cast<std::size_t>(st.st_size);
-      if (size == 0) {
-        return whole;
-      }
-      if (mode == Mode::snapshot) {
-        void* copy = ::mmap(nullptr, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-        if (copy == MAP_FAILED) {
-          return fail(ErrorCode::bad_input, fmt::format("cannot hold the {} bytes of {} in memory: {}", size, input,
-                                                        errno_text()));
-        }
-        whole.m_map = copy; // unmapped by the destructor, also on the errors below
-        whole.m_map_size = size;
-        auto* out = static_cast<std::uint8_t*>(copy);
-        std::size_t done = 0;
-        while (done < size) {
-          const ssize_t n = ::read(in.fd, out + done, std::min<std::size_t>(size - done, k_stream_chunk));
-          if (n < 0 && errno == EINTR) {
-            continue;
-          }
-          if (n < 0) {
-            return fail(ErrorCode::bad_input, fmt::format("cannot read {}: {}", input, errno_text()));
-          }
-          if (n == 0) {
-            return fail(ErrorCode::bad_input, fmt::format("{} shrank while it was being read; sign it when nothing writes to it",
-                                                          input));
-          }
-          done += static_cast<std::size_t>(n);
-        }
-        std::uint8_t extra = 0;
-        if (::read(in.fd, &extra, 1) > 0) {
-          return fail(ErrorCode::bad_input, fmt::format("{} grew while it was being read; sign it when nothing writes to it",
-                                                        input));
-        }
-        whole.m_view = ByteView(out, size);
-        return whole;
-      }
-      void* map = ::mmap(nullptr, size, PROT_READ, MAP_PRIVATE, in.fd, 0);
-      if (map == MAP_FAILED) {
-        return fail(ErrorCode::bad_input, fmt::format("cannot map {}: {}", input, errno_text()));
-      }
-      whole.m_map = map;
-      whole.m_map_size = size;
-      whole.m_view = ByteView(static_cast<const std::uint8_t*>(map), size);
-      return whole;
-    }
+  if (m_spool >= 0) {
+    return spooling_pass(sink);
   }
-  SIGIL_TRY_ASSIGN(auto text, input == "-" ? read_stdin(max_size) : read_file(input, max_size));
-  whole.m_buffer = std::move(text);
-  whole.m_view = as_bytes(whole.m_buffer);
-  return whole;
+  return pread_all(m_fd, m_start, input_label(m_name), sink);
 }
 
-WholeInput::~WholeInput()
+RereadableInput::~RereadableInput()
 {
-  if (m_map != nullptr) {
-    ::munmap(m_map, m_map_size);
+  if (m_owned && m_fd >= 0) {
+    ::close(m_fd);
+  }
+  if (m_spool >= 0) {
+    ::close(m_spool);
   }
 }
 
-WholeInput::WholeInput(WholeInput&& other) noexcept
-  : m_map(std::exchange(other.m_map, nullptr)),
-    m_map_size(std::exchange(other.m_map_size, 0)),
-    m_buffer(std::move(other.m_buffer))
+RereadableInput::RereadableInput(RereadableInput&& other) noexcept
+    : m_name(std::move(other.m_name)), m_fd(std::exchange(other.m_fd, -1)),
+      m_owned(std::exchange(other.m_owned, false)), m_spool(std::exchange(other.m_spool, -1)), m_start(other.m_start)
 {
-  m_view = m_map != nullptr ? ByteView(static_cast<const std::uint8_t*>(m_map), m_map_size) : as_bytes(m_buffer);
-  other.m_view = {};
 }
 
 } // namespace sigil::util

@@ -12,35 +12,39 @@
 
 namespace sigil::util {
 
-constexpr std::size_t k_stream_chunk = std::size_t{1} << 20; // 1 MiB
+// 128 KiB: the buffer and the hash states stay in L2 cache while several hashes (Ed25519: SHA-512
+// and SHA-256) run over each chunk; measured ~5% less CPU than 1 MiB, same read() system time.
+constexpr std::size_t k_stream_chunk = std::size_t{1} << 17;
 
 // Calls sink for each chunk; returns the total number of bytes read.
 [[nodiscard]] Result<std::uint64_t> stream_input(const std::string& input, const std::function<void(ByteView)>& sink);
 
-// The whole input in memory: mapped read-only for regular files, read (up to max_size)
-// for pipes. For algorithms that cannot work on a digest (pure Ed25519).
-class WholeInput {
+// An input read more than once from its first byte, in chunks (pure Ed25519 signing needs the
+// message twice). A regular file is read again through the same descriptor; anything else
+// (standard input, a pipe) is copied during the first pass into a private temporary file in
+// $TMPDIR (mode 0600, never linked into a directory, gone when sigil exits). Memory stays at
+// one chunk whatever the size. The bytes may still differ between passes if something writes
+// to the file meanwhile: callers compare digests of the passes.
+class RereadableInput {
 public:
-  // map: a regular file is mapped, so a change to the file while it is in use shows through
-  // (fine for verifying: the answer is about the bytes read). snapshot: a regular file is
-  // copied into private memory, so the bytes cannot change while they are used; for signing
-  // with pure Ed25519, which reads the message twice (nonce, then challenge): two signatures
-  // whose nonce came from the same bytes and whose challenge did not would give away the key.
-  enum class Mode { map, snapshot };
-  [[nodiscard]] static Result<WholeInput> open(const std::string& input, std::uint64_t max_size, Mode mode = Mode::map);
-  ~WholeInput();
-  WholeInput(WholeInput&& other) noexcept;
-  WholeInput& operator=(WholeInput&&) = delete;
-  WholeInput(const WholeInput&) = delete;
-  WholeInput& operator=(const WholeInput&) = delete;
-  [[nodiscard]] ByteView bytes() const { return m_view; }
+  [[nodiscard]] static Result<RereadableInput> open(const std::string& input);
+  ~RereadableInput();
+  RereadableInput(RereadableInput&& other) noexcept;
+  RereadableInput& operator=(RereadableInput&&) = delete;
+  RereadableInput(const RereadableInput&) = delete;
+  RereadableInput& operator=(const RereadableInput&) = delete;
+
+  // Reads the whole input from its start into sink; returns the number of bytes.
+  [[nodiscard]] Result<std::uint64_t> pass(const std::function<void(ByteView)>& sink);
 
 private:
-  WholeInput() = default;
-  void* m_map = nullptr;
-  std::size_t m_map_size = 0;
-  std::string m_buffer;
-  ByteView m_view;
+  RereadableInput() = default;
+  [[nodiscard]] Result<std::uint64_t> spooling_pass(const std::function<void(ByteView)>& sink);
+  std::string m_name;
+  int m_fd = -1; // the input, or its spool once the first pass is done
+  bool m_owned = false;
+  int m_spool = -1;         // the temporary copy of a non-regular input, during the first pass
+  std::int64_t m_start = 0; // offset of the first byte in m_fd
 };
 
 } // namespace sigil::util

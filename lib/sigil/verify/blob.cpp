@@ -1,6 +1,7 @@
 #include "sigil/verify/blob.hpp"
 
 #include "sigil/bundle/bundle.hpp"
+#include "sigil/crypto/ed25519_stream.hpp"
 #include "sigil/crypto/signature.hpp"
 #include "sigil/crypto/x509.hpp"
 #include "sigil/util/encoding.hpp"
@@ -16,8 +17,6 @@
 namespace sigil::verify {
 
 namespace {
-
-constexpr std::uint64_t k_max_ed25519_stdin = std::uint64_t{1} << 30;
 
 struct Claim {
   util::Bytes signature;
@@ -104,7 +103,7 @@ std::vector<crypto::HashAlgorithm> candidate_hashes(const crypto::PublicKey& key
 // Digests of the artifact for every algorithm some key (or the bundle) needs, in one pass.
 struct ArtifactDigests {
   std::array<std::optional<util::Bytes>, 3> by_alg; // indexed by HashAlgorithm
-  std::optional<util::WholeInput> whole;            // only when an Ed25519 key needs the bytes
+  std::vector<bool> ed25519_verified;               // by key: pure Ed25519, checked in the same pass
 
   [[nodiscard]] const util::Bytes& get(crypto::HashAlgorithm alg) const
   {
@@ -115,7 +114,6 @@ struct ArtifactDigests {
 Result<ArtifactDigests> digest_artifact(const VerifyBlobRequest& request, const Claim& claim)
 {
   std::array<bool, 3> wanted{};
-  bool need_whole = false;
   if (claim.digest) {
     wanted[static_cast<std::size_t>(claim.digest->first)] = true;
   }
@@ -123,7 +121,6 @@ Result<ArtifactDigests> digest_artifact(const VerifyBlobRequest& request, const 
     for (const auto alg : candidate_hashes(k.key)) {
       wanted[static_cast<std::size_t>(alg)] = true;
     }
-    need_whole = need_whole || !crypto::signing_hash(k.key.algorithm());
   }
   std::vector<crypto::Hasher> hashers;
   for (std::size_t i = 0; i < wanted.size(); ++i) {
@@ -131,32 +128,33 @@ Result<ArtifactDigests> digest_artifact(const VerifyBlobRequest& request, const 
       hashers.emplace_back(static_cast<crypto::HashAlgorithm>(i));
     }
   }
-  ArtifactDigests out;
-  if (need_whole) {
-    auto whole = util::WholeInput::open(request.input, k_max_ed25519_stdin);
-    if (!whole) {
-      return fail(whole.error());
-    }
-    for (auto& h : hashers) {
-      h.update(whole->bytes());
-    }
-    out.whole.emplace(std::move(*whole));
-  } else {
-    std::uint64_t read = 0;
-    auto size = util::stream_input(request.input, [&](util::ByteView chunk) {
-      for (auto& h : hashers) {
-        h.update(chunk);
-      }
-      if (request.on_read) {
-        request.on_read(read += chunk.size());
-      }
-    });
-    if (!size) {
-      return fail(size.error());
+  // Pure Ed25519 hashes the message once when verifying: each Ed25519 key gets its own hash.
+  std::vector<std::optional<crypto::Ed25519StreamVerifier>> ed25519(request.keys.size());
+  for (std::size_t i = 0; i < request.keys.size(); ++i) {
+    if (!crypto::signing_hash(request.keys[i].key.algorithm())) {
+      ed25519[i].emplace(crypto::Ed25519StreamVerifier::start(request.keys[i].key, claim.signature));
     }
   }
+  std::uint64_t read = 0;
+  SIGIL_TRY(util::stream_input(request.input, [&](util::ByteView chunk) {
+    for (auto& h : hashers) {
+      h.update(chunk);
+    }
+    for (auto& v : ed25519) {
+      if (v) {
+        v->update(chunk);
+      }
+    }
+    if (request.on_read) {
+      request.on_read(read += chunk.size());
+    }
+  }));
+  ArtifactDigests out;
   for (auto& h : hashers) {
     out.by_alg[static_cast<std::size_t>(h.algorithm())] = h.finish();
+  }
+  for (auto& v : ed25519) {
+    out.ed25519_verified.push_back(v && v->finish());
   }
   return out;
 }
@@ -370,7 +368,7 @@ Result<VerifyBlobResult> verify_blob(const VerifyBlobRequest& request)
     const auto& key = request.keys[i].key;
     bool ok = false;
     if (!crypto::signing_hash(key.algorithm())) {
-      ok = crypto::verify_message(key, digests->whole->bytes(), claim->signature);
+      ok = digests->ed25519_verified[i];
     }
     for (const auto alg : candidate_hashes(key)) {
       ok = ok || crypto::verify_digest(key, alg, digests->get(alg), claim->signature);
