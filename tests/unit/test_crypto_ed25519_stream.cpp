@@ -15,8 +15,8 @@ using sigil::crypto::Ed25519StreamSigner;
 using sigil::crypto::Ed25519StreamVerifier;
 using sigil::crypto::KeyKind;
 using sigil::crypto::PrivateKey;
-using sigil::util::ByteView;
 using sigil::util::Bytes;
+using sigil::util::ByteView;
 
 Bytes message_of(std::size_t size)
 {
@@ -101,7 +101,8 @@ TEST_CASE("Ed25519 stream verifier: S must be canonical (S + L is refused, as Op
   REQUIRE(sig);
   // S + L: the same scalar mod L, so only the canonical check can refuse it.
   const std::uint8_t order[32] = {0xed, 0xd3, 0xf5, 0x5c, 0x1a, 0x63, 0x12, 0x58, 0xd6, 0x9c, 0xf7,
-                                  0xa2, 0xde, 0xf9, 0xde, 0x14, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x10};
+                                  0xa2, 0xde, 0xf9, 0xde, 0x14, 0,    0,    0,    0,    0,    0,
+                                  0,    0,    0,    0,    0,    0,    0,    0,    0,    0x10};
   auto malleated = *sig;
   unsigned carry = 0;
   for (std::size_t i = 0; i < 32; ++i) {

@@ -643,3 +643,22 @@ TEST_CASE("public keys: canonical P-256, P-384 and Ed25519 SPKI are imported dir
     CHECK_FALSE(PublicKey::from_der(marked).has_value());
   }
 }
+
+TEST_CASE("ed25519 public keys of small order or outside the prime-order subgroup are refused")
+{
+  // SPKI of an Ed25519 key: the 12-byte prefix, then the 32-byte point.
+  const auto spki = [](const std::string& point_hex) {
+    auto der = *sigil::util::hex_decode("302a300506032b6570032100" + point_hex);
+    return sigil::crypto::PublicKey::from_der(der);
+  };
+  // The identity (y = 1): OpenSSL verifies R = identity, S = 0 under it for any message.
+  const auto identity = spki("0100000000000000000000000000000000000000000000000000000000000000");
+  REQUIRE_FALSE(identity);
+  CHECK(identity.error().code == ErrorCode::bad_input);
+  CHECK(identity.error().message.starts_with("invalid ed25519 public key: a point of small order"));
+  // A point of order 8 and a non-canonical encoding (y = p) of a small-order point.
+  CHECK_FALSE(spki("c7176a703d4dd84fba3c0b760d10670f2a2053fa2c39ccc64ec7fd7792ac037a"));
+  CHECK_FALSE(spki("edffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f"));
+  // RFC 8032 test 1's public key is fine.
+  CHECK(spki("d75a980182b10ab7d54bfed3c964073a0ee172f3daa62325af021a68f707511a"));
+}

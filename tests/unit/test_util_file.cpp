@@ -207,7 +207,8 @@ TEST_CASE("RereadableInput: a file is read again from its start; a pipe is spool
   }
   auto collect = [](RereadableInput& in) {
     std::string seen;
-    const auto n = in.pass([&](sigil::util::ByteView c) { seen.append(reinterpret_cast<const char*>(c.data()), c.size()); });
+    const auto n =
+        in.pass([&](sigil::util::ByteView c) { seen.append(reinterpret_cast<const char*>(c.data()), c.size()); });
     REQUIRE(n.has_value());
     CHECK(*n == seen.size());
     return seen;

@@ -9,6 +9,7 @@
 #include <openssl/evp.h>
 #include <openssl/params.h>
 #include <openssl/x509.h>
+#include <sodium.h>
 
 #include <array>
 #include <cstring>
@@ -151,10 +152,29 @@ std::optional<HashAlgorithm> signing_hash(KeyAlgorithm alg)
   return std::nullopt;
 }
 
+// An Ed25519 public key must be a canonical point of the prime-order subgroup, not of small
+// order: OpenSSL accepts R = identity, S = 0 under a small-order key for any message (a forgery
+// anyone can make), as RFC 8032 permits; no key generator makes such a key, so none is trusted.
+Result<void> check_ed25519_point(EVP_PKEY* key)
+{
+  std::array<unsigned char, 32> raw{};
+  std::size_t len = raw.size();
+  if (EVP_PKEY_get_raw_public_key(key, raw.data(), &len) != 1 || len != raw.size()) {
+    clear_openssl_errors();
+    return fail(ErrorCode::bad_input, "invalid ed25519 public key");
+  }
+  if (sodium_init() < 0 || crypto_core_ed25519_is_valid_point(raw.data()) != 1) {
+    return fail(ErrorCode::bad_input,
+                "invalid ed25519 public key: a point of small order or outside the prime-order "
+                "subgroup (signatures under it can be forged); use a key made by a key generator");
+  }
+  return {};
+}
+
 Result<KeyAlgorithm> classify_key(EVP_PKEY* key)
 {
   switch (EVP_PKEY_get_base_id(key)) {
-  case EVP_PKEY_ED25519: return KeyAlgorithm::ed25519;
+  case EVP_PKEY_ED25519: SIGIL_TRY(check_ed25519_point(key)); return KeyAlgorithm::ed25519;
   case EVP_PKEY_RSA: {
     const int bits = EVP_PKEY_get_bits(key);
     if (bits < 2048 || bits > 4096) {
