@@ -238,3 +238,17 @@ TEST_CASE("an attestation of another type never satisfies a required type, howev
   same.statement->predicate_type = slsa;
   CHECK(verify::decide({same}, slsa, verify::AttestationPolicy{}).ok);
 }
+
+TEST_CASE("policy eval: two identities are two signers even when their texts join alike")
+{
+  // subject "a\nb" + issuer "c" and subject "a" + issuer "b\nc": joined with a newline they
+  // were one signer; the signer name is length-prefixed now.
+  keyless::IdentityPolicy any;
+  any.subject = *keyless::ValueMatcher::regexp("(?s).*");
+  any.issuer = *keyless::ValueMatcher::regexp("(?s).*");
+  PreparedSignatures sigs{
+      {PreparedAuthority{"one", {}, std::nullopt, any}, PreparedAuthority{"two", {}, std::nullopt, any}}, 2};
+  std::vector<verify::AuthorityVerdict> out;
+  CHECK(verify::match_authorities(sigs, {by_identity("a\nb", "c"), by_identity("a", "b\nc")}, k_any, "signatures",
+                                  out) == 2);
+}

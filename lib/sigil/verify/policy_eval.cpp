@@ -60,7 +60,9 @@ std::string signer_of(const SignatureReport& r, std::size_t index)
     return fmt::format("key {}", *k);
   }
   if (r.keyless && r.keyless->identity) {
-    return fmt::format("identity {}\n{}", r.keyless->identity->subject, r.keyless->identity->issuer);
+    // Length-prefixed: no subject/issuer pair can spell another pair's name.
+    const auto& id = *r.keyless->identity;
+    return fmt::format("identity {}:{}{}", id.subject.size(), id.subject, id.issuer);
   }
   return fmt::format("report {}", index); // neither: only itself
 }
