@@ -39,6 +39,7 @@ Result<PolicyRequest> policy_request(const PolicyFlags& o)
                                   "--certificate-oidc-issuer (keyless), or --gitlab-project GROUP/PROJECT");
   }
   SIGIL_TRY_ASSIGN(p.keys, verify::load_trusted_keys(o.keys));
+  verify::prewarm(p.keys); // while libcurl loads on the preload thread (main.cpp)
   SIGIL_TRY_ASSIGN(p.keyless, make_keyless_setup(o.keyless));
   if (o.keyless.wants_keyless() && !p.keyless.policy.identity.complete()) {
     return fail(ErrorCode::usage, "keyless verification needs --certificate-identity (or -regexp) and "

@@ -132,6 +132,7 @@ Result<int> run(const Options& o, const GlobalOptions& global)
                                   "--policy FILE");
   }
   SIGIL_TRY_ASSIGN(const auto keys, verify::load_trusted_keys(o.keys));
+  verify::prewarm(keys); // while libcurl loads on the preload thread (main.cpp)
   SIGIL_TRY_ASSIGN(const auto keyless, make_keyless_setup(o.keyless));
   if (!o.check_claims) {
     print_warning("--check-claims=false: a signature made for another image is accepted (the signed digest is not "

@@ -1,5 +1,7 @@
 #include "sigil/crypto/signature.hpp"
 
+#include <array>
+
 #include <openssl/ecdsa.h>
 #include <openssl/rsa.h>
 
@@ -142,6 +144,13 @@ bool verify_message(const PublicKey& key, util::ByteView message, util::ByteView
     return true;
   }
   return *key_default != HashAlgorithm::sha256 && verify_with(evp_md(HashAlgorithm::sha256));
+}
+
+void prewarm_verify(const PublicKey& key)
+{
+  (void)sha256({});
+  const std::array<std::uint8_t, 1> not_a_signature{0};
+  (void)verify_message(key, {}, not_a_signature); // fetches the method, then refuses the signature
 }
 
 bool verify_digest(const PublicKey& key, HashAlgorithm alg, util::ByteView digest, util::ByteView signature)

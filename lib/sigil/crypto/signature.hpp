@@ -32,6 +32,11 @@ namespace sigil::crypto {
 [[nodiscard]] bool verify_message(const PublicKey& key, util::ByteView message, util::ByteView signature);
 [[nodiscard]] bool verify_digest(const PublicKey& key, HashAlgorithm alg, util::ByteView digest,
                                  util::ByteView signature);
+// Has OpenSSL build now what the first verification with this key and the first SHA-256 would
+// (OpenSSL 3.0 fetches each algorithm's implementation on first use: ~0.3 ms), for a command
+// that would otherwise wait idle meanwhile (the network library loading on another thread).
+// Verifies nothing and changes no result.
+void prewarm_verify(const PublicKey& key);
 // RSASSA-PSS with SHA-256, MGF1-SHA-256 and a 32-byte salt (TUF's rsassa-pss-sha256 as
 // securesystemslib signs it); false for another key type or a signature that does not verify.
 [[nodiscard]] bool verify_rsa_pss_sha256(const PublicKey& key, util::ByteView message, util::ByteView signature);

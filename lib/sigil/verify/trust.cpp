@@ -1,6 +1,7 @@
 #include "sigil/verify/trust.hpp"
 
 #include "sigil/crypto/key_file.hpp"
+#include "sigil/crypto/signature.hpp"
 
 namespace sigil::verify {
 
@@ -13,6 +14,13 @@ Result<std::vector<TrustedKey>> load_trusted_keys(std::span<const std::string> r
     keys.push_back({ref, std::move(key)});
   }
   return keys;
+}
+
+void prewarm(std::span<const TrustedKey> keys)
+{
+  for (const auto& k : keys) {
+    crypto::prewarm_verify(k.key);
+  }
 }
 
 } // namespace sigil::verify

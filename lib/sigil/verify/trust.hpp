@@ -22,4 +22,8 @@ struct TrustedKey {
 // Loads each public key (PEM file path or env://VAR), in order; the first failure is the error.
 [[nodiscard]] Result<std::vector<TrustedKey>> load_trusted_keys(std::span<const std::string> refs);
 
+// Has OpenSSL set up, now, what verifying with these keys will need (crypto::prewarm_verify):
+// for a command that would otherwise wait idle for the network library meanwhile.
+void prewarm(std::span<const TrustedKey> keys);
+
 } // namespace sigil::verify
