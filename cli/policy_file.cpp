@@ -111,23 +111,31 @@ void print_verdict(const verify::PolicyVerdict& v, bool explain)
   }
 }
 
-Result<void> refuse_trust_flags(const std::vector<std::string>& keys, const KeylessFlags& keyless,
-                                const std::vector<std::string>& annotations)
+Result<void> refuse_flags_under_policy(std::initializer_list<std::pair<bool, const char*>> flags,
+                                       std::string_view policy_names)
 {
   std::string given;
-  for (const auto& [set, flag] :
-       {std::pair{!keys.empty(), "--key"}, std::pair{keyless.wants_keyless(), "the keyless identity flags"},
-        std::pair{!keyless.trusted_root.empty(), "--trusted-root"}, std::pair{!annotations.empty(), "-a"}}) {
+  for (const auto& [set, flag] : flags) {
     if (set) {
       given += given.empty() ? flag : std::string{", "} + flag;
     }
   }
   if (!given.empty()) {
     return fail(ErrorCode::usage, fmt::format("--policy replaces the trust flags: drop {} (the policy file names the "
-                                              "keys, identities and trusted roots)",
-                                              given));
+                                              "{})",
+                                              given, policy_names));
   }
   return {};
+}
+
+Result<void> refuse_trust_flags(const std::vector<std::string>& keys, const KeylessFlags& keyless,
+                                const std::vector<std::string>& annotations)
+{
+  return refuse_flags_under_policy({{!keys.empty(), "--key"},
+                                    {keyless.wants_keyless(), "the keyless identity flags"},
+                                    {!keyless.trusted_root.empty(), "--trusted-root"},
+                                    {!annotations.empty(), "-a"}},
+                                   "keys, identities and trusted roots");
 }
 
 Result<void> refuse_policy_fixed_flags(const std::vector<std::string>& given)

@@ -16,9 +16,12 @@
 #include "sigil/verify/policy_eval.hpp"
 
 #include <array>
+#include <initializer_list>
 #include <memory>
 #include <span>
 #include <string>
+#include <string_view>
+#include <utility>
 #include <vector>
 
 namespace sigil::cli {
@@ -43,6 +46,10 @@ struct PolicyRun {
 // Evaluates every image (concurrently, up to max_workers) and prints the verdicts; the worst status.
 // --policy says whom to trust per image; the trust flags would say it twice: a usage error
 // naming the ones given (verify, verify-attestation and gate).
+// A usage error naming each flag of `flags` that is set (the pair's bool): "--policy replaces the
+// trust flags: drop … (the policy file names the <policy_names>)".
+[[nodiscard]] Result<void> refuse_flags_under_policy(std::initializer_list<std::pair<bool, const char*>> flags,
+                                                     std::string_view policy_names);
 [[nodiscard]] Result<void> refuse_trust_flags(const std::vector<std::string>& keys, const KeylessFlags& keyless,
                                               const std::vector<std::string>& annotations);
 

@@ -27,20 +27,14 @@ struct Options {
 Result<int> run_with_policy(const Options& o, const GlobalOptions& global)
 {
   const auto& p = o.policy;
-  std::string given;
-  for (const auto& [set, flag] :
-       {std::pair{!p.keys.empty(), "--key"}, std::pair{p.keyless.wants_keyless(), "the keyless identity flags"},
-        std::pair{!p.keyless.trusted_root.empty(), "--trusted-root"}, std::pair{p.type != "custom", "--type"},
-        std::pair{!p.source_uri.empty() || !p.source_ref.empty() || !p.builder_id.empty(), "the provenance flags"},
-        std::pair{!p.match.empty() || !p.match_regexp.empty(), "--match"}}) {
-    if (set) {
-      given += given.empty() ? flag : std::string{", "} + flag;
-    }
-  }
-  if (!given.empty()) {
-    return fail(ErrorCode::usage, fmt::format("--policy replaces the trust flags: drop {} (the policy file names the "
-                                              "attestations, their authorities and conditions)", given));
-  }
+  SIGIL_TRY(refuse_flags_under_policy(
+      {{!p.keys.empty(), "--key"},
+       {p.keyless.wants_keyless(), "the keyless identity flags"},
+       {!p.keyless.trusted_root.empty(), "--trusted-root"},
+       {p.type != "custom", "--type"},
+       {!p.source_uri.empty() || !p.source_ref.empty() || !p.builder_id.empty(), "the provenance flags"},
+       {!p.match.empty() || !p.match_regexp.empty(), "--match"}},
+      "attestations, their authorities and conditions"));
   SIGIL_TRY(refuse_policy_fixed_flags(o.policy_fixed_given));
   return run_policy({.policy = o.trust_policy, .images = o.images, .output = p.output, .explain = p.explain,
                      .max_workers = o.max_workers, .what = {.signatures = false, .attestations = true}},

@@ -25,6 +25,10 @@ constexpr std::array k_variables{
     Variable{"HOME", "Home directory, for ~/.docker/config.json.", Secret::no},
     Variable{"SSL_CERT_FILE", "File of CA certificates trusted for registry TLS, instead of the system store.",
              Secret::no},
+    Variable{"TMPDIR",
+             "Directory for private temporary files (sign-blob's copy of piped input, load's unpacked archive); "
+             "default /tmp.",
+             Secret::no},
     Variable{"SIGSTORE_ROOT_FILE",
              "Private Sigstore deployment (as cosign): PEM file of the Fulcio root and intermediate certificates.",
              Secret::no},
