@@ -67,6 +67,9 @@ needed=$(objdump -p "$SIGIL" | awk '$1 == "NEEDED" { print $2 }')
 undeclared=()
 for lib in $needed; do
   path=$(ldd "$SIGIL" | awk -v l="$lib" '$1 == l { print $3 }')
+  # The dynamic loader (NEEDED by the static libstdc++'s TLS code) is listed by ldd with its
+  # path first and no "=>": it is libc6's.
+  [[ -z $path && $lib == ld-linux* ]] && path=$(ldd "$SIGIL" | awk -v l="$lib" 'index($1, "/" l) { print $1 }')
   pkg=$(dpkg -S "$(readlink -f "$path")" 2>/dev/null | head -1 | cut -d: -f1)
   [[ -z $pkg ]] && pkg=$(dpkg -S "$path" 2>/dev/null | head -1 | cut -d: -f1)
   [[ -n $pkg && ",$(tr -d ' ' <<<"$DEPENDS")," == *",$pkg("* || ",$(tr -d ' ' <<<"$DEPENDS")," == *",$pkg,"* ]] ||

@@ -74,11 +74,15 @@ Result<std::pair<crypto::HashAlgorithm, util::Bytes>> hash_output(const Json& no
 
 Result<util::Bytes> sha256_only(Result<std::pair<crypto::HashAlgorithm, util::Bytes>> hash)
 {
-  SIGIL_TRY_ASSIGN(auto value, std::move(hash));
-  if (value.first != crypto::HashAlgorithm::sha256) {
+  // Read in place (no move of the pair out of the expected): GCC 12 reports the moved-from
+  // vector as maybe-uninitialized under some inlining (a false positive, GCC bug 105651 family).
+  if (!hash) {
+    return std::unexpected(std::move(hash.error()));
+  }
+  if (hash->first != crypto::HashAlgorithm::sha256) {
     return bad("not a SHA-256 hash");
   }
-  return std::move(value.second);
+  return std::move(hash->second);
 }
 
 // Base64 of a PEM certificate or public key, as Rekor v1 logs verifiers.
