@@ -38,6 +38,10 @@ struct ChainResult {
 // (sigstore-js bundleV01-full-cert-chain). A bundle without any certificate
 // (bundle-empty-certificate-chain_fail) has no leaf to call this with: the bundle reader
 // refuses it.
+// The certificates of an authority whose validFor holds at_time are decoded here (trusted
+// roots decode them on first use): one that does not parse is a bad_input error naming it
+// ("trusted root: certificateAuthorities[1]: certificate 0: invalid certificate ..."), never
+// a reason to go on with the next authority.
 [[nodiscard]] Result<ChainResult> verify_certificate_chain(const TrustedRoot& root, const crypto::Certificate& leaf,
                                                            std::span<const crypto::Certificate> presented,
                                                            std::int64_t at_time);
@@ -87,6 +91,7 @@ private:
 // ones may help the path but are never trusted), genTime inside the authority's validFor (end
 // inclusive). Then the message imprint must be the hash (SHA-256/384/512, as the token
 // declares) of signed_bytes (Sigstore: the signature bytes). Returns the verified genTime.
+// A certificate of a timestamp authority that does not parse is a bad_input error (as above).
 [[nodiscard]] Result<std::int64_t> verify_timestamp(const TrustedRoot& root, const crypto::TimestampToken& token,
                                                     util::ByteView signed_bytes);
 
