@@ -49,6 +49,18 @@ std::string ct_log_name(const TrustedRoot& root, util::ByteView log_id)
   return logs.empty() || logs.front()->base_url.empty() ? log_id_text(log_id) : logs.front()->base_url;
 }
 
+// The CT log keys of the root, in its order (check_embedded_scts keeps its outcomes by them).
+std::vector<crypto::CtLogKey> ct_log_keys(const TrustedRoot& root)
+{
+  std::vector<crypto::CtLogKey> keys;
+  for (const auto& log : root.ctlogs) {
+    if (log.key) {
+      keys.push_back({log.key_id, *log.key});
+    }
+  }
+  return keys;
+}
+
 // A verified SCT counts when one ctlog of that id has the SCT's time in its validFor.
 bool sct_in_window(const TrustedRoot& root, const crypto::EmbeddedSct& sct)
 {
@@ -156,18 +168,26 @@ ChainPrewarm prewarm_certificate_chain(const TrustedRoot& root, const crypto::Ce
   }));
 }
 
+void prewarm_embedded_sct(const TrustedRoot& root, const crypto::Certificate& leaf)
+{
+  const std::int64_t at = leaf.not_before();
+  const auto keys = ct_log_keys(root);
+  for (const auto& ca : root.certificate_authorities) {
+    if (ca.chain.empty() || !ca.valid_for.contains(at)) {
+      continue;
+    }
+    if (const auto chain = ca.chain.certificates(); chain && !chain->empty()) {
+      (void)crypto::check_embedded_scts(leaf, chain->front(), keys); // kept by check_embedded_scts
+    }
+  }
+}
+
 Result<void> verify_embedded_sct(const TrustedRoot& root, const ChainResult& chain)
 {
   if (chain.path.size() < 2) {
     return fail(ErrorCode::none_verified, "SCT check needs the certificate's issuer, and the path has none");
   }
-  std::vector<crypto::CtLogKey> keys;
-  for (const auto& log : root.ctlogs) {
-    if (log.key) {
-      keys.push_back({log.key_id, *log.key});
-    }
-  }
-  SIGIL_TRY_ASSIGN(const auto scts, crypto::check_embedded_scts(chain.path[0], chain.path[1], keys));
+  SIGIL_TRY_ASSIGN(const auto scts, crypto::check_embedded_scts(chain.path[0], chain.path[1], ct_log_keys(root)));
   std::vector<std::string> reasons;
   for (const auto& sct : scts) {
     switch (sct.status) {

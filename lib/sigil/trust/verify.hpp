@@ -82,6 +82,13 @@ private:
 // log ...".
 [[nodiscard]] Result<void> verify_embedded_sct(const TrustedRoot& root, const ChainResult& chain);
 
+// Checks the leaf's embedded SCTs against the issuer its path will most likely have (the first
+// certificate of each authority valid at the leaf's notBefore) so that verify_embedded_sct,
+// once the chain is verified, finds the outcome kept (crypto::check_embedded_scts keeps it by
+// leaf, issuer and log keys). It decides nothing: for the caller to run while the chain
+// prewarm thread works, instead of waiting. A wrong guess costs the check and nothing else.
+void prewarm_embedded_sct(const TrustedRoot& root, const crypto::Certificate& leaf);
+
 // The token must verify under one timestamp authority of the root: CMS signature and ESS
 // signing certificate, the signer chaining to the authority's last certificate with every
 // certificate valid AT genTime (so a TSA chain that has expired since still counts:

@@ -594,6 +594,9 @@ Result<SigstoreVerified> verify_sigstore(const SignedMaterial& material, const s
   }
   SIGIL_TRY(check_v2_log_windows(v2_logs, out));
   if (signer.leaf) {
+    if (!policy.ignore_sct) {
+      trust::prewarm_embedded_sct(*policy.root, *signer.leaf); // while the chain thread works
+    }
     prewarm.wait(); // its verified path, if any, is reused below
     SIGIL_TRY(verify_certificate(signer, policy, out));
   }
