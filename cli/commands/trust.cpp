@@ -115,6 +115,11 @@ Result<int> run(const Options& o, bool update, const GlobalOptions& global)
     return fail(ErrorCode::usage, "TUF is turned off (--tuf-mirror or SIGIL_TUF_MIRROR is none)");
   }
   auto root = trust::parse_trusted_root(got->files.trusted_root);
+  if (root) { // verifications decode only the authorities they use: a broken certificate shows here
+    if (auto checked = trust::check_certificates(*root); !checked) {
+      root = fail(checked.error());
+    }
+  }
   if (!root) {
     return fail(root.error().context(fmt::format("trusted_root.json from TUF {}", got->mirror)));
   }

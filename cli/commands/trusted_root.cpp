@@ -212,8 +212,11 @@ Result<int> create_root(const RootOptions& o)
     root.ctlogs.push_back(std::move(log));
   }
   const std::string json = trust::trusted_root_json(root);
-  if (auto back = trust::parse_trusted_root(json); !back) { // what sigil writes, sigil reads
-    return fail(ErrorCode::internal, fmt::format("the trusted root written does not read back: {}", back.error().message));
+  auto back = trust::parse_trusted_root(json); // what sigil writes, sigil reads
+  auto checked = back ? trust::check_certificates(*back) : Result<void>(fail(back.error()));
+  if (!checked) {
+    return fail(ErrorCode::internal,
+                fmt::format("the trusted root written does not read back: {}", checked.error().message));
   }
   if (o.out.empty()) {
     print_result(json);

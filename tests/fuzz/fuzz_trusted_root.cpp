@@ -58,6 +58,9 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     for (const auto& ca : root->timestamp_authorities) {
       SIGIL_FUZZ_CHECK(!ca.chain.empty());
     }
+    // Certificates are decoded on first use: every one parses, or the error is bad_input.
+    const auto checked = sigil::trust::check_certificates(*root);
+    SIGIL_FUZZ_CHECK(checked || checked.error().code == sigil::ErrorCode::bad_input);
   }
   auto ca = sigil::trust::parse_certificate_authority(text);
   SIGIL_FUZZ_CHECK(ca.has_value() ? !ca->chain.empty() : ca.error().code == sigil::ErrorCode::bad_input);

@@ -293,6 +293,17 @@ vb --bundle "$W/legacy.json" "${ID[@]}" --trusted-root "$W/tr-notlog.json"
 rejected "another trusted root: no transparency log" 12 "transparency log: the entry is from a log that is not in the trusted root"
 vb --bundle "$W/v3.json" "${ID[@]}" --trusted-root "$W/tr-noct.json"
 rejected "another trusted root: no CT log (so the SCT is from an unknown log)" 12 "certificate transparency: no valid embedded SCT: SCT from an unknown CT log"
+# A certificate of the trusted root that does not parse (an empty SEQUENCE): certificates are
+# decoded when their authority is used, and a broken one in use is malformed input (exit 30),
+# never skipped for another authority; a TSA's only when a bundle has a timestamp.
+edit_json "$TR" "$W/tr-badca.json" 'd["certificateAuthorities"][0]["certChain"]["certificates"][0]["rawBytes"] = "MAA="'
+edit_json "$TR" "$W/tr-badtsa.json" 'd["timestampAuthorities"][0]["certChain"]["certificates"][0]["rawBytes"] = "MAA="'
+vb --bundle "$W/v3.json" "${ID[@]}" --trusted-root "$W/tr-badca.json"
+rejected "trusted root whose CA certificate does not parse" 30 "trusted root: certificateAuthorities[0]: certificate 0: invalid certificate"
+vb --bundle "$W/v3-tsa.json" "${ID[@]}" --trusted-root "$W/tr-badtsa.json"
+rejected "trusted root whose TSA certificate does not parse, bundle with a timestamp" 30 "trusted root: timestampAuthorities[0]: certificate 0: invalid certificate"
+vb --bundle "$W/v3.json" "${ID[@]}" --trusted-root "$W/tr-badtsa.json"
+accepted "trusted root whose TSA certificate does not parse, bundle without a timestamp"
 openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-384 -nodes -keyout "$W/foreign-root.key" -subj /CN=foreign-root \
   -days 2 -out "$W/foreign-root.pem" 2>/dev/null
 openssl pkey -in "$SD/keys/evil-rekor.key" -pubout -out "$W/evil-rekor.pub" 2>/dev/null

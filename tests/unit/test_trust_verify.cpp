@@ -181,7 +181,7 @@ TEST_CASE("containers/image fulcio-cert-case chains to fulcio_v1 at 1670870899")
   CHECK(leaf->san_emails() == std::vector<std::string>{"mitr@redhat.com"});
   // Only the intermediate as anchor (no self-signed root): partial chain, still valid.
   TrustedRoot partial;
-  partial.certificate_authorities.push_back({.uri = "fulcio", .chain = {(*chain)[0]}, .valid_for = {}});
+  partial.certificate_authorities.push_back({.uri = "fulcio", .chain = std::vector<Certificate>{(*chain)[0]}, .valid_for = {}});
   CHECK(sigil::trust::verify_certificate_chain(partial, *leaf, {}, 1670870899).has_value());
   // A CA as the leaf is refused.
   CHECK_FALSE(sigil::trust::verify_certificate_chain(root, (*chain)[0], {}, 1670870899).has_value());
@@ -193,11 +193,14 @@ TEST_CASE("SCTs: unknown log, wrong key, outside the log's window, Static CT ext
     return;
   }
   Case c = load_case("invalid-ct-key_fail", k_prod);
+  // The case's own root lists staging's CT logs only.
+  const TrustedRoot staging_ct = root_from(sigil::test::bundle_case("invalid-ct-key_fail", "trusted_root.json"));
+  // A prewarmed SCT check decides nothing: with the production root's CT logs it verifies,
+  // and a root without them still finds the log unknown (the outcome is kept per log keys).
+  sigil::trust::prewarm_embedded_sct(c.root, c.certs.front());
   auto chain = chain_at(c, *sigil::test::bundle_integrated_time(c.bundle));
   REQUIRE_MESSAGE(chain.has_value(), (chain ? "" : chain.error().message));
   CHECK(sigil::trust::verify_embedded_sct(c.root, *chain).has_value());
-  // The case's own root lists staging's CT logs only.
-  const TrustedRoot staging_ct = root_from(sigil::test::bundle_case("invalid-ct-key_fail", "trusted_root.json"));
   auto unknown = sigil::trust::verify_embedded_sct(staging_ct, *chain);
   REQUIRE_FALSE(unknown.has_value());
   CHECK(contains(unknown.error().message, "SCT from an unknown CT log (log id "));
@@ -354,10 +357,10 @@ TEST_CASE("a prewarmed chain decides nothing: the later check at each time still
   // A leaf no other case of this file verifies, so the process memo starts without its path.
   Case c = load_case("happy-path-intoto-in-dsse-v3", k_prod);
   const Certificate& leaf = c.certs.front();
-  const auto& ca = c.root.certificate_authorities[1];
-  const auto intermediates = std::span<const Certificate>(ca.chain).first(ca.chain.size() - 1);
+  const auto ca = c.root.certificate_authorities[1].chain.certificates();
+  REQUIRE(ca.has_value());
   const sigil::crypto::CodeSigningChainRequest at_start{
-      .leaf = leaf, .intermediates = intermediates, .anchor = ca.chain.back(), .at_time = leaf.not_before()};
+      .leaf = leaf, .intermediates = ca->first(ca->size() - 1), .anchor = ca->back(), .at_time = leaf.not_before()};
 
   // Against a root the leaf does not chain to: nothing is kept, the check fails as before.
   const Case wrong = load_case("happy-path-intoto-in-dsse-v3", k_staging);
@@ -387,4 +390,60 @@ TEST_CASE("a prewarmed chain decides nothing: the later check at each time still
   auto closed = chain_at(c, leaf.not_before() + 1);
   REQUIRE_FALSE(closed.has_value());
   CHECK(contains(closed.error().message, "not trusted at"));
+}
+
+TEST_CASE("trusted-root certificates are decoded when their authority is used; a broken one is an error then")
+{
+  if (!sigil::test::have_conformance()) {
+    return;
+  }
+  // Replaces one certificate of a trusted root with an empty SEQUENCE (not a certificate).
+  const auto broken_root = [](const std::string& relative, const char* list, std::size_t ca, std::size_t cert) {
+    auto json = sigil::util::parse_json(sigil::test::read_conformance(relative));
+    REQUIRE(json.has_value());
+    (*json)[list][ca]["certChain"]["certificates"][cert]["rawBytes"] = "MAA=";
+    auto root = sigil::trust::parse_trusted_root(sigil::util::dump_json(*json));
+    REQUIRE_MESSAGE(root.has_value(), (root ? "" : root.error().message)); // loading decodes no certificate
+    return *root;
+  };
+  Case c = load_case("happy-path-v0.3", k_prod);
+  const auto time = sigil::test::bundle_integrated_time(c.bundle);
+  REQUIRE(time.has_value());
+
+  // The 2021 CA (validFor ends 2022) is broken: a 2024 signature never uses it.
+  c.root = broken_root(std::string(k_prod), "certificateAuthorities", 0, 0);
+  auto chain = chain_at(c, *time);
+  CHECK_MESSAGE(chain.has_value(), (chain ? "" : chain.error().message));
+  const std::string_view invalid0 = "trusted root: certificateAuthorities[0]: certificate 0: invalid certificate";
+  auto all = sigil::trust::check_certificates(c.root);
+  REQUIRE_FALSE(all.has_value());
+  CHECK(all.error().code == sigil::ErrorCode::bad_input);
+  CHECK_MESSAGE(all.error().message.starts_with(invalid0), all.error().message);
+  // At a time inside that CA's window it is an error, not a reason to try the next CA.
+  auto in_window = chain_at(c, 1640995200); // 2022-01-01
+  REQUIRE_FALSE(in_window.has_value());
+  CHECK(in_window.error().code == sigil::ErrorCode::bad_input);
+  CHECK_MESSAGE(in_window.error().message.starts_with(invalid0), in_window.error().message);
+
+  // The CA the leaf chains to, its root certificate broken.
+  c.root = broken_root(std::string(k_prod), "certificateAuthorities", 1, 1);
+  auto used = chain_at(c, *time);
+  REQUIRE_FALSE(used.has_value());
+  CHECK(used.error().code == sigil::ErrorCode::bad_input);
+  CHECK_MESSAGE(used.error().message.starts_with("trusted root: certificateAuthorities[1]: certificate 1: invalid "
+                                                 "certificate"),
+                used.error().message);
+
+  // A timestamp authority: decoded when a timestamp is verified.
+  Case t = load_case("rekor2-happy-path");
+  const auto token = first_token(t);
+  t.root = broken_root(sigil::test::bundle_case("rekor2-happy-path", "trusted_root.json"), "timestampAuthorities", 0, 0);
+  auto chain_only = chain_at(t, token.time);
+  CHECK_MESSAGE(chain_only.has_value(), (chain_only ? "" : chain_only.error().message));
+  auto stamped = sigil::trust::verify_timestamp(t.root, token, sigil::test::bundle_signature(t.bundle));
+  REQUIRE_FALSE(stamped.has_value());
+  CHECK(stamped.error().code == sigil::ErrorCode::bad_input);
+  CHECK_MESSAGE(stamped.error().message.starts_with("trusted root: timestampAuthorities[0]: certificate 0: invalid "
+                                                    "certificate"),
+                stamped.error().message);
 }

@@ -236,6 +236,12 @@ Result<Bundle> parse_bundle(std::string_view json)
   if (!doc) {
     return fail(doc.error().context("malformed bundle"));
   }
+  return parse_bundle_doc(*doc);
+}
+
+Result<Bundle> parse_bundle_doc(const util::Json& json)
+{
+  const util::Json* doc = &json;
   auto media_type = util::json_string(*doc, "mediaType");
   if (!media_type) {
     return fail(media_type.error().context("malformed bundle"));
@@ -309,6 +315,12 @@ Result<BundleKind> detect_bundle_kind(std::string_view json)
   if (!doc) {
     return fail(doc.error().context("malformed bundle"));
   }
+  return detect_bundle_kind_doc(*doc);
+}
+
+Result<BundleKind> detect_bundle_kind_doc(const util::Json& json)
+{
+  const util::Json* doc = &json;
   if (!doc->is_object()) {
     return fail(ErrorCode::bad_input, "malformed bundle: not a JSON object");
   }

@@ -51,6 +51,9 @@ struct Bundle {
 // timestampVerificationData; every field in protobuf field order, as cosign writes them.
 [[nodiscard]] std::string write_bundle(const Bundle& bundle);
 [[nodiscard]] Result<Bundle> parse_bundle(std::string_view json);
+// The same, for a document already parsed (util::parse_json), so that a caller that also asks
+// detect_bundle_kind parses the JSON once.
+[[nodiscard]] Result<Bundle> parse_bundle_doc(const util::Json& doc);
 
 // cosign's pre-v3 blob bundle.
 struct LegacyBundle {
@@ -65,5 +68,6 @@ struct LegacyBundle {
 enum class BundleKind { sigstore, cosign_legacy };
 // Which of the two formats the JSON text is; error when it is neither (or not JSON).
 [[nodiscard]] Result<BundleKind> detect_bundle_kind(std::string_view json);
+[[nodiscard]] Result<BundleKind> detect_bundle_kind_doc(const util::Json& doc);
 
 } // namespace sigil::bundle

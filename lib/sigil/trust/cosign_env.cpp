@@ -69,8 +69,9 @@ Result<std::vector<CertificateAuthority>> fulcio_authorities(const std::string& 
   std::vector<CertificateAuthority> out;
   for (const auto& root : roots) {
     CertificateAuthority ca;
-    ca.chain = intermediates;
-    ca.chain.push_back(root);
+    auto chain = intermediates;
+    chain.push_back(root);
+    ca.chain = std::move(chain);
     out.push_back(std::move(ca));
   }
   return out;
@@ -103,8 +104,9 @@ Result<std::optional<TrustedRoot>> trusted_root_from_cosign_env(const std::optio
   }
   if (tsa) {
     CertificateAuthority authority;
-    SIGIL_TRY_ASSIGN(authority.chain, chain_from_pem_file(*tsa, flag ? "timestamp certificate chain"
-                                                                     : "SIGSTORE_TSA_CERTIFICATE_FILE"));
+    SIGIL_TRY_ASSIGN(auto chain, chain_from_pem_file(*tsa, flag ? "timestamp certificate chain"
+                                                               : "SIGSTORE_TSA_CERTIFICATE_FILE"));
+    authority.chain = std::move(chain);
     root.timestamp_authorities.push_back(std::move(authority));
   }
   return std::optional<TrustedRoot>{std::move(root)};

@@ -200,16 +200,17 @@ Result<CertificateAuthority> parse_authority(const Json& json, Budget& budget)
     return fail(ErrorCode::bad_input, "\"certChain.certificates\" is missing or empty");
   }
   SIGIL_TRY(budget.take(certs->size()));
+  std::vector<util::Bytes> ders;
   for (std::size_t i = 0; i < certs->size(); ++i) {
     const Json& entry = (*certs)[i];
     auto der = entry.is_object() ? required_bytes(entry, "rawBytes", "raw_bytes")
                                  : Result<util::Bytes>(fail(ErrorCode::bad_input, "not an object"));
-    auto cert = der ? crypto::Certificate::from_der(*der) : Result<crypto::Certificate>(fail(der.error()));
-    if (!cert) {
-      return fail(cert.error().context(fmt::format("certificate {}", i)));
+    if (!der) {
+      return fail(der.error().context(fmt::format("certificate {}", i)));
     }
-    ca.chain.push_back(std::move(*cert));
+    ders.push_back(std::move(*der));
   }
+  ca.chain = CertificateChain::from_der(std::move(ders), ""); // decoded when used (trusted_root.hpp)
   SIGIL_TRY_ASSIGN(const Json* valid_for, object_field(json, "validFor", "valid_for"));
   SIGIL_TRY_ASSIGN(ca.valid_for, parse_validity(valid_for));
   return ca;
@@ -327,6 +328,12 @@ Result<TrustedRoot> parse_trusted_root(std::string_view json)
     SIGIL_TRY_ASSIGN(out.timestamp_authorities,
                      parse_list<CertificateAuthority>(root, "timestampAuthorities", "timestamp_authorities", budget,
                                                       authority));
+    for (std::size_t i = 0; i < out.certificate_authorities.size(); ++i) {
+      out.certificate_authorities[i].chain.set_where(fmt::format("trusted root: certificateAuthorities[{}]", i));
+    }
+    for (std::size_t i = 0; i < out.timestamp_authorities.size(); ++i) {
+      out.timestamp_authorities[i].chain.set_where(fmt::format("trusted root: timestampAuthorities[{}]", i));
+    }
     return {};
   }();
   if (!result) {
@@ -349,6 +356,7 @@ Result<CertificateAuthority> parse_certificate_authority(std::string_view json)
   if (!ca) {
     return fail(ca.error().context("certificate authority"));
   }
+  ca->chain.set_where("certificate authority");
   return ca;
 }
 

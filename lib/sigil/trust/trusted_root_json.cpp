@@ -39,8 +39,8 @@ util::OrderedJson log_json(const TransparencyLog& log)
 util::OrderedJson authority_json(const CertificateAuthority& ca)
 {
   util::OrderedJson certs = util::OrderedJson::array();
-  for (const auto& cert : ca.chain) {
-    certs.push_back(util::OrderedJson{{"rawBytes", util::base64_encode(cert.der())}});
+  for (const auto& der : ca.chain.der()) {
+    certs.push_back(util::OrderedJson{{"rawBytes", util::base64_encode(der)}});
   }
   util::OrderedJson j;
   if (!ca.uri.empty()) {

@@ -17,7 +17,8 @@ std::string authority_name(const CertificateAuthority& ca)
   if (!ca.uri.empty()) {
     return ca.uri;
   }
-  const std::string subject = ca.chain.empty() ? std::string() : ca.chain.back().subject_text();
+  const auto chain = ca.chain.certificates();
+  const std::string subject = !chain || chain->empty() ? std::string() : chain->back().subject_text();
   return subject.empty() ? std::string("(unnamed authority)") : subject;
 }
 
@@ -48,6 +49,18 @@ std::string ct_log_name(const TrustedRoot& root, util::ByteView log_id)
   return logs.empty() || logs.front()->base_url.empty() ? log_id_text(log_id) : logs.front()->base_url;
 }
 
+// The CT log keys of the root, in its order (check_embedded_scts keeps its outcomes by them).
+std::vector<crypto::CtLogKey> ct_log_keys(const TrustedRoot& root)
+{
+  std::vector<crypto::CtLogKey> keys;
+  for (const auto& log : root.ctlogs) {
+    if (log.key) {
+      keys.push_back({log.key_id, *log.key});
+    }
+  }
+  return keys;
+}
+
 // A verified SCT counts when one ctlog of that id has the SCT's time in its validFor.
 bool sct_in_window(const TrustedRoot& root, const crypto::EmbeddedSct& sct)
 {
@@ -56,9 +69,9 @@ bool sct_in_window(const TrustedRoot& root, const crypto::EmbeddedSct& sct)
   return std::ranges::any_of(logs, [&](const TransparencyLog* log) { return log->valid_for.contains(seconds); });
 }
 
-Result<std::int64_t> verify_with_authority(const CertificateAuthority& ca, const crypto::TimestampToken& token)
+Result<std::int64_t> verify_with_authority(const CertificateAuthority& ca, std::span<const crypto::Certificate> chain,
+                                           const crypto::TimestampToken& token)
 {
-  const auto& chain = ca.chain;
   if (chain.empty()) {
     return fail(ErrorCode::none_verified, "authority lists no certificate");
   }
@@ -70,7 +83,7 @@ Result<std::int64_t> verify_with_authority(const CertificateAuthority& ca, const
     first = 1;
   }
   if (chain.size() > first + 1) {
-    authority.intermediates = std::span<const crypto::Certificate>(chain).subspan(first, chain.size() - 1 - first);
+    authority.intermediates = chain.subspan(first, chain.size() - 1 - first);
   }
   SIGIL_TRY(crypto::verify_timestamp_signature(token, authority));
   if (!ca.valid_for.contains(token.time)) {
@@ -105,9 +118,12 @@ Result<ChainResult> verify_certificate_chain(const TrustedRoot& root, const cryp
                                     validity_text(ca.valid_for)));
       continue;
     }
-    const auto intermediates = std::span<const crypto::Certificate>(ca.chain).first(ca.chain.size() - 1);
+    // A certificate of an authority in use that does not parse is an error (bad_input), as
+    // loading the root reported it before certificates were decoded on use; never a reason
+    // to try the next authority.
+    SIGIL_TRY_ASSIGN(const auto chain, ca.chain.certificates());
     auto path = crypto::verify_code_signing_chain(
-        {.leaf = leaf, .intermediates = intermediates, .anchor = ca.chain.back(), .at_time = at_time});
+        {.leaf = leaf, .intermediates = chain.first(chain.size() - 1), .anchor = chain.back(), .at_time = at_time});
     if (path) {
       return ChainResult{&ca, std::move(*path)};
     }
@@ -121,27 +137,29 @@ Result<ChainResult> verify_certificate_chain(const TrustedRoot& root, const cryp
 ChainPrewarm prewarm_certificate_chain(const TrustedRoot& root, const crypto::Certificate& leaf)
 {
   const std::int64_t at = leaf.not_before();
-  std::vector<const CertificateAuthority*> todo;
+  std::vector<std::span<const crypto::Certificate>> todo; // decoded chains: they outlive the root's copies
   for (const auto& ca : root.certificate_authorities) {
     if (ca.chain.empty() || !ca.valid_for.contains(at)) {
       continue;
     }
-    const auto intermediates = std::span<const crypto::Certificate>(ca.chain).first(ca.chain.size() - 1);
+    const auto chain = ca.chain.certificates();
+    if (!chain || chain->empty()) {
+      continue; // verify_certificate_chain reports it
+    }
     if (crypto::code_signing_chain_known(
-            {.leaf = leaf, .intermediates = intermediates, .anchor = ca.chain.back(), .at_time = at})) {
+            {.leaf = leaf, .intermediates = chain->first(chain->size() - 1), .anchor = chain->back(), .at_time = at})) {
       return {};
     }
-    todo.push_back(&ca);
+    todo.push_back(*chain);
   }
   if (todo.empty() || std::thread::hardware_concurrency() < 2 || leaf.is_ca()) {
     return {};
   }
   return ChainPrewarm(std::thread([todo = std::move(todo), &leaf, at] {
     try {
-      for (const CertificateAuthority* ca : todo) {
-        const auto intermediates = std::span<const crypto::Certificate>(ca->chain).first(ca->chain.size() - 1);
+      for (const auto chain : todo) {
         if (crypto::verify_code_signing_chain(
-                {.leaf = leaf, .intermediates = intermediates, .anchor = ca->chain.back(), .at_time = at})) {
+                {.leaf = leaf, .intermediates = chain.first(chain.size() - 1), .anchor = chain.back(), .at_time = at})) {
           return;
         }
       }
@@ -150,18 +168,26 @@ ChainPrewarm prewarm_certificate_chain(const TrustedRoot& root, const crypto::Ce
   }));
 }
 
+void prewarm_embedded_sct(const TrustedRoot& root, const crypto::Certificate& leaf)
+{
+  const std::int64_t at = leaf.not_before();
+  const auto keys = ct_log_keys(root);
+  for (const auto& ca : root.certificate_authorities) {
+    if (ca.chain.empty() || !ca.valid_for.contains(at)) {
+      continue;
+    }
+    if (const auto chain = ca.chain.certificates(); chain && !chain->empty()) {
+      (void)crypto::check_embedded_scts(leaf, chain->front(), keys); // kept by check_embedded_scts
+    }
+  }
+}
+
 Result<void> verify_embedded_sct(const TrustedRoot& root, const ChainResult& chain)
 {
   if (chain.path.size() < 2) {
     return fail(ErrorCode::none_verified, "SCT check needs the certificate's issuer, and the path has none");
   }
-  std::vector<crypto::CtLogKey> keys;
-  for (const auto& log : root.ctlogs) {
-    if (log.key) {
-      keys.push_back({log.key_id, *log.key});
-    }
-  }
-  SIGIL_TRY_ASSIGN(const auto scts, crypto::check_embedded_scts(chain.path[0], chain.path[1], keys));
+  SIGIL_TRY_ASSIGN(const auto scts, crypto::check_embedded_scts(chain.path[0], chain.path[1], ct_log_keys(root)));
   std::vector<std::string> reasons;
   for (const auto& sct : scts) {
     switch (sct.status) {
@@ -194,7 +220,8 @@ Result<std::int64_t> verify_timestamp(const TrustedRoot& root, const crypto::Tim
   }
   std::vector<std::string> reasons;
   for (const auto& ca : root.timestamp_authorities) {
-    auto time = verify_with_authority(ca, token);
+    SIGIL_TRY_ASSIGN(const auto chain, ca.chain.certificates()); // an error, as in verify_certificate_chain
+    auto time = verify_with_authority(ca, chain, token);
     if (!time) {
       reasons.push_back(fmt::format("{}: {}", authority_name(ca), time.error().message));
       continue;

@@ -38,6 +38,10 @@ struct ChainResult {
 // (sigstore-js bundleV01-full-cert-chain). A bundle without any certificate
 // (bundle-empty-certificate-chain_fail) has no leaf to call this with: the bundle reader
 // refuses it.
+// The certificates of an authority whose validFor holds at_time are decoded here (trusted
+// roots decode them on first use): one that does not parse is a bad_input error naming it
+// ("trusted root: certificateAuthorities[1]: certificate 0: invalid certificate ..."), never
+// a reason to go on with the next authority.
 [[nodiscard]] Result<ChainResult> verify_certificate_chain(const TrustedRoot& root, const crypto::Certificate& leaf,
                                                            std::span<const crypto::Certificate> presented,
                                                            std::int64_t at_time);
@@ -78,6 +82,13 @@ private:
 // log ...".
 [[nodiscard]] Result<void> verify_embedded_sct(const TrustedRoot& root, const ChainResult& chain);
 
+// Checks the leaf's embedded SCTs against the issuer its path will most likely have (the first
+// certificate of each authority valid at the leaf's notBefore) so that verify_embedded_sct,
+// once the chain is verified, finds the outcome kept (crypto::check_embedded_scts keeps it by
+// leaf, issuer and log keys). It decides nothing: for the caller to run while the chain
+// prewarm thread works, instead of waiting. A wrong guess costs the check and nothing else.
+void prewarm_embedded_sct(const TrustedRoot& root, const crypto::Certificate& leaf);
+
 // The token must verify under one timestamp authority of the root: CMS signature and ESS
 // signing certificate, the signer chaining to the authority's last certificate with every
 // certificate valid AT genTime (so a TSA chain that has expired since still counts:
@@ -87,6 +98,7 @@ private:
 // ones may help the path but are never trusted), genTime inside the authority's validFor (end
 // inclusive). Then the message imprint must be the hash (SHA-256/384/512, as the token
 // declares) of signed_bytes (Sigstore: the signature bytes). Returns the verified genTime.
+// A certificate of a timestamp authority that does not parse is a bad_input error (as above).
 [[nodiscard]] Result<std::int64_t> verify_timestamp(const TrustedRoot& root, const crypto::TimestampToken& token,
                                                     util::ByteView signed_bytes);
 

@@ -201,9 +201,13 @@ bool holds_certificate(const std::optional<std::string>& b64_pem)
 
 Result<std::optional<SignedMaterial>> material_from_json(const VerifyBlobRequest& request)
 {
-  SIGIL_TRY_ASSIGN(auto kind, bundle::detect_bundle_kind(*request.bundle_json));
+  auto doc = util::parse_json(*request.bundle_json); // once, for both calls below
+  if (!doc) {
+    return fail(doc.error().context("malformed bundle"));
+  }
+  SIGIL_TRY_ASSIGN(auto kind, bundle::detect_bundle_kind_doc(*doc));
   if (kind == bundle::BundleKind::sigstore) {
-    SIGIL_TRY_ASSIGN(auto b, bundle::parse_bundle(*request.bundle_json));
+    SIGIL_TRY_ASSIGN(auto b, bundle::parse_bundle_doc(*doc));
     // Keyless when identities are given; key-signed with its log entries when a trusted root
     // is; otherwise the trusted keys check the signature alone (the notes say what was not).
     const bool keyless = b.has_certificate && request.sigstore.identity.complete();

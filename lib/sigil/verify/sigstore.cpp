@@ -417,6 +417,9 @@ Result<void> verify_timestamps(const SignedMaterial& m, const SigstorePolicy& po
       continue;
     }
     auto time = trust::verify_timestamp(*policy.root, *token, m.timestamped ? *m.timestamped : signature_bytes(m));
+    if (!time && time.error().code == ErrorCode::bad_input) {
+      return fail(time.error()); // a certificate of the trusted root that does not parse
+    }
     if (!time) {
       out.notes.push_back(fmt::format("an RFC 3161 timestamp was not used: {}", time.error().message));
       continue;
@@ -455,6 +458,9 @@ Result<void> verify_certificate(const Signer& signer, const SigstorePolicy& poli
   std::optional<trust::ChainResult> chain;
   for (const auto t : times) {
     auto c = trust::verify_certificate_chain(*policy.root, leaf, signer.presented, t);
+    if (!c && c.error().code == ErrorCode::bad_input) {
+      return fail(c.error()); // a certificate of the trusted root that does not parse
+    }
     if (!c) {
       return reject("certificate", c.error().message);
     }
@@ -588,6 +594,9 @@ Result<SigstoreVerified> verify_sigstore(const SignedMaterial& material, const s
   }
   SIGIL_TRY(check_v2_log_windows(v2_logs, out));
   if (signer.leaf) {
+    if (!policy.ignore_sct) {
+      trust::prewarm_embedded_sct(*policy.root, *signer.leaf); // while the chain thread works
+    }
     prewarm.wait(); // its verified path, if any, is reused below
     SIGIL_TRY(verify_certificate(signer, policy, out));
   }
