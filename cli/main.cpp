@@ -17,7 +17,6 @@
 #include <exception>
 #include <span>
 #include <string_view>
-#include <thread>
 #include <vector>
 
 namespace sigil::cli {
@@ -305,7 +304,7 @@ void register_commands(Commands& commands, std::span<char* const> args)
 // Loads libcurl on a thread of its own when the named command will use the network (not for
 // --local layouts, --help or a usage error caught before): ~4 ms that argument parsing, key
 // loading and OpenSSL's set-up overlap. Joined when run_main returns, before static destructors.
-std::jthread preload_network(std::span<char* const> args)
+util::JoiningThread preload_network(std::span<char* const> args)
 {
   const Registration* command = named_command(args);
   if (command == nullptr || !command->network) {
@@ -315,12 +314,12 @@ std::jthread preload_network(std::span<char* const> args)
     const std::string_view arg = a;
     return arg == "--local" || arg.starts_with("--local=") || arg == "--help" || arg == "-h";
   });
-  return offline ? std::jthread{} : http::preload_transport();
+  return offline ? util::JoiningThread{} : http::preload_transport();
 }
 
 int run_main(int argc, char** argv)
 {
-  const std::jthread preload = preload_network(std::span<char* const>(argv, static_cast<std::size_t>(argc)));
+  const util::JoiningThread preload = preload_network(std::span<char* const>(argv, static_cast<std::size_t>(argc)));
   CLI::App app{"sigil signs container images and release artifacts, and verifies what was signed.\n"
                "Compatible with cosign, podman, skopeo and Kyverno.",
                "sigil"};

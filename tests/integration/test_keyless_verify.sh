@@ -304,6 +304,14 @@ vb --bundle "$W/v3-tsa.json" "${ID[@]}" --trusted-root "$W/tr-badtsa.json"
 rejected "trusted root whose TSA certificate does not parse, bundle with a timestamp" 30 "trusted root: timestampAuthorities[0]: certificate 0: invalid certificate"
 vb --bundle "$W/v3.json" "${ID[@]}" --trusted-root "$W/tr-badtsa.json"
 accepted "trusted root whose TSA certificate does not parse, bundle without a timestamp"
+# The same broken authority listed after the good one (same validFor): still an error, whatever
+# the order (every authority in use is decoded before any is tried).
+edit_json "$TR" "$W/tr-badca2.json" 'b = copy.deepcopy(d["certificateAuthorities"][0]); b["certChain"]["certificates"][0]["rawBytes"] = "MAA="; d["certificateAuthorities"].append(b)'
+edit_json "$TR" "$W/tr-badtsa2.json" 'b = copy.deepcopy(d["timestampAuthorities"][0]); b["certChain"]["certificates"][0]["rawBytes"] = "MAA="; d["timestampAuthorities"].append(b)'
+vb --bundle "$W/v3.json" "${ID[@]}" --trusted-root "$W/tr-badca2.json"
+rejected "trusted root with a broken CA listed after the good one" 30 "trusted root: certificateAuthorities[1]: certificate 0: invalid certificate"
+vb --bundle "$W/v3-tsa.json" "${ID[@]}" --trusted-root "$W/tr-badtsa2.json"
+rejected "trusted root with a broken TSA listed after the good one, bundle with a timestamp" 30 "trusted root: timestampAuthorities[1]: certificate 0: invalid certificate"
 openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-384 -nodes -keyout "$W/foreign-root.key" -subj /CN=foreign-root \
   -days 2 -out "$W/foreign-root.pem" 2>/dev/null
 openssl pkey -in "$SD/keys/evil-rekor.key" -pubout -out "$W/evil-rekor.pub" 2>/dev/null

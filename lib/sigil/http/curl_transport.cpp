@@ -10,6 +10,7 @@
 #include <array>
 #include <atomic>
 #include <mutex>
+#include <thread>
 
 namespace sigil::http {
 
@@ -485,15 +486,15 @@ std::unique_ptr<Transport> make_curl_transport(TransportOptions options)
   return std::make_unique<CurlTransport>(std::move(options));
 }
 
-std::jthread preload_transport() noexcept
+util::JoiningThread preload_transport() noexcept
 {
   try {
-    return std::jthread([] {
+    return util::JoiningThread(std::thread([] {
       try {
         (void)load_curl(); // the same once-only initialiser the first transport waits on
       } catch (...) {      // NOLINT(bugprone-empty-catch): the first transport tries again and reports
       }
-    });
+    }));
   } catch (...) { // no thread: the first transport loads libcurl itself
     return {};
   }

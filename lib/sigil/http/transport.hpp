@@ -9,6 +9,7 @@
 
 #include "sigil/core/result.hpp"
 #include "sigil/util/bytes.hpp"
+#include "sigil/util/joining_thread.hpp"
 
 #include <chrono>
 #include <cstdint>
@@ -18,7 +19,6 @@
 #include <span>
 #include <string>
 #include <string_view>
-#include <thread>
 #include <vector>
 
 namespace sigil::http {
@@ -121,10 +121,10 @@ public:
 
 // Starts loading libcurl (27 shared objects on Debian, ~4 ms) on a thread of its own, so that a
 // command sure to use the network parses its arguments and keys meanwhile; the first transport
-// made waits for it. The returned thread must be joined (std::jthread does) before the process
-// exits: static destructors (OpenSSL's clean-up) must not run under it. Never throws: when no
-// thread can be started, libcurl is loaded by the first transport as before.
-[[nodiscard]] std::jthread preload_transport() noexcept;
+// made waits for it. The returned thread must be joined (the handle's destructor does) before
+// the process exits: static destructors (OpenSSL's clean-up) must not run under it. Never
+// throws: when no thread can be started, libcurl is loaded by the first transport as before.
+[[nodiscard]] util::JoiningThread preload_transport() noexcept;
 
 // Removes userinfo and query-string secrets ("token", "access_token", "X-Amz-Signature"...)
 // from a URL for logs and messages.

@@ -17,8 +17,9 @@
 //   * a certificate or timestamp authority needs a non-empty certChain of base64 rawBytes;
 //     validFor is optional (absent = always). Its certificates are decoded when the authority
 //     is first used (CertificateChain::certificates()): a certificate that does not parse is
-//     then an error, for a verification that needs that authority (a Fulcio CA whose validFor
-//     holds the signing time, a timestamp authority when a bundle has a timestamp) and for
+//     then an error, for a verification that needs that authority (every Fulcio CA whose
+//     validFor holds the signing time, every timestamp authority when a bundle has a
+//     timestamp: all are decoded before any is tried, so the list's order decides nothing) and for
 //     check_certificates(); an authority never used is never decoded;
 //   * bounded: at most 1 MiB of JSON and 1000 entries (logs, authorities and certificates).
 #pragma once

@@ -106,28 +106,33 @@ Result<ChainResult> verify_certificate_chain(const TrustedRoot& root, const cryp
   if (root.certificate_authorities.empty()) {
     return fail(ErrorCode::none_verified, "the trusted root has no certificate authority");
   }
+  // A certificate of an authority in use (trusted at this time) that does not parse is an
+  // error (bad_input), as loading the root reported it before certificates were decoded on
+  // use: every such authority is decoded before any is tried, so the answer does not depend
+  // on the order the root lists them in.
+  for (const auto& ca : root.certificate_authorities) {
+    if (!ca.chain.empty() && ca.valid_for.contains(at_time)) {
+      SIGIL_TRY(ca.chain.certificates());
+    }
+  }
   std::vector<std::string> reasons;
   for (const auto& ca : root.certificate_authorities) {
-    const std::string name = authority_name(ca);
     if (ca.chain.empty()) {
-      reasons.push_back(fmt::format("{}: lists no certificate", name));
+      reasons.push_back(fmt::format("{}: lists no certificate", authority_name(ca)));
       continue;
     }
     if (!ca.valid_for.contains(at_time)) {
-      reasons.push_back(fmt::format("{}: not trusted at {} (validFor {})", name, util::rfc3339_utc(at_time),
-                                    validity_text(ca.valid_for)));
+      reasons.push_back(fmt::format("{}: not trusted at {} (validFor {})", authority_name(ca),
+                                    util::rfc3339_utc(at_time), validity_text(ca.valid_for)));
       continue;
     }
-    // A certificate of an authority in use that does not parse is an error (bad_input), as
-    // loading the root reported it before certificates were decoded on use; never a reason
-    // to try the next authority.
     SIGIL_TRY_ASSIGN(const auto chain, ca.chain.certificates());
     auto path = crypto::verify_code_signing_chain(
         {.leaf = leaf, .intermediates = chain.first(chain.size() - 1), .anchor = chain.back(), .at_time = at_time});
     if (path) {
       return ChainResult{&ca, std::move(*path)};
     }
-    reasons.push_back(fmt::format("{}: {}", name, path.error().message));
+    reasons.push_back(fmt::format("{}: {}", authority_name(ca), path.error().message));
   }
   return fail(ErrorCode::none_verified,
               fmt::format("certificate does not chain to a certificate authority of the trusted root at {}: {}",
@@ -218,9 +223,14 @@ Result<std::int64_t> verify_timestamp(const TrustedRoot& root, const crypto::Tim
   if (root.timestamp_authorities.empty()) {
     return fail(ErrorCode::none_verified, "the trusted root has no timestamp authority");
   }
+  // Every authority's certificates first (an error, as in verify_certificate_chain), so that
+  // the answer does not depend on the order of the list.
+  for (const auto& ca : root.timestamp_authorities) {
+    SIGIL_TRY(ca.chain.certificates());
+  }
   std::vector<std::string> reasons;
   for (const auto& ca : root.timestamp_authorities) {
-    SIGIL_TRY_ASSIGN(const auto chain, ca.chain.certificates()); // an error, as in verify_certificate_chain
+    SIGIL_TRY_ASSIGN(const auto chain, ca.chain.certificates());
     auto time = verify_with_authority(ca, chain, token);
     if (!time) {
       reasons.push_back(fmt::format("{}: {}", authority_name(ca), time.error().message));

@@ -11,6 +11,7 @@
 #include "sigil/crypto/x509.hpp"
 #include "sigil/trust/trusted_root.hpp"
 #include "sigil/util/bytes.hpp"
+#include "sigil/util/joining_thread.hpp"
 
 #include <cstdint>
 #include <span>
@@ -54,25 +55,7 @@ struct ChainResult {
 // of crypto::verify_code_signing_chain). Nothing is started when a path is already known, when
 // the machine has one CPU, or when no authority is valid at that time. wait() (also run by the
 // destructor) joins the thread; the root and leaf must outlive the handle.
-class ChainPrewarm {
-public:
-  ChainPrewarm() = default;
-  explicit ChainPrewarm(std::thread thread) : m_thread(std::move(thread)) {}
-  ChainPrewarm(ChainPrewarm&&) noexcept = default;
-  ChainPrewarm& operator=(ChainPrewarm&&) = delete;
-  ChainPrewarm(const ChainPrewarm&) = delete;
-  ChainPrewarm& operator=(const ChainPrewarm&) = delete;
-  ~ChainPrewarm() { wait(); }
-  void wait()
-  {
-    if (m_thread.joinable()) {
-      m_thread.join();
-    }
-  }
-
-private:
-  std::thread m_thread; // not std::jthread: the fuzz build's libc++ 16 lacks it
-};
+using ChainPrewarm = util::JoiningThread;
 [[nodiscard]] ChainPrewarm prewarm_certificate_chain(const TrustedRoot& root, const crypto::Certificate& leaf);
 
 // At least one embedded SCT (OID 1.3.6.1.4.1.11129.2.4.2) of chain.path[0], issued by
